@@ -1,0 +1,119 @@
+/**
+ * Lists dead letters and sends chosen ones back to where they came from (after the fix that makes them pass).
+ *
+ *   npm run deadletters -- list [--stage normalizer] [--code malformed_json] [--json]
+ *   npm run deadletters -- redrive <partition:offset> [...]      (ids as `list` prints them)
+ *   npm run deadletters -- redrive --stage normalizer [--code X]  (every matching dead letter)
+ *
+ * A redriven record goes back to its original topic with its original key, value and headers; a marker record on
+ * webhooks.deadletter (null value, header hookbus-dlq-redrive-of) tells the projector to set `redriven_at`.
+ */
+import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
+import { loadEnv } from '@hookbus/config';
+import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type OutgoingRecord } from '@hookbus/kafka';
+
+export const REDRIVE_OF_HEADER = DeadLetterHeaders.redriveOf;
+
+export interface DeadLetterEntry {
+  readonly id: string;
+  readonly stage: string;
+  readonly code: string;
+  readonly error: string;
+  readonly origin: string;
+  readonly failedAt: string;
+  readonly record: ConsumedRecord;
+}
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export function toEntry(record: ConsumedRecord): DeadLetterEntry | null {
+  const h = record.headers;
+  if (record.value === null && h[REDRIVE_OF_HEADER]) return null;
+  return {
+    id: `${record.partition}:${record.offset}`,
+    stage: h[DeadLetterHeaders.stage] ?? '?',
+    code: h[DeadLetterHeaders.errorCode] ?? '?',
+    error: h[DeadLetterHeaders.error] ?? '',
+    origin: `${h[DeadLetterHeaders.originalTopic] ?? '?'}/${h[DeadLetterHeaders.originalPartition] ?? '?'}@${h[DeadLetterHeaders.originalOffset] ?? '?'}`,
+    failedAt: h[DeadLetterHeaders.failedAt] ?? '',
+    record,
+  };
+}
+
+/** The marker's headers name the dead letter by its stage and origin, as the projector's dead_letters row does. */
+export function redriveMarkerHeaders(entry: DeadLetterEntry, now: Date): Record<string, string> {
+  const h = entry.record.headers;
+  return {
+    [DeadLetterHeaders.redriveOf]: entry.id,
+    [DeadLetterHeaders.redrivenAt]: now.toISOString(),
+    [DeadLetterHeaders.stage]: h[DeadLetterHeaders.stage] ?? '',
+    [DeadLetterHeaders.originalTopic]: h[DeadLetterHeaders.originalTopic] ?? '',
+    [DeadLetterHeaders.originalPartition]: h[DeadLetterHeaders.originalPartition] ?? '',
+    [DeadLetterHeaders.originalOffset]: h[DeadLetterHeaders.originalOffset] ?? '',
+  };
+}
+
+/** The original record, as it was before it failed. */
+export function originalRecord(entry: DeadLetterEntry): OutgoingRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entry.record.headers)) if (!name.startsWith('hookbus-dlq-')) headers[name] = value;
+  return { topic: entry.record.headers[DeadLetterHeaders.originalTopic]!, key: entry.record.key, value: entry.record.value, headers };
+}
+
+export async function readDeadLetters(brokers: readonly string[]): Promise<DeadLetterEntry[]> {
+  const kafka = createKafka({ brokers, clientId: 'hookbus-deadletters' });
+  const entries: DeadLetterEntry[] = [];
+  const redriven = new Set<string>();
+  await readTopicRange(kafka, Topics.deadLetter.name, await rangeByTime(kafka, Topics.deadLetter.name), (record) => {
+    const of = record.headers[REDRIVE_OF_HEADER];
+    if (record.value === null && of) redriven.add(of);
+    const entry = toEntry(record);
+    if (entry) entries.push(entry);
+  });
+  return entries.filter((e) => !redriven.has(e.id));
+}
+
+export async function deadLetters(argv: string[]): Promise<void> {
+  const env = loadEnv();
+  const command = argv[0];
+  const stage = arg(argv, 'stage');
+  const code = arg(argv, 'code');
+  const entries = (await readDeadLetters(env.kafkaBrokers)).filter((e) => (!stage || e.stage === stage) && (!code || e.code === code));
+  if (command === 'list' || command === undefined) {
+    if (argv.includes('--json')) {
+      console.log(JSON.stringify(entries.map(({ record: _r, ...e }) => e), null, 2));
+      return;
+    }
+    console.log(['id', 'stage', 'code', 'origin', 'failed at', 'error'].join('\t'));
+    for (const e of entries) console.log([e.id, e.stage, e.code, e.origin, e.failedAt, e.error.slice(0, 120)].join('\t'));
+    console.log(`${entries.length} dead letter(s) not yet redriven`);
+    return;
+  }
+  if (command !== 'redrive') throw new Error(`unknown command ${command}: list or redrive`);
+  const ids = argv.slice(1).filter((a, i, all) => /^\d+:\d+$/.test(a) && !['--stage', '--code'].includes(all[i - 1] ?? ''));
+  const chosen = ids.length > 0 ? entries.filter((e) => ids.includes(e.id)) : stage || code ? entries : [];
+  if (chosen.length === 0) throw new Error('nothing to redrive: name dead letters by id, or select them with --stage/--code');
+  const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'hookbus-deadletters' });
+  const producer = createDurableProducer(kafka);
+  await producer.connect();
+  try {
+    const records = chosen.flatMap((e) => [
+      originalRecord(e),
+      { topic: Topics.deadLetter.name, key: e.record.key, value: null, headers: redriveMarkerHeaders(e, new Date()) },
+    ]);
+    await producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+  } finally {
+    await producer.disconnect();
+  }
+  console.log(`redrove ${chosen.length} dead letter(s): ${chosen.map((e) => `${e.id} → ${e.origin.split('/')[0]}`).join(', ')}`);
+}
+
+if (require.main === module) {
+  deadLetters(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * A real single-node Apache Kafka (KRaft, combined broker + controller) for machines without Docker: the broker
+ * jars come from Maven Central through scripts/kafka/pom.xml and are cached outside git.
+ *
+ *   node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]
+ *
+ * Kept free of the @hookbus path aliases: jest's globalSetup imports it without the module mapper.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { brokerAnswers, waitForBroker } from '../../libs/kafka/src/kafka-client';
+
+/** The one setting for the broker version (see README: supported versions). */
+export const KAFKA_VERSION = process.env.HOOKBUS_KAFKA_VERSION || '3.9.1';
+
+export interface LocalKafkaOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly heapMb: number;
+  readonly reset: boolean;
+}
+
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'scripts', 'kafka', 'pom.xml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the hookbus repository root');
+    dir = parent;
+  }
+  return dir;
+}
+
+export function defaultOptions(overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions {
+  return {
+    dataDir: process.env.HOOKBUS_KAFKA_DATA || join(repoRoot(), '.hookbus', 'kafka'),
+    port: Number(process.env.HOOKBUS_KAFKA_PORT || 9092),
+    controllerPort: Number(process.env.HOOKBUS_KAFKA_CONTROLLER_PORT || 9093),
+    heapMb: Number(process.env.HOOKBUS_KAFKA_HEAP_MB || 768),
+    reset: false,
+    ...overrides,
+  };
+}
+
+function cacheDir(): string {
+  return join(process.env.HOOKBUS_CACHE_DIR || join(homedir(), '.cache', 'hookbus'), `kafka-${KAFKA_VERSION}`);
+}
+
+export function requireJava(command = 'java'): void {
+  const probe = spawnSync(command, ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      'Java is not installed, so hookbus cannot run its own Kafka broker. Install a JDK 17+ (and Maven), ' +
+        'point KAFKA_BROKERS at an existing broker, or run the whole stack in containers with `docker compose up --build`.',
+    );
+  }
+}
+
+/** Resolves the broker jars once (Maven Central), then reuses the cache. Returns the classpath directory. */
+export function fetchKafkaJars(log: (line: string) => void = console.log): string {
+  const libs = join(cacheDir(), 'libs');
+  const marker = join(cacheDir(), '.complete');
+  if (existsSync(marker)) return libs;
+  requireJava();
+  const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
+  if (mvn.error || mvn.status !== 0) throw new Error('Maven (mvn) is needed once to fetch the Kafka broker jars from Maven Central; install it or use `docker compose up --build`.');
+  log(`fetching Apache Kafka ${KAFKA_VERSION} broker jars from Maven Central into ${libs}`);
+  rmSync(libs, { recursive: true, force: true });
+  execFileSync(
+    'mvn',
+    ['-q', '-B', '-f', join(repoRoot(), 'scripts', 'kafka', 'pom.xml'), 'dependency:copy-dependencies', `-Dkafka.version=${KAFKA_VERSION}`, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  writeFileSync(marker, new Date().toISOString());
+  return libs;
+}
+
+/** A 22-character base64url UUID, the form `kafka-storage format -t` expects. */
+export function newClusterId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+}
+
+function serverProperties(options: LocalKafkaOptions): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${join(options.dataDir, 'data')}`,
+    'num.partitions=6',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=10',
+    // Groups start at once: no 3 s wait for more members (tests and single-node use).
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    'message.max.bytes=20971520',
+    'replica.fetch.max.bytes=20971520',
+    'log.cleaner.dedupe.buffer.size=33554432',
+    'transactional.id.expiration.ms=604800000',
+  ].join('\n') + '\n';
+}
+
+function pidFile(options: LocalKafkaOptions): string {
+  return join(options.dataDir, 'broker.pid');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function runningPid(options: LocalKafkaOptions): number | null {
+  const file = pidFile(options);
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+}
+
+export interface StartedKafka {
+  readonly pid: number;
+  readonly brokers: string[];
+  readonly logFile: string;
+  readonly startedHere: boolean;
+}
+
+/**
+ * Starts the broker (detached, so it can outlive the caller when asked to) and waits until a client can
+ * describe the cluster. If one already answers on the port, it is reused.
+ */
+export async function startLocalKafka(options: LocalKafkaOptions, log: (line: string) => void = console.log): Promise<StartedKafka> {
+  const brokers = [`127.0.0.1:${options.port}`];
+  const logFile = join(options.dataDir, 'broker.log');
+  if (await brokerAnswers(brokers, 1500)) {
+    return { pid: runningPid(options) ?? -1, brokers, logFile, startedHere: false };
+  }
+  requireJava();
+  const libs = fetchKafkaJars(log);
+  if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(join(options.dataDir, 'data'), { recursive: true });
+  const propsFile = join(options.dataDir, 'server.properties');
+  writeFileSync(propsFile, serverProperties(options));
+  const classpath = `${libs}/*`;
+  const log4j = `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'log4j.properties')}`;
+  const logProp = `-Dhookbus.kafka.logfile=${logFile}`;
+  if (!existsSync(join(options.dataDir, 'data', 'meta.properties'))) {
+    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile], { stdio: 'ignore' });
+  }
+  const out = openSync(join(options.dataDir, 'broker.out'), 'a');
+  const child = spawn(
+    'java',
+    [`-Xms${Math.min(256, options.heapMb)}m`, `-Xmx${options.heapMb}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j, logProp, '-cp', classpath, 'kafka.Kafka', propsFile],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  child.unref();
+  writeFileSync(pidFile(options), String(child.pid));
+  log(`started Apache Kafka ${KAFKA_VERSION} (pid ${child.pid}) on ${brokers[0]}, data in ${options.dataDir}`);
+  try {
+    await waitForBroker(brokers, 90_000);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; see ${logFile} and ${join(options.dataDir, 'broker.out')}`);
+  }
+  return { pid: child.pid!, brokers, logFile, startedHere: true };
+}
+
+/** Controlled shutdown (SIGTERM), then SIGKILL if the broker has not exited after `timeoutMs`. */
+export async function stopLocalKafka(options: LocalKafkaOptions, timeoutMs = 30_000): Promise<boolean> {
+  const pid = runningPid(options);
+  if (pid === null) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(pidFile(options), { force: true });
+  return true;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'status';
+  const dataIndex = argv.indexOf('--data');
+  const options = defaultOptions({
+    reset: argv.includes('--reset'),
+    ...(dataIndex >= 0 && argv[dataIndex + 1] ? { dataDir: resolve(argv[dataIndex + 1]!) } : {}),
+  });
+  switch (command) {
+    case 'fetch':
+      console.log(fetchKafkaJars());
+      return;
+    case 'start': {
+      const started = await startLocalKafka(options);
+      console.log(started.startedHere ? `kafka ready on ${started.brokers[0]}` : `a broker already answers on ${started.brokers[0]}; reusing it`);
+      return;
+    }
+    case 'stop':
+      console.log((await stopLocalKafka(options)) ? 'kafka stopped' : 'no local kafka running');
+      return;
+    case 'status':
+      console.log(runningPid(options) ? `running (pid ${runningPid(options)})` : 'not running');
+      return;
+    default:
+      throw new Error(`unknown command ${command}: expected fetch, start, stop or status`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
