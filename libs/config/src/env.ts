@@ -1,0 +1,85 @@
+import { ConfigError } from './config-error';
+
+export interface HookbusEnv {
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  /** Path of the YAML config, or null for the built-in defaults. */
+  readonly configPath: string | null;
+  readonly credasApiBaseUrl: string;
+  readonly credasApiKey: string | null;
+  readonly gatewayPort: number;
+  readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector', number>>;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookbus';
+export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+export const CREDAS_DEMO_API_BASE_URL = 'https://portal.credasdemo.com/api/v2/ci/';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function port(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    problems.push(`${name}: expected a port number 0-65535, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: readonly string[], problems: string[]): string {
+  const raw = env[name] || fallback;
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) problems.push(`${name}: expected a ${protocols.join(' or ')} URL, got protocol ${parsed.protocol}`);
+  } catch {
+    // The value itself may hold a password: name the setting, not the value.
+    problems.push(`${name}: not a valid URL`);
+  }
+  return raw;
+}
+
+/** Reads and validates the environment once, at boot. */
+export function loadEnv(env: Env = process.env, fileExists: (path: string) => boolean = defaultFileExists): HookbusEnv {
+  const problems: string[] = [];
+  const databaseUrl = url(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:'], problems);
+  const brokersRaw = env.KAFKA_BROKERS || DEFAULT_KAFKA_BROKERS;
+  const kafkaBrokers = brokersRaw.split(',').map((b) => b.trim()).filter(Boolean);
+  if (kafkaBrokers.length === 0 || kafkaBrokers.some((b) => !/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b))) {
+    problems.push(`KAFKA_BROKERS: expected host:port[,host:port...], got ${JSON.stringify(brokersRaw)}`);
+  }
+  let configPath: string | null = null;
+  if (env.HOOKBUS_CONFIG) {
+    if (!fileExists(env.HOOKBUS_CONFIG)) problems.push(`HOOKBUS_CONFIG: file ${JSON.stringify(env.HOOKBUS_CONFIG)} does not exist`);
+    configPath = env.HOOKBUS_CONFIG;
+  } else if (fileExists('./hookbus.yaml')) {
+    configPath = './hookbus.yaml';
+  }
+  const credasApiBaseUrl = url(env, 'CREDAS_API_BASE_URL', CREDAS_DEMO_API_BASE_URL, ['https:', 'http:'], problems);
+  const logLevel = (env.LOG_LEVEL || 'info') as HookbusEnv['logLevel'];
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL: expected trace|debug|info|warn|error, got ${JSON.stringify(env.LOG_LEVEL)}`);
+  const result: HookbusEnv = {
+    databaseUrl,
+    kafkaBrokers,
+    configPath,
+    credasApiBaseUrl,
+    credasApiKey: env.CREDAS_API_KEY || null,
+    gatewayPort: port(env, 'GATEWAY_PORT', 3000, problems),
+    servicePorts: {
+      normalizer: port(env, 'NORMALIZER_PORT', 3001, problems),
+      tracker: port(env, 'TRACKER_PORT', 3002, problems),
+      orchestrator: port(env, 'ORCHESTRATOR_PORT', 3003, problems),
+      projector: port(env, 'PROJECTOR_PORT', 3004, problems),
+    },
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result;
+}
+
+function defaultFileExists(path: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:fs') as typeof import('node:fs')).existsSync(path);
+}

@@ -1,0 +1,4 @@
+export * from './config-error';
+export * from './env';
+export * from './sources';
+export * from './hookbus-config';

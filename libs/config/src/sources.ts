@@ -1,0 +1,64 @@
+import type { ProviderName } from '@hookbus/contracts';
+
+/** How a source proves that a request comes from its provider (contract section 2). */
+export type SourceAuth =
+  | { readonly type: 'token'; readonly value: string; readonly param: string }
+  | { readonly type: 'header'; readonly name: string; readonly value: string }
+  | { readonly type: 'basic'; readonly username: string; readonly password: string }
+  | { readonly type: 'authvia'; readonly secret: string; readonly toleranceSeconds: number }
+  | { readonly type: 'standard-webhooks'; readonly secrets: readonly string[]; readonly toleranceSeconds: number }
+  | { readonly type: 'none' };
+
+export type SourceKind =
+  | 'process'
+  | 'process-actor'
+  | 'status-update'
+  | 'monitoring'
+  | 'business-process'
+  | 'business-process-action'
+  | 'sms'
+  | 'viber'
+  | 'workflow';
+
+export const KINDS_BY_PROVIDER: Readonly<Record<ProviderName, readonly SourceKind[]>> = {
+  credas: ['process', 'process-actor', 'status-update', 'monitoring'],
+  authvia: ['business-process', 'business-process-action'],
+  octapush: ['sms', 'viber'],
+  cellosign: ['workflow'],
+};
+
+export interface OctapushFields {
+  /** Query/body name holding the status (a status in the URL path wins). */
+  readonly status: string;
+  /** Query/body name holding the recipient's phone number. */
+  readonly phone: string;
+}
+
+export interface RateLimit {
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+}
+
+export interface SourceConfig {
+  readonly id: string;
+  readonly provider: ProviderName;
+  readonly kind: SourceKind;
+  readonly auth: SourceAuth;
+  readonly methods: readonly ('GET' | 'POST')[];
+  readonly maxBodyBytes: number;
+  /** IANA zone for providers that send naive timestamps (Cellosign). */
+  readonly timezone: string;
+  readonly rateLimit: RateLimit;
+  /** Octapush only. */
+  readonly fields: OctapushFields;
+  /** Octapush only: which tokens identify a message (default: the phone number). */
+  readonly messageKey: readonly string[];
+  /** Default region for phone numbers written without a country code (Octapush), ISO 3166 alpha-2. */
+  readonly defaultPhoneRegion: string | null;
+}
+
+export interface HookbusConfig {
+  readonly sources: readonly SourceConfig[];
+  /** Gateway spool for store-and-forward when Kafka is unreachable; null answers 503 instead. */
+  readonly spool: { readonly directory: string; readonly maxBytes: number } | null;
+}

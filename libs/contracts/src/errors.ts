@@ -1,0 +1,40 @@
+/**
+ * Errors carry a stable code and whether trying again can help. They become HTTP statuses only in the gateway,
+ * and retry or dead-letter decisions only at the consumer edge.
+ */
+export class HookbusError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retriable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The record itself is wrong: retrying cannot help; dead-letter it with this reason. */
+export class InvalidRecordError extends HookbusError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, false, options);
+  }
+}
+
+/** A dependency is unavailable (broker, database, provider API): try again later. */
+export class TransientError extends HookbusError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, true, options);
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof HookbusError) return error.retriable;
+  return true;
+}
+
+export function errorCode(error: unknown): string {
+  if (error instanceof HookbusError) return error.code;
+  if (error instanceof Error) return error.name;
+  return 'unknown';
+}

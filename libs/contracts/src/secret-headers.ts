@@ -1,0 +1,19 @@
+/**
+ * Request headers that carry credentials and must never reach a record, an archive row or a log — the one list the
+ * gateway (which also drops each source's configured auth header), the projector and the logger's redaction share.
+ * Lower case, as Node delivers header names.
+ */
+export const SECRET_HEADER_NAMES = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  // Authvia and Standard Webhooks signatures (PROVIDERS.md): a valid signature replayed within the tolerance passes.
+  'x-authvia-signature',
+  'webhook-signature',
+  // Credas' custom auth header as its portal configures it by default (PROVIDERS.md: `webhookAuth: 123456`).
+  'webhookauth',
+] as const;
+
+export const ALWAYS_SECRET_HEADERS: ReadonlySet<string> = new Set(SECRET_HEADER_NAMES);

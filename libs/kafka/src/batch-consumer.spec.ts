@@ -1,0 +1,23 @@
+import { isConcurrentTransactions, isFencedError, isRebalanceError } from './batch-consumer';
+
+const protocolError = (type: string) => Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type });
+
+describe('consumer runner error classes', () => {
+  it.each(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR'])('%s means the group moved on: abandon the batch', (type) => {
+    expect(isRebalanceError(protocolError(type))).toBe(true);
+    expect(isFencedError(protocolError(type))).toBe(false);
+  });
+
+  it.each(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'])('%s means another owner fenced our transactional id', (type) => {
+    expect(isFencedError(protocolError(type))).toBe(true);
+    expect(isRebalanceError(protocolError(type))).toBe(false);
+  });
+
+  it('tells concurrent-transaction answers (retry in ~20 ms) from everything else', () => {
+    expect(isConcurrentTransactions(protocolError('CONCURRENT_TRANSACTIONS'))).toBe(true);
+    expect(isConcurrentTransactions(protocolError('REBALANCE_IN_PROGRESS'))).toBe(false);
+    expect(isConcurrentTransactions(new Error('connection refused'))).toBe(false);
+    expect(isRebalanceError(new Error('connection refused'))).toBe(false);
+    expect(isFencedError(null)).toBe(false);
+  });
+});

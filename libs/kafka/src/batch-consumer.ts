@@ -1,0 +1,372 @@
+import { setMaxListeners } from 'node:events';
+import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, Transaction } from 'kafkajs';
+import { isRetriable } from '@hookbus/contracts';
+import { deadLetterFor } from './dead-letter';
+import { chunkByBytes, groupByTopic, toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
+import { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffPolicy } from './retry-policy';
+
+/** One record after `transform`, ready for `flush`. */
+export interface TransformedRecord<T> {
+  readonly record: ConsumedRecord;
+  readonly value: T;
+}
+
+/** What `flush` may do besides its own effects: produce records (inside the batch transaction when transactional). */
+export interface BatchEffects {
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /** Keeps the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+  /**
+   * Runs `callback` once the unit of work (the batch's Kafka transaction, or its offset commit) has committed, and
+   * not at all if it fails — for in-memory state that must only reflect what Kafka holds.
+   */
+  afterCommit(callback: () => void): void;
+}
+
+/**
+ * A stage's processing of one topic-partition batch, in two steps:
+ * - `transform` is pure and per record; throwing dead-letters that record alone (it can never succeed);
+ * - `flush` makes the whole batch's effects durable; throwing a retriable error retries the batch with backoff
+ *   (the partition waits: lag grows, nothing is skipped); a non-retriable error isolates the record at fault.
+ * Offsets are committed only after `flush` resolved, so effects must be idempotent (at-least-once), or the runner
+ * is `transactional` and effects, dead letters and offsets commit in one Kafka transaction (exactly-once on Kafka).
+ */
+export interface BatchSink<T> {
+  readonly stage: string;
+  transform(record: ConsumedRecord): T | Promise<T>;
+  flush(items: ReadonlyArray<TransformedRecord<T>>, effects: BatchEffects): Promise<void>;
+  /** Called when partitions are assigned, before any batch of them is processed (the tracker restores state). */
+  onAssigned?(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void>;
+}
+
+export interface BatchConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly fromBeginning?: boolean;
+  /**
+   * Consume-transform-produce in Kafka transactions, one transactional producer per input partition. kafkajs has no
+   * consumer-group fencing (KIP-447), so zombies are fenced the classic way: the transactional id is derived from the
+   * partition, and a new owner initialising it aborts and fences whatever the previous owner left open. With several
+   * input topics the partition number alone is the scope, which is right only with co-partitioned assignment.
+   */
+  readonly transactionalIdFor?: (topic: string, partition: number) => string;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly sessionTimeoutMs?: number;
+  readonly maxBytesPerPartition?: number;
+  /** kafkajs partition assigners; default round robin. Stages that keep keyed state use co-partitioning. */
+  readonly partitionAssigners?: PartitionAssigner[];
+}
+
+export interface BatchConsumerObserver {
+  batchFlushed?(stage: string, records: number, deadLettered: number, millis: number): void;
+  flushFailed?(stage: string, error: unknown, attempt: number): void;
+  recordDeadLettered?(stage: string, record: ConsumedRecord, error: unknown): void;
+}
+
+const REBALANCE_ERROR_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
+const FENCED_ERROR_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+function errorType(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+}
+
+/** The group generation changed under us: retrying the batch can never commit it; kafkajs must rejoin. */
+export function isRebalanceError(error: unknown): boolean {
+  return REBALANCE_ERROR_TYPES.has(errorType(error) as string) || (error instanceof Error && error.name === 'KafkaJSStaleTopicMetadataAssignment');
+}
+
+/** Another instance now holds our transactional id: we are the zombie. */
+export function isFencedError(error: unknown): boolean {
+  return FENCED_ERROR_TYPES.has(errorType(error) as string);
+}
+
+/** CONCURRENT_TRANSACTIONS (error 51): transient while the coordinator finishes the previous transaction. */
+export function isConcurrentTransactions(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
+}
+
+/**
+ * Runs a BatchSink on a kafkajs consumer. Framework-free: the Nest transport in libs/nest-kafka only starts and
+ * stops it. Why not @nestjs/microservices' ServerKafka: it hands records to handlers one at a time through one
+ * consumer for all topics, commits regardless of durable effects, and a throwing handler is retried forever
+ * (nest issue #14664) — none of which lets a stage batch its writes or dead-letter a poison record.
+ */
+export class BatchConsumerRunner<T> {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly transactional = new Map<string, Producer>();
+  /** Tail of the work queued per transactional id: one transaction at a time per producer. */
+  private readonly transactionTails = new Map<string, Promise<unknown>>();
+  private readonly stopping = new AbortController();
+  private running = false;
+  /** Settles when the sink has prepared the current assignment; every batch waits for it. */
+  private assignmentReady: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly sink: BatchSink<T>,
+    private readonly options: BatchConsumerOptions,
+    private readonly observer: BatchConsumerObserver = {},
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      // Outputs of transactional stages are read committed only (kafkajs' default; stated for the reader).
+      readUncommitted: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      allowAutoTopicCreation: false,
+      ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
+    });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Every concurrent backoff or heartbeat wait listens for shutdown on this signal (and stops listening when done).
+    setMaxListeners(64, this.stopping.signal);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Connects, subscribes and starts consuming; resolves once the consumer runs (not when it joined). */
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    // kafkajs does not await event listeners: keep the promise, and make every batch wait for it.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+      this.assignmentReady = this.prepareAssignment(assignment);
+      this.assignmentReady.catch(() => undefined);
+    });
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+    this.running = true;
+  }
+
+  /** Graceful: lets the batch in hand finish (or abandons its retry wait uncommitted), leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.running = false;
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+    await Promise.all([...this.transactional.values()].map((p) => p.disconnect().catch(() => undefined)));
+    this.transactional.clear();
+  }
+
+  /**
+   * On every assignment: fence the owned partitions' transactional ids first (so a previous owner's open transaction
+   * is aborted before anyone reads those partitions' outputs), release the others, then let the sink prepare.
+   */
+  private async prepareAssignment(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void> {
+    if (this.options.transactionalIdFor) {
+      const owned = new Set<string>();
+      for (const { topic, partitions } of assignment) for (const partition of partitions) owned.add(this.options.transactionalIdFor(topic, partition));
+      for (const [id, producer] of this.transactional) {
+        if (owned.has(id)) continue;
+        this.transactional.delete(id);
+        await producer.disconnect().catch(() => undefined);
+      }
+      await Promise.all([...owned].map((id) => this.transactionalProducer(id)));
+    }
+    await this.sink.onAssigned?.(assignment);
+  }
+
+  /** The partition's transactional producer, initialised (fencing older holders of the id) on first use. */
+  private async transactionalProducer(id: string): Promise<Producer> {
+    const existing = this.transactional.get(id);
+    if (existing) return existing;
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionalId: id, transactionTimeout: 60_000 });
+    await producer.connect();
+    // kafkajs runs InitProducerId on the first transaction: begin and abort an empty one to fence now.
+    const transaction = await producer.transaction();
+    await transaction.abort();
+    this.transactional.set(id, producer);
+    return producer;
+  }
+
+  /** After a failed commit or abort kafkajs' producer is stuck mid-transaction: start over with a fresh one. */
+  private async resetTransactionalProducer(id: string): Promise<void> {
+    const producer = this.transactional.get(id);
+    this.transactional.delete(id);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  /** kafkajs consumer events (GROUP_JOIN, CRASH, ...), for health and tests. */
+  get events(): Consumer {
+    return this.consumer;
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    await this.waitWithHeartbeats(this.assignmentReady, payload);
+    const records = batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m));
+    const transformed: Array<TransformedRecord<T>> = [];
+    const deadLetters: OutgoingRecord[] = [];
+    for (const record of records) {
+      try {
+        transformed.push({ record, value: await this.sink.transform(record) });
+      } catch (error) {
+        this.observer.recordDeadLettered?.(this.sink.stage, record, error);
+        deadLetters.push(deadLetterFor(record, this.sink.stage, error, 1));
+      }
+    }
+    const nextOffset = (BigInt(records[records.length - 1]!.offset) + 1n).toString();
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      if (!payload.isRunning() || payload.isStale() || this.stopping.signal.aborted) return;
+      try {
+        const isolatedDeadLetters = await this.flushAndCommit(payload, transformed, deadLetters, nextOffset);
+        for (const record of records) payload.resolveOffset(record.offset);
+        this.observer.batchFlushed?.(this.sink.stage, records.length, deadLetters.length + isolatedDeadLetters, Date.now() - started);
+        return;
+      } catch (error) {
+        // The group moved on (or a new owner fenced our transactional id): abandon the batch uncommitted and let
+        // kafkajs rejoin; the partition's new owner processes it.
+        if (isRebalanceError(error) || isFencedError(error)) throw error;
+        if (isConcurrentTransactions(error)) {
+          // The coordinator is still completing our previous commit; the Java client retries this after ~20 ms.
+          await sleep(20 * Math.min(attempt, 10), this.stopping.signal);
+          continue;
+        }
+        this.observer.flushFailed?.(this.sink.stage, error, attempt);
+        await this.waitBeforeRetry(payload, attempt);
+      }
+    }
+  }
+
+  /** Returns how many records were dead-lettered while isolating a non-retriable failure. */
+  private async flushAndCommit(
+    payload: EachBatchPayload,
+    items: ReadonlyArray<TransformedRecord<T>>,
+    deadLetters: readonly OutgoingRecord[],
+    nextOffset: string,
+  ): Promise<number> {
+    const { topic, partition } = payload.batch;
+    const heartbeat = () => payload.heartbeat();
+    try {
+      await this.inUnitOfWork({ topic, partition }, async (effects) => {
+        if (items.length > 0) await this.sink.flush(items, effects);
+        if (deadLetters.length > 0) await effects.send(deadLetters);
+      }, heartbeat, { topic, partition, offset: nextOffset });
+      return 0;
+    } catch (error) {
+      if (isRetriable(error) || isRebalanceError(error) || isFencedError(error) || items.length === 0) throw error;
+    }
+    // A non-retriable failure of the batch: find the records at fault one by one, dead-letter only those.
+    const isolated: OutgoingRecord[] = [...deadLetters];
+    for (const item of items) {
+      try {
+        await this.inUnitOfWork({ topic, partition }, (effects) => this.sink.flush([item], effects), heartbeat);
+      } catch (error) {
+        if (isRetriable(error) || isRebalanceError(error) || isFencedError(error)) throw error;
+        this.observer.recordDeadLettered?.(this.sink.stage, item.record, error);
+        isolated.push(deadLetterFor(item.record, this.sink.stage, error, 1));
+      }
+    }
+    await this.inUnitOfWork({ topic, partition }, (effects) => effects.send(isolated), heartbeat, { topic, partition, offset: nextOffset });
+    return isolated.length - deadLetters.length;
+  }
+
+  private async inUnitOfWork(
+    partitionOf: { topic: string; partition: number },
+    work: (effects: BatchEffects) => Promise<void>,
+    heartbeat: () => Promise<void>,
+    commit?: { topic: string; partition: number; offset: string },
+  ): Promise<void> {
+    const committed: Array<() => void> = [];
+    const afterCommit = (callback: () => void) => void committed.push(callback);
+    if (!this.options.transactionalIdFor) {
+      await work({ send: (records) => this.send(this.producer, records), heartbeat, afterCommit });
+      if (commit) await this.consumer.commitOffsets([commit]);
+      for (const callback of committed) callback();
+      return;
+    }
+    const id = this.options.transactionalIdFor(partitionOf.topic, partitionOf.partition);
+    // Batches of one partition number on several co-partitioned topics share the producer (and the sink's state for
+    // that partition): with partitions consumed concurrently they must take turns.
+    const previous = this.transactionTails.get(id) ?? Promise.resolve();
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    this.transactionTails.set(id, previous.then(() => turn));
+    await previous.catch(() => undefined);
+    try {
+      await this.transactionalUnitOfWork(id, work, heartbeat, committed, afterCommit, commit);
+    } finally {
+      // The map holds one tail per transactional id, so it is bounded by the partition count.
+      release();
+    }
+  }
+
+  private async transactionalUnitOfWork(
+    id: string,
+    work: (effects: BatchEffects) => Promise<void>,
+    heartbeat: () => Promise<void>,
+    committed: Array<() => void>,
+    afterCommit: (callback: () => void) => void,
+    commit?: { topic: string; partition: number; offset: string },
+  ): Promise<void> {
+    const transaction = await (await this.transactionalProducer(id)).transaction();
+    let committing = false;
+    try {
+      await work({ send: (records) => this.send(transaction, records), heartbeat, afterCommit });
+      if (commit) {
+        await transaction.sendOffsets({
+          consumerGroupId: this.options.groupId,
+          topics: [{ topic: commit.topic, partitions: [{ partition: commit.partition, offset: commit.offset }] }],
+        });
+      }
+      committing = true;
+      await transaction.commit();
+    } catch (error) {
+      committed.length = 0;
+      // A failed commit leaves kafkajs' producer in COMMITTING, where abort is refused and every later transaction
+      // fails; a failed abort leaves it ABORTING. Either way a fresh producer re-initialises the id, which aborts
+      // whatever the broker still holds open.
+      const aborted = committing ? false : await transaction.abort().then(() => true, () => false);
+      if (!aborted || isFencedError(error)) await this.resetTransactionalProducer(id);
+      throw error;
+    }
+    for (const callback of committed) callback();
+  }
+
+  private async send(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<void> {
+    for (const chunk of chunkByBytes(records)) await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+  }
+
+  private async waitBeforeRetry(payload: EachBatchPayload, attempt: number): Promise<void> {
+    const until = Date.now() + backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
+    // Heartbeat through the wait so a long outage does not cost the partition assignment; if the group is
+    // rebalancing anyway, stop waiting and let kafkajs rejoin.
+    while (Date.now() < until && !this.stopping.signal.aborted && payload.isRunning()) {
+      await sleep(Math.min(1000, until - Date.now()), this.stopping.signal);
+      await this.heartbeat(payload);
+    }
+  }
+
+  /** Waits for `promise` (the state restore of a new assignment), heartbeating every second meanwhile. */
+  private async waitWithHeartbeats(promise: Promise<void>, payload: EachBatchPayload): Promise<void> {
+    let settled = false;
+    const done = promise.finally(() => void (settled = true));
+    while (!settled) {
+      await Promise.race([done.catch(() => undefined), sleep(1000, this.stopping.signal)]);
+      if (!settled) await this.heartbeat(payload);
+      if (this.stopping.signal.aborted) break;
+    }
+    await done;
+  }
+
+  private async heartbeat(payload: EachBatchPayload): Promise<void> {
+    try {
+      await payload.heartbeat();
+    } catch (error) {
+      if (isRebalanceError(error)) throw error;
+    }
+  }
+
+}

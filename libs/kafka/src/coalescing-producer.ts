@@ -1,0 +1,162 @@
+import type { Producer, RecordMetadata } from 'kafkajs';
+import { TransientError } from '@hookbus/contracts';
+import { groupByTopic, MAX_PRODUCE_REQUEST_BYTES, recordBytes, type OutgoingRecord } from './records';
+
+export interface CoalescingProducerOptions {
+  /** Upper bound on how long a record waits for companions before its batch is sent. */
+  readonly lingerMs: number;
+  readonly maxBatchRecords: number;
+  readonly maxBatchBytes: number;
+  /**
+   * Bound on the bytes waiting for a batch (not yet in flight). Past it a send is refused at once with a retriable
+   * `producer_queue_full`: while the broker is away kafkajs spends tens of seconds on one attempt, and without a
+   * bound every caller's body would wait in memory behind it. Default: no bound.
+   */
+  readonly maxQueuedBytes?: number;
+}
+
+interface Pending {
+  readonly record: OutgoingRecord;
+  readonly bytes: number;
+  resolve(): void;
+  reject(error: unknown): void;
+  /** Stops listening to the caller's signal: a record in flight can no longer be withdrawn. */
+  detach(): void;
+}
+
+/**
+ * kafkajs has no `linger.ms`: every `send` is its own produce request. This gathers the records of concurrent
+ * callers into one `sendBatch` (acks from all in-sync replicas) while the previous one is in flight, bounded by
+ * `lingerMs`, count and bytes, and settles each caller's promise with its batch's outcome.
+ */
+export class CoalescingProducer {
+  private queue: Pending[] = [];
+  private queuedBytes = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly maxInFlight = 1;
+  private readonly batchSizes: number[] = [];
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly options: CoalescingProducerOptions = { lingerMs: 2, maxBatchRecords: 500, maxBatchBytes: MAX_PRODUCE_REQUEST_BYTES },
+    private readonly onBatch?: (records: number, millis: number, error?: unknown) => void,
+  ) {}
+
+  /**
+   * Resolves once the broker acknowledged the record's batch. If `signal` aborts while the record is still queued
+   * (not yet in flight) it is withdrawn — never sent — and the promise rejects with a retriable `produce_withdrawn`;
+   * once in flight it is the batch's outcome that counts.
+   */
+  send(record: OutgoingRecord, signal?: AbortSignal): Promise<void> {
+    return this.sendAll([record], signal);
+  }
+
+  /**
+   * Queues records back to back, all or none: a caller that must keep them in order (the spool drainer) never sees
+   * a later one accepted after an earlier one was refused for room. Records larger than `maxQueuedBytes` together
+   * are accepted only into an empty queue, so one large body is never refused for good.
+   */
+  sendAll(records: readonly OutgoingRecord[], signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(withdrawn(signal));
+    const sizes = records.map(recordBytes);
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    const limit = this.options.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
+    if (this.queue.length > 0 && this.queuedBytes + bytes > limit) {
+      return Promise.reject(new TransientError('producer_queue_full', `more than ${limit} bytes are already waiting for the broker`));
+    }
+    const settled = records.map((record, i) => this.enqueue(record, sizes[i]!, signal));
+    this.schedule();
+    return Promise.all(settled).then(() => undefined);
+  }
+
+  /** Bytes of the records waiting for a batch (what `maxQueuedBytes` bounds). */
+  get queuedByteCount(): number {
+    return this.queuedBytes;
+  }
+
+  /** Resolves when everything queued so far has been settled. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight > 0) {
+      this.schedule(true);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Recent batch sizes, for metrics and benchmarks. */
+  takeBatchSizes(): number[] {
+    return this.batchSizes.splice(0);
+  }
+
+  private enqueue(record: OutgoingRecord, bytes: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => this.withdraw(pending, signal!);
+      const pending: Pending = { record, bytes, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(pending);
+      this.queuedBytes += bytes;
+    });
+  }
+
+  /** The caller gave up (its request was answered 503): a record still queued must not reach Kafka after that. */
+  private withdraw(pending: Pending, signal: AbortSignal): void {
+    const at = this.queue.indexOf(pending);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    this.queuedBytes -= pending.bytes;
+    pending.reject(withdrawn(signal));
+  }
+
+  private schedule(now = false): void {
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    const full = this.queue.length >= this.options.maxBatchRecords || this.queuedBytes >= this.options.maxBatchBytes;
+    if (now || full) {
+      this.flush();
+      return;
+    }
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.options.lingerMs);
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && batch.length < this.options.maxBatchRecords) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
+      batch.push(this.queue.shift()!);
+      next.detach();
+      bytes += next.bytes;
+    }
+    this.queuedBytes -= bytes;
+    this.inFlight++;
+    const started = Date.now();
+    this.producer
+      .sendBatch({ topicMessages: groupByTopic(batch.map((p) => p.record)), acks: -1 })
+      .then(
+        (_metadata: RecordMetadata[]) => {
+          this.onBatch?.(batch.length, Date.now() - started);
+          this.batchSizes.push(batch.length);
+          if (this.batchSizes.length > 10_000) this.batchSizes.splice(0, 5_000);
+          for (const p of batch) p.resolve();
+        },
+        (error: unknown) => {
+          this.onBatch?.(batch.length, Date.now() - started, error);
+          for (const p of batch) p.reject(error);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        // Whatever queued during the round trip goes out at once: the round trip was its linger.
+        this.schedule(true);
+      });
+  }
+}
+
+function withdrawn(signal: AbortSignal): TransientError {
+  return new TransientError('produce_withdrawn', 'withdrawn before it was sent to the broker', { cause: signal.reason });
+}

@@ -1,0 +1,99 @@
+import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+
+export interface KafkaClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Where kafkajs' own log lines go; defaults to warnings and errors on stderr as JSON. */
+  readonly log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+}
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+// We use kafkajs' v2 default partitioner everywhere (Java-compatible murmur2); the migration notice is noise.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const log = options.log ?? defaultLog;
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...extra } = entry;
+        // Our producers retry a bounded number of times on purpose: the consumer runner retries whole batches and the
+        // gateway must answer 503 in time rather than wait forever. kafkajs warns about that on every producer.
+        // CONCURRENT_TRANSACTIONS answers while the coordinator completes our previous commit are retried (here and
+        // in batch-consumer.ts), not failures.
+        const demoted =
+          message.startsWith('Limiting retries for the idempotent producer') ||
+          String((extra as { error?: unknown }).error ?? '').includes('another concurrent operation on the same transaction');
+        log(demoted ? 'debug' : (LEVEL_NAMES[level] ?? 'info'), `kafkajs: ${message}`, extra);
+      },
+  });
+}
+
+function defaultLog(level: string, message: string, extra: Record<string, unknown>): void {
+  process.stderr.write(JSON.stringify({ level, msg: message, ...extra }) + '\n');
+}
+
+/**
+ * A producer whose acknowledged records survive a broker crash: idempotent (no duplicates from internal
+ * retries) and acknowledged by all in-sync replicas (acks = -1 on every send).
+ */
+export function createDurableProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    // kafkajs only guarantees ordering with idempotence when one request is in flight per connection.
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    transactionalId: options.transactionalId,
+    transactionTimeout: 60_000,
+  });
+}
+
+/** Resolves once a client can describe the cluster, or rejects after `timeoutMs`. */
+export async function waitForBroker(brokers: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const kafka = new Kafka({
+      clientId: 'hookbus-probe',
+      brokers: [...brokers],
+      connectionTimeout: 1000,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+    const admin: Admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  throw new Error(`Kafka at ${brokers.join(',')} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/** True if a broker at `brokers` answers within `timeoutMs`. */
+export async function brokerAnswers(brokers: readonly string[], timeoutMs = 2000): Promise<boolean> {
+  try {
+    await waitForBroker(brokers, timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { BatchConsumerOptions, BatchSink } from '@hookbus/kafka';
+import { createKafka } from '@hookbus/kafka';
+import { consumerMetrics, createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import { KafkaBatchTransport } from './kafka-batch.transport';
+
+/** A started service: its HTTP address (health, metrics) and a graceful stop. */
+export interface RunningService {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ConsumingServiceOptions<T> {
+  readonly context: ServiceContext;
+  /** The service's Nest module (must import PlatformModule.forService(context, checks)). */
+  readonly module: Type<unknown> | DynamicModule;
+  /** Builds the sink from the Nest application (so it can use injected providers). */
+  readonly sink: (app: NestFastifyApplication) => BatchSink<T>;
+  readonly consumer: BatchConsumerOptions;
+  readonly port: number;
+}
+
+/**
+ * Boots a consuming stage: the Nest app (health, metrics) on Fastify, and its BatchSink hosted as a microservice
+ * transport, so closing the app stops the consumer gracefully (finish the batch, commit, leave the group).
+ */
+export async function startConsumingService<T>(options: ConsumingServiceOptions<T>): Promise<RunningService> {
+  const { context } = options;
+  const app = await createServiceApp(context, options.module);
+  const kafka = createKafka({
+    brokers: context.env.kafkaBrokers,
+    clientId: `hookbus-${context.name}`,
+    log: (level, message, extra) => context.logger[level]({ ...extra }, message),
+  });
+  const transport = new KafkaBatchTransport(kafka, options.sink(app), options.consumer, context.logger, consumerMetrics(context.metrics));
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  await app.init();
+  await app.startAllMicroservices();
+  const url = await listen(app, options.port, context);
+  return {
+    app,
+    url,
+    close: async () => {
+      await app.close();
+    },
+  };
+}

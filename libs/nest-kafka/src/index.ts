@@ -1,0 +1,2 @@
+export * from './kafka-batch.transport';
+export * from './consuming-service';

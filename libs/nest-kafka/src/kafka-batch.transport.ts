@@ -1,0 +1,74 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { Kafka } from 'kafkajs';
+import { BatchConsumerRunner, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
+import type { ConsumerMetrics, Logger } from '@hookbus/platform';
+import { errorCode } from '@hookbus/contracts';
+
+/**
+ * Hosts a stage's BatchSink as a Nest microservice transport, so `app.connectMicroservice({ strategy })` and
+ * `app.startAllMicroservices()` / `app.close()` start and stop the consumer with the application's lifecycle.
+ * The consuming itself is libs/kafka's BatchConsumerRunner (why not ServerKafka: see batch-consumer.ts).
+ */
+export class KafkaBatchTransport<T> extends Server implements CustomTransportStrategy {
+  private readonly runner: BatchConsumerRunner<T>;
+
+  constructor(
+    kafka: Kafka,
+    sink: BatchSink<T>,
+    options: BatchConsumerOptions,
+    log: Logger,
+    metrics?: ConsumerMetrics,
+  ) {
+    super();
+    this.runner = new BatchConsumerRunner(kafka, sink, options, observerFor(log, metrics));
+    this.runner.events.on(this.runner.events.events.CRASH, ({ payload }) => {
+      log.error({ err: payload.error, restart: payload.restart, stage: sink.stage }, 'consumer crashed');
+      metrics?.consumerUp.set({ stage: sink.stage }, 0);
+    });
+    this.runner.events.on(this.runner.events.events.GROUP_JOIN, ({ payload }) => {
+      log.info({ stage: sink.stage, groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
+      metrics?.consumerUp.set({ stage: sink.stage }, 1);
+    });
+  }
+
+  get consumer(): BatchConsumerRunner<T> {
+    return this.runner;
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.runner.start().then(() => callback(), callback);
+  }
+
+  async close(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchTransport has no events to subscribe to; use .consumer.events');
+  }
+
+  unwrap<U>(): U {
+    return this.runner as unknown as U;
+  }
+}
+
+function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObserver {
+  return {
+    batchFlushed(stage, records, _deadLettered, millis) {
+      metrics?.recordsProcessed.inc({ stage }, records);
+      metrics?.batchSize.observe({ stage }, records);
+      metrics?.flushSeconds.observe({ stage }, millis / 1000);
+    },
+    flushFailed(stage, error, attempt) {
+      metrics?.flushFailures.inc({ stage });
+      log.warn({ stage, attempt, code: errorCode(error), err: error instanceof Error ? error.message : String(error) }, 'batch flush failed; retrying with backoff');
+    },
+    recordDeadLettered(stage, record, error) {
+      metrics?.deadLettered.inc({ stage, code: errorCode(error) });
+      log.warn(
+        { stage, topic: record.topic, partition: record.partition, offset: record.offset, receiptId: record.headers['hookbus-receipt-id'], code: errorCode(error), reason: error instanceof Error ? error.message : String(error) },
+        'record dead-lettered',
+      );
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadEnv, loadHookbusConfig, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { createLogger } from './logger';
+import { createMetricsRegistry } from './metrics';
+import { PinoNestLogger } from './nest-logger';
+import type { ServiceContext } from './service-context';
+
+/** Validated settings for one service; throws ConfigError naming every bad setting before anything connects. */
+export function serviceContext(name: string, overrides: { env?: HookbusEnv; config?: HookbusConfig } = {}): ServiceContext {
+  const env = overrides.env ?? loadEnv();
+  const config = overrides.config ?? loadHookbusConfig(env.configPath);
+  return { name, env, config, logger: createLogger(name, env.logLevel), metrics: createMetricsRegistry(name) };
+}
+
+export interface ServiceApp {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+}
+
+/** Creates the Nest application of a service on Fastify, with pino for Nest's own logs and shutdown hooks on. */
+export async function createServiceApp(
+  context: ServiceContext,
+  module: Type<unknown> | import('@nestjs/common').DynamicModule,
+  adapter: FastifyAdapter = new FastifyAdapter(),
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: new PinoNestLogger(context.logger),
+    bufferLogs: false,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  return app;
+}
+
+export async function listen(app: INestApplication, port: number, context: ServiceContext): Promise<string> {
+  await app.listen(port, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://127.0.0.1:${actualPort}`;
+  context.logger.info({ url }, `${context.name} listening on ${url} (health: ${url}/health/ready, metrics: ${url}/metrics)`);
+  return url;
+}
+
+/** Runs `main` and turns a configuration or startup failure into one clear line and exit code 1. */
+export function runService(main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

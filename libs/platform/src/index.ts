@@ -1,0 +1,7 @@
+export * from './logger';
+export * from './nest-logger';
+export * from './metrics';
+export * from './service-context';
+export * from './health.controller';
+export * from './platform.module';
+export * from './bootstrap';

@@ -1,0 +1,33 @@
+import { InvalidRecordError } from '@hookbus/contracts';
+import type { SourceConfig, SourceKind } from '@hookbus/config';
+import type { NormalizedEvent, ProviderAdapter } from '../provider-adapter';
+import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
+import { authviaActionRoutingKey, normalizeAuthviaAction } from './authvia-action.normalizer';
+import { authviaBusinessProcessRoutingKey, normalizeAuthviaBusinessProcess } from './authvia-business-process.normalizer';
+
+const KINDS = ['business-process', 'business-process-action'] as const satisfies readonly SourceKind[];
+
+function unsupported(kind: SourceKind): never {
+  throw new InvalidRecordError('unsupported_kind', `authvia has no webhook kind ${JSON.stringify(kind)}`);
+}
+
+/**
+ * Authvia's two subscriptions (PROVIDERS.md Authvia). Authvia disables a subscription after 50 failed deliveries,
+ * so routingKey refuses only a body without a usable business process id; everything else is judged by normalize.
+ */
+export const authviaAdapter: ProviderAdapter = {
+  provider: 'authvia',
+  kinds: KINDS,
+
+  routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
+    if (source.kind === 'business-process') return authviaBusinessProcessRoutingKey(webhook);
+    if (source.kind === 'business-process-action') return authviaActionRoutingKey(webhook);
+    return unsupported(source.kind);
+  },
+
+  normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEvent[] {
+    if (source.kind === 'business-process') return normalizeAuthviaBusinessProcess(webhook, source);
+    if (source.kind === 'business-process-action') return normalizeAuthviaAction(webhook, source);
+    return unsupported(source.kind);
+  },
+};

@@ -1,0 +1,91 @@
+import { IsArray, IsDefined, IsNumber, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { DateTime } from 'luxon';
+import { IsIdentifier, ToIdText, ToNumber, type FieldAliases } from '../support/payload-support';
+
+/*
+ * The Authvia webhook bodies as validated shapes. Only `statusReason` is a certain key spelling (PROVIDERS.md
+ * Authvia): each attribute is looked up under every plausible camelCase/snake_case name (matching ignores case,
+ * `_` and `-`), first alias first. Unnamed fields stay in `original`.
+ */
+
+/** An ISO 8601 date-time (Authvia documents `expiration` as one); luxon must read it. */
+export function IsIsoDateTime(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isIsoDateTime',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.length <= 64 && DateTime.fromISO(value.trim()).isValid,
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be an ISO 8601 date-time`,
+    },
+  });
+}
+
+const BUSINESS_PROCESS_ID = ['businessProcessId', 'businessProcessV4Id', 'v4Id'];
+// Bare nouns (`customer`, `partner`, `agent`, `closed`) are not aliases: they may as well hold objects or flags.
+const SHARED_ALIASES = {
+  partnerId: ['partnerId', 'partnerAccountId'],
+  avid: ['avid', 'merchantAvid', 'merchantId', 'merchantAccountId'],
+  customerId: ['customerId'],
+  updatedAt: ['updatedAt', 'updatedDate', 'lastUpdatedAt', 'modifiedAt'],
+} as const;
+
+/** Business Process Updated (`business_processes.update`, seeds/002). */
+export class AuthviaBusinessProcessPayload {
+  @IsDefined() @IsIdentifier() businessProcessId!: string;
+  @IsOptional() @IsString() blueprint?: string | null;
+  @IsOptional() @ToIdText() @IsString() partnerId?: string | null;
+  @IsOptional() @ToIdText() @IsString() avid?: string | null;
+  @IsOptional() @ToIdText() @IsString() customerId?: string | null;
+  @IsOptional() @IsString() status?: string | null;
+  @IsOptional() @IsString() statusReason?: string | null;
+  @IsOptional() @IsIsoDateTime() expiration?: string | null;
+  @IsOptional() @ToNumber() @IsNumber({ allowNaN: false, allowInfinity: false }) version?: number | null;
+  @IsOptional() @IsString() agentAddress?: string | null;
+  @IsOptional() @IsIsoDateTime() closedDate?: string | null;
+  @IsOptional() @IsIsoDateTime() updatedAt?: string | null;
+  @IsOptional() @IsArray() actions?: unknown[] | null;
+  @IsOptional() @IsArray() addresses?: unknown[] | null;
+}
+
+export const AUTHVIA_BUSINESS_PROCESS_FIELDS: FieldAliases = {
+  // In a business process body a bare `id` is the process's own (seeds/002: "the unique identifier v4 id").
+  businessProcessId: [...BUSINESS_PROCESS_ID, 'id'],
+  blueprint: ['blueprintSlug', 'slug', 'blueprintName'],
+  ...SHARED_ALIASES,
+  status: ['status'],
+  statusReason: ['statusReason'],
+  expiration: ['expiration', 'expiresAt', 'expirationDate', 'expiry', 'expireAt'],
+  version: ['version'],
+  agentAddress: ['agentAddress'],
+  closedDate: ['closedDate', 'closedAt', 'dateClosed', 'closedOn'],
+  actions: ['actions'],
+  addresses: ['addresses'],
+};
+
+/** Business Process Action Updated (`business_processes_actions.update`). */
+export class AuthviaBusinessProcessActionPayload {
+  @IsDefined() @IsIdentifier() actionId!: string;
+  @IsDefined() @IsIdentifier() businessProcessId!: string;
+  @IsOptional() @ToIdText() @IsString() partnerId?: string | null;
+  @IsOptional() @ToIdText() @IsString() avid?: string | null;
+  @IsOptional() @ToIdText() @IsString() customerId?: string | null;
+  @IsOptional() @IsString() type?: string | null;
+  @IsOptional() @IsString() status?: string | null;
+  @IsOptional() @IsIsoDateTime() updatedAt?: string | null;
+}
+
+export const AUTHVIA_ACTION_FIELDS: FieldAliases = {
+  // In an action body a bare `id` is the action's; its process is named explicitly.
+  actionId: ['actionId', 'businessProcessActionId', 'id'],
+  businessProcessId: BUSINESS_PROCESS_ID,
+  ...SHARED_ALIASES,
+  type: ['type', 'actionType'],
+  status: ['status'],
+  context: ['context'],
+  features: ['features'],
+};
+
+/** Wrappers a delivery might put around the entity (undocumented: accepted only when the top level has no id). */
+export const AUTHVIA_ENVELOPE_KEYS = {
+  'business-process': ['data', 'businessProcess'],
+  'business-process-action': ['data', 'action', 'businessProcessAction'],
+} as const;

@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { Transform, Type, plainToInstance } from 'class-transformer';
+import {
+  IsDefined,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { InvalidRecordError } from '@hookbus/contracts';
+
+/**
+ * session.id becomes the processKey `cellosign:{id}` and the Kafka key: no ':' or '/', short. The seed's ids are
+ * 10-character tokens (`5Wkt78ciJc`, seeds/004).
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+/** Summary strings copied into the event (references, names); anything longer stays only in `original`. */
+const MAX_TEXT = 1000;
+
+/** Numbers and ids arrive as numbers in the seed (`process_number: 51`) but may come as text: accept both. */
+function IsTextOrNumber(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTextOrNumber',
+    validator: {
+      validate: (value: unknown) => (typeof value === 'string' && value.length <= MAX_TEXT) || (typeof value === 'number' && Number.isFinite(value)),
+      defaultMessage: () => 'must be a string or a number',
+    },
+  });
+}
+
+export class CellosignEventDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) type!: string;
+  @IsOptional() @IsString() @MaxLength(64) timestamp?: string | null;
+}
+
+export class CellosignRecipientDto {
+  @IsOptional() @IsTextOrNumber() id?: string | number | null;
+  @IsOptional() @IsString() @MaxLength(MAX_TEXT) name?: string | null;
+}
+
+export class CellosignSessionDto {
+  @IsDefined()
+  @Transform(({ value }) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value))
+  @IsString()
+  @Matches(SESSION_ID_PATTERN)
+  id!: string;
+
+  @IsOptional() @IsString() @MaxLength(MAX_TEXT) reference?: string | null;
+  @IsOptional() @IsTextOrNumber() process_id?: string | number | null;
+  @IsOptional() @IsTextOrNumber() process_number?: string | number | null;
+  @IsOptional() @IsTextOrNumber() transaction_number?: string | number | null;
+
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => CellosignRecipientDto) recipient?: CellosignRecipientDto | null;
+
+  @IsOptional() @IsObject() labels?: Record<string, unknown> | null;
+}
+
+export class CellosignClientDto {
+  @IsOptional() @IsString() @MaxLength(MAX_TEXT) ip?: string | null;
+  @IsOptional() @IsString() @MaxLength(MAX_TEXT) user_agent?: string | null;
+}
+
+/** The webhook body of seeds/004 and PROVIDERS.md; archive contents are undocumented and only kept, not checked. */
+export class CellosignWebhookDto {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CellosignEventDto) event!: CellosignEventDto;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CellosignSessionDto) session!: CellosignSessionDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => CellosignClientDto) client?: CellosignClientDto | null;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isRecord(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Only the declared fields reach class-transformer, and free-form objects (labels) only as an empty stand-in: it
+ * would otherwise walk undocumented archive contents, and a nested `constructor` key makes it call `new` on a
+ * string. Unknown fields are not lost: the event's `original` is built from the payload itself.
+ */
+function pick(value: unknown, keys: readonly string[], nested: Readonly<Record<string, (v: unknown) => unknown>> = {}): unknown {
+  if (Array.isArray(value)) return [];
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    keys.filter((k) => Object.hasOwn(value, k)).map((k) => [k, nested[k] ? nested[k]!(value[k]) : value[k]]),
+  );
+}
+
+const freeForm = (value: unknown): unknown => (isRecord(value) ? {} : Array.isArray(value) ? [] : value);
+const scalarsOnly = (value: unknown): unknown => (isRecord(value) || Array.isArray(value) ? {} : value);
+
+function validationView(payload: JsonObject): unknown {
+  return {
+    event: pick(payload.event, ['type', 'timestamp'], { type: scalarsOnly, timestamp: scalarsOnly }),
+    session: pick(payload.session, ['id', 'reference', 'process_id', 'process_number', 'transaction_number', 'recipient', 'labels'], {
+      id: scalarsOnly,
+      reference: scalarsOnly,
+      process_id: scalarsOnly,
+      process_number: scalarsOnly,
+      transaction_number: scalarsOnly,
+      recipient: (v) => pick(v, ['id', 'name'], { id: scalarsOnly, name: scalarsOnly }),
+      labels: freeForm,
+    }),
+    ...(Object.hasOwn(payload, 'client') ? { client: pick(payload.client, ['ip', 'user_agent'], { ip: scalarsOnly, user_agent: scalarsOnly }) } : {}),
+  };
+}
+
+interface BrokenRule {
+  readonly path: string;
+  readonly rules: readonly string[];
+  readonly missing: boolean;
+}
+
+function flatten(errors: readonly ValidationError[], prefix = ''): BrokenRule[] {
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ path, rules: Object.keys(e.constraints), missing: e.value === undefined || e.value === null }] : [];
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
+
+function errorCode(broken: readonly BrokenRule[]): string {
+  const session = broken.find((b) => b.path === 'session' || b.path === 'session.id');
+  if (session) return session.missing ? 'cellosign_missing_session_id' : 'cellosign_invalid_session_id';
+  return 'cellosign_invalid_body';
+}
+
+/**
+ * Validates a Cellosign body. Errors name the fields and the rules they broke, never the values (recipient
+ * names, client addresses). Throws InvalidRecordError.
+ */
+export function parseCellosignWebhook(payload: unknown): CellosignWebhookDto {
+  if (!isRecord(payload)) {
+    throw new InvalidRecordError('cellosign_invalid_body', 'a Cellosign webhook body must be a JSON object');
+  }
+  const dto = plainToInstance(CellosignWebhookDto, validationView(payload));
+  const broken = flatten(validateSync(dto, { forbidUnknownValues: false }));
+  if (broken.length === 0) return dto;
+  const detail = broken
+    .slice(0, 5)
+    .map((b) => `${b.path} (${b.missing ? 'missing' : b.rules.join(', ')})`)
+    .join('; ');
+  throw new InvalidRecordError(errorCode(broken), `invalid Cellosign webhook: ${detail}`);
+}

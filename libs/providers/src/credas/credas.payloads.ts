@@ -1,0 +1,75 @@
+import { IsDefined, IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { IsIdentifier, ToIdText, ToInteger, type FieldAliases } from '../support/payload-support';
+
+/*
+ * The Credas webhook bodies as validated shapes. Field lookup ignores casing (process bodies are PascalCase,
+ * actor bodies camelCase — PROVIDERS.md Credas), so each class names its fields once in camelCase and the
+ * aliases list what else is accepted. Fields not named here stay in `original` untouched.
+ */
+
+/** What identifies a process actor webhook's messages: checked by the gateway before it stores the request. */
+export class CredasActorIdentity {
+  @IsDefined() @IsIdentifier() processId!: string;
+  @IsDefined() @ToInteger() @IsInt() @Min(0) processActorId!: number;
+}
+
+/** Process actor webhook (seeds/000). */
+export class CredasProcessActorPayload extends CredasActorIdentity {
+  @IsOptional() @IsIdentifier() entityId?: string | null;
+  @IsOptional() @ToIdText() @IsString() clientId?: string | null;
+  @IsOptional() @ToInteger() @IsInt() smsStatus?: number | null;
+  @IsOptional() @IsString() smsStatusDescription?: string | null;
+  @IsOptional() @ToInteger() @IsInt() emailStatus?: number | null;
+  @IsOptional() @IsString() emailStatusDescription?: string | null;
+}
+
+export const CREDAS_ACTOR_IDENTITY_FIELDS: FieldAliases = {
+  processId: ['processId'],
+  processActorId: ['processActorId'],
+};
+
+export const CREDAS_ACTOR_FIELDS: FieldAliases = {
+  ...CREDAS_ACTOR_IDENTITY_FIELDS,
+  entityId: ['entityId'],
+  clientId: ['clientId'],
+  smsStatus: ['smsStatus'],
+  smsStatusDescription: ['smsStatusDescription'],
+  emailStatus: ['emailStatus'],
+  emailStatusDescription: ['emailStatusDescription'],
+};
+
+/** Process webhook (seeds/001): PascalCase, no entity id. */
+export class CredasProcessPayload {
+  @IsDefined() @IsIdentifier() processId!: string;
+  @IsOptional() @ToIdText() @IsString() clientId?: string | null;
+  @IsOptional() @ToInteger() @IsInt() status?: number | null;
+  @IsOptional() @IsString() statusDescription?: string | null;
+}
+
+export const CREDAS_PROCESS_FIELDS: FieldAliases = {
+  processId: ['ProcessId'],
+  clientId: ['ClientId'],
+  status: ['Status'],
+  statusDescription: ['StatusDescription'],
+};
+
+/** Status update (result) webhook: the outer body; `Payload` is JSON encoded in a string (PROVIDERS.md §3). */
+export class CredasStatusUpdatePayload {
+  @IsOptional() @ToInteger() @IsInt() updateType?: number | null;
+}
+
+export const CREDAS_STATUS_UPDATE_FIELDS: FieldAliases = {
+  updateType: ['UpdateType'],
+  payload: ['Payload'],
+};
+
+/** The parsed `Payload` of a status update, and the monitoring webhook body (`{EntityId, ClientId}`). */
+export class CredasEntityPayload {
+  @IsDefined() @IsIdentifier() entityId!: string;
+  @IsOptional() @ToIdText() @IsString() clientId?: string | null;
+}
+
+export const CREDAS_ENTITY_FIELDS: FieldAliases = {
+  entityId: ['EntityId'],
+  clientId: ['ClientId'],
+};

@@ -1,0 +1,4 @@
+export * from './webhook';
+export * from './decode-body';
+export * from './provider-adapter';
+export * from './registry';

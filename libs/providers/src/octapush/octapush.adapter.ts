@@ -1,0 +1,82 @@
+import {
+  EventTypes,
+  InvalidRecordError,
+  Topics,
+  octapushCommunicationId,
+  sourceUri,
+  type CommunicationStatusData,
+  type CloudEvent,
+} from '@hookbus/contracts';
+import type { SourceConfig } from '@hookbus/config';
+import { deliveryEventId, type NormalizedEvent, type ProviderAdapter } from '../provider-adapter';
+import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
+import { resolveOctapushStatus } from './octapush-status.table';
+import { readOctapushCallback } from './octapush-tokens';
+
+/** CommunicationStatusData with what only Octapush has: the user-defined message key and where the status came from. */
+export interface OctapushCommunicationData extends CommunicationStatusData {
+  readonly provider: 'octapush';
+  readonly channel: 'sms' | 'viber';
+  /** The message-key token values joined with ':' (phone tokens in E.164 where possible). */
+  readonly messageKey: string;
+  /** The recipient's number, normalized; null when the callback carries no phone token. */
+  readonly phone: string | null;
+  readonly statusSource: 'path' | 'token';
+  /** Every query parameter and body field of the callback. */
+  readonly original: Record<string, unknown>;
+}
+
+export type OctapushCommunicationEvent = CloudEvent<OctapushCommunicationData, typeof EventTypes.communicationStatus>;
+
+function channelOf(source: SourceConfig): 'sms' | 'viber' {
+  if (source.kind === 'sms' || source.kind === 'viber') return source.kind;
+  throw new InvalidRecordError('octapush_unsupported_kind', `octapush sources are sms or viber, not ${JSON.stringify(source.kind)}`);
+}
+
+function routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
+  return readOctapushCallback(webhook, source).messageKey;
+}
+
+function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEvent[] {
+  const channel = channelOf(source);
+  const callback = readOctapushCallback(webhook, source);
+  const communicationId = octapushCommunicationId(channel, callback.messageKey);
+  const { status, final, providerStatus } = resolveOctapushStatus(callback.status);
+  const data: OctapushCommunicationData = {
+    communicationId,
+    provider: 'octapush',
+    channel,
+    status,
+    final,
+    providerStatus,
+    // Fallbacksms: Viber could not deliver and Octapush resends the message as an SMS to the same recipient
+    // (PROVIDERS.md), so the SMS communication with the same key continues this one.
+    continuedAs: channel === 'viber' && status === 'fallback_sms' ? octapushCommunicationId('sms', callback.messageKey) : null,
+    messageKey: callback.messageKey,
+    phone: callback.phone,
+    statusSource: callback.statusSource,
+    // Object.fromEntries defines own properties, so a `__proto__` token stays a plain field.
+    original: Object.fromEntries(Object.entries(callback.tokens)),
+  };
+  const event: OctapushCommunicationEvent = {
+    specversion: '1.0',
+    id: deliveryEventId(webhook),
+    type: EventTypes.communicationStatus,
+    source: sourceUri(webhook.sourceId),
+    subject: communicationId,
+    // Octapush callbacks carry no documented event time (seeds/003): the receipt time is the best we know.
+    time: webhook.receivedAt,
+    datacontenttype: 'application/json',
+    provider: 'octapush',
+    receiptid: webhook.receiptId,
+    data,
+  };
+  return [{ topic: Topics.communications.name, key: communicationId, event }];
+}
+
+export const octapushAdapter: ProviderAdapter = {
+  provider: 'octapush',
+  kinds: ['sms', 'viber'],
+  routingKey,
+  normalize,
+};
