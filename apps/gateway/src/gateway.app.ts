@@ -1,0 +1,138 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { RunningService } from '@hookbus/nest-kafka';
+import { createDurableProducer, createKafka } from '@hookbus/kafka';
+import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import '@hookbus/providers/adapters';
+import { GatewayMetrics } from './gateway.metrics';
+import { GatewayModule } from './gateway.module';
+import { DEFAULT_HTTP_LIMITS, registerWebhookRoutes } from './http/webhook.routes';
+import { WebhookIngress } from './ingress/webhook-ingress';
+import type { RecordStore } from './ingress/webhook-ingress';
+import { DEFAULT_STORE_OPTIONS, DurableRecordStore, type DurableRecordStoreOptions } from './kafka/durable-record-store';
+import { SegmentLog } from './spool/segment-log';
+import { DEFAULT_SPOOL_OPTIONS, SpoolingRecordStore, type SpoolOptions } from './spool/spooling-record-store';
+
+export interface GatewayOptions {
+  readonly port?: number;
+  readonly store?: Partial<DurableRecordStoreOptions>;
+  readonly spool?: Partial<SpoolOptions>;
+}
+
+/** Segments are a fraction of the bound, so deleting drained ones frees space well before the spool is full. */
+export function spoolSegmentBytes(maxBytes: number): number {
+  return Math.max(1024 * 1024, Math.min(64 * 1024 * 1024, Math.floor(maxBytes / 8)));
+}
+
+/** Node server limits against slow or oversized requests (slowloris: headers or body dripped byte by byte). */
+export const SERVER_LIMITS = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+} as const;
+
+function warnUnauthenticated(context: ServiceContext): void {
+  for (const source of context.config.sources) {
+    if (source.auth.type === 'none') {
+      context.logger.warn({ source: source.id }, `source ${source.id} accepts webhooks without authentication (auth: none); give it a secret in the config`);
+    }
+  }
+}
+
+/**
+ * Starts the gateway: provider webhooks in, raw records on Kafka (acknowledged by all in-sync replicas) before the
+ * reply. Graceful close: stop accepting, answer what is in flight, drain the producer, disconnect.
+ */
+export async function startGateway(context: ServiceContext, options: GatewayOptions = {}): Promise<RunningService> {
+  warnUnauthenticated(context);
+  const metrics = new GatewayMetrics(context.metrics);
+  const kafka = createKafka({
+    brokers: context.env.kafkaBrokers,
+    clientId: `hookbus-${context.name}`,
+    log: (level, message, extra) => context.logger[level]({ ...extra }, message),
+  });
+  const store = new DurableRecordStore(createDurableProducer(kafka), { ...DEFAULT_STORE_OPTIONS, ...options.store }, (records, millis, error) =>
+    metrics.batch(records, millis, error),
+  );
+  const spool = context.config.spool ? await openSpool(context, store, metrics, options.spool) : null;
+  if (spool) {
+    // With a spool the gateway serves while Kafka is down: until the producer connects, writes go to the spool and
+    // the drainer keeps trying to connect.
+    void store.connect().catch(() => context.logger.warn('Kafka is not reachable at start: webhooks go to the spool until it is'));
+    spool.start();
+  } else {
+    await store.connect();
+  }
+  const checks = new Map([
+    spool
+      ? [
+          'spool',
+          async () => {
+            if (!spool.accepts()) throw new Error('the spool does not accept records (full, or the disk write failed)');
+          },
+        ]
+      : [
+          'kafka',
+          async () => {
+            if (!store.isConnected()) throw new Error('producer not connected');
+          },
+        ],
+  ]);
+  const closeStores = async (): Promise<void> => {
+    await spool?.close();
+    await store.close();
+  };
+  const adapter = new FastifyAdapter({
+    http: { maxHeaderSize: SERVER_LIMITS.maxHeaderSize },
+    requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+    // Webhook bodies never go through Fastify's limit (the route enforces each source's); this caps other routes.
+    bodyLimit: 1024 * 1024,
+    // Requests arriving while closing reach the webhook routes, which refuse them in the gateway's reply format.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+  const app = await createServiceApp(context, GatewayModule.forContext(context, closeStores, checks), adapter);
+  const records: RecordStore = spool ?? store;
+  const ingress = new WebhookIngress(context.config.sources, records, metrics);
+  registerWebhookRoutes(app.getHttpAdapter().getInstance(), ingress, metrics, context.logger);
+  await app.init();
+  const server = app.getHttpServer();
+  server.headersTimeout = SERVER_LIMITS.headersTimeoutMs;
+  // Node drops header fields past maxHeadersCount; one more than the route's limit lets it see and refuse them.
+  server.maxHeadersCount = DEFAULT_HTTP_LIMITS.maxHeaderCount + 1;
+  const url = await listen(app, options.port ?? context.env.gatewayPort, context);
+  return {
+    app,
+    url,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+async function openSpool(context: ServiceContext, kafka: DurableRecordStore, metrics: GatewayMetrics, options: Partial<SpoolOptions> = {}): Promise<SpoolingRecordStore> {
+  const { directory, maxBytes } = context.config.spool!;
+  const log = await SegmentLog.open(directory, { maxBytes, segmentBytes: spoolSegmentBytes(maxBytes) });
+  const { truncatedBytes, corruptBytes, records } = log.recovery;
+  if (truncatedBytes > 0) context.logger.warn({ truncatedBytes }, 'spool: cut a torn record from the tail (a crash during its write; it was never acknowledged)');
+  if (corruptBytes > 0) context.logger.error({ corruptBytes }, 'spool: unreadable bytes inside a sealed segment were skipped (disk corruption)');
+  if (records > 0) context.logger.info({ records }, 'spool: found records from an earlier run; draining them to Kafka before anything new');
+  let spool: SpoolingRecordStore | undefined;
+  const counters = metrics.spool(context.metrics, {
+    get bytes() {
+      return log.bytes;
+    },
+    get records() {
+      return log.records;
+    },
+    get oldestAppendedAtMs() {
+      return log.oldestAppendedAtMs;
+    },
+    get spooling() {
+      return spool?.isSpooling() ?? false;
+    },
+  });
+  spool = new SpoolingRecordStore(kafka, log, maxBytes, context.logger, counters, { ...DEFAULT_SPOOL_OPTIONS, ...options });
+  return spool;
+}

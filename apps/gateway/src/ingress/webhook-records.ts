@@ -1,0 +1,109 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { QuarantineHeaders, RawHeaders, Topics, rawTopicFor } from '@hookbus/contracts';
+import type { SourceConfig } from '@hookbus/config';
+import type { OutgoingRecord } from '@hookbus/kafka';
+
+/** One request as the gateway received it, before anything was decided about it. */
+export interface IngressRequest {
+  readonly method: string;
+  /** The URL path without the query string. */
+  readonly path: string;
+  /** The query string without the leading `?`. */
+  readonly rawQuery: string;
+  readonly sourceId: string;
+  /** Octapush `/webhooks/{sourceId}/{status}`: the decoded status segment. */
+  readonly pathStatus: string | null;
+  readonly headers: IncomingHttpHeaders;
+  /** The body byte for byte, or its first `maxBodyBytes` bytes when `oversize`. */
+  readonly body: Buffer;
+  readonly oversize: boolean;
+  readonly receivedAtMs: number;
+}
+
+function decodedName(pair: string): string | null {
+  const name = pair.split('=', 1)[0]!.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * The query string with every `param` removed and the rest kept as sent (order, encoding), so the raw record
+ * holds what the provider sent minus our secret.
+ */
+export function withoutQueryParam(rawQuery: string, param: string | null): string {
+  if (param === null || rawQuery === '') return rawQuery;
+  return rawQuery
+    .split('&')
+    .filter((pair) => pair !== '' && decodedName(pair) !== param)
+    .join('&');
+}
+
+/** Request headers as JSON, minus anything that carries a credential. */
+export function publicHeadersJson(headers: IncomingHttpHeaders, secret: ReadonlySet<string>): string {
+  const kept: Record<string, string | string[]> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined || secret.has(name)) continue;
+    kept[name] = value;
+  }
+  return JSON.stringify(kept);
+}
+
+export interface Receipt {
+  readonly receiptId: string;
+  readonly receivedAt: string;
+  /** Query string with the auth token removed. */
+  readonly query: string;
+  readonly requestHeaders: string;
+}
+
+/** Every RawHeaders field; absent facts (content type, path status) are empty strings. */
+export function rawHeaders(source: SourceConfig, request: IngressRequest, receipt: Receipt): Record<string, string> {
+  return {
+    [RawHeaders.receiptId]: receipt.receiptId,
+    [RawHeaders.receivedAt]: receipt.receivedAt,
+    [RawHeaders.sourceId]: source.id,
+    [RawHeaders.provider]: source.provider,
+    [RawHeaders.kind]: source.kind,
+    [RawHeaders.method]: request.method,
+    [RawHeaders.path]: request.path,
+    [RawHeaders.query]: receipt.query,
+    [RawHeaders.contentType]: contentTypeOf(request) ?? '',
+    [RawHeaders.pathStatus]: request.pathStatus ?? '',
+    [RawHeaders.requestHeaders]: receipt.requestHeaders,
+  };
+}
+
+export function contentTypeOf(request: IngressRequest): string | null {
+  const value = request.headers['content-type'];
+  return value === undefined || value === '' ? null : value;
+}
+
+/** The raw record: keyed by the entity so one entity's webhooks stay in order on one partition. */
+export function rawRecord(source: SourceConfig, request: IngressRequest, receipt: Receipt, key: string): OutgoingRecord {
+  return { topic: rawTopicFor(source.provider), key, value: request.body, headers: rawHeaders(source, request, receipt) };
+}
+
+export interface QuarantineReason {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+}
+
+/** A refused-but-authenticated request, keyed by its receipt id, with why it was refused. */
+export function quarantineRecord(source: SourceConfig, request: IngressRequest, receipt: Receipt, reason: QuarantineReason): OutgoingRecord {
+  return {
+    topic: Topics.quarantine.name,
+    key: receipt.receiptId,
+    value: request.body,
+    headers: {
+      ...rawHeaders(source, request, receipt),
+      [QuarantineHeaders.status]: String(reason.status),
+      [QuarantineHeaders.reason]: `${reason.code}: ${reason.detail}`,
+      [QuarantineHeaders.truncated]: String(request.oversize),
+    },
+  };
+}

@@ -1,0 +1,425 @@
+import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/**
+ * An append-only log of opaque records in numbered segment files, for the gateway's spool (docs/store-and-forward.md).
+ *
+ * Frame: `u32 bodyLength | u32 crc32(body) | body`, body = `f64 appendedAtMs | payload` (big-endian). A crash can
+ * leave a torn frame only at the tail of the newest segment (everything before it was fsync'd); `open` detects it
+ * (short header, length past the end, CRC mismatch) and truncates it. Appends are group-committed: whatever queues
+ * while one write+fsync is in flight goes out in the next single write+fsync, and each append resolves only once
+ * its bytes are on disk. The drained position is a checkpoint file replaced atomically (write, fsync, rename, fsync
+ * the directory); segments wholly before it are deleted.
+ */
+export interface SegmentLogOptions {
+  /** Bound on the bytes of every segment file on disk plus appends not yet written. */
+  readonly maxBytes: number;
+  /** A segment is sealed and a new one started once it reaches this size. */
+  readonly segmentBytes: number;
+}
+
+export interface LogPosition {
+  readonly segment: number;
+  readonly offset: number;
+}
+
+export interface LogEntry {
+  readonly payload: Buffer;
+  readonly appendedAtMs: number;
+}
+
+export interface LogBatch {
+  readonly entries: readonly LogEntry[];
+  /** Where the next unread frame starts: pass it to `commit` once the entries are safely elsewhere. */
+  readonly end: LogPosition;
+}
+
+export interface LogRecovery {
+  /** Bytes cut from the newest segment's tail: a frame torn by a crash mid-write. */
+  readonly truncatedBytes: number;
+  /** Sealed segments whose remainder was unreadable (corruption, not a crash): bytes skipped. */
+  readonly corruptBytes: number;
+  readonly records: number;
+}
+
+export class SpoolFullError extends Error {
+  readonly code = 'spool_full';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpoolFullError';
+  }
+}
+
+export const FRAME_HEADER_BYTES = 8;
+const TIME_BYTES = 8;
+/** Larger than any record the gateway writes (16 MiB Cellosign bodies plus headers); a longer length is garbage. */
+export const MAX_FRAME_BODY_BYTES = 64 * 1024 * 1024;
+const SEGMENT_SUFFIX = '.seg';
+const CHECKPOINT = 'checkpoint';
+
+export function segmentFileName(segment: number): string {
+  return `${String(segment).padStart(16, '0')}${SEGMENT_SUFFIX}`;
+}
+
+export function encodeFrame(payload: Buffer, appendedAtMs: number): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + TIME_BYTES + payload.length);
+  frame.writeUInt32BE(TIME_BYTES + payload.length, 0);
+  frame.writeDoubleBE(appendedAtMs, FRAME_HEADER_BYTES);
+  payload.copy(frame, FRAME_HEADER_BYTES + TIME_BYTES);
+  frame.writeUInt32BE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
+  return frame;
+}
+
+export type FrameRead = { readonly ok: true; readonly entry: LogEntry; readonly size: number } | { readonly ok: false; readonly reason: 'end' | 'torn' | 'length' | 'crc' };
+
+/** Decodes the frame at `offset` of `data`; anything but a whole, CRC-valid frame says why not. */
+export function decodeFrame(data: Buffer, offset: number): FrameRead {
+  if (offset === data.length) return { ok: false, reason: 'end' };
+  if (data.length - offset < FRAME_HEADER_BYTES) return { ok: false, reason: 'torn' };
+  const length = data.readUInt32BE(offset);
+  if (length < TIME_BYTES || length > MAX_FRAME_BODY_BYTES) return { ok: false, reason: 'length' };
+  if (data.length - offset - FRAME_HEADER_BYTES < length) return { ok: false, reason: 'torn' };
+  const body = data.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length);
+  if (crc32(body) !== data.readUInt32BE(offset + 4)) return { ok: false, reason: 'crc' };
+  return { ok: true, entry: { appendedAtMs: body.readDoubleBE(0), payload: body.subarray(TIME_BYTES) }, size: FRAME_HEADER_BYTES + length };
+}
+
+interface Segment {
+  readonly id: number;
+  /** Bytes on disk that hold whole, durable frames (the readable end). */
+  size: number;
+  /** Where reading must stop in a sealed segment whose remainder is corrupt. */
+  readableEnd?: number;
+}
+
+interface PendingAppend {
+  readonly frame: Buffer;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class SegmentLog {
+  private readonly segments: Segment[] = [];
+  private active!: FileHandle;
+  private pending: PendingAppend[] = [];
+  private pendingBytes = 0;
+  private writing = false;
+  private closed = false;
+  private read: LogPosition;
+  /** Append times of undrained records, oldest first, from `head`. */
+  private readonly times: number[] = [];
+  private head = 0;
+  private readonly waiters: Array<() => void> = [];
+  /** fsyncs of appended data so far: group commit makes this far smaller than the number of appends. */
+  syncs = 0;
+  recovery: LogRecovery = { truncatedBytes: 0, corruptBytes: 0, records: 0 };
+
+  private constructor(
+    private readonly directory: string,
+    private readonly options: SegmentLogOptions,
+    checkpoint: LogPosition,
+  ) {
+    this.read = checkpoint;
+  }
+
+  /** Opens (creating) the log in `directory`: drops drained segments, truncates a torn tail, counts what is left. */
+  static async open(directory: string, options: SegmentLogOptions): Promise<SegmentLog> {
+    await mkdir(directory, { recursive: true });
+    const checkpoint = await readCheckpoint(directory);
+    const log = new SegmentLog(directory, options, checkpoint);
+    await log.recover();
+    return log;
+  }
+
+  /** Bytes of every segment file plus appends not yet written: what `maxBytes` bounds. */
+  get bytes(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0) + this.pendingBytes + this.inFlightBytes;
+  }
+
+  /** Durable records not yet committed as drained. */
+  get records(): number {
+    return this.times.length - this.head;
+  }
+
+  /** True when nothing is undrained and no append is waiting or being written. */
+  get isEmpty(): boolean {
+    return this.records === 0 && this.pending.length === 0 && !this.writing;
+  }
+
+  get oldestAppendedAtMs(): number | null {
+    return this.records === 0 ? null : this.times[this.head]!;
+  }
+
+  /** Resolves once the record is written and fsync'd; rejects with SpoolFullError (nothing written) when over the bound. */
+  append(payload: Buffer, appendedAtMs: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the spool is closed'));
+    const frame = encodeFrame(payload, appendedAtMs);
+    if (frame.length - FRAME_HEADER_BYTES > MAX_FRAME_BODY_BYTES) return Promise.reject(new SpoolFullError('the record is larger than a spool frame'));
+    if (this.bytes + frame.length > this.options.maxBytes) return Promise.reject(new SpoolFullError(`the spool holds ${this.bytes} of ${this.options.maxBytes} bytes`));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ frame, resolve, reject });
+      this.pendingBytes += frame.length;
+      if (!this.writing) void this.writeLoop();
+    });
+  }
+
+  /**
+   * Reads durable records from the read cursor onward (at least one if any is there, then up to the limits) without
+   * consuming them; resolves with no entries when the log is drained.
+   */
+  async readBatch(maxRecords: number, maxBytes: number): Promise<LogBatch> {
+    const entries: LogEntry[] = [];
+    let position = this.read;
+    let bytes = 0;
+    while (entries.length < maxRecords && bytes < maxBytes) {
+      const segment = this.segments.find((s) => s.id === position.segment);
+      if (!segment) break;
+      const end = segment.readableEnd ?? segment.size;
+      if (position.offset >= end) {
+        const next = this.segments.find((s) => s.id > position.segment);
+        if (!next) break;
+        position = { segment: next.id, offset: 0 };
+        continue;
+      }
+      const data = await this.readRange(segment.id, position.offset, end, maxBytes - bytes);
+      let offset = 0;
+      while (entries.length < maxRecords && (bytes < maxBytes || entries.length === 0)) {
+        const frame = decodeFrame(data, offset);
+        if (!frame.ok) break;
+        entries.push(frame.entry);
+        offset += frame.size;
+        bytes += frame.size;
+      }
+      if (offset === 0) break;
+      position = { segment: segment.id, offset: position.offset + offset };
+    }
+    return { entries, end: position };
+  }
+
+  /** Records everything before `end` as drained (durably), then deletes the segments wholly before it. */
+  async commit(end: LogPosition, records: number): Promise<void> {
+    await writeCheckpoint(this.directory, end);
+    this.read = end;
+    this.head += records;
+    if (this.head > 4096 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    const activeId = this.segments[this.segments.length - 1]!.id;
+    for (const segment of this.segments.filter((s) => s.id < end.segment && s.id !== activeId)) {
+      await rm(join(this.directory, segmentFileName(segment.id)), { force: true });
+      this.segments.splice(this.segments.indexOf(segment), 1);
+    }
+    if (this.isEmpty) await this.restartWhenDrained();
+  }
+
+  /** Resolves when a new record has become durable (for a drainer that has read everything). */
+  whenAppended(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.writing) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    await this.active.close();
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private inFlightBytes = 0;
+
+  private async writeLoop(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const bytes = this.pendingBytes;
+      this.pendingBytes = 0;
+      this.inFlightBytes = bytes;
+      try {
+        await this.writeAndSync(batch.map((p) => p.frame));
+        this.inFlightBytes = 0;
+        for (const p of batch) this.times.push(p.frame.readDoubleBE(FRAME_HEADER_BYTES));
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        this.inFlightBytes = 0;
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.writing = false;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private async writeAndSync(frames: Buffer[]): Promise<void> {
+    const segment = this.segments[this.segments.length - 1]!;
+    let written = 0;
+    const total = frames.reduce((sum, f) => sum + f.length, 0);
+    try {
+      while (written < total) {
+        const { bytesWritten } = await this.active.writev(remaining(frames, written), segment.size + written);
+        written += bytesWritten;
+      }
+      await this.active.datasync();
+      this.syncs++;
+    } catch (error) {
+      // A partial write would otherwise sit before the next append: cut the file back to its last durable frame.
+      await this.active.truncate(segment.size).catch(() => undefined);
+      throw error;
+    }
+    segment.size += total;
+    if (segment.size >= this.options.segmentBytes) await this.roll();
+  }
+
+  private async roll(): Promise<void> {
+    const next = this.segments[this.segments.length - 1]!.id + 1;
+    const handle = await openSegment(this.directory, next);
+    syncDirectory(this.directory);
+    await this.active.close();
+    this.active = handle;
+    this.segments.push({ id: next, size: 0 });
+  }
+
+  /** Once everything is drained the segments only hold drained bytes: start afresh so they stop counting. */
+  private async restartWhenDrained(): Promise<void> {
+    if (this.writing || this.pending.length > 0) return;
+    this.writing = true;
+    try {
+      const old = this.segments.splice(0);
+      const next = old[old.length - 1]!.id + 1;
+      await this.active.close();
+      this.active = await openSegment(this.directory, next);
+      this.segments.push({ id: next, size: 0 });
+      await writeCheckpoint(this.directory, { segment: next, offset: 0 });
+      this.read = { segment: next, offset: 0 };
+      for (const segment of old) await rm(join(this.directory, segmentFileName(segment.id)), { force: true });
+    } finally {
+      this.writing = false;
+    }
+    if (this.pending.length > 0) void this.writeLoop();
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private async recover(): Promise<void> {
+    const ids = (await readdir(this.directory))
+      .filter((name) => /^\d{16}\.seg$/.test(name))
+      .map((name) => Number(name.slice(0, 16)))
+      .sort((a, b) => a - b);
+    let truncatedBytes = 0;
+    let corruptBytes = 0;
+    for (const id of ids) {
+      const path = join(this.directory, segmentFileName(id));
+      if (id < this.read.segment) {
+        await rm(path, { force: true });
+        continue;
+      }
+      const data = await readFile(path);
+      const isLast = id === ids[ids.length - 1];
+      let offset = 0;
+      for (;;) {
+        const frame = decodeFrame(data, offset);
+        if (!frame.ok) break;
+        if (id > this.read.segment || offset >= this.read.offset) this.times.push(frame.entry.appendedAtMs);
+        offset += frame.size;
+      }
+      const segment: Segment = { id, size: data.length };
+      if (offset < data.length) {
+        if (isLast) {
+          truncatedBytes = data.length - offset;
+          const handle = await open(path, 'r+');
+          await handle.truncate(offset);
+          await handle.sync();
+          await handle.close();
+          segment.size = offset;
+        } else {
+          corruptBytes += data.length - offset;
+          segment.readableEnd = offset;
+        }
+      }
+      this.segments.push(segment);
+    }
+    if (this.segments.length === 0) {
+      const id = this.read.segment;
+      this.segments.push({ id, size: 0 });
+    }
+    if (!this.segments.some((s) => s.id === this.read.segment)) this.read = { segment: this.segments[0]!.id, offset: 0 };
+    const last = this.segments[this.segments.length - 1]!;
+    this.active = await openSegment(this.directory, last.id);
+    syncDirectory(this.directory);
+    this.recovery = { truncatedBytes, corruptBytes, records: this.times.length };
+  }
+
+  private async readRange(segment: number, from: number, to: number, wanted: number): Promise<Buffer> {
+    const handle = await open(join(this.directory, segmentFileName(segment)), 'r');
+    try {
+      // Read at least one whole frame even when it is larger than `wanted`.
+      const header = Buffer.alloc(FRAME_HEADER_BYTES);
+      await handle.read(header, 0, FRAME_HEADER_BYTES, from);
+      const first = FRAME_HEADER_BYTES + header.readUInt32BE(0);
+      const length = Math.min(to - from, Math.max(wanted, first));
+      const data = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(data, got, length - got, from + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return data.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+function remaining(frames: Buffer[], skip: number): Buffer[] {
+  if (skip === 0) return frames;
+  const out: Buffer[] = [];
+  for (const frame of frames) {
+    if (skip >= frame.length) {
+      skip -= frame.length;
+      continue;
+    }
+    out.push(skip > 0 ? frame.subarray(skip) : frame);
+    skip = 0;
+  }
+  return out;
+}
+
+async function readCheckpoint(directory: string): Promise<LogPosition> {
+  try {
+    const parsed = JSON.parse(await readFile(join(directory, CHECKPOINT), 'utf8')) as Partial<LogPosition>;
+    if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) return { segment: parsed.segment!, offset: parsed.offset! };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  // No checkpoint: nothing was ever drained, so reading starts at the oldest segment there is.
+  const ids = (await readdir(directory)).filter((name) => /^\d{16}\.seg$/.test(name)).map((name) => Number(name.slice(0, 16)));
+  return { segment: ids.length > 0 ? Math.min(...ids) : 0, offset: 0 };
+}
+
+/** Atomic replace: a crash leaves the old checkpoint or the new one, never half of one. */
+async function writeCheckpoint(directory: string, position: LogPosition): Promise<void> {
+  const temporary = join(directory, `${CHECKPOINT}.tmp`);
+  await writeFile(temporary, JSON.stringify(position), { mode: 0o600 });
+  const handle = await open(temporary, 'r+');
+  await handle.sync();
+  await handle.close();
+  await rename(temporary, join(directory, CHECKPOINT));
+  syncDirectory(directory);
+}
+
+/** A created, renamed or deleted file is only durable once its directory entry is fsync'd. */
+function syncDirectory(directory: string): void {
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read-write, created if missing, and not O_APPEND: frames are written at explicit offsets (after a truncation). */
+function openSegment(directory: string, segment: number): Promise<FileHandle> {
+  return open(join(directory, segmentFileName(segment)), constants.O_RDWR | constants.O_CREAT, 0o600);
+}

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { TransientError } from '@hookbus/contracts';
+import type { OutgoingRecord } from '@hookbus/kafka';
+import { SegmentLog } from './segment-log';
+import { SpoolingRecordStore, type KafkaRecordStore } from './spooling-record-store';
+
+/** A broker that is up or down; while down, direct writes fail and drain attempts fail. */
+class FakeKafka implements KafkaRecordStore {
+  up = true;
+  readonly written: string[] = [];
+  async store(record: OutgoingRecord): Promise<void> {
+    if (!this.up) throw new TransientError('produce_timeout', 'down');
+    this.written.push(String(record.value));
+  }
+  async storeAll(records: readonly OutgoingRecord[]): Promise<void> {
+    if (!this.up) throw new TransientError('produce_failed', 'down');
+    for (const record of records) this.written.push(String(record.value));
+  }
+}
+
+let directory: string;
+let log: SegmentLog;
+const counts = { appended: 0, drained: 0, refused: 0 };
+const observer = { appended: (n: number) => (counts.appended += n), drained: (n: number) => (counts.drained += n), refused: () => counts.refused++ };
+const record = (value: string): OutgoingRecord => ({ topic: 'webhooks.raw.credas', key: 'entity-1', value: Buffer.from(value), headers: { 'hookbus-receipt-id': value } });
+const options = { drainBatchRecords: 3, drainBatchBytes: 1024 * 1024, drainRetryMs: 5, readyFreeBytes: 10 };
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'hookbus-spooling-spec-'));
+  log = await SegmentLog.open(directory, { maxBytes: 64 * 1024, segmentBytes: 1024 });
+  Object.assign(counts, { appended: 0, drained: 0, refused: 0 });
+});
+
+afterEach(async () => {
+  await log.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+it('writes straight to Kafka while the spool is empty', async () => {
+  const kafka = new FakeKafka();
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await store.store(record('a'));
+  expect(kafka.written).toEqual(['a']);
+  expect(store.isSpooling()).toBe(false);
+  expect(counts.appended).toBe(0);
+  await store.close();
+});
+
+it('spools while Kafka is down, keeps later records behind the spooled ones, and drains in order', async () => {
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await Promise.all(['1', '2', '3', '4'].map((v) => store.store(record(v))));
+  expect(store.isSpooling()).toBe(true);
+  expect(counts.appended).toBe(4);
+  kafka.up = true;
+  // The broker is back, but the spool is not empty: a new record queues behind the spooled ones.
+  await store.store(record('5'));
+  await until(() => !store.isSpooling());
+  expect(kafka.written).toEqual(['1', '2', '3', '4', '5']);
+  expect(counts.drained).toBe(5);
+  await store.store(record('6'));
+  expect(kafka.written.at(-1)).toBe('6');
+  await store.close();
+});
+
+it('refuses with a TransientError only when the spool is full, and is then not ready', async () => {
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const small = await SegmentLog.open(join(directory, 'small'), { maxBytes: 300, segmentBytes: 1024 });
+  const store = new SpoolingRecordStore(kafka, small, 300, pino({ level: 'silent' }), observer, { ...options, readyFreeBytes: 100 });
+  const results = await Promise.allSettled(['1', '2', '3', '4', '5'].map((v) => store.store(record(v))));
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  expect(refused.length).toBeGreaterThan(0);
+  expect(refused[0]!.reason).toBeInstanceOf(TransientError);
+  expect(refused[0]!.reason.code).toBe('spool_full');
+  expect(store.accepts()).toBe(false);
+  await store.close();
+});
+
+it('drains what an earlier run left behind before anything new', async () => {
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const first = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await first.store(record('old-1'));
+  await first.store(record('old-2'));
+  await first.close();
+  kafka.up = true;
+  const reopened = await SegmentLog.open(directory, { maxBytes: 64 * 1024, segmentBytes: 1024 });
+  const second = new SpoolingRecordStore(kafka, reopened, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  expect(second.isSpooling()).toBe(true);
+  second.start();
+  await second.store(record('new'));
+  await until(() => !second.isSpooling());
+  expect(kafka.written).toEqual(['old-1', 'old-2', 'new']);
+  await second.close();
+});
+
+it('withdraws the direct writes still waiting when it fails over, so none reaches Kafka ahead of the spooled ones', async () => {
+  const signals = new Map<string, AbortSignal>();
+  const failures: Array<(error: unknown) => void> = [];
+  const kafka: KafkaRecordStore = {
+    store: (r, signal) => {
+      signals.set(String(r.value), signal!);
+      return new Promise<void>((_resolve, reject) => failures.push(reject));
+    },
+    storeAll: async () => undefined,
+  };
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  const writes = ['1', '2', '3'].map((v) => store.store(record(v)));
+  failures[0]!(new TransientError('produce_timeout', 'slow'));
+  await Promise.all(writes);
+  expect([...signals].map(([value, signal]) => [value, signal.aborted])).toEqual([
+    ['1', true],
+    ['2', true],
+    ['3', true],
+  ]);
+  expect(counts.appended).toBe(3);
+  await store.close();
+});

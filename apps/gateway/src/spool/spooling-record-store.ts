@@ -1,0 +1,202 @@
+import type { Logger } from 'pino';
+import { TransientError } from '@hookbus/contracts';
+import type { OutgoingRecord } from '@hookbus/kafka';
+import type { RecordStore } from '../ingress/webhook-ingress';
+import { SpoolFullError, type SegmentLog } from './segment-log';
+import { decodeSpooledRecord, encodeSpooledRecord } from './spooled-record.codec';
+
+/** The Kafka side: the direct write (bounded by the produce timeout) and the drain's write (waits for the verdict). */
+export interface KafkaRecordStore extends RecordStore {
+  /** `signal` aborts when the spool takes the write over: a record not yet sent to the broker is withdrawn. */
+  store(record: OutgoingRecord, signal?: AbortSignal): Promise<void>;
+  storeAll(records: readonly OutgoingRecord[]): Promise<void>;
+}
+
+export interface SpoolObserver {
+  appended(records: number): void;
+  drained(records: number): void;
+  refused(reason: 'full' | 'io'): void;
+}
+
+export interface SpoolOptions {
+  readonly drainBatchRecords: number;
+  readonly drainBatchBytes: number;
+  /** Pause after a failed drain attempt (the producer's own retries have already run by then). */
+  readonly drainRetryMs: number;
+  /** Free bytes below which the spool reports not ready: room for one more ordinary webhook. */
+  readonly readyFreeBytes: number;
+}
+
+export const DEFAULT_SPOOL_OPTIONS: SpoolOptions = {
+  drainBatchRecords: 500,
+  drainBatchBytes: 4 * 1024 * 1024,
+  drainRetryMs: 1000,
+  readyFreeBytes: 1024 * 1024,
+};
+
+interface DirectWrite {
+  readonly record: OutgoingRecord;
+  readonly handedOver: AbortController;
+  settled: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Store-and-forward (docs/store-and-forward.md). While the spool is empty a record goes straight to Kafka; when a
+ * direct write fails or times out, that record and every other direct write still waiting are appended to the spool
+ * in arrival order, and from then on every record goes to the spool until the drainer has emptied it — so no
+ * webhook overtakes an older one. A spooled record is acknowledged once it is fsync'd. Refused only when the spool
+ * is full or the disk fails.
+ */
+export class SpoolingRecordStore implements RecordStore {
+  private spooling: boolean;
+  private readonly direct = new Set<DirectWrite>();
+  private draining: Promise<void> | null = null;
+  private stopped = false;
+  private lastWriteFailed = false;
+  private wakeDrainer: (() => void) | null = null;
+
+  constructor(
+    private readonly kafka: KafkaRecordStore,
+    private readonly log: SegmentLog,
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+    private readonly observer: SpoolObserver,
+    private readonly options: SpoolOptions = DEFAULT_SPOOL_OPTIONS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.spooling = !log.isEmpty;
+  }
+
+  /** Starts draining what an earlier run left in the spool. */
+  start(): void {
+    if (this.spooling) this.startDrainer();
+  }
+
+  isSpooling(): boolean {
+    return this.spooling;
+  }
+
+  /** Ready while the spool accepts: the last disk write succeeded and there is room for another webhook. */
+  accepts(): boolean {
+    return !this.lastWriteFailed && this.maxBytes - this.log.bytes >= Math.min(this.options.readyFreeBytes, this.maxBytes);
+  }
+
+  store(record: OutgoingRecord): Promise<void> {
+    if (this.spooling) return this.spool(record);
+    return new Promise<void>((resolve, reject) => {
+      const write: DirectWrite = { record, handedOver: new AbortController(), settled: false, resolve, reject };
+      this.direct.add(write);
+      this.kafka.store(record, write.handedOver.signal).then(
+        () => {
+          if (write.settled) return;
+          write.settled = true;
+          this.direct.delete(write);
+          resolve();
+        },
+        (error: unknown) => {
+          if (!write.settled) this.failOver(error);
+        },
+      );
+    });
+  }
+
+  /** Stops the drainer (what is left stays on disk for the next start) and closes the log. */
+  async close(timeoutMs = 5000): Promise<void> {
+    this.stopped = true;
+    this.wakeDrainer?.();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    await this.log.close();
+  }
+
+  /**
+   * Kafka did not take a record in time: every direct write still waiting moves to the spool, oldest first, and is
+   * withdrawn from the producer's queue — otherwise it could reach Kafka after a recovery ahead of the older records
+   * now in the spool. Those already in flight may still be written; the drain then writes them again (at-least-once,
+   * same receipt id).
+   */
+  private failOver(error: unknown): void {
+    if (!this.spooling) this.logger.warn({ err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'Kafka did not acknowledge in time: spooling to local disk');
+    this.spooling = true;
+    const waiting = [...this.direct];
+    this.direct.clear();
+    for (const write of waiting) {
+      write.settled = true;
+      write.handedOver.abort();
+      this.spool(write.record).then(write.resolve, write.reject);
+    }
+  }
+
+  private spool(record: OutgoingRecord): Promise<void> {
+    const written = this.log.append(encodeSpooledRecord(record), this.now());
+    this.startDrainer();
+    return written.then(
+      () => {
+        this.lastWriteFailed = false;
+        this.observer.appended(1);
+      },
+      (error: unknown) => {
+        const full = error instanceof SpoolFullError;
+        if (!full) {
+          this.lastWriteFailed = true;
+          this.logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'spool write failed');
+        }
+        this.observer.refused(full ? 'full' : 'io');
+        throw new TransientError(full ? 'spool_full' : 'spool_write_failed', full ? 'the local spool is full' : 'the local spool could not be written', { cause: error });
+      },
+    );
+  }
+
+  private startDrainer(): void {
+    if (this.draining || this.stopped) return;
+    this.draining = this.drain()
+      .catch((error: unknown) => {
+        // The disk failed under the drainer: it starts again with the next append (the spool is still non-empty).
+        this.logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'spool drain stopped');
+      })
+      .finally(() => (this.draining = null));
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      // Checked and switched in one synchronous step: no append can slip in between.
+      if (this.log.isEmpty) {
+        this.spooling = false;
+        this.logger.info('spool drained: writing to Kafka directly again');
+        return;
+      }
+      const batch = await this.log.readBatch(this.options.drainBatchRecords, this.options.drainBatchBytes);
+      if (batch.entries.length === 0) {
+        // Nothing durable to read yet: an append is being written; its completion wakes us.
+        if (this.log.records === 0) await this.log.whenAppended();
+        else await this.pause(this.options.drainRetryMs);
+        continue;
+      }
+      try {
+        await this.kafka.storeAll(batch.entries.map((e) => decodeSpooledRecord(e.payload)));
+      } catch (error) {
+        this.logger.debug({ err: { name: (error as Error)?.name } }, 'spool drain attempt failed; retrying');
+        await this.pause(this.options.drainRetryMs);
+        continue;
+      }
+      // Closing: leave the checkpoint where it is; the next start sends this batch again (at-least-once).
+      if (this.stopped) return;
+      await this.log.commit(batch.end, batch.entries.length);
+      this.observer.drained(batch.entries.length);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeDrainer = done;
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { Topics, rawTopicFor, PROVIDERS } from '@hookbus/contracts';
+import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
+import type { ServiceContext } from '@hookbus/platform';
+import '@hookbus/providers/adapters';
+import { NormalizationSink, NORMALIZER_GROUP } from './normalization.sink';
+import { NormalizerModule } from './normalizer.module';
+
+/** Consumes every raw topic and publishes canonical events to events.communications/processes/checks. */
+export function startNormalizer(context: ServiceContext, options: { port?: number; groupId?: string } = {}): Promise<RunningService> {
+  return startConsumingService({
+    context,
+    module: NormalizerModule.forContext(context),
+    sink: () => new NormalizationSink(context.config.sources),
+    consumer: {
+      groupId: options.groupId ?? NORMALIZER_GROUP,
+      topics: PROVIDERS.map(rawTopicFor),
+      partitionsConsumedConcurrently: 3,
+    },
+    port: options.port ?? context.env.servicePorts.normalizer,
+  });
+}
+
+export const NORMALIZER_OUTPUTS = [Topics.communications.name, Topics.processes.name, Topics.checks.name];

@@ -1,0 +1,44 @@
+/**
+ * Asks the orchestrator to retrieve a Credas process again, even if it already did:
+ *   npm run credas:refetch -- <processId> [<entityId>]
+ * The command goes on orchestrator.credas.commands.v1 (services talk only through Kafka); the orchestrator publishes
+ * a new hookbus.credas.results event for it.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadEnv } from '@hookbus/config';
+import { createDurableProducer, createKafka } from '@hookbus/kafka';
+import type { RefetchCommand } from '../retrieval-jobs';
+import { COMMANDS_TOPIC } from '../retry-schedule';
+
+export async function sendRefetch(brokers: readonly string[], processId: string, entityId: string | null): Promise<RefetchCommand> {
+  const command: RefetchCommand = { type: 'refetch', commandId: randomUUID(), processId, entityId, requestedAt: new Date().toISOString() };
+  const producer = createDurableProducer(createKafka({ brokers, clientId: 'hookbus-credas-refetch' }));
+  await producer.connect();
+  try {
+    await producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: `credas:${processId}`, value: JSON.stringify(command) }] });
+  } finally {
+    await producer.disconnect();
+  }
+  return command;
+}
+
+/** Credas ids fill URL path segments (CredasApiClient): refused here rather than dead-lettered there. */
+const CREDAS_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const USAGE = 'usage: npm run credas:refetch -- <processId> [<entityId>]';
+
+/** What `npm run credas:refetch -- <processId> [<entityId>]` does, minus the process exit: one command, its id. */
+export async function runRefetchCli(args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<RefetchCommand> {
+  const [processId, entityId] = args;
+  if (!processId || !CREDAS_ID.test(processId) || (entityId !== undefined && !CREDAS_ID.test(entityId)) || args.length > 2) throw new Error(USAGE);
+  return sendRefetch(loadEnv(env).kafkaBrokers, processId, entityId ?? null);
+}
+
+if (require.main === module) {
+  runRefetchCli(process.argv.slice(2)).then(
+    (command) => process.stdout.write(`re-fetch of credas:${command.processId} requested (command ${command.commandId})\n`),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { Topics } from '@hookbus/contracts';
+import type { Logger } from '@hookbus/platform';
+import type { RetrievalMemo } from './credas-results.event';
+import { RETRIEVALS_TOPIC } from './retry-schedule';
+
+/**
+ * What the orchestrator remembers, rebuilt from Kafka at every start (services share nothing but Kafka):
+ * - the entity of each Credas process, from the tracker's compacted state.processes.v1 (learned from actor
+ *   webhooks; ProcessState.entityId, libs/tracking/src/process-state.ts);
+ * - what it already retrieved, from its own compacted orchestrator.credas.retrievals.v1.
+ * Each instance reads every partition of both (a consumer group of its own that never commits), so any instance can
+ * answer for any process whatever the main group's assignment. Memory grows by one small entry per Credas process.
+ */
+export class OrchestratorMemory {
+  private readonly entities = new Map<string, string>();
+  private readonly retrievals = new Map<string, RetrievalMemo>();
+  private readonly byEntity = new Map<string, Set<string>>();
+  /** Check webhooks (event ids) already reflected in each process's last results, newest last; see checkApplied. */
+  private readonly appliedChecks = new Map<string, readonly string[]>();
+  private consumer: Consumer | null = null;
+  private readonly caughtUp: Promise<void>;
+  private markCaughtUp!: () => void;
+  private isCaughtUp = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly log: Logger,
+    private readonly catchUpTimeoutMs = 60_000,
+  ) {
+    this.caughtUp = new Promise((resolve) => {
+      this.markCaughtUp = () => {
+        this.isCaughtUp = true;
+        resolve();
+      };
+    });
+  }
+
+  get caughtUpNow(): boolean {
+    return this.isCaughtUp;
+  }
+
+  /** Resolves once everything on both topics at start has been read (or after the catch-up timeout, with a warning). */
+  ready(): Promise<void> {
+    return this.caughtUp;
+  }
+
+  async start(): Promise<void> {
+    const topics = [Topics.processState.name, RETRIEVALS_TOPIC];
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const remaining = new Map<string, bigint>();
+    try {
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}/${p.partition}`, BigInt(p.high));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({ groupId: `hookbus-orchestrator-memory-${randomUUID()}`, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    const check = () => {
+      if (remaining.size === 0) this.markCaughtUp();
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const id = `${payload.topic}/${payload.partition}`;
+      const high = remaining.get(id);
+      if (high !== undefined && BigInt(payload.lastOffset) + 1n >= high) remaining.delete(id);
+      check();
+    });
+    check();
+    const timer = setTimeout(() => {
+      if (remaining.size > 0) this.log.warn({ partitions: [...remaining.keys()] }, 'orchestrator memory did not catch up in time; continuing (a redelivered completion may be fetched again)');
+      this.markCaughtUp();
+    }, this.catchUpTimeoutMs);
+    timer.unref();
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const key = message.key?.toString('utf8');
+          if (!key?.startsWith('credas:')) continue;
+          if (batch.topic === RETRIEVALS_TOPIC) this.applyRetrieval(key, message.value);
+          else this.applyState(key, message.value);
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  entityOf(processKey: string): string | null {
+    return this.entities.get(processKey) ?? null;
+  }
+
+  retrieval(processKey: string): RetrievalMemo | null {
+    return this.retrievals.get(processKey) ?? null;
+  }
+
+  /** Processes of the entity that were already retrieved: the ones a check webhook can change. */
+  retrievedProcessesOf(entityId: string): string[] {
+    return [...(this.byEntity.get(entityId) ?? [])];
+  }
+
+  /**
+   * Whether the check webhook (its CloudEvent id) is already reflected in the process's results: it triggered the
+   * last retrieval, or an earlier one this instance made (a replay of the checks topic re-delivers A after B), or it
+   * was merged into a refresh of the same batch. Only the last trigger survives a restart: the compacted memo
+   * (CredasRetrievalMemo in libs/contracts) has no field for more.
+   */
+  checkApplied(processKey: string, checkEventId: string): boolean {
+    if (this.retrievals.get(processKey)?.triggerEventId === checkEventId) return true;
+    return this.appliedChecks.get(processKey)?.includes(checkEventId) ?? false;
+  }
+
+  /** Called right after this instance published a retrieval, before the topic echoes it back. */
+  remember(memo: RetrievalMemo, checkEventIds: readonly string[] = []): void {
+    this.retrievals.set(memo.processKey, memo);
+    if (checkEventIds.length > 0) this.appliedChecks.set(memo.processKey, recentIds(this.appliedChecks.get(memo.processKey) ?? [], checkEventIds));
+    let set = this.byEntity.get(memo.entityId);
+    if (!set) this.byEntity.set(memo.entityId, (set = new Set()));
+    set.add(memo.processKey);
+    if (!this.entities.has(memo.processKey)) this.entities.set(memo.processKey, memo.entityId);
+  }
+
+  private applyRetrieval(key: string, value: Buffer | null): void {
+    if (!value) {
+      this.retrievals.delete(key);
+      return;
+    }
+    const memo = parse(value) as Partial<RetrievalMemo> | null;
+    if (!memo || typeof memo.entityId !== 'string' || typeof memo.processKey !== 'string') return;
+    this.remember(memo as RetrievalMemo);
+  }
+
+  /** Tolerant on purpose: only `entityId` of the tracker's ProcessState is needed. */
+  private applyState(key: string, value: Buffer | null): void {
+    const state = value ? (parse(value) as { entityId?: unknown } | null) : null;
+    if (state && typeof state.entityId === 'string' && state.entityId !== '') this.entities.set(key, state.entityId);
+  }
+}
+
+/** Check webhooks remembered per process: enough for a replay's worth of updates, small for a process with many. */
+export const APPLIED_CHECKS_KEPT = 32;
+
+/** `previous` then `added`, without repeats, keeping the newest `limit`. */
+export function recentIds(previous: readonly string[], added: readonly string[], limit = APPLIED_CHECKS_KEPT): string[] {
+  const merged = [...previous.filter((id) => !added.includes(id)), ...new Set(added)];
+  return merged.slice(Math.max(0, merged.length - limit));
+}
+
+function parse(value: Buffer): unknown {
+  try {
+    return JSON.parse(value.toString('utf8'));
+  } catch {
+    return null;
+  }
+}

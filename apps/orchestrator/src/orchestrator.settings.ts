@@ -1,0 +1,52 @@
+import { ConfigError, type HookbusEnv } from '@hookbus/config';
+import type { CredasApiClientOptions } from './credas-api.client';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The orchestrator's Credas client settings, validated once at boot. The base URL and key come from the contract's
+ * CREDAS_API_BASE_URL and CREDAS_API_KEY; the rest are the orchestrator's own tuning knobs (README).
+ */
+export function credasClientSettings(env: HookbusEnv, raw: Env = process.env): CredasApiClientOptions {
+  const problems: string[] = [];
+  if (!env.credasApiKey) problems.push('CREDAS_API_KEY: required by the orchestrator (Credas answers 403 without it)');
+  const settings: CredasApiClientOptions = {
+    baseUrl: env.credasApiBaseUrl,
+    apiKey: env.credasApiKey ?? '',
+    concurrency: positiveInt(raw, 'CREDAS_API_CONCURRENCY', 8, problems),
+    headersTimeoutMs: positiveInt(raw, 'CREDAS_API_TIMEOUT_MS', 15_000, problems),
+    bodyTimeoutMs: positiveInt(raw, 'CREDAS_API_BODY_TIMEOUT_MS', 60_000, problems),
+    connectTimeoutMs: positiveInt(raw, 'CREDAS_API_CONNECT_TIMEOUT_MS', 5_000, problems),
+    pdfExportBody: pdfExportOptions(raw, problems),
+    maxBodyBytes: positiveInt(raw, 'CREDAS_API_MAX_BODY_BYTES', 12 * 1024 * 1024, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    problems.push(`${name}: expected a positive integer, got ${JSON.stringify(value)}`);
+    return fallback;
+  }
+  return parsed;
+}
+
+/** CREDAS_PDF_EXPORT_OPTIONS: a JSON object of booleans sent to pdf-export (unverified in PROVIDERS.md); unset sends no body. */
+function pdfExportOptions(env: Env, problems: string[]): Record<string, boolean> | null {
+  const value = env.CREDAS_PDF_EXPORT_OPTIONS;
+  if (!value) return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'boolean')) {
+      return parsed as Record<string, boolean>;
+    }
+  } catch {
+    // reported below
+  }
+  problems.push('CREDAS_PDF_EXPORT_OPTIONS: expected a JSON object of booleans, e.g. {"includeCoverPage":true}');
+  return null;
+}

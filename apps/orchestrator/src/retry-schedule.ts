@@ -1,0 +1,40 @@
+import { backoffDelayMs, type BackoffPolicy } from '@hookbus/kafka';
+
+/** A retry lane: a topic whose records all wait at most `maxDelayMs`, so waiting for its head never waits long. */
+export interface RetryLane {
+  readonly topic: string;
+  readonly maxDelayMs: number;
+  readonly name: string;
+}
+
+/** Declared in libs/contracts/src/topics.ts (InternalTopics), where provisioning reads them. */
+export const RETRY_LANES: readonly RetryLane[] = [
+  { name: '10s', topic: 'orchestrator.credas.retry-10s.v1', maxDelayMs: 10_000 },
+  { name: '2m', topic: 'orchestrator.credas.retry-2m.v1', maxDelayMs: 120_000 },
+  { name: '15m', topic: 'orchestrator.credas.retry-15m.v1', maxDelayMs: 900_000 },
+];
+
+export const COMMANDS_TOPIC = 'orchestrator.credas.commands.v1';
+export const RETRIEVALS_TOPIC = 'orchestrator.credas.retrievals.v1';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included; after the last a retriable failure is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly backoff: BackoffPolicy;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, backoff: { initialMs: 2_000, maxMs: 600_000, factor: 3 } };
+
+/**
+ * Delay before attempt `failedAttempt + 1`: exponential backoff with jitter (libs/kafka retry-policy), never
+ * earlier than Credas' Retry-After (PROVIDERS.md: honour it when present).
+ */
+export function retryDelayMs(failedAttempt: number, retryAfterMs: number | null, policy: RetryPolicy, random: () => number = Math.random): number {
+  const backoff = backoffDelayMs(failedAttempt, policy.backoff, random);
+  return Math.max(backoff, retryAfterMs ?? 0);
+}
+
+/** The shortest lane whose bound covers the delay; longer delays park in the last lane (and re-park there). */
+export function laneFor(delayMs: number, lanes: readonly RetryLane[] = RETRY_LANES): RetryLane {
+  return lanes.find((lane) => delayMs <= lane.maxDelayMs) ?? lanes[lanes.length - 1]!;
+}

@@ -1,0 +1,4 @@
+import { runService, serviceContext } from '@hookbus/platform';
+import { startTracker } from './tracker.app';
+
+runService(() => startTracker(serviceContext('tracker')));

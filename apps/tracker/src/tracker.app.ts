@@ -1,0 +1,73 @@
+import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC } from '@hookbus/contracts';
+import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
+import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
+import type { ServiceContext } from '@hookbus/platform';
+import { DEFAULT_OVERDUE_GRACE_MS, parseCommunicationState, parseProcessState } from '@hookbus/tracking';
+import { PartitionedStateStore } from './state-store';
+import { TrackerModule } from './tracker.module';
+import { TrackingSink, overdueTick } from './tracking.sink';
+
+export interface TrackerOptions {
+  readonly port?: number;
+  readonly groupId?: string;
+  readonly overdueCheckIntervalMs?: number;
+  readonly overdueGraceMs?: number;
+}
+
+/**
+ * Consumes status events, keeps the delivery and process state machines, and writes state, transitions and hints
+ * in one Kafka transaction per batch together with the consumer offsets (exactly once on Kafka).
+ */
+export async function startTracker(context: ServiceContext, options: TrackerOptions = {}): Promise<RunningService> {
+  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: 'hookbus-tracker-state', log: (level, message, extra) => context.logger[level]({ ...extra }, message) });
+  const partitions = Topics.communicationState.partitions;
+  const unreadable = (topic: string) => (key: string, partition: number, error: unknown) =>
+    context.logger.warn({ topic, partition, key, reason: error instanceof Error ? error.message : String(error) }, 'unreadable state record skipped during restore');
+  const communications = new PartitionedStateStore(kafka, Topics.communicationState.name, parseCommunicationState, partitions, unreadable(Topics.communicationState.name));
+  const processes = new PartitionedStateStore(kafka, Topics.processState.name, parseProcessState, partitions, unreadable(Topics.processState.name));
+  const service = await startConsumingService({
+    context,
+    module: TrackerModule.forContext(context),
+    sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? Number(process.env.TRACKER_OVERDUE_GRACE_MS || DEFAULT_OVERDUE_GRACE_MS)),
+    consumer: {
+      groupId: options.groupId ?? ConsumerGroups.tracker,
+      topics: [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC],
+      // One transactional id per partition number (inputs are co-partitioned): a new owner fences the old one.
+      transactionalIdFor: (_topic, partition) => `${options.groupId ?? ConsumerGroups.tracker}-p${partition}`,
+      partitionAssigners: [CoPartitionedAssigner],
+      // Each partition has its own transactional producer; the runner serialises batches sharing one.
+      partitionsConsumedConcurrently: 3,
+    },
+    port: options.port ?? context.env.servicePorts.tracker,
+  });
+  const stopTicks = startOverdueTicks(kafka, partitions, options.overdueCheckIntervalMs ?? Number(process.env.TRACKER_OVERDUE_INTERVAL_MS || 60_000), context);
+  return {
+    ...service,
+    close: async () => {
+      await stopTicks();
+      await service.close();
+    },
+  };
+}
+
+/**
+ * Overdue checks travel through the consumer like any input (a tick per partition on the hints topic), so they are
+ * evaluated by the partition's owner inside its transaction, never beside it.
+ */
+function startOverdueTicks(kafka: ReturnType<typeof createKafka>, partitions: number, intervalMs: number, context: ServiceContext): () => Promise<void> {
+  const producer = createDurableProducer(kafka);
+  const connected = producer.connect();
+  const timer = setInterval(() => {
+    const now = new Date();
+    const ticks = Array.from({ length: partitions }, (_, p) => overdueTick(p, now));
+    connected
+      .then(() => producer.sendBatch({ topicMessages: groupByTopic(ticks), acks: -1 }))
+      .catch((error: unknown) => context.logger.warn({ err: String(error) }, 'could not send overdue ticks'));
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await connected.catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+  };
+}

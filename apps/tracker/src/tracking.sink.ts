@@ -1,0 +1,219 @@
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  EventTypes,
+  InvalidRecordError,
+  Topics,
+  TraceHeaders,
+  TRACKER_HINTS_TOPIC,
+  deterministicEventId,
+  type CloudEvent,
+  type TransitionData,
+} from '@hookbus/contracts';
+import type { BatchEffects, BatchSink, ConsumedRecord, OutgoingRecord, TransformedRecord } from '@hookbus/kafka';
+import {
+  applyCommunicationEvent,
+  applyProcessEvent,
+  learnProcessEntity,
+  overdueNotice,
+  serializeCommunicationState,
+  serializeProcessState,
+  type CommunicationState,
+  type ProcessState,
+} from '@hookbus/tracking';
+import type { PartitionedStateStore } from './state-store';
+
+/** What one consumed record asks the tracker to do. */
+export type TrackerInput =
+  | { readonly type: 'communication'; readonly event: CloudEvent }
+  | { readonly type: 'process'; readonly event: CloudEvent }
+  | { readonly type: 'entity-hint'; readonly event: CloudEvent }
+  | { readonly type: 'overdue-tick'; readonly now: string }
+  | { readonly type: 'ignored' };
+
+/** A hint record on the tracker's internal topic. */
+type HintValue = { readonly type: 'entity-hint'; readonly event: CloudEvent } | { readonly type: 'overdue-tick'; readonly now: string };
+
+export const TRACKER_SOURCE = '/hookbus/tracker';
+
+function parseJson(record: ConsumedRecord): unknown {
+  if (!record.value) throw new InvalidRecordError('tracker.empty_record', `record at ${record.topic}/${record.partition}@${record.offset} has no value`);
+  try {
+    return JSON.parse(record.value.toString('utf8'));
+  } catch {
+    throw new InvalidRecordError('tracker.malformed_json', `record at ${record.topic}/${record.partition}@${record.offset} is not JSON`);
+  }
+}
+
+/** Decodes a consumed record into the tracker's input (pure). */
+export function trackerInput(record: ConsumedRecord): TrackerInput {
+  const parsed = parseJson(record);
+  if (record.topic === TRACKER_HINTS_TOPIC) {
+    const hint = parsed as Partial<{ type: string; now: unknown; event: CloudEvent }>;
+    if (hint.type === 'overdue-tick' && typeof hint.now === 'string') return { type: 'overdue-tick', now: hint.now };
+    if (hint.type === 'entity-hint' && hint.event) return { type: 'entity-hint', event: hint.event };
+    throw new InvalidRecordError('tracker.bad_hint', 'hint record of unknown shape');
+  }
+  const value = parsed as Partial<CloudEvent>;
+  if (value.type === EventTypes.communicationStatus) return { type: 'communication', event: value as CloudEvent };
+  if (value.type === EventTypes.processStatus) return { type: 'process', event: value as CloudEvent };
+  // Authvia action events share events.processes.v1 but change no process state.
+  if (value.type === EventTypes.processAction) return { type: 'ignored' };
+  throw new InvalidRecordError('tracker.unexpected_event_type', `unexpected event type ${JSON.stringify(value.type)} on ${record.topic}`);
+}
+
+/** The CloudEvent announcing one accepted change; its id is deterministic so a re-run batch announces the same id. */
+export function transitionEvent(transition: TransitionData, cause: { time: string; receiptid: string }): CloudEvent<TransitionData> {
+  return {
+    specversion: '1.0',
+    id: deterministicEventId([EventTypes.transition, transition.key, String(transition.seq), transition.causedBy, transition.reason ?? '']),
+    type: EventTypes.transition,
+    source: TRACKER_SOURCE,
+    subject: transition.key,
+    time: cause.time,
+    datacontenttype: 'application/json',
+    provider: transition.provider,
+    receiptid: cause.receiptid,
+    data: transition,
+  };
+}
+
+function transitionRecord(event: CloudEvent<TransitionData>): OutgoingRecord {
+  return {
+    topic: Topics.transitions.name,
+    key: event.subject,
+    value: JSON.stringify(event),
+    headers: { [TraceHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE, [TraceHeaders.eventId]: event.id, [TraceHeaders.receiptId]: event.receiptid },
+  };
+}
+
+/**
+ * Applies status events to the state machines (libs/tracking) and, in the batch's Kafka transaction, writes the
+ * changed states to the compacted state topics (on the input record's partition, which its owner restores),
+ * announces transitions, and forwards Credas entity hints to the process's partition. The in-memory stores change
+ * only after the transaction committed.
+ */
+export class TrackingSink implements BatchSink<TrackerInput> {
+  readonly stage = 'tracker';
+  /** Overdue notices announced by this instance (a restart may repeat one: same id, consumers deduplicate). */
+  private readonly announcedOverdue = new Set<string>();
+
+  constructor(
+    private readonly communications: PartitionedStateStore<CommunicationState>,
+    private readonly processes: PartitionedStateStore<ProcessState>,
+    private readonly overdueGraceMs: number,
+  ) {}
+
+  async onAssigned(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void> {
+    const partitions = [...new Set(assignment.flatMap((a) => a.partitions))];
+    await Promise.all([this.communications.restore(partitions), this.processes.restore(partitions)]);
+  }
+
+  transform(record: ConsumedRecord): TrackerInput {
+    return trackerInput(record);
+  }
+
+  async flush(items: ReadonlyArray<TransformedRecord<TrackerInput>>, effects: BatchEffects): Promise<void> {
+    const communications = new Overlay(this.communications);
+    const processes = new Overlay(this.processes);
+    const out: OutgoingRecord[] = [];
+    const overdueIds: string[] = [];
+    for (const { record, value: input } of items) {
+      const partition = record.partition;
+      switch (input.type) {
+        case 'communication': {
+          const key = String((input.event.data as { communicationId?: unknown }).communicationId ?? '');
+          const applied = applyCommunicationEvent(communications.get(key, partition), input.event);
+          if (communications.changed(key, partition, applied.state)) out.push(stateRecord(Topics.communicationState.name, key, partition, serializeCommunicationState(applied.state), input.event));
+          out.push(...applied.transitions.map((t) => transitionRecord(transitionEvent(t, input.event))));
+          const hint = entityHint(input.event);
+          if (hint) out.push(hint);
+          break;
+        }
+        case 'process':
+        case 'entity-hint': {
+          const key = String((input.event.data as { processKey?: unknown }).processKey ?? '');
+          const prev = processes.get(key, partition);
+          const applied = input.type === 'process' ? applyProcessEvent(prev, input.event) : learnProcessEntity(prev, input.event);
+          if (applied.state && processes.changed(key, partition, applied.state)) out.push(stateRecord(Topics.processState.name, key, partition, serializeProcessState(applied.state), input.event));
+          out.push(...applied.transitions.map((t) => transitionRecord(transitionEvent(t, input.event))));
+          break;
+        }
+        case 'overdue-tick': {
+          for (const [, state] of processes.entries(partition)) {
+            const notice = overdueNotice(state, new Date(input.now), this.overdueGraceMs);
+            if (!notice || this.announcedOverdue.has(notice.causedBy)) continue;
+            overdueIds.push(notice.causedBy);
+            out.push(transitionRecord(transitionEvent(notice, { time: input.now, receiptid: '' })));
+          }
+          break;
+        }
+        case 'ignored':
+          break;
+      }
+    }
+    await effects.send(out);
+    effects.afterCommit(() => {
+      communications.commit();
+      processes.commit();
+      for (const id of overdueIds) this.announcedOverdue.add(id);
+    });
+  }
+}
+
+/** Uncommitted changes of one batch over a store. */
+class Overlay<S> {
+  private readonly pending = new Map<string, { partition: number; state: S; json: string }>();
+
+  constructor(private readonly store: PartitionedStateStore<S>) {}
+
+  get(key: string, partition: number): S | null {
+    return this.pending.get(key)?.state ?? this.store.get(key, partition) ?? null;
+  }
+
+  /** Records `state` and says whether it differs from what was there (no state record for a no-op). */
+  changed(key: string, partition: number, state: S): boolean {
+    const json = JSON.stringify(state);
+    const before = this.pending.get(key)?.json ?? jsonOf(this.store.get(key, partition));
+    if (before === json) return false;
+    this.pending.set(key, { partition, state, json });
+    return true;
+  }
+
+  *entries(partition: number): IterableIterator<[string, S]> {
+    for (const [key, state, p] of this.store.entries(partition)) {
+      if (p === partition) yield [key, this.pending.get(key)?.state ?? state];
+    }
+  }
+
+  commit(): void {
+    for (const [key, { partition, state }] of this.pending) this.store.set(key, partition, state);
+    this.pending.clear();
+  }
+}
+
+function jsonOf(state: unknown): string | undefined {
+  return state === undefined ? undefined : JSON.stringify(state);
+}
+
+function stateRecord(topic: string, key: string, partition: number, value: string, cause: CloudEvent): OutgoingRecord & { partition: number } {
+  return {
+    topic,
+    key,
+    value,
+    partition,
+    headers: { [TraceHeaders.contentType]: 'application/json', [TraceHeaders.eventId]: cause.id, [TraceHeaders.receiptId]: cause.receiptid },
+  };
+}
+
+/** A Credas communication names its process and entity: tell the process's owner (keyed by processKey). */
+function entityHint(event: CloudEvent): OutgoingRecord | null {
+  const data = event.data as { provider?: string; processKey?: string | null; entityId?: string | null };
+  if (data.provider !== 'credas' || !data.processKey || !data.entityId) return null;
+  const value: HintValue = { type: 'entity-hint', event };
+  return { topic: TRACKER_HINTS_TOPIC, key: data.processKey, value: JSON.stringify(value), headers: { [TraceHeaders.receiptId]: event.receiptid } };
+}
+
+export function overdueTick(partition: number, now: Date): OutgoingRecord & { partition: number } {
+  const value: HintValue = { type: 'overdue-tick', now: now.toISOString() };
+  return { topic: TRACKER_HINTS_TOPIC, key: `__tick__/${partition}`, value: JSON.stringify(value), partition };
+}
