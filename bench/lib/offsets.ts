@@ -1,0 +1,96 @@
+import type { Admin } from 'kafkajs';
+import { sleep } from './stats';
+
+/** topic → partition → offset */
+export type Offsets = Map<string, Map<number, number>>;
+
+export async function endOffsets(admin: Admin, topics: readonly string[]): Promise<Offsets> {
+  const result: Offsets = new Map();
+  for (const topic of topics) {
+    const parts = await admin.fetchTopicOffsets(topic);
+    result.set(topic, new Map(parts.map((p) => [p.partition, Number(p.high)])));
+  }
+  return result;
+}
+
+export function total(offsets: Offsets): number {
+  let sum = 0;
+  for (const parts of offsets.values()) for (const o of parts.values()) sum += o;
+  return sum;
+}
+
+/** Records between two snapshots (transaction markers included). */
+export function delta(from: Offsets, to: Offsets): number {
+  let sum = 0;
+  for (const [topic, parts] of to) for (const [p, o] of parts) sum += Math.max(0, o - (from.get(topic)?.get(p) ?? 0));
+  return sum;
+}
+
+/** Puts a fresh group's committed offsets at `at`, so the stage reads only what is written after. */
+export async function placeGroup(admin: Admin, groupId: string, at: Offsets): Promise<void> {
+  for (const [topic, parts] of at) {
+    await admin.setOffsets({ groupId, topic, partitions: [...parts].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+  }
+}
+
+export async function committed(admin: Admin, groupId: string, topics: readonly string[]): Promise<Offsets> {
+  const result: Offsets = new Map();
+  const fetched = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  for (const { topic, partitions } of fetched) result.set(topic, new Map(partitions.map((p) => [p.partition, Number(p.offset)])));
+  return result;
+}
+
+export interface DrainObservation {
+  readonly caughtUp: boolean;
+  /** ms after the watch began: first commit past the start, and the last change of the committed offsets. */
+  readonly firstCommitMs: number;
+  readonly lastChangeMs: number;
+  readonly progressAtFirst: number;
+  readonly progressAtEnd: number;
+  readonly target: number;
+}
+
+/**
+ * Watches a group's committed offsets climb from `start` to `target`. Caught up = within one offset of the end on
+ * every partition (the last offset of a transactionally written partition is a commit marker no consumer commits
+ * past) and unchanged for `settleMs`; the finish time is the last change, not the end of the settle wait.
+ */
+export async function watchDrain(admin: Admin, groupId: string, start: Offsets, target: Offsets, timeoutMs: number, settleMs = 1500): Promise<DrainObservation> {
+  const topics = [...target.keys()];
+  const began = Date.now();
+  const targetTotal = delta(start, target);
+  let firstCommitMs = NaN;
+  let progressAtFirst = 0;
+  let last = -1;
+  let lastChangeMs = 0;
+  while (Date.now() - began < timeoutMs) {
+    const now = committed(admin, groupId, topics);
+    const current = await now.catch(() => null);
+    const at = Date.now() - began;
+    if (current) {
+      let progress = 0;
+      let behind = 0;
+      for (const [topic, parts] of target) {
+        for (const [p, end] of parts) {
+          const from = start.get(topic)?.get(p) ?? 0;
+          const c = current.get(topic)?.get(p) ?? -1;
+          progress += Math.max(0, Math.min(end, c) - from);
+          if (end > from && c < end - 1) behind++;
+        }
+      }
+      if (progress !== last) {
+        if (last >= 0 && Number.isNaN(firstCommitMs) && progress > 0) {
+          firstCommitMs = at;
+          progressAtFirst = progress;
+        }
+        last = progress;
+        lastChangeMs = at;
+      }
+      if (behind === 0 && at - lastChangeMs >= settleMs) {
+        return { caughtUp: true, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal };
+      }
+    }
+    await sleep(100);
+  }
+  return { caughtUp: false, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal };
+}

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Client } from 'pg';
+import { allTopics } from '@hookbus/contracts';
+import { migrate } from '@hookbus/db';
+import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
+import { KAFKA_VERSION, defaultOptions, startLocalKafka, stopLocalKafka } from '../../scripts/kafka/local-kafka';
+
+export interface BenchInfra {
+  readonly brokers: string[];
+  readonly databaseUrl: string;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  /** Stops what the bench started (the broker only if it started it). */
+  close(): Promise<void>;
+}
+
+function assertLocal(what: string, hostPort: string): void {
+  const host = hostPort.replace(/^\[|\]?:\d+$/g, '').split(':')[0];
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`${what} must be on 127.0.0.1 for the bench (got ${host})`);
+}
+
+/** Like the test setup: reuse a broker that answers or start the project's own; the bench's database, migrated. */
+export async function prepareInfra(log: (line: string) => void, extraTopics: string[]): Promise<BenchInfra> {
+  const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+  const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_bench';
+  brokers.forEach((b) => assertLocal('KAFKA_BROKERS', b));
+  assertLocal('BENCH_DATABASE_URL', new URL(databaseUrl).host);
+  let startedHere = false;
+  if (await brokerAnswers(brokers, 2000)) {
+    log(`kafka: using the broker at ${brokers.join(',')}`);
+  } else {
+    const started = await startLocalKafka(defaultOptions(), (line) => log(`kafka: ${line}`));
+    startedHere = started.startedHere;
+  }
+  const applied = await migrate(databaseUrl);
+  log(`postgres: ${new URL(databaseUrl).pathname.slice(1)} ready${applied.length ? ` (applied ${applied.length} migrations)` : ''}`);
+  const kafka = new Kafka({ clientId: 'hookbus-bench', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await provisionTopics(admin, allTopics());
+  const existing = new Set(await admin.listTopics());
+  const missing = extraTopics.filter((t) => !existing.has(t));
+  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: String(24 * 3600 * 1000) }] })) });
+  return {
+    brokers,
+    databaseUrl,
+    kafka,
+    admin,
+    close: async () => {
+      await admin.disconnect().catch(() => undefined);
+      if (startedHere) {
+        log('kafka: stopping the broker the bench started');
+        await stopLocalKafka(defaultOptions());
+      }
+    },
+  };
+}
+
+function firstLine(command: string, args: string[]): string {
+  try {
+    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
+    return out.split('\n')[0]!.trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr;
+    return stderr ? stderr.split('\n')[0]!.trim() : 'unknown';
+  }
+}
+
+export interface MachineInfo {
+  readonly cores: number;
+  readonly cpuModel: string;
+  readonly memoryGb: number;
+  readonly os: string;
+  readonly node: string;
+  readonly java: string;
+  readonly kafka: string;
+  readonly postgres: string;
+}
+
+export async function machineInfo(databaseUrl: string): Promise<MachineInfo> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const postgres = ((await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'unknown').split(' ')[0]!;
+  await client.end();
+  // The running broker's jar names its version (kafka_2.13-3.9.1.jar); else the version the local scripts start.
+  const jar = /kafka_[\d.]+-([\d.]+)\.jar/.exec(firstLine('sh', ['-c', "ps -eo args | grep -o 'kafka_[0-9.]*-[0-9.]*\\.jar' | head -1"]));
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    os: firstLine('uname', ['-sr']),
+    node: process.version,
+    java: firstLine('sh', ['-c', 'java -version 2>&1']),
+    kafka: jar ? jar[1]! : `${KAFKA_VERSION} (expected; could not read the running broker's version)`,
+    postgres,
+  };
+}

@@ -1,0 +1,173 @@
+import { writeFileSync } from 'node:fs';
+import type { LoadResult } from './load/load-spec';
+import type { MachineInfo } from './lib/setup';
+
+export const NAIVE_TOPIC_NAME = 'hookbus-bench.naive';
+
+export interface IngestRun {
+  readonly run: number;
+  readonly target: 'bare' | 'naive' | 'gateway';
+  readonly result: LoadResult;
+  readonly peakRssMb: number;
+  readonly avgBatchRecords: number;
+  readonly avgProduceMs: number;
+}
+
+export interface DrainRun {
+  readonly run: number;
+  readonly stage: 'normalizer' | 'tracker' | 'projector';
+  readonly records: number;
+  readonly drained: number;
+  readonly caughtUp: boolean;
+  readonly startupMs: number;
+  readonly steadyPerSec: number;
+  readonly wallPerSec: number;
+  readonly peakRssMb: number;
+}
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface E2eRun {
+  readonly rate: number;
+  readonly durationSec: number;
+  readonly gateway: LoadResult;
+  readonly samples: number;
+  readonly missing: number;
+  readonly event: Percentiles;
+  readonly receipt: Percentiles;
+}
+
+export interface MemoryRun {
+  readonly service: string;
+  readonly peakRssMb: number;
+  readonly startRssMb: number;
+  readonly endRssMb: number;
+  readonly growthMbPerMin: number;
+  readonly soakSec: number;
+  readonly soakOkPerSec: number;
+}
+
+export interface BenchResults {
+  /** 1-minute load average when the run began and ended: above the core count, something else was competing. */
+  readonly loadAverage?: { readonly start: number; readonly end: number };
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly totalSec: number;
+  readonly settings: Record<string, unknown> & { mode: string; ingestRuns: number; ingestSec: number; connections: number; drainRuns: number; drainRecords: number; e2eSec: number; soakSec: number };
+  readonly machine: MachineInfo;
+  readonly ingest: IngestRun[];
+  readonly drains: DrainRun[];
+  readonly e2e: E2eRun[];
+  readonly memory: MemoryRun[];
+  readonly gatewayMetrics: string;
+}
+
+const n0 = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const n1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '—');
+const n2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+const verdict = (ok: boolean) => (ok ? '**PASS**' : '**FAIL**');
+
+/** Memory is judged flat when it grows by less than this per minute after warm-up (300 MB would take > 1 day). */
+export const FLAT_MB_PER_MIN = 1;
+
+export function writeReport(path: string, r: BenchResults, median: (v: readonly number[]) => number): void {
+  const m = r.machine;
+  const lines: string[] = [];
+  const push = (...l: string[]) => lines.push(...l);
+  const ing = (t: IngestRun['target']) => r.ingest.filter((x) => x.target === t);
+  const med = (t: IngestRun['target'], f: (x: IngestRun) => number) => median(ing(t).map(f));
+  const rate = { bare: med('bare', (x) => x.result.okPerSec), naive: med('naive', (x) => x.result.okPerSec), gateway: med('gateway', (x) => x.result.okPerSec) };
+  const drain = (s: DrainRun['stage']) => r.drains.filter((d) => d.stage === s);
+  const drainMed = (s: DrainRun['stage']) => median(drain(s).map((d) => d.steadyPerSec));
+  const at2000 = r.e2e.find((e) => e.rate === 2000);
+  const maxPeak = (svc: string) => r.memory.find((x) => x.service === svc)?.peakRssMb ?? NaN;
+
+  push('# Benchmarks', '');
+  push(`Written by \`npm run bench${r.settings.mode === 'quick' ? ' -- --quick' : ''}\` (bench/run.ts) on ${r.startedAt.slice(0, 10)}, run id \`${r.runId}\`, ${n0(r.totalSec)} s in all. ` +
+    `Every figure below comes from that one run; rerun the command to refresh this file.${r.settings.mode === 'quick' ? ' **This is a quick smoke run: short runs, one of each; the figures are indicative only.**' : ''}`, '');
+  push('## Machine', '');
+  push('| | |', '| --- | --- |');
+  push(`| CPU | ${m.cpuModel}, **${m.cores} cores** |`, `| Memory | ${m.memoryGb} GB |`, `| OS | ${m.os} |`, `| Node.js | ${m.node} |`, `| Java | ${m.java} |`, `| Kafka | ${m.kafka} (single KRaft broker on this machine) |`, `| PostgreSQL | ${m.postgres} |`, '');
+  push(`Everything shares these ${m.cores} cores: the broker, Postgres, the service(s) under test, the load generator ` +
+    '(autocannon, always its own process) and the harness. No figure here is a per-service figure on an idle machine.' +
+    (r.loadAverage ? ` 1-minute load average: ${n2(r.loadAverage.start)} at the start, ${n2(r.loadAverage.end)} at the end${Math.max(r.loadAverage.start, r.loadAverage.end) > m.cores ? ' — above the core count: other work was competing with this run' : ''}.` : ''), '');
+
+  push('## Targets', '');
+  push('| target (issue) | measured | verdict |', '| --- | --- | --- |');
+  push(`| gateway ≥ 10,000 durable webhooks/s (3) | ${n0(rate.gateway)} /s | ${verdict(rate.gateway >= 10_000)} |`);
+  push(`| gateway ≥ 50 % of bare Node http (3) | ${n1((rate.gateway / rate.bare) * 100)} % | ${verdict(rate.gateway / rate.bare >= 0.5)} |`);
+  push(`| gateway ≥ 3× naive NestJS (3) | ${n2(rate.gateway / rate.naive)}× | ${verdict(rate.gateway / rate.naive >= 3)} |`);
+  push(`| gateway p99 ≤ 50 ms at a steady 2,000 req/s (3) | ${at2000 ? `${at2000.gateway.latencyMs.p99} ms (achieved ${n0(at2000.gateway.okPerSec)} 2xx/s)` : '—'} | ${verdict(!!at2000 && at2000.gateway.latencyMs.p99 <= 50 && at2000.gateway.non2xx === 0 && at2000.gateway.okPerSec >= 1900)} |`);
+  push(`| normalizer ≥ 20,000 records/s (4) | ${n0(drainMed('normalizer'))} /s | ${verdict(drainMed('normalizer') >= 20_000)} |`);
+  push(`| tracker ≥ 10,000 events/s, transactional (5) | ${n0(drainMed('tracker'))} /s | ${verdict(drainMed('tracker') >= 10_000)} |`);
+  push(`| projector ≥ 15,000 events/s (7) | ${n0(drainMed('projector'))} /s | ${verdict(drainMed('projector') >= 15_000)} |`);
+  push(`| e2e p99 ≤ 1 s at 2,000 webhooks/s for ${at2000?.durationSec ?? '—'} s (7) | ${at2000 ? `${n0(at2000.event.p99)} ms${at2000.missing ? `, ${at2000.missing} never visible` : ''}` : '—'} | ${verdict(!!at2000 && at2000.event.p99 <= 1000 && at2000.missing === 0)} |`);
+  for (const mem of r.memory) {
+    push(`| ${mem.service}: peak RSS ≤ 300 MB under 2,000/s (10) | ${n0(mem.peakRssMb)} MB | ${verdict(mem.peakRssMb <= 300)} |`);
+  }
+  for (const mem of r.memory) {
+    const judged = r.settings.mode !== 'quick';
+    push(`| ${mem.service}: RSS flat over the ${n0(mem.soakSec)} s soak (< ${FLAT_MB_PER_MIN} MB/min; issue asks 10 min) (10) | ${n2(mem.growthMbPerMin)} MB/min | ${judged ? verdict(Number.isFinite(mem.growthMbPerMin) && mem.growthMbPerMin < FLAT_MB_PER_MIN) : 'not judged (quick)'} |`);
+  }
+  if (r.settings.mode === 'quick') push('', `The soak of a quick run lasts ${r.settings.soakSec} s: its growth figure mostly measures warm-up. Only a full run judges flatness.`);
+  push('');
+
+  push('## Settings', '');
+  push(`- Ingest: ${r.settings.ingestRuns} run(s) per server, ${r.settings.ingestSec} s each after a warm-up, autocannon with ${r.settings.connections} connections, no pipelining, ` +
+    'as fast as the server answers; the three servers take turns within each run. Body: an Octapush SMS callback (~80 bytes of JSON, a different phone number per request), ' +
+    '`POST /webhooks/octapush-sms?key=…` (token auth, rate limit raised above the offered load). Only 2xx answers count as webhooks/s.');
+  push('- Baselines: (a) `bench/baselines/bare-http.ts`, Node `http`, reads the body and answers 200, stores nothing; ' +
+    `(b) \`bench/baselines/naive-nest.ts\`, NestJS 11 on the default Express adapter, one \`ClientKafka.emit\` awaited per request (kafkajs default acks = all) to its own topic \`${NAIVE_TOPIC_NAME}\`.`);
+  push(`- Drains: ${r.settings.drainRuns} run(s); each writes ${n0(r.settings.drainRecords)} raw records of every provider (the provider fixtures with fresh ids: Credas process sequences, Authvia processes and actions, Octapush SMS, Cellosign sessions), ` +
+    'then starts the normalizer, then the tracker (on what the normalizer wrote), then the projector (on everything: raw, events, state, dead letters), each as its own process in a fresh consumer group placed at the offsets from before the fill. ' +
+    'The rate counts offsets committed between the first commit and the moment the group caught up (within one offset of the end on every partition, then unchanged for 1.5 s): it excludes process start, group join and the tracker\'s state restore, which are given separately. ' +
+    'Offsets include the commit markers of transactional topics (tracker outputs), so the projector\'s figure counts slightly more than records.');
+  push(`- End to end: gateway, normalizer, tracker and projector each their own process (fresh consumer groups at the end of the topics); autocannon at a fixed rate for ${r.settings.e2eSec} s per rate; ` +
+    'about 250 receipt ids per second are followed from the moment their 200 arrived until the Postgres row is visible (`hookbus.events` by receipt id: the webhook went gateway → raw topic → normalizer → events topic → projector; also the archived `hookbus.receipts` row: gateway → raw topic → projector), polled every 50 ms. ' +
+    'The orchestrator is not running (it calls the Credas API).');
+  push(`- Memory: RSS (VmRSS) and peak RSS (VmHWM, /proc) of each service process; the soak is ${r.settings.soakSec} s at 2,000 webhooks/s right after the 2,000/s latency run; growth is the least-squares slope of RSS after the first fifth of the soak.`);
+  push('- Medians are over runs; percentiles within a run come from autocannon (gateway) or from the followed receipts (end to end).', '');
+
+  push('## Gateway ingest against its baselines', '');
+  push('| server | 2xx/s (median) | p50 ms | p99 ms | non-2xx | errors | peak RSS MB | gateway ÷ this |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const t of ['bare', 'naive', 'gateway'] as const) {
+    push(`| ${{ bare: '(a) bare Node http', naive: '(b) naive NestJS + ClientKafka', gateway: 'hookbus gateway' }[t]} | ${n0(rate[t])} | ${n1(med(t, (x) => x.result.latencyMs.p50))} | ${n1(med(t, (x) => x.result.latencyMs.p99))} | ${n0(med(t, (x) => x.result.non2xx))} | ${n0(med(t, (x) => x.result.errors))} | ${n0(med(t, (x) => x.peakRssMb))} | ${t === 'gateway' ? '1' : `${n2(rate.gateway / rate[t])}×`} |`);
+  }
+  push('', `Gateway produce batching in these runs (from its hookbus_gateway_* metrics): ${n1(med('gateway', (x) => x.avgBatchRecords))} records per produce request on average, ${n1(med('gateway', (x) => x.avgProduceMs))} ms per produce round trip (acks all).`, '');
+  push('<details><summary>every ingest run</summary>', '', '| run | server | 2xx/s | p50 | p99 | max | non-2xx | errors |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of r.ingest) push(`| ${x.run} | ${x.target} | ${n0(x.result.okPerSec)} | ${x.result.latencyMs.p50} | ${x.result.latencyMs.p99} | ${x.result.latencyMs.max} | ${x.result.non2xx} | ${x.result.errors} |`);
+  push('', '</details>', '');
+
+  push('## Drain rates from pre-filled topics', '');
+  push('| stage | offsets per run | rate (median) | rate incl. start-up (median) | start-up until first commit | peak RSS MB | target |', '| --- | --- | --- | --- | --- | --- | --- |');
+  const targets = { normalizer: 20_000, tracker: 10_000, projector: 15_000 };
+  for (const s of ['normalizer', 'tracker', 'projector'] as const) {
+    const d = drain(s);
+    push(`| ${s} | ${n0(median(d.map((x) => x.records)))} | ${n0(drainMed(s))} /s | ${n0(median(d.map((x) => x.wallPerSec)))} /s | ${n1(median(d.map((x) => x.startupMs)) / 1000)} s | ${n0(median(d.map((x) => x.peakRssMb)))} | ≥ ${n0(targets[s])} /s ${verdict(drainMed(s) >= targets[s])} |`);
+  }
+  const notCaught = r.drains.filter((d) => !d.caughtUp);
+  if (notCaught.length) push('', `Did not catch up within the time limit: ${notCaught.map((d) => `${d.stage} run ${d.run} (${d.drained}/${d.records})`).join(', ')}.`);
+  push('');
+
+  push('## End-to-end latency (gateway 200 → row visible in Postgres)', '');
+  push('![latency percentiles against rate](docs/bench/latency.png)', '');
+  push('| offered rate /s | gateway 2xx/s | gateway p50 / p99 ms | non-2xx | event row p50 / p95 / p99 ms | max ms | receipt row p50 / p95 / p99 ms | followed | never visible |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const e of r.e2e) {
+    push(`| ${n0(e.rate)} | ${n0(e.gateway.okPerSec)} | ${e.gateway.latencyMs.p50} / ${e.gateway.latencyMs.p99} | ${e.gateway.non2xx + e.gateway.errors} | ${n0(e.event.p50)} / ${n0(e.event.p95)} / ${n0(e.event.p99)} | ${n0(e.event.max)} | ${n0(e.receipt.p50)} / ${n0(e.receipt.p95)} / ${n0(e.receipt.p99)} | ${n0(e.samples)} | ${n0(e.missing)} |`);
+  }
+  push('', '"Never visible" = followed receipts whose event row had not appeared 60 s after the load stopped.', '');
+
+  push('## Memory under 2,000 webhooks/s and the soak', '');
+  push('| service | peak RSS MB | RSS after warm-up MB | RSS at end MB | growth MB/min | verdict (≤ 300 MB, flat) |', '| --- | --- | --- | --- | --- | --- |');
+  for (const x of r.memory) push(`| ${x.service} | ${n0(x.peakRssMb)} | ${n0(x.startRssMb)} | ${n0(x.endRssMb)} | ${n2(x.growthMbPerMin)} | ${verdict(x.peakRssMb <= 300 && x.growthMbPerMin < FLAT_MB_PER_MIN)} |`);
+  if (r.memory[0]) push('', `The soak sustained ${n0(r.memory[0].soakOkPerSec)} 2xx/s.`);
+  push('');
+  push('## Gateway metrics at the end of the end-to-end runs', '', '```', r.gatewayMetrics || '(none)', '```', '');
+  void maxPeak;
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}

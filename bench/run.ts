@@ -1,0 +1,416 @@
+/**
+ * `npm run bench [-- --quick]`: measures every stage of hookbus beside its baselines on this machine and writes
+ * BENCHMARKS.md (figures, targets pass/fail) and docs/bench/latency.png. See issue 10.
+ *
+ * Every server under test and every load generator is its own child process; all are stopped at the end, on
+ * failure and on Ctrl-C. Everything listens on 127.0.0.1.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Topics, TRACKER_HINTS_TOPIC, PROVIDERS, allTopics, rawTopicFor } from '@hookbus/contracts';
+import { PROJECTOR_TOPICS } from '../apps/projector/src/record-projection';
+import { killAllChildrenNow, readMemory, spawnNode, forkNode, stopAllChildren, stopChild, type SpawnedChild } from './lib/children';
+import { delta, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
+import { machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
+import { median, percentile, pollUntil, sleep, slope } from './lib/stats';
+import { latencyChartPng } from './lib/chart';
+import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
+import { prefillRaw } from './workload';
+import { NAIVE_TOPIC_NAME, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
+
+const ROOT = join(__dirname, '..', '..');
+const DIST = join(__dirname, '..');
+const quick = process.argv.includes('--quick');
+const RUN_ID = `${Date.now().toString(36)}`;
+const TOKEN = 'bench-token';
+const PORTS = { gateway: 3210, normalizer: 3211, tracker: 3212, projector: 3213, bare: 3220, naive: 3221 };
+
+function numberArg(flag: string): number | undefined {
+  const i = process.argv.indexOf(flag);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+const DEFAULTS = quick
+  ? { mode: 'quick', ingestRuns: 1, ingestSec: 4, warmupSec: 1, connections: 100, drainRuns: 1, drainRecords: 5_000, e2eSec: 5, soakSec: 10, rates: [500, 2000, 5000] }
+  : { mode: 'full', ingestRuns: 3, ingestSec: 10, warmupSec: 2, connections: 100, drainRuns: 3, drainRecords: 30_000, e2eSec: 60, soakSec: 600, rates: [500, 2000, 5000] };
+/** `--soak-sec N`, `--drain-records N`, `--e2e-sec N` shorten or lengthen a run; BENCHMARKS.md states what was used. */
+export const SETTINGS = {
+  ...DEFAULTS,
+  soakSec: numberArg('--soak-sec') ?? DEFAULTS.soakSec,
+  drainRecords: numberArg('--drain-records') ?? DEFAULTS.drainRecords,
+  e2eSec: numberArg('--e2e-sec') ?? DEFAULTS.e2eSec,
+};
+
+function log(line: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function gatewayYaml(): string {
+  // Only the load's source changes: token auth (the cheapest real check) and a rate limit far above any offered load.
+  return [
+    'sources:',
+    '  - id: octapush-sms',
+    '    provider: octapush',
+    '    kind: sms',
+    `    auth: { type: token, value: "${TOKEN}", param: key }`,
+    '    rateLimit: { requestsPerSecond: 1000000, burst: 1000000 }',
+    '',
+  ].join('\n');
+}
+
+function childEnv(infra: BenchInfra, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    KAFKA_BROKERS: infra.brokers.join(','),
+    DATABASE_URL: infra.databaseUrl,
+    HOOKBUS_CONFIG: join(ROOT, 'bench', 'results', 'hookbus.bench.yaml'),
+    LOG_LEVEL: 'warn',
+    GATEWAY_PORT: String(PORTS.gateway),
+    NORMALIZER_PORT: String(PORTS.normalizer),
+    TRACKER_PORT: String(PORTS.tracker),
+    ORCHESTRATOR_PORT: '0',
+    PROJECTOR_PORT: String(PORTS.projector),
+    ...extra,
+  };
+}
+
+async function waitHttp(url: string, child: SpawnedChild, what: string, timeoutMs = 90_000): Promise<void> {
+  const ok = await pollUntil(async () => {
+    if (child.process.exitCode !== null) throw new Error(`${what} exited during start:\n${child.tail()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return res.status === 200 || (!url.includes('/health') && res.status < 500);
+    } catch {
+      return false;
+    }
+  }, timeoutMs, 200);
+  if (!ok) throw new Error(`${what} not ready at ${url} after ${timeoutMs / 1000} s:\n${child.tail()}`);
+}
+
+/** One autocannon run in its own process; sampled receipts go to `onReceipts` as they arrive. */
+async function runLoad(spec: LoadSpec, onReceipts: (r: Array<[string, number]>) => void = () => undefined): Promise<LoadResult> {
+  const child = forkNode('autocannon', join(DIST, 'bench', 'load', 'autocannon-worker.js'), { PATH: process.env.PATH, BENCH_LOAD: JSON.stringify(spec) });
+  return new Promise<LoadResult>((resolve, reject) => {
+    let result: LoadResult | null = null;
+    const guard = setTimeout(() => child.process.kill('SIGKILL'), (spec.durationSec + 60) * 1000);
+    child.process.on('message', (m: LoadMessage) => {
+      if (m.type === 'receipts') onReceipts(m.receipts);
+      else if (m.type === 'result') result = m.result;
+      else reject(new Error(`autocannon: ${m.message}`));
+    });
+    void child.exited().then(() => {
+      clearTimeout(guard);
+      if (result) resolve(result);
+      else reject(new Error(`autocannon ended without a result:\n${child.tail()}`));
+    });
+  });
+}
+
+function loadSpec(url: string, durationSec: number, rate: number, sampleEvery = 0): LoadSpec {
+  return { url, // A fixed rate needs enough connections that one request in flight per connection never caps it (autocannon does
+  // not pipeline): 10 requests/s per connection leaves room for 100 ms answers.
+  connections: rate > 0 ? Math.max(20, Math.ceil(rate / 10)) : SETTINGS.connections, durationSec, rate, keySpace: 20_000, keyBase: 10_000_000 + Math.floor(Math.random() * 80_000_000), sampleEvery };
+}
+
+async function scrape(url: string): Promise<string> {
+  try {
+    return await (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();
+  } catch {
+    return '';
+  }
+}
+
+/** Sum of a Prometheus series (all label sets) from a /metrics text. */
+export function metricSum(text: string, name: string, labelFilter = ''): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || line.startsWith('#')) continue;
+    const rest = line.slice(name.length);
+    if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue;
+    if (labelFilter && !rest.includes(labelFilter)) continue;
+    sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gateway ingest vs baselines
+
+async function ingest(infra: BenchInfra): Promise<IngestRun[]> {
+  const runs: IngestRun[] = [];
+  const targets = [
+    { name: 'bare' as const, script: join(DIST, 'bench', 'baselines', 'bare-http.js'), port: PORTS.bare, path: '/webhooks/octapush-sms', ready: '/' },
+    { name: 'naive' as const, script: join(DIST, 'bench', 'baselines', 'naive-nest.js'), port: PORTS.naive, path: '/webhooks/octapush-sms', ready: '/' },
+    { name: 'gateway' as const, script: join(DIST, 'apps', 'gateway', 'src', 'main.js'), port: PORTS.gateway, path: `/webhooks/octapush-sms?key=${TOKEN}`, ready: '/health/ready' },
+  ];
+  for (let run = 1; run <= SETTINGS.ingestRuns; run++) {
+    for (const target of targets) {
+      const child = spawnNode(target.name, target.script, childEnv(infra, { PORT: String(target.port), NAIVE_TOPIC: NAIVE_TOPIC_NAME }));
+      try {
+        const base = `http://127.0.0.1:${target.port}`;
+        await waitHttp(`${base}${target.ready}`, child, target.name);
+        await runLoad(loadSpec(`${base}${target.path}`, SETTINGS.warmupSec, 0));
+        const before = target.name === 'gateway' ? await scrape(`${base}/metrics`) : '';
+        const result = await runLoad(loadSpec(`${base}${target.path}`, SETTINGS.ingestSec, 0));
+        const after = target.name === 'gateway' ? await scrape(`${base}/metrics`) : '';
+        const mem = readMemory(child.pid);
+        const batches = metricSum(after, 'hookbus_gateway_produce_batch_records_count') - metricSum(before, 'hookbus_gateway_produce_batch_records_count');
+        const batchRecords = metricSum(after, 'hookbus_gateway_produce_batch_records_sum') - metricSum(before, 'hookbus_gateway_produce_batch_records_sum');
+        const produceSec = metricSum(after, 'hookbus_gateway_produce_seconds_sum') - metricSum(before, 'hookbus_gateway_produce_seconds_sum');
+        runs.push({ run, target: target.name, result, peakRssMb: mem?.hwmMb ?? NaN, avgBatchRecords: batches > 0 ? batchRecords / batches : NaN, avgProduceMs: batches > 0 ? (produceSec / batches) * 1000 : NaN });
+        log(`ingest run ${run} ${target.name}: ${Math.round(result.okPerSec)} 2xx/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+      } finally {
+        await stopChild(child);
+      }
+    }
+  }
+  return runs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Drain rates from pre-filled topics
+
+const RAW_TOPICS = PROVIDERS.map(rawTopicFor);
+const TRACKER_INPUTS = [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC];
+
+async function drainStage(infra: BenchInfra, stage: 'normalizer' | 'tracker' | 'projector', topics: readonly string[], start: Offsets, run: number): Promise<DrainRun> {
+  const groupId = `hookbus-bench-${stage}-${RUN_ID}-${run}`;
+  const startAt = new Map([...start].filter(([t]) => topics.includes(t)));
+  const target = await endOffsets(infra.admin, topics);
+  await placeGroup(infra.admin, groupId, startAt);
+  const child = spawnNode(stage, join(DIST, 'bench', 'service-child.js'), childEnv(infra, { BENCH_GROUP_ID: groupId, NORMALIZER_PORT: '0', TRACKER_PORT: '0', PROJECTOR_PORT: '0' }), [stage]);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0)), 500);
+  try {
+    const seen = await watchDrain(infra.admin, groupId, startAt, target, quick ? 60_000 : 300_000);
+    if (child.process.exitCode !== null) throw new Error(`${stage} exited during the drain:\n${child.tail()}`);
+    const steadyMs = seen.lastChangeMs - seen.firstCommitMs;
+    const steady = steadyMs > 0 ? ((seen.progressAtEnd - seen.progressAtFirst) / steadyMs) * 1000 : NaN;
+    const wall = seen.lastChangeMs > 0 ? (seen.progressAtEnd / seen.lastChangeMs) * 1000 : NaN;
+    const perTopic = [...target].map(([topic, parts]) => [topic, [...parts].reduce((sum, [p, end]) => sum + Math.max(0, end - (startAt.get(topic)?.get(p) ?? end)), 0)] as const).filter(([, n]) => n > 0);
+    log(`drain run ${run} ${stage} input: ${perTopic.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    log(`drain run ${run} ${stage}: ${seen.progressAtEnd}/${seen.target} offsets, ${Math.round(steady)}/s after the first commit (${Math.round(seen.firstCommitMs)} ms to start), ${Math.round(wall)}/s from spawn${seen.caughtUp ? '' : ' — DID NOT CATCH UP'}`);
+    return { run, stage, records: seen.target, drained: seen.progressAtEnd, caughtUp: seen.caughtUp, startupMs: seen.firstCommitMs, steadyPerSec: steady, wallPerSec: wall, peakRssMb: Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0) };
+  } finally {
+    clearInterval(sampler);
+    await stopChild(child);
+  }
+}
+
+async function drains(infra: BenchInfra): Promise<DrainRun[]> {
+  const runs: DrainRun[] = [];
+  const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (let run = 1; run <= SETTINGS.drainRuns; run++) {
+      const start = await endOffsets(infra.admin, [...new Set([...RAW_TOPICS, ...TRACKER_INPUTS, ...PROJECTOR_TOPICS])]);
+      const began = Date.now();
+      const written = await prefillRaw(producer, SETTINGS.drainRecords, 1_000_000, 1_000_000 + Math.floor(Math.random() * 1e9) + run * 1_000_000);
+      log(`drain run ${run}: pre-filled ${written} raw records in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      runs.push(await drainStage(infra, 'normalizer', RAW_TOPICS, start, run));
+      runs.push(await drainStage(infra, 'tracker', TRACKER_INPUTS, start, run));
+      runs.push(await drainStage(infra, 'projector', PROJECTOR_TOPICS, start, run));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return runs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// End to end (gateway 200 → row in Postgres), memory and soak
+
+interface Stack {
+  readonly children: Record<'gateway' | 'normalizer' | 'tracker' | 'projector', SpawnedChild>;
+}
+
+async function startStack(infra: BenchInfra): Promise<Stack> {
+  const consuming = ['normalizer', 'tracker', 'projector'] as const;
+  const now = await endOffsets(infra.admin, allTopics().map((t) => t.name));
+  const inputs = { normalizer: RAW_TOPICS, tracker: TRACKER_INPUTS, projector: PROJECTOR_TOPICS };
+  const children = {} as Stack['children'];
+  children.gateway = spawnNode('gateway', join(DIST, 'apps', 'gateway', 'src', 'main.js'), childEnv(infra));
+  for (const name of consuming) {
+    const groupId = `hookbus-bench-e2e-${name}-${RUN_ID}`;
+    await placeGroup(infra.admin, groupId, new Map([...now].filter(([t]) => (inputs[name] as readonly string[]).includes(t))));
+    children[name] = spawnNode(name, join(DIST, 'bench', 'service-child.js'), childEnv(infra, { BENCH_GROUP_ID: groupId }), [name]);
+  }
+  for (const name of ['gateway', ...consuming] as const) await waitHttp(`http://127.0.0.1:${PORTS[name]}/health/ready`, children[name], name, 120_000);
+  return { children };
+}
+
+/** Follows sampled receipt ids until their rows are visible: the event row (through the normalizer) and the archived receipt. */
+class VisibilityWatcher {
+  private readonly pendingEvent = new Map<string, number>();
+  private readonly pendingReceipt = new Map<string, number>();
+  readonly eventLatencies: number[] = [];
+  readonly receiptLatencies: number[] = [];
+  private stopped = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(private readonly client: Client) {}
+
+  add(receipts: Array<[string, number]>): void {
+    for (const [id, at] of receipts) {
+      this.pendingEvent.set(id, at);
+      this.pendingReceipt.set(id, at);
+    }
+  }
+
+  get pending(): number {
+    return this.pendingEvent.size + this.pendingReceipt.size;
+  }
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        await this.poll(this.pendingEvent, 'select distinct receipt_id::text as id from hookbus.events where receipt_id = any($1::uuid[])', this.eventLatencies);
+        await this.poll(this.pendingReceipt, 'select receipt_id::text as id from hookbus.receipts where receipt_id = any($1::uuid[])', this.receiptLatencies);
+        await sleep(50);
+      }
+    })();
+  }
+
+  private async poll(pending: Map<string, number>, sql: string, into: number[]): Promise<void> {
+    if (pending.size === 0) return;
+    const ids = [...pending.keys()].slice(0, 20_000);
+    const { rows } = await this.client.query<{ id: string }>(sql, [ids]);
+    const seenAt = Date.now();
+    for (const { id } of rows) {
+      const at = pending.get(id);
+      if (at === undefined) continue;
+      into.push(Math.max(0, seenAt - at));
+      pending.delete(id);
+    }
+  }
+
+  /** Stops following; what is still pending counts as not visible. */
+  async stop(): Promise<number> {
+    this.stopped = true;
+    await this.loop;
+    return this.pendingEvent.size;
+  }
+}
+
+async function e2eAt(db: Client, rate: number, durationSec: number): Promise<E2eRun> {
+  const watcher = new VisibilityWatcher(db);
+  watcher.start();
+  const sampleEvery = Math.max(1, Math.round(rate / 250));
+  const result = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, durationSec, rate, sampleEvery), (r) => watcher.add(r));
+  // Let the pipeline finish what it was given (bounded): a stage that falls behind shows as latency, then as missing.
+  await pollUntil(async () => watcher.pending === 0, 60_000, 200);
+  const missing = await watcher.stop();
+  const ev = watcher.eventLatencies;
+  const rc = watcher.receiptLatencies;
+  const run: E2eRun = {
+    rate,
+    durationSec,
+    gateway: result,
+    samples: ev.length,
+    missing,
+    event: { p50: percentile(ev, 50), p95: percentile(ev, 95), p99: percentile(ev, 99), max: percentile(ev, 100) },
+    receipt: { p50: percentile(rc, 50), p95: percentile(rc, 95), p99: percentile(rc, 99), max: percentile(rc, 100) },
+  };
+  log(`e2e ${rate}/s: gateway ${Math.round(result.okPerSec)} 2xx/s p99 ${result.latencyMs.p99} ms; event row p50 ${run.event.p50} p95 ${run.event.p95} p99 ${run.event.p99} ms (${ev.length} samples, ${missing} missing)`);
+  return run;
+}
+
+async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: MemoryRun[]; gatewayMetrics: string }> {
+  const stack = await startStack(infra);
+  const db = new Client({ connectionString: infra.databaseUrl, application_name: 'hookbus-bench' });
+  await db.connect();
+  const e2e: E2eRun[] = [];
+  const memory: MemoryRun[] = [];
+  try {
+    for (const rate of SETTINGS.rates) {
+      e2e.push(await e2eAt(db, rate, SETTINGS.e2eSec));
+      if (rate !== 2000) continue;
+      // Soak straight after the 2,000/s run: same load, RSS of every service sampled along the way.
+      const series = new Map<string, Array<[number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
+      const began = Date.now();
+      const sampler = setInterval(() => {
+        for (const [name, child] of Object.entries(stack.children)) {
+          const m = readMemory(child.pid);
+          if (m) series.get(name)!.push([(Date.now() - began) / 60_000, m.rssMb]);
+        }
+      }, quick ? 1000 : 5000);
+      const soak = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, SETTINGS.soakSec, 2000));
+      clearInterval(sampler);
+      log(`soak ${SETTINGS.soakSec} s at 2000/s: ${Math.round(soak.okPerSec)} 2xx/s, p99 ${soak.latencyMs.p99} ms`);
+      for (const [name, child] of Object.entries(stack.children)) {
+        const points = series.get(name)!;
+        // The first fifth is warm-up (heaps and pools growing to their working size); growth is judged after it.
+        const settled = points.filter(([t]) => t >= (SETTINGS.soakSec / 60) * 0.2);
+        const m = readMemory(child.pid);
+        memory.push({ service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: slope(settled), soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec });
+        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth ${slope(settled).toFixed(2)} MB/min`);
+      }
+    }
+    const gatewayMetrics = (await scrape(`http://127.0.0.1:${PORTS.gateway}/metrics`)).split('\n').filter((l) => l.startsWith('hookbus_gateway_') && !l.includes('_bucket')).join('\n');
+    return { e2e, memory, gatewayMetrics };
+  } finally {
+    await db.end().catch(() => undefined);
+    await Promise.all(Object.values(stack.children).map((c) => stopChild(c)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'hookbus.bench.yaml'), gatewayYaml());
+  log(`mode ${SETTINGS.mode}; run id ${RUN_ID}`);
+  const loadAtStart = loadavg()[0]!;
+  const infra = await prepareInfra(log, [NAIVE_TOPIC_NAME]);
+  try {
+    const machine = await machineInfo(infra.databaseUrl);
+    log(`machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB`);
+    const ingestRuns = await ingest(infra);
+    const drainRuns = await drains(infra);
+    const { e2e, memory, gatewayMetrics } = await endToEnd(infra);
+    const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
+    writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
+    mkdirSync(join(ROOT, 'docs', 'bench'), { recursive: true });
+    const png = latencyChartPng(
+      `End-to-end latency, gateway 200 → row in Postgres (${SETTINGS.mode} run)`,
+      [
+        { name: 'e2e p50', color: '#1b9e77', points: e2e.map((r) => [r.rate, r.event.p50] as const) },
+        { name: 'e2e p95', color: '#d95f02', points: e2e.map((r) => [r.rate, r.event.p95] as const) },
+        { name: 'e2e p99', color: '#7570b3', points: e2e.map((r) => [r.rate, r.event.p99] as const) },
+        { name: 'gateway p99', color: '#e7298a', dashed: true, points: e2e.map((r) => [r.rate, r.gateway.latencyMs.p99] as const) },
+      ],
+      SETTINGS.rates,
+    );
+    writeFileSync(join(ROOT, 'docs', 'bench', 'latency.png'), png);
+    writeReport(join(ROOT, 'BENCHMARKS.md'), results, median);
+    log(`wrote BENCHMARKS.md and docs/bench/latency.png in ${((Date.now() - began) / 1000).toFixed(0)} s`);
+  } finally {
+    await stopAllChildren();
+    await infra.close();
+  }
+}
+
+process.on('exit', killAllChildrenNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping every child`);
+    void stopAllChildren().finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await stopAllChildren();
+    process.exit(1);
+  },
+);
+
+export { delta };

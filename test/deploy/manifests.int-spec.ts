@@ -1,0 +1,372 @@
+/**
+ * The deployment files are code too: every Kubernetes object validates against the Kubernetes (kubernetes-models)
+ * and KEDA (@kubernetes-models/keda) schemas, the production overlay's patches land on objects of the base, the
+ * gateway's spool is a volume per pod where its config says, and docker-compose.yml runs every service with the
+ * settings the code reads.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { ConsumerGroups } from '@hookbus/contracts';
+import { loadEnv, loadHookbusConfig } from '@hookbus/config';
+
+const ROOT = join(__dirname, '..', '..');
+const K8S = join(ROOT, 'deploy', 'k8s');
+const SERVICES = { gateway: 3000, normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004 } as const;
+const CONSUMERS = ['normalizer', 'tracker', 'orchestrator', 'projector'] as const;
+/** Kind of each service's workload: the gateway owns a spool directory per pod (docs/store-and-forward.md). */
+const WORKLOAD_KIND = (name: string): string => (name === 'gateway' ? 'StatefulSet' : 'Deployment');
+/** spool.maxBytes in both configs; the spool alert divides by it (the gateway does not export its bound). */
+const SPOOL_MAX_BYTES = 4294967296;
+
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string }; spec?: Record<string, unknown> } & Record<string, unknown>;
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const MODELS: Record<string, () => new (data: K8sObject) => { validate(): void }> = {
+  'apps/v1/Deployment': () => require('kubernetes-models/apps/v1').Deployment,
+  'apps/v1/StatefulSet': () => require('kubernetes-models/apps/v1').StatefulSet,
+  'v1/Service': () => require('kubernetes-models/v1').Service,
+  'v1/Namespace': () => require('kubernetes-models/v1').Namespace,
+  'v1/ConfigMap': () => require('kubernetes-models/v1').ConfigMap,
+  'policy/v1/PodDisruptionBudget': () => require('kubernetes-models/policy/v1').PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2').HorizontalPodAutoscaler,
+  'batch/v1/Job': () => require('kubernetes-models/batch/v1').Job,
+  'keda.sh/v1alpha1/ScaledObject': () => require('@kubernetes-models/keda/keda.sh/v1alpha1').ScaledObject,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function readObjects(file: string): K8sObject[] {
+  return parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => {
+    expect(doc.errors).toEqual([]);
+    return doc.toJS() as K8sObject;
+  }).filter(Boolean);
+}
+
+function validate(object: K8sObject): void {
+  const model = MODELS[`${object.apiVersion}/${object.kind}`];
+  if (!model) throw new Error(`no schema known for ${object.apiVersion} ${object.kind}`);
+  const Model = model();
+  new Model(object).validate();
+}
+
+interface Kustomization {
+  resources?: string[];
+  patches?: Array<{ path: string }>;
+  configMapGenerator?: Array<{ name: string; literals?: string[]; files?: string[]; behavior?: string }>;
+}
+
+function kustomization(dir: string): Kustomization {
+  return parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
+}
+
+/** The objects a kustomization lists, following directories (the overlay's ../../base). */
+function resourcesOf(dir: string): K8sObject[] {
+  return (kustomization(dir).resources ?? []).flatMap((r) => {
+    const path = join(dir, r);
+    return existsSync(join(path, 'kustomization.yaml')) ? resourcesOf(path) : readObjects(path);
+  });
+}
+
+/** A small strategic merge: maps merge, lists of named items (containers) merge by name, other lists replace. */
+function merge(base: unknown, patch: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(patch)) {
+    const named = (x: unknown): boolean => typeof x === 'object' && x !== null && 'name' in x;
+    if (!patch.every(named) || !base.every(named)) return patch;
+    const out = [...base];
+    for (const item of patch as Array<{ name: string }>) {
+      const i = out.findIndex((b) => (b as { name: string }).name === item.name);
+      if (i >= 0) out[i] = merge(out[i], item);
+      else out.push(item);
+    }
+    return out;
+  }
+  if (typeof base === 'object' && base !== null && typeof patch === 'object' && patch !== null && !Array.isArray(patch)) {
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(patch)) out[k] = k in out ? merge(out[k], v) : v;
+    return out;
+  }
+  return patch;
+}
+
+function renderOverlay(dir: string): K8sObject[] {
+  const objects = resourcesOf(dir);
+  for (const { path } of kustomization(dir).patches ?? []) {
+    for (const patch of readObjects(join(dir, path))) {
+      const i = objects.findIndex((o) => o.kind === patch.kind && o.metadata.name === patch.metadata.name);
+      if (i < 0) throw new Error(`${path}: patches ${patch.kind}/${patch.metadata.name}, which the base does not have`);
+      objects[i] = merge(objects[i], patch) as K8sObject;
+    }
+  }
+  return objects;
+}
+
+/** Loads a hookbus.yaml with every `${NAME}` it interpolates set, as the pods' secrets would. */
+function loadConfigWithSecrets(path: string): ReturnType<typeof loadHookbusConfig> {
+  const secrets = Object.fromEntries(
+    readFileSync(join(K8S, 'base', 'secrets.example.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.split('=')[0]!, 'test-secret']),
+  );
+  return loadHookbusConfig(path, { ...process.env, ...secrets });
+}
+
+/** Kubernetes quantities as bytes (the binary suffixes the manifests use). */
+function quantityBytes(quantity: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  if (!match) throw new Error(`unsupported quantity ${quantity}`);
+  const power = { Ki: 1, Mi: 2, Gi: 3, Ti: 4 }[match[2] as 'Ki' | 'Mi' | 'Gi' | 'Ti'] ?? 0;
+  return Number(match[1]) * 1024 ** power;
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'config' ? [] : yamlFiles(path);
+    return e.name.endsWith('.yaml') && e.name !== 'kustomization.yaml' ? [path] : [];
+  });
+}
+
+describe('Kubernetes manifests', () => {
+  const base = resourcesOf(join(K8S, 'base'));
+  const production = renderOverlay(join(K8S, 'overlays', 'production'));
+
+  it.each(yamlFiles(K8S).filter((f) => !f.includes('patches')).map((f) => [f.slice(K8S.length + 1)]))('%s validates against the schemas', (file) => {
+    for (const object of readObjects(join(K8S, file))) validate(object);
+  });
+
+  it('would catch a broken object', () => {
+    const broken = { ...base.find((o) => o.kind === 'ScaledObject')!, spec: { scaleTargetRef: {}, triggers: 'kafka' } } as unknown as K8sObject;
+    expect(() => validate(broken)).toThrow();
+    expect(() => validate({ ...base[0]!, kind: 'Deploymnet' })).toThrow(/no schema known/);
+  });
+
+  it('renders the production overlay into valid objects', () => {
+    expect(production.length).toBe(base.length + 1);
+    for (const object of production) validate(object);
+    const gateway = production.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'gateway') as unknown as { spec: { template: { spec: { containers: Array<{ resources: { requests: { cpu: string } } }> } } } };
+    expect(gateway.spec.template.spec.containers[0]!.resources.requests.cpu).toBe('500m');
+  });
+
+  it.each(Object.entries(SERVICES))('%s has a workload with probes and resources, a Service and a PodDisruptionBudget', (name, port) => {
+    const deployment = base.find((o) => o.kind === WORKLOAD_KIND(name) && o.metadata.name === name) as unknown as {
+      spec: { replicas?: number; template: { spec: { containers: Array<Record<string, any>>; volumes: Array<{ configMap?: { name: string } }> } } };
+    };
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(container.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
+    expect(container.ports[0].containerPort).toBe(port);
+    expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+    expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+    expect(container.resources.requests.cpu).toBeDefined();
+    expect(container.resources.limits.memory).toBeDefined();
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'hookbus-env' } }, { secretRef: { name: 'hookbus-secrets' } }]);
+    expect(deployment.spec.template.spec.volumes.some((v) => v.configMap?.name === 'hookbus-config')).toBe(true);
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(base.some((o) => o.kind === 'Service' && o.metadata.name === name)).toBe(true);
+    expect(base.some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)).toBe(true);
+  });
+
+  it.each(CONSUMERS)('%s scales on its consumer group lag with KEDA', (name) => {
+    const scaled = base.find((o) => o.kind === 'ScaledObject' && o.metadata.name === name) as unknown as { spec: { scaleTargetRef: { name: string }; triggers: Array<{ type: string; metadata: Record<string, string> }> } };
+    expect(scaled.spec.scaleTargetRef.name).toBe(name);
+    expect(scaled.spec.triggers[0]!.type).toBe('kafka');
+    expect(scaled.spec.triggers[0]!.metadata.consumerGroup).toBe(ConsumerGroups[name]);
+    expect(scaled.spec.triggers[0]!.metadata.bootstrapServersFromEnv).toBe('KAFKA_BROKERS');
+  });
+
+  it('scales the gateway on CPU', () => {
+    const hpa = base.find((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as { spec: { scaleTargetRef: { kind: string; name: string }; metrics: Array<{ resource: { name: string } }> } };
+    expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'StatefulSet', name: 'gateway' });
+    expect(hpa.spec.metrics[0]!.resource.name).toBe('cpu');
+  });
+
+  it('configures env settings the code accepts and a hookbus.yaml the code parses', () => {
+    const generator = kustomization(join(K8S, 'base')).configMapGenerator!.find((g) => g.name === 'hookbus-env')!;
+    const literals = Object.fromEntries(generator.literals!.map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    const env = loadEnv({ ...literals, DATABASE_URL: 'postgres://hookbus:x@postgres:5432/hookbus' }, () => true);
+    expect(env.servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004 });
+    const config = loadConfigWithSecrets(join(K8S, 'base', 'config', 'hookbus.yaml'));
+    expect(config.sources.map((s) => s.id)).toHaveLength(9);
+    expect(config.spool).toEqual({ directory: '/var/lib/hookbus/spool', maxBytes: SPOOL_MAX_BYTES });
+  });
+
+  describe('gateway StatefulSet (store-and-forward spool)', () => {
+    type Claim = { metadata: { name: string }; spec: { accessModes: string[]; resources: { requests: { storage: string } } } };
+    type Pod = {
+      terminationGracePeriodSeconds: number;
+      securityContext: { fsGroup?: number };
+      containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> }>;
+      volumes: Array<{ name: string }>;
+    };
+    type StatefulSet = {
+      spec: {
+        serviceName: string;
+        podManagementPolicy: string;
+        updateStrategy: { type: string };
+        persistentVolumeClaimRetentionPolicy?: { whenScaled: string; whenDeleted: string };
+        volumeClaimTemplates: Claim[];
+        template: { spec: Pod };
+      };
+    };
+    const statefulSet = base.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'gateway') as unknown as StatefulSet;
+    const spool = loadConfigWithSecrets(join(K8S, 'base', 'config', 'hookbus.yaml')).spool!;
+
+    it('replaces the Deployment: nothing else runs a gateway pod', () => {
+      expect(statefulSet).toBeDefined();
+      expect(base.some((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')).toBe(false);
+      expect(production.filter((o) => o.metadata.name === 'gateway').map((o) => o.kind).sort()).toEqual(['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'StatefulSet']);
+    });
+
+    it('is governed by a headless Service next to the traffic Service', () => {
+      const headless = base.find((o) => o.kind === 'Service' && o.metadata.name === statefulSet.spec.serviceName) as unknown as { spec: { clusterIP: string; selector: Record<string, string> } };
+      expect(statefulSet.spec.serviceName).toBe('gateway-headless');
+      expect(headless.spec.clusterIP).toBe('None');
+      expect(headless.spec.selector).toEqual({ 'app.kubernetes.io/name': 'gateway' });
+      const traffic = base.find((o) => o.kind === 'Service' && o.metadata.name === 'gateway') as unknown as { spec: { clusterIP?: string } };
+      expect(traffic.spec.clusterIP).toBeUndefined();
+    });
+
+    it('claims one ReadWriteOnce spool volume per pod, mounted at the configured spool directory', () => {
+      const claim = statefulSet.spec.volumeClaimTemplates.find((c) => c.metadata.name === 'spool')!;
+      expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+      const mounts = statefulSet.spec.template.spec.containers[0]!.volumeMounts.filter((m) => m.name === 'spool');
+      expect(mounts).toEqual([{ name: 'spool', mountPath: spool.directory }]);
+      // A pod volume of the same name would shadow the claim (and an emptyDir would lose the spool with the pod).
+      expect(statefulSet.spec.template.spec.volumes.some((v) => v.name === 'spool')).toBe(false);
+      expect(statefulSet.spec.template.spec.securityContext.fsGroup).toBe(1000);
+    });
+
+    it('bounds the spool at about 80 % of the claim, leaving room for segment roll-over', () => {
+      const claim = statefulSet.spec.volumeClaimTemplates.find((c) => c.metadata.name === 'spool')!;
+      const ratio = spool.maxBytes / quantityBytes(claim.spec.resources.requests.storage);
+      expect(ratio).toBeGreaterThanOrEqual(0.7);
+      expect(ratio).toBeLessThanOrEqual(0.9);
+      // Cellosign bodies reach 16 MiB: the bound must be far above one record.
+      expect(spool.maxBytes).toBeGreaterThan(64 * 1024 * 1024);
+    });
+
+    it('starts pods in parallel, rolls one at a time, keeps claims and gives the drainer time to stop', () => {
+      expect(statefulSet.spec.podManagementPolicy).toBe('Parallel');
+      expect(statefulSet.spec.updateStrategy.type).toBe('RollingUpdate');
+      expect(statefulSet.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenScaled: 'Retain', whenDeleted: 'Retain' });
+      expect(statefulSet.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
+    });
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; profiles?: string[]; build?: { dockerfile: string }; volumes?: string[] }>;
+    volumes: Record<string, unknown>;
+  };
+  /** The host file mounted at a container path, from a `host:container[:mode]` entry. */
+  const hostPathOf = (volumes: string[] | undefined, containerPath: string): string | undefined =>
+    volumes?.map((v) => v.split(':')).find(([, target]) => target === containerPath)?.[0];
+  const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
+
+  it.each(Object.entries(SERVICES))('runs %s from the image with a /health/ready healthcheck and every setting', (name, port) => {
+    const service = compose.services[name]!;
+    expect(service.image).toBe('hookbus:local');
+    expect(service.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
+    expect(service.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
+    expect(service.depends_on).toEqual({ init: { condition: 'service_completed_successfully' } });
+    for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'LOG_LEVEL']) {
+      expect(service.environment).toHaveProperty(setting);
+    }
+  });
+
+  it('gives the services settings that loadEnv accepts and a hookbus.yaml mounted where HOOKBUS_CONFIG points', () => {
+    const env = compose.services.gateway!.environment!;
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+    const mounted = (path: string): boolean => Object.keys(SERVICES).concat('init').every((name) => hostPathOf(compose.services[name]!.volumes, path) !== undefined);
+    expect(loadEnv(resolved, mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
+    const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
+    expect(existsSync(join(ROOT, hostFile))).toBe(true);
+    // The built-in sources stay (the file only adds the spool).
+    expect(loadHookbusConfig(join(ROOT, hostFile), {}).sources).toHaveLength(9);
+  });
+
+  it('keeps the gateway spool on a named volume at the configured spool directory', () => {
+    const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
+    const spool = loadHookbusConfig(join(ROOT, hostFile), {}).spool!;
+    expect(spool.maxBytes).toBe(SPOOL_MAX_BYTES);
+    const volume = hostPathOf(compose.services.gateway!.volumes, spool.directory)!;
+    expect(volume).toMatch(/^[a-z][a-z0-9_-]*$/);
+    expect(compose.volumes).toHaveProperty(volume);
+    // Only the gateway writes it: one writer per spool.
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (name !== 'gateway') expect(service.volumes?.some((v) => v.startsWith(`${volume}:`)) ?? false).toBe(false);
+    }
+    // An empty named volume takes the owner of the image's directory: it must exist there, owned by node.
+    expect(dockerfile).toMatch(new RegExp(`mkdir -p ${spool.directory} && chown node:node ${spool.directory}`));
+  });
+
+  it('initialises with the migrations-and-topics step once Kafka and Postgres are healthy', () => {
+    const init = compose.services.init!;
+    expect(init.command).toEqual(['node', 'dist/scripts/start.js', '--init-only']);
+    expect(init.build!.dockerfile).toBe('docker/Dockerfile');
+    expect(init.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+    expect(compose.services.kafka!.image).toBe('apache/kafka:3.9.1');
+    expect(compose.services.postgres!.image).toMatch(/^postgres:16/);
+    for (const name of ['kafka', 'postgres']) expect(compose.services[name]!.healthcheck).toBeDefined();
+  });
+
+  it('brings Prometheus and Grafana only with the observability profile', () => {
+    expect(compose.services.prometheus!.profiles).toEqual(['observability']);
+    expect(compose.services.grafana!.profiles).toEqual(['observability']);
+  });
+
+  it('has a Dockerfile whose build produces the commands the services run', () => {
+    expect(dockerfile).toMatch(/^FROM node:20\S* AS build$/m);
+    expect(dockerfile).toMatch(/^FROM node:20\S* AS runtime$/m);
+    expect(dockerfile).toContain('RUN npm run build');
+    expect(dockerfile).toContain('COPY --from=build --chown=node:node /app/dist ./dist');
+    for (const dir of ['apps', 'libs', 'scripts']) expect(dockerfile).toContain(`COPY ${dir} ${dir}`);
+    // `npm run build` emits dist/apps/<svc>/src/main.js from apps/<svc>/src/main.ts and dist/scripts/start.js.
+    for (const name of Object.keys(SERVICES)) expect(existsSync(join(ROOT, 'apps', name, 'src', 'main.ts'))).toBe(true);
+    expect(existsSync(join(ROOT, 'scripts', 'start.ts'))).toBe(true);
+  });
+});
+
+describe('Prometheus and Grafana files', () => {
+  it('scrapes all five services and loads the alert rules', () => {
+    const config = parse(readFileSync(join(ROOT, 'docker', 'prometheus', 'prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const targets = config.scrape_configs.flatMap((s) => s.static_configs.flatMap((c) => c.targets));
+    expect(targets.sort()).toEqual(Object.entries(SERVICES).map(([n, p]) => `${n}:${p}`).sort());
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+  });
+
+  const rules = parse(readFileSync(join(ROOT, 'docker', 'prometheus', 'alerts.yml'), 'utf8')) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string }> }> };
+
+  it('alerts on lag, STOP/STALL, dead letters, gateway 5xx/503 and failing Authvia deliveries', () => {
+    const exprs = rules.groups.flatMap((g) => g.rules).map((r) => r.expr).join('\n');
+    for (const series of ['kafka_consumergroup_lag_seconds', 'hookbus_consumergroup_status', 'hookbus_dead_letters_total', 'hookbus_gateway_requests_total{status="503"}', 'source=~"authvia.*"']) {
+      expect(exprs).toContain(series);
+    }
+  });
+
+  it('alerts on the gateway spool: non-empty for minutes, an old record, nearly full of its maxBytes, refusing', () => {
+    const spoolRules = rules.groups.find((g) => g.name === 'hookbus-gateway-spool')!.rules;
+    const byAlert = Object.fromEntries(spoolRules.map((r) => [r.alert, r]));
+    expect(byAlert.HookbusGatewaySpooling).toMatchObject({ expr: 'hookbus_gateway_spool_records > 0', for: '3m' });
+    expect(byAlert.HookbusGatewaySpoolOldRecord!.expr).toMatch(/^hookbus_gateway_spool_oldest_record_seconds > \d+$/);
+    expect(byAlert.HookbusGatewaySpoolNearlyFull!.expr).toBe(`hookbus_gateway_spool_bytes / ${SPOOL_MAX_BYTES} > 0.8`);
+    expect(byAlert.HookbusGatewaySpoolRefusing!.expr).toContain('hookbus_gateway_spool_refused_total');
+  });
+
+  it('names only series the gateway exports', () => {
+    const metricsSource = readFileSync(join(ROOT, 'apps', 'gateway', 'src', 'gateway.metrics.ts'), 'utf8');
+    const dashboard = readFileSync(join(ROOT, 'docker', 'grafana', 'dashboards', 'hookbus.json'), 'utf8');
+    const used = new Set([...readFileSync(join(ROOT, 'docker', 'prometheus', 'alerts.yml'), 'utf8').matchAll(/hookbus_gateway_\w+/g), ...dashboard.matchAll(/hookbus_gateway_\w+/g)].map((m) => m[0]));
+    expect(used.size).toBeGreaterThan(5);
+    for (const series of used) expect(metricsSource).toContain(`name: '${series}'`);
+  });
+
+  it('has a dashboard that Grafana provisions', () => {
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'docker', 'grafana', 'dashboards', 'hookbus.json'), 'utf8')) as { uid: string; panels: Array<{ targets: Array<{ expr: string }> }> };
+    expect(dashboard.uid).toBe('hookbus-overview');
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
+    expect(exprs).toContain('kafka_consumergroup_lag_sum');
+    expect(exprs).toContain('hookbus_consumergroup_status');
+    for (const series of ['hookbus_gateway_spool_bytes', 'hookbus_gateway_spool_records', 'hookbus_gateway_spool_oldest_record_seconds']) expect(exprs).toContain(series);
+    const provider = parse(readFileSync(join(ROOT, 'docker', 'grafana', 'provisioning', 'dashboards', 'hookbus.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    expect(provider.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards');
+  });
+});

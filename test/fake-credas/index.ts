@@ -1,0 +1,2 @@
+export * from './fake-credas.server';
+export { buildReportPdf } from './report-pdf';

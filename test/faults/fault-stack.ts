@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { allTopics } from '@hookbus/contracts';
+import { migrate } from '@hookbus/db';
+import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
+import { waitFor } from '@hookbus/testing';
+import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+
+export const CONSUMERS = ['normalizer', 'tracker', 'orchestrator', 'projector'] as const;
+export type ServiceName = 'gateway' | (typeof CONSUMERS)[number];
+
+const PORT_ENV: Record<ServiceName, string> = {
+  gateway: 'GATEWAY_PORT',
+  normalizer: 'NORMALIZER_PORT',
+  tracker: 'TRACKER_PORT',
+  orchestrator: 'ORCHESTRATOR_PORT',
+  projector: 'PROJECTOR_PORT',
+};
+
+const ROOT = join(__dirname, '..', '..');
+const FAKE_CREDAS_KEY = 'fault-suite-credas-key';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface ServiceInstance {
+  readonly name: ServiceName;
+  readonly id: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+/**
+ * The whole stack for the fault suite, each service its own process (from dist/), on a broker of its own (never the
+ * shared 9092 one) and a database of its own, with Postgres reached through a TCP proxy the suite can cut.
+ */
+export class FaultStack {
+  readonly runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  readonly workDir = mkdtempSync(join(tmpdir(), 'hookbus-faults-'));
+  readonly kafkaOptions: LocalKafkaOptions = defaultOptions({ dataDir: join(this.workDir, 'kafka'), port: 19292, controllerPort: 19293 });
+  readonly brokers = [`127.0.0.1:${this.kafkaOptions.port}`];
+  readonly databaseUrl: string;
+  readonly instances: ServiceInstance[] = [];
+  proxy!: TcpProxy;
+  db!: Client;
+  gatewayUrl = '';
+  private fakeCredas: ChildProcess | null = null;
+  private credasBaseUrl = '';
+  private serial = 0;
+  private startedKafka = false;
+
+  constructor(baseDatabaseUrl: string) {
+    const url = new URL(baseDatabaseUrl);
+    url.pathname = `/hookbus_faults_${this.runId}`;
+    this.databaseUrl = url.toString();
+  }
+
+  async start(log: (line: string) => void): Promise<void> {
+    if (await brokerAnswers(this.brokers, 1500)) throw new Error(`a broker already answers on ${this.brokers[0]}; the fault suite needs that port for a broker of its own`);
+    await this.startKafka();
+    await migrate(this.databaseUrl);
+    const target = new URL(this.databaseUrl);
+    this.proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    this.db = new Client({ connectionString: this.databaseUrl });
+    await this.db.connect();
+    const credasPort = await freePort();
+    this.credasBaseUrl = `http://127.0.0.1:${credasPort}/api/v2/ci/`;
+    this.fakeCredas = this.spawnNode('fake-credas', join(ROOT, 'dist', 'test', 'fake-credas', 'main.js'), { FAKE_CREDAS_PORT: String(credasPort), FAKE_CREDAS_API_KEY: FAKE_CREDAS_KEY });
+    const gateway = await this.startService('gateway');
+    this.gatewayUrl = `http://127.0.0.1:${gateway.port}`;
+    for (const name of CONSUMERS) await this.startService(name);
+    log(`fault stack: broker ${this.brokers[0]}, database ${new URL(this.databaseUrl).pathname.slice(1)}, gateway ${this.gatewayUrl}, logs in ${this.workDir}`);
+  }
+
+  async startKafka(): Promise<void> {
+    await startLocalKafka(this.kafkaOptions, () => undefined);
+    this.startedKafka = true;
+    const admin = new Kafka({ clientId: 'hookbus-faults', brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await provisionTopics(admin, allTopics());
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async stopKafka(): Promise<void> {
+    await stopLocalKafka(this.kafkaOptions);
+  }
+
+  /** Starts one more instance of a service and waits until it reports ready. */
+  async startService(name: ServiceName): Promise<ServiceInstance> {
+    this.serial += 1;
+    const port = await freePort();
+    const id = `${name}-${this.serial}`;
+    const child = this.spawnNode(id, join(ROOT, 'dist', 'apps', name, 'src', 'main.js'), {
+      DATABASE_URL: this.proxy.url(this.databaseUrl),
+      KAFKA_BROKERS: this.brokers.join(','),
+      [PORT_ENV[name]]: String(port),
+      CREDAS_API_BASE_URL: this.credasBaseUrl,
+      CREDAS_API_KEY: FAKE_CREDAS_KEY,
+      HOOKBUS_INSTANCE_ID: `faults-${this.runId}-${id}`,
+      LOG_LEVEL: 'warn',
+    });
+    const instance: ServiceInstance = { name, id, port, child };
+    this.instances.push(instance);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${id} exited with ${child.exitCode}; see ${this.workDir}/${id}.log`);
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: `${id} ready` },
+    );
+    return instance;
+  }
+
+  running(name: ServiceName): ServiceInstance[] {
+    return this.instances.filter((i) => i.name === name && i.child.exitCode === null && i.child.signalCode === null);
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is committed or flushed on the way out. */
+  async kill(instance: ServiceInstance): Promise<void> {
+    const exited = new Promise<void>((resolve) => instance.child.once('exit', () => resolve()));
+    instance.child.kill('SIGKILL');
+    await exited;
+    this.instances.splice(this.instances.indexOf(instance), 1);
+  }
+
+  async stop(): Promise<void> {
+    for (const instance of [...this.instances].reverse()) {
+      const exited = new Promise<void>((resolve) => (instance.child.exitCode !== null || instance.child.signalCode !== null ? resolve() : instance.child.once('exit', () => resolve())));
+      instance.child.kill('SIGTERM');
+      const timer = setTimeout(() => instance.child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.fakeCredas?.kill('SIGTERM');
+    await this.proxy?.close();
+    await this.db?.end().catch(() => undefined);
+    if (this.startedKafka) await this.stopKafka();
+    const admin = new URL(this.databaseUrl);
+    admin.pathname = '/postgres';
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "hookbus_faults_${this.runId}" WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  }
+
+  private spawnNode(id: string, script: string, env: Record<string, string>): ChildProcess {
+    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = createWriteStream(join(this.workDir, `${id}.log`), { flags: 'a' });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    return child;
+  }
+}

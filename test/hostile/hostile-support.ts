@@ -1,0 +1,103 @@
+import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadEnv, parseHookbusConfig } from '@hookbus/config';
+import { REDACTED_PATHS, createMetricsRegistry, type ServiceContext } from '@hookbus/platform';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@hookbus/testing';
+
+/** Every log line a service wrote, as text: the hostile suite searches it for secrets that must not be there. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/**
+ * A service context like testServiceContext, but its logger writes (at debug, with the production redaction
+ * paths of libs/platform/src/logger.ts) into `capture`, so a test can read what the service logged.
+ */
+export function capturedContext(name: string, capture: LogCapture, yaml: string | null, env: Record<string, string> = {}): ServiceContext {
+  const vars = {
+    DATABASE_URL: TEST_DATABASE_URL,
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    GATEWAY_PORT: '0',
+    NORMALIZER_PORT: '0',
+    TRACKER_PORT: '0',
+    ORCHESTRATOR_PORT: '0',
+    PROJECTOR_PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...env,
+  };
+  const logger = pino(
+    { level: 'debug', base: { service: name }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, formatters: { level: (label) => ({ level: label }) } },
+    capture.stream,
+  );
+  return { name, env: loadEnv(vars, () => false), config: parseHookbusConfig(yaml, vars), logger, metrics: createMetricsRegistry(name) };
+}
+
+export interface RawAnswer {
+  /** The HTTP status of the first response line, or null when the server closed without answering. */
+  readonly status: number | null;
+  readonly text: string;
+  /** Whether the server closed the connection (within the wait). */
+  readonly closed: boolean;
+}
+
+/** Opens a raw TCP connection to a URL's host and port; a test writes exactly the bytes it wants. */
+export function openSocket(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Collects what the server sends on `socket` until it closes or `timeoutMs` passes. */
+export function readAnswer(socket: Socket, timeoutMs: number): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (closed: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      resolve({ status: match ? Number(match[1]) : null, text, closed });
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
+  });
+}
+
+/** Sends raw bytes as one request on a fresh connection and returns the answer (the server closes or we time out). */
+export async function rawRequest(url: string, bytes: string | Buffer, timeoutMs = 10_000): Promise<RawAnswer> {
+  const socket = await openSocket(url);
+  const answer = readAnswer(socket, timeoutMs);
+  socket.write(bytes);
+  const result = await answer;
+  socket.destroy();
+  return result;
+}
+
+export interface MemoryFigures {
+  readonly heapUsedMb: number;
+  readonly rssMb: number;
+}
+
+export function memoryNow(): MemoryFigures {
+  // A collection first when the process allows it (node --expose-gc), so the figures are live data, not garbage.
+  (globalThis as { gc?: () => void }).gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsedMb: Math.round(heapUsed / 1e5) / 10, rssMb: Math.round(rss / 1e5) / 10 };
+}

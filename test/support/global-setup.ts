@@ -1,0 +1,46 @@
+/**
+ * Once per `npm test`: a real Postgres must answer (we do not start it: the machine's service manager does, see
+ * README), a real Kafka broker must answer (started here from the cached Apache Kafka jars if none does), topics
+ * are provisioned from the one declaration, and the test database is migrated.
+ * Relative imports only: jest loads this file without the @hookbus module mapper.
+ */
+import { Client } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { allTopics } from '../../libs/contracts/src/topics';
+import { provisionTopics } from '../../libs/kafka/src/topic-provisioner';
+import { brokerAnswers } from '../../libs/kafka/src/kafka-client';
+import { migrate } from '../../libs/db/src/data-source';
+import { defaultOptions, startLocalKafka } from '../../scripts/kafka/local-kafka';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './test-settings';
+
+export default async function globalSetup(): Promise<void> {
+  await requirePostgres();
+  if (!(await brokerAnswers(TEST_KAFKA_BROKERS, 2000))) {
+    const started = await startLocalKafka(defaultOptions(), (line) => process.stdout.write(`\n${line}\n`));
+    (globalThis as { __hookbusStartedKafka?: boolean }).__hookbusStartedKafka = started.startedHere;
+  }
+  const admin = new Kafka({ clientId: 'hookbus-test-setup', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.WARN }).admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, allTopics());
+  } finally {
+    await admin.disconnect();
+  }
+  await migrate(TEST_DATABASE_URL);
+}
+
+async function requirePostgres(): Promise<void> {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `Postgres does not answer at ${url.host} (${(error as Error).message}). Start it — on this machine kind: ` +
+        "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start — or set TEST_DATABASE_URL.",
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

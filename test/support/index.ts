@@ -1,0 +1,5 @@
+export * from './test-settings';
+export * from './wait-for';
+export * from './topic-observer';
+export * from './service-context';
+export * from './raw-records';
