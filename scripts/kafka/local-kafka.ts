@@ -78,9 +78,16 @@ export function fetchKafkaJars(log: (line: string) => void = console.log): strin
   return libs;
 }
 
-/** A 22-character base64url UUID, the form `kafka-storage format -t` expects. */
-export function newClusterId(): string {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+/**
+ * A 22-character base64url UUID, the form `kafka-storage format -t` expects. One in 64 such ids starts
+ * with '-', which StorageTool's argument parser reads as an option and fails on; Kafka's own
+ * Uuid.randomUuid() draws again in that case, and so do we.
+ */
+export function newClusterId(uuid: () => string = randomUUID): string {
+  for (;;) {
+    const id = Buffer.from(uuid().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function serverProperties(options: LocalKafkaOptions): string {
