@@ -166,7 +166,10 @@ export async function startLocalKafka(options: LocalKafkaOptions, log: (line: st
   const log4j = `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'log4j.properties')}`;
   const logProp = `-Dhookbus.kafka.logfile=${logFile}`;
   if (!existsSync(join(options.dataDir, 'data', 'meta.properties'))) {
-    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile], { stdio: 'ignore' });
+    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile], {
+      // stderr is piped so that a failed format says why in the thrown error, instead of only "Command failed".
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
   const out = openSync(join(options.dataDir, 'broker.out'), 'a');
   const child = spawn(
