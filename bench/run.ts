@@ -44,6 +44,22 @@ export const SETTINGS = {
   e2eSec: numberArg('--e2e-sec') ?? DEFAULTS.e2eSec,
 };
 
+type Part = 'ingest' | 'drain' | 'e2e';
+const PARTS: readonly Part[] = ['ingest', 'drain', 'e2e'];
+/**
+ * `--only ingest,drain,e2e`: measure some parts only, while working on one stage. A partial run prints its figures
+ * and keeps its JSON in bench/results, but never rewrites BENCHMARKS.md (which states one complete run).
+ */
+function onlyParts(): ReadonlySet<Part> {
+  const i = process.argv.indexOf('--only');
+  if (i < 0) return new Set(PARTS);
+  const asked = (process.argv[i + 1] ?? '').split(',').filter(Boolean);
+  const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (asked.length === 0 || unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
+  return new Set(asked as Part[]);
+}
+const ONLY = onlyParts();
+
 function log(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
@@ -92,9 +108,13 @@ async function waitHttp(url: string, child: SpawnedChild, what: string, timeoutM
   if (!ok) throw new Error(`${what} not ready at ${url} after ${timeoutMs / 1000} s:\n${child.tail()}`);
 }
 
-/** One autocannon run in its own process; sampled receipts go to `onReceipts` as they arrive. */
+/**
+ * One load run in its own process: autocannon as fast as the server answers, or the paced open-loop generator at a
+ * fixed rate (see paced-worker.ts for why not autocannon there). Sampled receipts go to `onReceipts` as they arrive.
+ */
 async function runLoad(spec: LoadSpec, onReceipts: (r: Array<[string, number]>) => void = () => undefined): Promise<LoadResult> {
-  const child = forkNode('autocannon', join(DIST, 'bench', 'load', 'autocannon-worker.js'), { PATH: process.env.PATH, BENCH_LOAD: JSON.stringify(spec) });
+  const worker = spec.rate > 0 ? 'paced-worker.js' : 'autocannon-worker.js';
+  const child = forkNode(spec.rate > 0 ? 'paced load' : 'autocannon', join(DIST, 'bench', 'load', worker), { PATH: process.env.PATH, BENCH_LOAD: JSON.stringify(spec) });
   return new Promise<LoadResult>((resolve, reject) => {
     let result: LoadResult | null = null;
     const guard = setTimeout(() => child.process.kill('SIGKILL'), (spec.durationSec + 60) * 1000);
@@ -112,8 +132,8 @@ async function runLoad(spec: LoadSpec, onReceipts: (r: Array<[string, number]>) 
 }
 
 function loadSpec(url: string, durationSec: number, rate: number, sampleEvery = 0): LoadSpec {
-  return { url, // A fixed rate needs enough connections that one request in flight per connection never caps it (autocannon does
-  // not pipeline): 10 requests/s per connection leaves room for 100 ms answers.
+  return { url, // A fixed rate needs enough connections that one request in flight per connection never caps it (no
+  // pipelining): 10 requests/s per connection leaves room for 100 ms answers.
   connections: rate > 0 ? Math.max(20, Math.ceil(rate / 10)) : SETTINGS.connections, durationSec, rate, keySpace: 20_000, keyBase: 10_000_000 + Math.floor(Math.random() * 80_000_000), sampleEvery };
 }
 
@@ -371,11 +391,15 @@ async function main(): Promise<void> {
   try {
     const machine = await machineInfo(infra.databaseUrl);
     log(`machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB`);
-    const ingestRuns = await ingest(infra);
-    const drainRuns = await drains(infra);
-    const { e2e, memory, gatewayMetrics } = await endToEnd(infra);
+    const ingestRuns = ONLY.has('ingest') ? await ingest(infra) : [];
+    const drainRuns = ONLY.has('drain') ? await drains(infra) : [];
+    const { e2e, memory, gatewayMetrics } = ONLY.has('e2e') ? await endToEnd(infra) : { e2e: [], memory: [], gatewayMetrics: '' };
     const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
     writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
+    if (ONLY.size < PARTS.length) {
+      log(`partial run (--only ${[...ONLY].join(',')}): figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was`);
+      return;
+    }
     mkdirSync(join(ROOT, 'docs', 'bench'), { recursive: true });
     const png = latencyChartPng(
       `End-to-end latency, gateway 200 → row in Postgres (${SETTINGS.mode} run)`,

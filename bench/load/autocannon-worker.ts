@@ -1,4 +1,5 @@
 import type { LoadMessage, LoadResult, LoadSpec } from './load-spec';
+import { octapushSmsBody } from './octapush-body';
 
 /**
  * The load generator, always its own process (never inside the server under test): autocannon with bodies that
@@ -7,7 +8,6 @@ import type { LoadMessage, LoadResult, LoadSpec } from './load-spec';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<Record<string, any>>;
 
-const STATUSES = ['Submitted', 'Delivered'];
 
 function send(message: LoadMessage): void {
   process.send?.(message);
@@ -27,10 +27,7 @@ async function main(): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     setupRequest: (req: Record<string, unknown>) => {
-      const n = counter++;
-      const phone = `+3069${String(spec.keyBase + (n % spec.keySpace)).padStart(8, '0')}`;
-      const status = STATUSES[Math.floor(n / spec.keySpace) % STATUSES.length];
-      return { ...req, body: `{"status":"${status}","phone":"${phone}","customId":"B-${n}"}` };
+      return { ...req, body: octapushSmsBody(spec, counter++) };
     },
   };
   if (spec.sampleEvery > 0) {
