@@ -30,8 +30,14 @@ function track(child: ChildProcess, label: string): SpawnedChild {
   return { process: child, pid: child.pid, tail: () => lines.join('\n'), exited: () => exit };
 }
 
+/** `BENCH_CPU_PROF=<dir>`: every service the bench starts writes a V8 CPU profile there when it exits. */
+function profilingFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export function spawnNode(label: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedChild {
-  return track(spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }), label);
+  return track(spawn(process.execPath, [...profilingFlags(), script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }), label);
 }
 
 /** A child with an IPC channel (the load generator reports through it). */

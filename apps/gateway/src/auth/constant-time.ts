@@ -11,3 +11,15 @@ function digest(value: string | Buffer): Buffer {
 export function safeEqual(received: string | Buffer, expected: string | Buffer): boolean {
   return timingSafeEqual(digest(received), digest(expected));
 }
+
+const secretDigests = new Map<string, Buffer>();
+
+/**
+ * safeEqual against a secret from the configuration: its digest is computed once, not on every request. Only for
+ * configured secrets (a bounded set); a value computed per request (an expected signature) must use safeEqual.
+ */
+export function matchesSecret(received: string, secret: string): boolean {
+  let expected = secretDigests.get(secret);
+  if (!expected) secretDigests.set(secret, (expected = digest(secret)));
+  return timingSafeEqual(digest(received), expected);
+}

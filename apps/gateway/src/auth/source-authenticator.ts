@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SourceAuth } from '@hookbus/config';
 import { SECRET_HEADER_NAMES } from '@hookbus/contracts';
-import { safeEqual } from './constant-time';
+import { matchesSecret, safeEqual } from './constant-time';
 
 /** What the authenticator reads from one request. Header names are lower case (Node's form). */
 export interface AuthRequest {
@@ -49,13 +49,13 @@ function withinTolerance(timestamp: number, nowMs: number, toleranceSeconds: num
 function token(auth: Extract<SourceAuth, { type: 'token' }>, request: AuthRequest): AuthOutcome {
   const value = request.query[auth.param];
   if (value === undefined || value === '') return refuse('missing credentials');
-  return safeEqual(value, auth.value) ? OK : refuse('invalid credentials');
+  return matchesSecret(value, auth.value) ? OK : refuse('invalid credentials');
 }
 
 function headerSecret(auth: Extract<SourceAuth, { type: 'header' }>, request: AuthRequest): AuthOutcome {
   const value = header(request.headers, auth.name);
   if (value === null) return refuse('missing credentials');
-  return safeEqual(value, auth.value) ? OK : refuse('invalid credentials');
+  return matchesSecret(value, auth.value) ? OK : refuse('invalid credentials');
 }
 
 function basic(auth: Extract<SourceAuth, { type: 'basic' }>, request: AuthRequest): AuthOutcome {
@@ -66,8 +66,8 @@ function basic(auth: Extract<SourceAuth, { type: 'basic' }>, request: AuthReques
   const colon = decoded.indexOf(':');
   if (colon < 0) return refuse('invalid credentials');
   // Both halves are always compared, so the time taken does not tell which one was wrong.
-  const userOk = safeEqual(decoded.slice(0, colon), auth.username);
-  const passwordOk = safeEqual(decoded.slice(colon + 1), auth.password);
+  const userOk = matchesSecret(decoded.slice(0, colon), auth.username);
+  const passwordOk = matchesSecret(decoded.slice(colon + 1), auth.password);
   return userOk && passwordOk ? OK : refuse('invalid credentials');
 }
 

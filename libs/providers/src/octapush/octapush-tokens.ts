@@ -1,7 +1,7 @@
 import { InvalidRecordError } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import type { DecodedWebhook } from '../webhook';
-import { validateOctapushCallback, type OctapushCallbackDto } from './octapush-callback.dto';
+import { MAX_MESSAGE_KEY_LENGTH, validateOctapushCallback, type OctapushCallbackDto } from './octapush-callback.dto';
 import { normalizePhone } from './octapush-phone';
 
 /** Token name → value, null prototype: names are chosen by whoever configured the callback, `__proto__` included. */
@@ -71,24 +71,45 @@ export function messageKeyTokenNames(source: SourceConfig): readonly string[] {
   return source.messageKey.length > 0 ? source.messageKey : [source.fields.phone];
 }
 
-function readMessageKey(tokens: OctapushTokens, source: SourceConfig): string {
+/** `phone`: the phone token already normalized (libphonenumber is the costliest step of a callback: done once). */
+function readMessageKey(tokens: OctapushTokens, source: SourceConfig, phone: string | null): string {
   const parts = messageKeyTokenNames(source).map((name) => {
     const text = tokenText(tokens, name);
     if (text === null) {
       throw new InvalidRecordError('octapush_missing_message_key', `message-key token ${quoteName(name)} is missing or empty`);
     }
-    return escapeKeyPart(name === source.fields.phone ? normalizePhone(text, source.defaultPhoneRegion) : text);
+    return escapeKeyPart(name === source.fields.phone ? phone! : text);
   });
   return parts.join(':');
+}
+
+function readPhone(tokens: OctapushTokens, source: SourceConfig): string | null {
+  const phoneText = tokenText(tokens, source.fields.phone);
+  return phoneText === null ? null : normalizePhone(phoneText, source.defaultPhoneRegion);
 }
 
 /** Reads status, message key and phone from one callback; throws InvalidRecordError when one that is needed is missing. */
 export function readOctapushCallback(webhook: DecodedWebhook, source: SourceConfig): OctapushCallback {
   const tokens = collectTokens(webhook);
   const { status, statusSource } = readStatus(webhook, tokens, source);
-  const messageKey = readMessageKey(tokens, source);
-  const phoneText = tokenText(tokens, source.fields.phone);
-  const phone = phoneText === null ? null : normalizePhone(phoneText, source.defaultPhoneRegion);
+  const phone = readPhone(tokens, source);
+  const messageKey = readMessageKey(tokens, source, phone);
   const dto = validateOctapushCallback({ status, statusSource, messageKey, phone });
   return { status: dto.status, statusSource: dto.statusSource, messageKey: dto.messageKey, phone: dto.phone ?? null, tokens };
+}
+
+/**
+ * The message key alone, for the gateway's routing on every request: the same reading and the same refusals for a
+ * missing status or key as readOctapushCallback, without building and validating the whole callback (the
+ * normalizer does that). By construction the status and key are non-empty strings; only the key's length can
+ * break the DTO's rules, and it is checked with the DTO's own bound.
+ */
+export function readOctapushMessageKey(webhook: DecodedWebhook, source: SourceConfig): string {
+  const tokens = collectTokens(webhook);
+  readStatus(webhook, tokens, source);
+  const messageKey = readMessageKey(tokens, source, readPhone(tokens, source));
+  if (messageKey.length > MAX_MESSAGE_KEY_LENGTH) {
+    throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: messageKey (maxLength)`);
+  }
+  return messageKey;
 }

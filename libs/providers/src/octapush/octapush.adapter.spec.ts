@@ -263,6 +263,31 @@ describe('octapushAdapter', () => {
     it('refuses a message key longer than a key should be', () => {
       const source: SourceConfig = { ...smsSource, messageKey: ['customid'] };
       expectInvalid(() => octapushAdapter.routingKey(webhook({ query: `status=Sent&customid=${'x'.repeat(2000)}` }), source), 'octapush_invalid_message_key');
+      expectInvalid(() => octapushAdapter.normalize(webhook({ query: `status=Sent&customid=${'x'.repeat(2000)}` }), source), 'octapush_invalid_message_key');
+    });
+
+    it('routes by exactly the key the normalizer reads, and refuses exactly what it refuses (the gateway skips the DTO)', () => {
+      const source: SourceConfig = { ...smsSource, messageKey: ['customid', 'phone'] };
+      const token = fc.oneof(fc.constant(''), fc.constant('  '), fc.string({ maxLength: 12 }), fc.constantFrom('306912345678', '+30 691 234 5678', '00306912345678', '6912345678', 'x:y%'));
+      fc.assert(
+        fc.property(fc.option(token, { nil: undefined }), fc.option(token, { nil: undefined }), fc.option(token, { nil: undefined }), (status, customid, phone) => {
+          const query = new URLSearchParams();
+          if (status !== undefined) query.set('status', status);
+          if (customid !== undefined) query.set('customid', customid);
+          if (phone !== undefined) query.set('phone', phone);
+          const hook = webhook({ query: query.toString() });
+          const outcome = (fn: () => string) => {
+            try {
+              return { key: fn() };
+            } catch (error) {
+              return { code: (error as InvalidRecordError).code };
+            }
+          };
+          const routed = outcome(() => octapushAdapter.routingKey(hook, source));
+          const normalized = outcome(() => (octapushAdapter.normalize(hook, source)[0]!.event.data as OctapushCommunicationData).messageKey);
+          expect(routed).toEqual(normalized);
+        }),
+      );
     });
   });
 

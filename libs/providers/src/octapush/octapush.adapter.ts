@@ -11,7 +11,7 @@ import type { SourceConfig } from '@hookbus/config';
 import { deliveryEventId, type NormalizedEvent, type ProviderAdapter } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { resolveOctapushStatus } from './octapush-status.table';
-import { readOctapushCallback } from './octapush-tokens';
+import { readOctapushCallback, readOctapushMessageKey } from './octapush-tokens';
 
 /** CommunicationStatusData with what only Octapush has: the user-defined message key and where the status came from. */
 export interface OctapushCommunicationData extends CommunicationStatusData {
@@ -34,7 +34,7 @@ function channelOf(source: SourceConfig): 'sms' | 'viber' {
 }
 
 function routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
-  return readOctapushCallback(webhook, source).messageKey;
+  return readOctapushMessageKey(webhook, source);
 }
 
 function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEvent[] {
