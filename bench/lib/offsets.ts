@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { sleep } from './stats';
 
 /** topic → partition → offset */
@@ -26,10 +26,25 @@ export function delta(from: Offsets, to: Offsets): number {
   return sum;
 }
 
-/** Puts a fresh group's committed offsets at `at`, so the stage reads only what is written after. */
-export async function placeGroup(admin: Admin, groupId: string, at: Offsets): Promise<void> {
-  for (const [topic, parts] of at) {
-    await admin.setOffsets({ groupId, topic, partitions: [...parts].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+/**
+ * Puts a fresh group's committed offsets at `at`, so the stage reads only what is written after. kafkajs'
+ * admin.setOffsets joins the group once per topic (a whole consumer run each, seconds apiece: 100 s for the e2e
+ * stack's topics); here one member joins once, pauses everything, commits every topic's offsets and leaves.
+ */
+export async function placeGroup(kafka: Kafka, groupId: string, at: Offsets): Promise<void> {
+  const topics = [...at.keys()];
+  if (topics.length === 0) return;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    await joined;
+    await consumer.commitOffsets([...at].flatMap(([topic, parts]) => [...parts].map(([partition, offset]) => ({ topic, partition, offset: String(offset) }))));
+  } finally {
+    await consumer.disconnect();
   }
 }
 
