@@ -42,7 +42,19 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
   await provisionTopics(admin, allTopics());
   const existing = new Set(await admin.listTopics());
   const missing = extraTopics.filter((t) => !existing.has(t));
-  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: String(24 * 3600 * 1000) }] })) });
+  // A broker that has just created topics can answer metadata with UNKNOWN_TOPIC_OR_PARTITION for a moment (seen on
+  // a fresh broker): what was created stays created, so look again, as provisionTopics does.
+  for (let attempt = 1; missing.length > 0; attempt++) {
+    try {
+      const now = new Set(await admin.listTopics());
+      const create = missing.filter((t) => !now.has(t));
+      if (create.length > 0) await admin.createTopics({ waitForLeaders: true, topics: create.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: String(24 * 3600 * 1000) }] })) });
+      break;
+    } catch (error) {
+      if (attempt >= 6) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
   return {
     brokers,
     databaseUrl,
