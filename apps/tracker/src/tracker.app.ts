@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC } from '@hookbus/contracts';
 import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
@@ -25,6 +26,19 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     context.logger.warn({ topic, partition, key, reason: error instanceof Error ? error.message : String(error) }, 'unreadable state record skipped during restore');
   const communications = new PartitionedStateStore(kafka, Topics.communicationState.name, parseCommunicationState, partitions, unreadable(Topics.communicationState.name));
   const processes = new PartitionedStateStore(kafka, Topics.processState.name, parseProcessState, partitions, unreadable(Topics.processState.name));
+  // The tracker keeps the state of every entity of its partitions in memory: its heap grows with this number
+  // (about 2 KB of heap per entity: 91k entities held 171 MB of old space in the bench), so memory limits are sized
+  // from it.
+  new Gauge({
+    name: 'hookbus_tracker_states',
+    help: 'Entity states held in memory by this tracker instance (its owned partitions)',
+    labelNames: ['kind'],
+    registers: [context.metrics],
+    collect() {
+      this.set({ kind: 'communication' }, communications.size);
+      this.set({ kind: 'process' }, processes.size);
+    },
+  });
   const service = await startConsumingService({
     context,
     module: TrackerModule.forContext(context),

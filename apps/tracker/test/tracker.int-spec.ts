@@ -59,6 +59,11 @@ describe('tracker (real broker): raw webhooks → normalizer → tracked state a
     expect(smsTransitions[2]).toMatchObject({ requiresAction: true, final: true });
     const processStates = await observer.waitForRecords((r) => r.topic === Topics.processState.name && r.key?.toString() === `credas:${processId}`);
     expect(parseProcessState(processStates[processStates.length - 1]!.value!)).toMatchObject({ entityId, seq: 0 });
+    // Operators size the tracker's memory by the entities it holds: at least this invitation's two and its process.
+    const metrics = await (await fetch(`${tracker.url}/metrics`)).text();
+    const held = (kind: string) => Number(new RegExp(`^hookbus_tracker_states\\{kind="${kind}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(held('communication')).toBeGreaterThanOrEqual(2);
+    expect(held('process')).toBeGreaterThanOrEqual(1);
   });
 
   it('restores state after a restart: a redelivered status announces nothing new', async () => {
