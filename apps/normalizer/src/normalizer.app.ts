@@ -14,7 +14,7 @@ export function startNormalizer(context: ServiceContext, options: { port?: numbe
     consumer: {
       groupId: options.groupId ?? NORMALIZER_GROUP,
       topics: PROVIDERS.map(rawTopicFor),
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: 6,
     },
     port: options.port ?? context.env.servicePorts.normalizer,
   });

@@ -21,7 +21,7 @@ export interface ProjectorOptions {
 
 /** Consumes every topic of the contract and keeps the Postgres read model (schema hookbus) up to date. */
 export async function startProjector(context: ServiceContext, options: ProjectorOptions = {}): Promise<RunningService> {
-  const concurrency = 3;
+  const concurrency = 6;
   const pool = createPool(context.env.databaseUrl, concurrency + 2);
   // An idle pooled connection that dies (Postgres restarted) emits here; the next query reconnects.
   pool.on('error', (error) => context.logger.warn({ code: (error as { code?: string }).code }, 'idle Postgres connection lost'));

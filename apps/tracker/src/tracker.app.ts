@@ -50,7 +50,7 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
       transactionalIdFor: (_topic, partition) => `${options.groupId ?? ConsumerGroups.tracker}-p${partition}`,
       partitionAssigners: [CoPartitionedAssigner],
       // Each partition has its own transactional producer; the runner serialises batches sharing one.
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: 6,
     },
     port: options.port ?? context.env.servicePorts.tracker,
   });
