@@ -95,8 +95,8 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('| | |', '| --- | --- |');
   push(`| CPU | ${m.cpuModel}, **${m.cores} cores** |`, `| Memory | ${m.memoryGb} GB |`, `| OS | ${m.os} |`, `| Node.js | ${m.node} |`, `| Java | ${m.java} |`, `| Kafka | ${m.kafka} (single KRaft broker on this machine) |`, `| PostgreSQL | ${m.postgres} |`, '');
   push(`Everything shares these ${m.cores} cores: the broker, Postgres, the service(s) under test, the load generator ` +
-    '(autocannon, always its own process) and the harness. No figure here is a per-service figure on an idle machine.' +
-    (r.loadAverage ? ` 1-minute load average: ${n2(r.loadAverage.start)} at the start, ${n2(r.loadAverage.end)} at the end${Math.max(r.loadAverage.start, r.loadAverage.end) > m.cores ? ' — above the core count: other work was competing with this run' : ''}.` : ''), '');
+    '(autocannon or the paced generator, always its own process) and the harness. No figure here is a per-service figure on an idle machine.' +
+    (r.loadAverage ? ` 1-minute load average: ${n2(r.loadAverage.start)} at the start, ${n2(r.loadAverage.end)} at the end${Math.max(r.loadAverage.start, r.loadAverage.end) > m.cores ? ' — above the core count: the last runs offer more than the machine can serve (or other work competed)' : ''}.` : ''), '');
 
   push('## Targets', '');
   push('| target (issue) | measured | verdict |', '| --- | --- | --- |');
@@ -133,7 +133,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     'competes for the same cores, and its own scheduling delay is part of what it measures.');
   push('- Baselines: (a) `bench/baselines/bare-http.ts`, Node `http`, reads the body and answers 200, stores nothing; ' +
     `(b) \`bench/baselines/naive-nest.ts\`, NestJS 11 on the default Express adapter, one \`ClientKafka.emit\` awaited per request (kafkajs default acks = all) to its own topic \`${NAIVE_TOPIC_NAME}\`.`);
-  push(`- Drains: ${r.settings.drainRuns} run(s); each writes ${n0(r.settings.drainRecords)} raw records of every provider (the provider fixtures with fresh ids: Credas process sequences, Authvia processes and actions, Octapush SMS, Cellosign sessions), ` +
+  push(`- Drains: ${r.settings.drainRuns} run(s); each writes ${n0(r.settings.drainRecords)} raw records across the providers (the provider fixtures with fresh ids: Credas process sequences, Authvia processes and actions, Octapush SMS, Cellosign sessions), ` +
     'then starts the normalizer, then the tracker (on what the normalizer wrote), then the projector (on everything: raw, events, state, dead letters), each as its own process in a fresh consumer group placed at the offsets from before the fill. ' +
     'The rate counts offsets committed between the first commit and the moment the group caught up (within one offset of the end on every partition, then unchanged for 1.5 s): it excludes process start, group join and the tracker\'s state restore, which are given separately. ' +
     'Offsets include the commit markers of transactional topics (tracker outputs), so the projector\'s figure counts slightly more than records.');
