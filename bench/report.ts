@@ -111,7 +111,10 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push(`| normalizer ≥ 20,000 records/s (4) | ${n0(drainMed('normalizer'))} /s | ${verdict(drainMed('normalizer') >= 20_000)} |`);
   push(`| tracker ≥ 10,000 events/s, transactional (5) | ${n0(drainMed('tracker'))} /s | ${verdict(drainMed('tracker') >= 10_000)} |`);
   push(`| projector ≥ 15,000 events/s (7) | ${n0(drainMed('projector'))} /s | ${verdict(drainMed('projector') >= 15_000)} |`);
-  push(`| e2e p99 ≤ 1 s at 2,000 webhooks/s for ${at2000?.durationSec ?? '—'} s (7) | ${at2000 ? `${n0(at2000.event.p99)} ms${at2000.missing ? `, ${at2000.missing} never visible` : ''}` : '—'} | ${verdict(!!at2000 && at2000.event.p99 <= 1000 && at2000.missing === 0)} |`);
+  // The latency only counts at the rate the target names: a stack that accepted half the offered load (the rest
+  // refused or never sent) has not shown it holds the p99 at 2,000/s.
+  const e2eHeld = !!at2000 && at2000.gateway.okPerSec >= 0.95 * at2000.rate;
+  push(`| e2e p99 ≤ 1 s at 2,000 webhooks/s for ${at2000?.durationSec ?? '—'} s (7) | ${at2000 ? `${n0(at2000.event.p99)} ms at ${n0(at2000.gateway.okPerSec)} accepted/s${at2000.missing ? `, ${at2000.missing} never visible` : ''}` : '—'} | ${verdict(e2eHeld && at2000!.event.p99 <= 1000 && at2000!.missing === 0)} |`);
   for (const mem of r.memory) {
     push(`| ${mem.service}: peak RSS ≤ 300 MB under 2,000/s (10) | ${n0(mem.peakRssMb)} MB | ${verdict(mem.peakRssMb <= 300)} |`);
   }

@@ -1,5 +1,6 @@
-import type { LoadMessage, LoadResult, LoadSpec } from './load-spec';
+import type { LoadResult, LoadSpec } from './load-spec';
 import { octapushSmsBody } from './octapush-body';
+import { ReceiptReporter, runWorker, send } from './worker-channel';
 
 /**
  * The load generator, always its own process (never inside the server under test): autocannon with bodies that
@@ -9,20 +10,12 @@ import { octapushSmsBody } from './octapush-body';
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<Record<string, any>>;
 
 
-function send(message: LoadMessage): void {
-  process.send?.(message);
-}
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_LOAD ?? '') as LoadSpec;
   let counter = 0;
   let answered = 0;
-  let pending: Array<[string, number]> = [];
-  const flush = setInterval(() => {
-    if (pending.length === 0) return;
-    send({ type: 'receipts', receipts: pending });
-    pending = [];
-  }, 200);
+  const receipts = new ReceiptReporter();
   const request: Record<string, unknown> = {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -36,7 +29,7 @@ async function main(): Promise<void> {
       const at = Date.now();
       try {
         const id = (JSON.parse(body) as { receiptId?: string }).receiptId;
-        if (id) pending.push([id, at]);
+        if (id) receipts.add(id, at);
       } catch {
         // not the gateway's answer: nothing to follow
       }
@@ -50,8 +43,7 @@ async function main(): Promise<void> {
     requests: [request],
     timeout: 10,
   });
-  clearInterval(flush);
-  if (pending.length > 0) send({ type: 'receipts', receipts: pending });
+  receipts.close();
   const ok = Number(result['2xx'] ?? 0);
   const summary: LoadResult = {
     requests: Number(result.requests?.total ?? 0),
@@ -66,11 +58,4 @@ async function main(): Promise<void> {
   send({ type: 'result', result: summary });
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (error: unknown) => {
-    send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-    process.disconnect?.();
-    process.exitCode = 1;
-  },
-);
+runWorker(main);

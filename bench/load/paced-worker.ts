@@ -1,7 +1,8 @@
 import { Pool } from 'undici';
-import type { LoadMessage, LoadResult, LoadSpec } from './load-spec';
+import type { LoadResult, LoadSpec } from './load-spec';
 import { octapushSmsBody } from './octapush-body';
 import { percentileOfSorted } from '../lib/stats';
+import { ReceiptReporter, runWorker, send } from './worker-channel';
 
 /**
  * The fixed-rate load generator: open loop, requests released evenly (every millisecond, the number due by then),
@@ -14,9 +15,6 @@ import { percentileOfSorted } from '../lib/stats';
  * second followed by silence. Autocannon stays the generator of the as-fast-as-possible ingest runs.
  */
 
-function send(message: LoadMessage): void {
-  process.send?.(message);
-}
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_LOAD ?? '') as LoadSpec;
@@ -31,12 +29,7 @@ async function main(): Promise<void> {
   let non2xx = 0;
   let errors = 0;
   let timeouts = 0;
-  let pending: Array<[string, number]> = [];
-  const reportReceipts = setInterval(() => {
-    if (pending.length === 0) return;
-    send({ type: 'receipts', receipts: pending });
-    pending = [];
-  }, 200);
+  const receipts = new ReceiptReporter();
 
   const one = async (n: number, dueAt: number): Promise<void> => {
     try {
@@ -48,7 +41,7 @@ async function main(): Promise<void> {
         ok++;
         if (spec.sampleEvery > 0 && ok % spec.sampleEvery === 0) {
           const id = (JSON.parse(text) as { receiptId?: string }).receiptId;
-          if (id) pending.push([id, Date.now()]);
+          if (id) receipts.add(id, Date.now());
         }
       } else {
         non2xx++;
@@ -88,8 +81,7 @@ async function main(): Promise<void> {
   });
   await Promise.all(inFlight);
   await pool.close();
-  clearInterval(reportReceipts);
-  if (pending.length > 0) send({ type: 'receipts', receipts: pending });
+  receipts.close();
   const sorted = latencies.subarray(0, measured).sort();
   const mean = measured > 0 ? sorted.reduce((a, b) => a + b, 0) / measured : NaN;
   const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -113,11 +105,4 @@ async function main(): Promise<void> {
   send({ type: 'result', result });
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (error: unknown) => {
-    send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-    process.disconnect?.();
-    process.exitCode = 1;
-  },
-);
+runWorker(main);
