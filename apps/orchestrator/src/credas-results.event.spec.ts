@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { credasResultsEvent, withCanonicalStatus } from './credas-results.event';
+import { validateRecord } from '@hookbus/contracts';
+import { credasResultsEvent, resultsRecords, withCanonicalStatus } from './credas-results.event';
+import { RETRIEVALS_TOPIC } from './retry-schedule';
 
 describe('withCanonicalStatus', () => {
   it.each<[unknown, unknown, string, boolean, string | null]>([
@@ -44,5 +46,14 @@ describe('credasResultsEvent', () => {
   it('has the same id for the same trigger and a new one for another', () => {
     expect(credasResultsEvent(base).id).toBe(credasResultsEvent({ ...base, retrievedAt: new Date() }).id);
     expect(credasResultsEvent(base).id).not.toBe(credasResultsEvent({ ...base, trigger: { ...base.trigger, kind: 'refetch', eventId: 'cmd-1' } }).id);
+  });
+
+  it('writes a retrieval memo the contract accepts, with and without the checks it reflects', () => {
+    for (const checks of [[], ['check-a', 'check-b']]) {
+      const { memo, memoValue } = resultsRecords(credasResultsEvent(base), RETRIEVALS_TOPIC, checks);
+      expect(memoValue.checkEventIds ?? []).toEqual(checks);
+      const check = validateRecord({ topic: memo.topic, key: Buffer.from(String(memo.key)), value: Buffer.from(String(memo.value)), headers: {} });
+      expect(check.violations).toEqual([]);
+    }
   });
 });

@@ -106,9 +106,15 @@ export interface RetrievalMemo {
   readonly triggerEventId: string;
   readonly sha256: string;
   readonly retrievedAt: string;
+  /** Check webhooks reflected in this retrieval, newest last (OrchestratorMemory.checkApplied). */
+  readonly checkEventIds?: readonly string[];
 }
 
-export function resultsRecords(event: CredasResultsEvent, retrievalsTopic: string): { result: OutgoingRecord; memo: OutgoingRecord; memoValue: RetrievalMemo } {
+export function resultsRecords(
+  event: CredasResultsEvent,
+  retrievalsTopic: string,
+  checkEventIds: readonly string[] = [],
+): { result: OutgoingRecord; memo: OutgoingRecord; memoValue: RetrievalMemo } {
   const memoValue: RetrievalMemo = {
     processKey: event.data.processKey,
     processId: event.data.processId,
@@ -117,6 +123,7 @@ export function resultsRecords(event: CredasResultsEvent, retrievalsTopic: strin
     triggerEventId: event.data.trigger.eventId,
     sha256: event.data.report.sha256,
     retrievedAt: event.data.retrievedAt,
+    ...(checkEventIds.length > 0 ? { checkEventIds } : {}),
   };
   return {
     result: {

@@ -36,6 +36,7 @@ const memory = {
   caughtUpNow: true,
   retrieval: () => null,
   checkApplied: () => false,
+  checksAppliedWith: (_processKey: string, added: readonly string[]) => [...added],
   entityOf: () => null,
   retrievedProcessesOf: () => [],
   remember: () => undefined,

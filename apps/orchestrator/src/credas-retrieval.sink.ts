@@ -185,7 +185,7 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
 
   private async publish(job: RetrievalJob, retrieved: Retrieved, effects: BatchEffects): Promise<void> {
     const event = credasResultsEvent(retrieved);
-    const { result, memo, memoValue } = resultsRecords(event, RETRIEVALS_TOPIC);
+    const { result, memo, memoValue } = resultsRecords(event, RETRIEVALS_TOPIC, this.deps.memory.checksAppliedWith(job.processKey, checkIdsOf(job)));
     const size = Buffer.byteLength(result.value as string);
     if (size > MAX_RESULT_BYTES) {
       // Inline transport's limit (README): the report cannot travel on events.results.v1.
@@ -194,7 +194,7 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
       return;
     }
     await effects.send([result, memo]);
-    this.deps.memory.remember(memoValue, checkIdsOf(job));
+    this.deps.memory.remember(memoValue);
     this.deps.metrics.retrievals.inc({ stage: this.stage, outcome: 'published' });
     this.deps.log.info({ processKey: job.processKey, eventId: event.id, trigger: job.trigger.kind, attempt: job.attempt, entitySource: retrieved.entitySource, reportBytes: retrieved.pdf.length }, 'Credas results published');
   }

@@ -22,7 +22,7 @@ describe('recentIds', () => {
 });
 
 describe('OrchestratorMemory.checkApplied', () => {
-  const memo = (triggerEventId: string): RetrievalMemo => ({
+  const memo = (triggerEventId: string, checkEventIds?: string[]): RetrievalMemo => ({
     processKey: 'credas:p-1',
     processId: 'p-1',
     entityId: 'e-1',
@@ -30,6 +30,7 @@ describe('OrchestratorMemory.checkApplied', () => {
     triggerEventId,
     sha256: '0'.repeat(64),
     retrievedAt: '2025-01-21T14:05:00.000Z',
+    ...(checkEventIds ? { checkEventIds } : {}),
   });
   const memory = () => new OrchestratorMemory({} as Kafka, {} as Logger);
 
@@ -43,16 +44,31 @@ describe('OrchestratorMemory.checkApplied', () => {
   it('still knows a check webhook applied before a later one (a replay re-delivers A after B)', () => {
     const m = memory();
     m.remember(memo('completion-1'));
-    m.remember(memo('check-a'), ['check-a']);
-    m.remember(memo('check-b'), ['check-b']);
+    m.remember(memo('check-a', ['check-a']));
+    m.remember(memo('check-b', ['check-b']));
     expect(m.checkApplied('credas:p-1', 'check-a')).toBe(true);
     expect(m.checkApplied('credas:p-1', 'check-b')).toBe(true);
     expect(m.checkApplied('credas:p-2', 'check-a')).toBe(false);
   });
 
+  it('still knows every applied check after a restart: the last memo carries them (a replay refreshes nothing twice)', () => {
+    const before = memory();
+    before.remember(memo('completion-1'));
+    before.remember(memo('check-a', before.checksAppliedWith('credas:p-1', ['check-a'])));
+    const last = memo('check-b', before.checksAppliedWith('credas:p-1', ['check-b']));
+    before.remember(last);
+    expect(last.checkEventIds).toEqual(['check-a', 'check-b']);
+    // The compacted topic keeps only the last memo; a new instance reads it back.
+    const after = memory();
+    after.remember(JSON.parse(JSON.stringify(last)) as RetrievalMemo);
+    expect(after.checkApplied('credas:p-1', 'check-a')).toBe(true);
+    expect(after.checkApplied('credas:p-1', 'check-b')).toBe(true);
+    expect(after.checkApplied('credas:p-1', 'check-c')).toBe(false);
+  });
+
   it('knows a check webhook merged into another refresh of the same batch', () => {
     const m = memory();
-    m.remember(memo('check-a'), ['check-a', 'check-b']);
+    m.remember(memo('check-a', ['check-a', 'check-b']));
     expect(m.checkApplied('credas:p-1', 'check-b')).toBe(true);
     expect(m.retrievedProcessesOf('e-1')).toEqual(['credas:p-1']);
   });

@@ -112,17 +112,25 @@ export class OrchestratorMemory {
   /**
    * Whether the check webhook (its CloudEvent id) is already reflected in the process's results: it triggered the
    * last retrieval, or an earlier one this instance made (a replay of the checks topic re-delivers A after B), or it
-   * was merged into a refresh of the same batch. Only the last trigger survives a restart: the compacted memo
-   * (CredasRetrievalMemo in libs/contracts) has no field for more.
+   * was merged into a refresh of the same batch. The list survives a restart in the memo's `checkEventIds`.
    */
   checkApplied(processKey: string, checkEventId: string): boolean {
     if (this.retrievals.get(processKey)?.triggerEventId === checkEventId) return true;
     return this.appliedChecks.get(processKey)?.includes(checkEventId) ?? false;
   }
 
-  /** Called right after this instance published a retrieval, before the topic echoes it back. */
-  remember(memo: RetrievalMemo, checkEventIds: readonly string[] = []): void {
+  /** The checks a new retrieval of the process reflects: those already applied plus `added` (for its memo). */
+  checksAppliedWith(processKey: string, added: readonly string[]): string[] {
+    return recentIds(this.appliedChecks.get(processKey) ?? [], added);
+  }
+
+  /**
+   * Called right after this instance published a retrieval (before the topic echoes it back), and for every memo read
+   * from the topic at start.
+   */
+  remember(memo: RetrievalMemo): void {
     this.retrievals.set(memo.processKey, memo);
+    const checkEventIds = memo.checkEventIds ?? [];
     if (checkEventIds.length > 0) this.appliedChecks.set(memo.processKey, recentIds(this.appliedChecks.get(memo.processKey) ?? [], checkEventIds));
     let set = this.byEntity.get(memo.entityId);
     if (!set) this.byEntity.set(memo.entityId, (set = new Set()));
@@ -137,7 +145,9 @@ export class OrchestratorMemory {
     }
     const memo = parse(value) as Partial<RetrievalMemo> | null;
     if (!memo || typeof memo.entityId !== 'string' || typeof memo.processKey !== 'string') return;
-    this.remember(memo as RetrievalMemo);
+    // Tolerant like applyState: a memo whose list is not a list of strings still counts, without the list.
+    const ids = Array.isArray(memo.checkEventIds) ? memo.checkEventIds.filter((id): id is string => typeof id === 'string') : [];
+    this.remember({ ...(memo as RetrievalMemo), checkEventIds: ids });
   }
 
   /** Tolerant on purpose: only `entityId` of the tracker's ProcessState is needed. */

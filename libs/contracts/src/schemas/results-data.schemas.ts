@@ -69,6 +69,12 @@ export const CredasRetrievalMemoSchema: JsonSchemaObject = {
     triggerEventId: nonEmptyString,
     sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     retrievedAt: utcDateTime,
+    checkEventIds: {
+      type: 'array',
+      description: 'Check webhooks (CloudEvent ids, newest last) already reflected in this retrieval, so a replay of the checks topic after a restart refreshes nothing twice. Absent in memos written before it existed.',
+      maxItems: 32,
+      items: nonEmptyString,
+    },
   },
 };
 
