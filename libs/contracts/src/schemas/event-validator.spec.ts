@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { defaultSources, type SourceConfig } from '@hookbus/config';
 import { decodeBody, queryToObject, type NormalizedEvent, type ReceivedWebhook } from '@hookbus/providers';
 import { ADAPTERS } from '@hookbus/providers/adapters';
-import { COMMUNICATION_STATE_SCHEMA, PROCESS_STATE_SCHEMA } from '@hookbus/tracking';
 import { Topics, type ProviderName } from '../index';
-import { CommunicationStateSchema, ProcessStateSchema } from './state.schemas';
 import { describeViolations, validateEvent, validateRecord } from './event-validator';
 import { topicContracts } from './topic-contracts';
 
@@ -162,13 +160,5 @@ describe('event contract: violations name the field and the rule', () => {
 describe('event contract: coverage', () => {
   it('describes every declared topic, internal ones included', () => {
     expect(topicContracts().every((c) => c.messages.length > 0)).toBe(true);
-  });
-
-  it('restates the tracker state codec schemas exactly (contracts cannot import tracking)', () => {
-    for (const [mine, theirs] of [[CommunicationStateSchema, COMMUNICATION_STATE_SCHEMA], [ProcessStateSchema, PROCESS_STATE_SCHEMA]] as const) {
-      expect(mine.required).toEqual(theirs.required);
-      expect(mine.properties).toEqual(theirs.properties);
-      expect(mine.additionalProperties).toBe(theirs.additionalProperties);
-    }
   });
 });

@@ -12,9 +12,8 @@ import {
 } from './schema-fragments';
 
 /**
- * Values of the compacted state topics and of the tracker's hint topic. The state schemas restate
- * libs/tracking/src/state-codec.ts (contracts cannot import tracking, which imports contracts);
- * libs/contracts/src/schemas/state.schemas.spec.ts fails if the two drift apart.
+ * Values of the compacted state topics and of the tracker's hint topic. libs/tracking/src/state-codec.ts reads and
+ * writes states with these schemas; their `required` order is the field order written.
  */
 const stateProviderStatus = {
   type: 'object',
