@@ -88,26 +88,29 @@ function readPhone(tokens: OctapushTokens, source: SourceConfig): string | null 
   return phoneText === null ? null : normalizePhone(phoneText, source.defaultPhoneRegion);
 }
 
-/** Reads status, message key and phone from one callback; throws InvalidRecordError when one that is needed is missing. */
-export function readOctapushCallback(webhook: DecodedWebhook, source: SourceConfig): OctapushCallback {
+/** One callback's reading, before the DTO: the refusals for a missing status or message key happen here. */
+function readCallbackParts(webhook: DecodedWebhook, source: SourceConfig): OctapushCallback {
   const tokens = collectTokens(webhook);
   const { status, statusSource } = readStatus(webhook, tokens, source);
   const phone = readPhone(tokens, source);
-  const messageKey = readMessageKey(tokens, source, phone);
-  const dto = validateOctapushCallback({ status, statusSource, messageKey, phone });
+  return { status, statusSource, messageKey: readMessageKey(tokens, source, phone), phone, tokens };
+}
+
+/** Reads status, message key and phone from one callback; throws InvalidRecordError when one that is needed is missing. */
+export function readOctapushCallback(webhook: DecodedWebhook, source: SourceConfig): OctapushCallback {
+  const { tokens, ...parts } = readCallbackParts(webhook, source);
+  const dto = validateOctapushCallback(parts);
   return { status: dto.status, statusSource: dto.statusSource, messageKey: dto.messageKey, phone: dto.phone ?? null, tokens };
 }
 
 /**
- * The message key alone, for the gateway's routing on every request: the same reading and the same refusals for a
- * missing status or key as readOctapushCallback, without building and validating the whole callback (the
- * normalizer does that). By construction the status and key are non-empty strings; only the key's length can
- * break the DTO's rules, and it is checked with the DTO's own bound.
+ * The message key alone, for the gateway's routing on every request: the same reading and the same refusals as
+ * readOctapushCallback, without building and validating the DTO (the normalizer does that). By construction the
+ * status and key are non-empty strings; only the key's length can break the DTO's rules, and it is checked with the
+ * DTO's own bound.
  */
 export function readOctapushMessageKey(webhook: DecodedWebhook, source: SourceConfig): string {
-  const tokens = collectTokens(webhook);
-  readStatus(webhook, tokens, source);
-  const messageKey = readMessageKey(tokens, source, readPhone(tokens, source));
+  const { messageKey } = readCallbackParts(webhook, source);
   if (messageKey.length > MAX_MESSAGE_KEY_LENGTH) {
     throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: messageKey (maxLength)`);
   }
