@@ -1,9 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loadEnv, parseHookbusConfig } from '@hookbus/config';
-import { REDACTED_PATHS, createMetricsRegistry, type ServiceContext } from '@hookbus/platform';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@hookbus/testing';
+import { REDACTED_PATHS, type ServiceContext } from '@hookbus/platform';
+import { testServiceContext } from '@hookbus/testing';
 
 /** Every log line a service wrote, as text: the hostile suite searches it for secrets that must not be there. */
 export class LogCapture {
@@ -25,22 +24,12 @@ export class LogCapture {
  * paths of libs/platform/src/logger.ts) into `capture`, so a test can read what the service logged.
  */
 export function capturedContext(name: string, capture: LogCapture, yaml: string | null, env: Record<string, string> = {}): ServiceContext {
-  const vars = {
-    DATABASE_URL: TEST_DATABASE_URL,
-    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-    GATEWAY_PORT: '0',
-    NORMALIZER_PORT: '0',
-    TRACKER_PORT: '0',
-    ORCHESTRATOR_PORT: '0',
-    PROJECTOR_PORT: '0',
-    LOG_LEVEL: 'debug',
-    ...env,
-  };
+  const context = testServiceContext(name, { yaml: yaml ?? undefined, env: { LOG_LEVEL: 'debug', ...env } });
   const logger = pino(
     { level: 'debug', base: { service: name }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, formatters: { level: (label) => ({ level: label }) } },
     capture.stream,
   );
-  return { name, env: loadEnv(vars, () => false), config: parseHookbusConfig(yaml, vars), logger, metrics: createMetricsRegistry(name) };
+  return { ...context, logger };
 }
 
 export interface RawAnswer {
