@@ -3,7 +3,7 @@ import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC } from '@hookbus/contracts'
 import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import type { ServiceContext } from '@hookbus/platform';
-import { DEFAULT_OVERDUE_GRACE_MS, parseCommunicationState, parseProcessState } from '@hookbus/tracking';
+import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, processStateCodec } from '@hookbus/tracking';
 import { PartitionedStateStore } from './state-store';
 import { TrackerModule } from './tracker.module';
 import { TrackingSink, overdueTick } from './tracking.sink';
@@ -24,11 +24,10 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
   const partitions = Topics.communicationState.partitions;
   const unreadable = (topic: string) => (key: string, partition: number, error: unknown) =>
     context.logger.warn({ topic, partition, key, reason: error instanceof Error ? error.message : String(error) }, 'unreadable state record skipped during restore');
-  const communications = new PartitionedStateStore(kafka, Topics.communicationState.name, parseCommunicationState, partitions, unreadable(Topics.communicationState.name));
-  const processes = new PartitionedStateStore(kafka, Topics.processState.name, parseProcessState, partitions, unreadable(Topics.processState.name));
+  const communications = new PartitionedStateStore(kafka, Topics.communicationState.name, communicationStateCodec, partitions, unreadable(Topics.communicationState.name));
+  const processes = new PartitionedStateStore(kafka, Topics.processState.name, processStateCodec, partitions, unreadable(Topics.processState.name));
   // The tracker keeps the state of every entity of its partitions in memory: its heap grows with this number
-  // (about 2 KB of heap per entity: 91k entities held 171 MB of old space in the bench), so memory limits are sized
-  // from it.
+  // (a few hundred bytes of heap each), so memory limits are sized from it.
   new Gauge({
     name: 'hookbus_tracker_states',
     help: 'Entity states held in memory by this tracker instance (its owned partitions)',

@@ -15,8 +15,6 @@ import {
   applyProcessEvent,
   learnProcessEntity,
   overdueNotice,
-  serializeCommunicationState,
-  serializeProcessState,
   type CommunicationState,
   type ProcessState,
 } from '@hookbus/tracking';
@@ -123,7 +121,8 @@ export class TrackingSink implements BatchSink<TrackerInput> {
         case 'communication': {
           const key = String((input.event.data as { communicationId?: unknown }).communicationId ?? '');
           const applied = applyCommunicationEvent(communications.get(key, partition), input.event);
-          if (communications.changed(key, partition, applied.state)) out.push(stateRecord(Topics.communicationState.name, key, partition, serializeCommunicationState(applied.state), input.event));
+          const json = communications.changed(key, partition, applied.state);
+          if (json !== null) out.push(stateRecord(Topics.communicationState.name, key, partition, json, input.event));
           out.push(...applied.transitions.map((t) => transitionRecord(transitionEvent(t, input.event))));
           const hint = entityHint(input.event);
           if (hint) out.push(hint);
@@ -134,7 +133,8 @@ export class TrackingSink implements BatchSink<TrackerInput> {
           const key = String((input.event.data as { processKey?: unknown }).processKey ?? '');
           const prev = processes.get(key, partition);
           const applied = input.type === 'process' ? applyProcessEvent(prev, input.event) : learnProcessEntity(prev, input.event);
-          if (applied.state && processes.changed(key, partition, applied.state)) out.push(stateRecord(Topics.processState.name, key, partition, serializeProcessState(applied.state), input.event));
+          const json = applied.state ? processes.changed(key, partition, applied.state) : null;
+          if (json !== null) out.push(stateRecord(Topics.processState.name, key, partition, json, input.event));
           out.push(...applied.transitions.map((t) => transitionRecord(transitionEvent(t, input.event))));
           break;
         }
@@ -170,13 +170,16 @@ class Overlay<S> {
     return this.pending.get(key)?.state ?? this.store.get(key, partition) ?? null;
   }
 
-  /** Records `state` and says whether it differs from what was there (no state record for a no-op). */
-  changed(key: string, partition: number, state: S): boolean {
-    const json = JSON.stringify(state);
-    const before = this.pending.get(key)?.json ?? jsonOf(this.store.get(key, partition));
-    if (before === json) return false;
+  /**
+   * Records `state` and returns its serialized form (the state record's value) when it differs from what was there,
+   * null when it does not (no state record for a no-op).
+   */
+  changed(key: string, partition: number, state: S): string | null {
+    const json = this.store.codec.serialize(state);
+    const before = this.pending.get(key)?.json ?? this.serializedInStore(key, partition);
+    if (before === json) return null;
     this.pending.set(key, { partition, state, json });
-    return true;
+    return json;
   }
 
   *entries(partition: number): IterableIterator<[string, S]> {
@@ -189,10 +192,11 @@ class Overlay<S> {
     for (const [key, { partition, state }] of this.pending) this.store.set(key, partition, state);
     this.pending.clear();
   }
-}
 
-function jsonOf(state: unknown): string | undefined {
-  return state === undefined ? undefined : JSON.stringify(state);
+  private serializedInStore(key: string, partition: number): string | undefined {
+    const state = this.store.get(key, partition);
+    return state === undefined ? undefined : this.store.codec.serialize(state);
+  }
 }
 
 function stateRecord(topic: string, key: string, partition: number, value: string, cause: CloudEvent): OutgoingRecord & { partition: number } {

@@ -31,6 +31,25 @@ export function parseProcessState(value: string | Buffer): ProcessState {
   return parse(value, validateProcess, 'process');
 }
 
+/**
+ * One kind of state on its topic: `serialize` gives the canonical bytes written (equal states, equal strings, so a
+ * no-op is recognised by comparing them), `parse` validates a record read back.
+ */
+export interface StateCodec<S> {
+  serialize(state: S): string;
+  parse(value: string | Buffer): S;
+}
+
+export const communicationStateCodec: StateCodec<CommunicationState> = {
+  serialize: serializeCommunicationState,
+  parse: parseCommunicationState,
+};
+
+export const processStateCodec: StateCodec<ProcessState> = {
+  serialize: serializeProcessState,
+  parse: parseProcessState,
+};
+
 function parse<T>(value: string | Buffer, validate: ValidateFunction<T>, kind: string): T {
   let json: unknown;
   try {
