@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_FETCH_BYTES } from '@hookbus/kafka';
+import type { StateCodec } from '@hookbus/tracking';
 
 /** Keys of this prefix on a state topic are restore sentinels, never state; consumers of state topics skip them. */
 export const SENTINEL_KEY_PREFIX = '__hookbus_restore__/';
@@ -21,7 +23,7 @@ export class PartitionedStateStore<S> {
   constructor(
     private readonly kafka: Kafka,
     readonly topic: string,
-    private readonly decode: (value: Buffer) => S,
+    readonly codec: StateCodec<S>,
     private readonly partitionCount: number,
     private readonly onUnreadable: (key: string, partition: number, error: unknown) => void = () => undefined,
   ) {}
@@ -82,7 +84,15 @@ export class PartitionedStateStore<S> {
       await producer.disconnect();
     }
     const groupId = `hookbus-restore-${randomUUID()}`;
-    const consumer = this.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
+    // Fetch sizes as the stages' consumers (see DEFAULT_MAX_BYTES_PER_PARTITION): a restore reads every partition
+    // at once, and bigger fetches made it the tracker's memory peak without making it faster.
+    const consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: DEFAULT_MAX_BYTES_PER_PARTITION,
+      maxBytes: DEFAULT_MAX_FETCH_BYTES,
+    });
     const pending = new Set(wanted);
     let restored = 0;
     await consumer.connect();
@@ -108,7 +118,7 @@ export class PartitionedStateStore<S> {
                     continue;
                   }
                   try {
-                    this.set(key, batch.partition, this.decode(message.value));
+                    this.set(key, batch.partition, this.codec.parse(message.value));
                     restored++;
                   } catch (error) {
                     // A state the codec cannot read (written by an older tracker, or damaged) is dropped, not fatal:
