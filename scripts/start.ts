@@ -14,6 +14,7 @@ import { ConfigError, DEFAULT_KAFKA_BROKERS, loadEnv, loadHookbusConfig, type Ho
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
+import { serviceNodeOptions } from '@hookbus/platform';
 import { defaultOptions, startLocalKafka, stopLocalKafka } from './kafka/local-kafka';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector'] as const;
@@ -130,7 +131,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;
   for (const name of SERVICES.filter((s) => !only || only.includes(s))) {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', name, 'src', 'main.js')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...childEnv, NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(name) };
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     pipeLines(child, name);
     children.set(name, child);
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
 import { loadEnv, loadHookbusConfig } from '@hookbus/config';
+import { serviceNodeOptions } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -171,6 +172,14 @@ describe('Kubernetes manifests', () => {
     expect(scaled.spec.triggers[0]!.metadata.bootstrapServersFromEnv).toBe('KAFKA_BROKERS');
   });
 
+  it.each(Object.keys(SERVICES))('launches %s with the Node options npm start and the bench use, below its memory limit', (name) => {
+    const workload = base.find((o) => o.kind === WORKLOAD_KIND(name) && o.metadata.name === name) as unknown as { spec: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value: string }>; resources: { limits: { memory: string } } }> } } } };
+    const container = workload.spec.template.spec.containers[0]!;
+    expect(container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '').toBe(serviceNodeOptions(name));
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(serviceNodeOptions(name))?.[1] ?? 0);
+    expect(heapMb).toBeLessThan(Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)![1]) / 2);
+  });
+
   it('scales the gateway on CPU', () => {
     const hpa = base.find((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as { spec: { scaleTargetRef: { kind: string; name: string }; metrics: Array<{ resource: { name: string } }> } };
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'StatefulSet', name: 'gateway' });
@@ -267,6 +276,7 @@ describe('docker-compose.yml', () => {
     expect(service.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
     expect(service.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     expect(service.depends_on).toEqual({ init: { condition: 'service_completed_successfully' } });
+    expect(service.environment?.NODE_OPTIONS ?? '').toBe(serviceNodeOptions(name));
     for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'LOG_LEVEL']) {
       expect(service.environment).toHaveProperty(setting);
     }
