@@ -10,7 +10,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Topics, TRACKER_HINTS_TOPIC, PROVIDERS, allTopics, rawTopicFor } from '@hookbus/contracts';
+import { serviceNodeOptions } from '@hookbus/platform';
 import { PROJECTOR_TOPICS } from '../apps/projector/src/record-projection';
+import { coresBetween, cpuSnapshot } from './lib/cpu';
 import { killAllChildrenNow, readMemory, spawnNode, forkNode, stopAllChildren, stopChild, type SpawnedChild } from './lib/children';
 import { delta, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
@@ -18,7 +20,7 @@ import { median, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
-import { NAIVE_TOPIC_NAME, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
+import { COPY_TOPIC, NAIVE_TOPIC_NAME, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(__dirname, '..');
@@ -77,10 +79,12 @@ function gatewayYaml(): string {
   ].join('\n');
 }
 
-function childEnv(infra: BenchInfra, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function childEnv(infra: BenchInfra, service: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // Launched as npm start, compose and k8s launch it (the tracker's heap limit).
+    NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(service),
     NODE_ENV: 'production',
     KAFKA_BROKERS: infra.brokers.join(','),
     DATABASE_URL: infra.databaseUrl,
@@ -170,7 +174,7 @@ async function ingest(infra: BenchInfra): Promise<IngestRun[]> {
   ];
   for (let run = 1; run <= SETTINGS.ingestRuns; run++) {
     for (const target of targets) {
-      const child = spawnNode(target.name, target.script, childEnv(infra, { PORT: String(target.port), NAIVE_TOPIC: NAIVE_TOPIC_NAME }));
+      const child = spawnNode(target.name, target.script, childEnv(infra, target.name, { PORT: String(target.port), NAIVE_TOPIC: NAIVE_TOPIC_NAME }));
       try {
         const base = `http://127.0.0.1:${target.port}`;
         await waitHttp(`${base}${target.ready}`, child, target.name);
@@ -204,12 +208,12 @@ async function ingest(infra: BenchInfra): Promise<IngestRun[]> {
 const RAW_TOPICS = PROVIDERS.map(rawTopicFor);
 const TRACKER_INPUTS = [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC];
 
-async function drainStage(infra: BenchInfra, stage: 'normalizer' | 'tracker' | 'projector', topics: readonly string[], start: Offsets, run: number): Promise<DrainRun> {
+async function drainStage(infra: BenchInfra, stage: DrainRun['stage'], topics: readonly string[], start: Offsets, run: number): Promise<DrainRun> {
   const groupId = `hookbus-bench-${stage}-${RUN_ID}-${run}`;
   const startAt = new Map([...start].filter(([t]) => topics.includes(t)));
   const target = await endOffsets(infra.admin, topics);
   await placeGroup(infra.kafka, groupId, startAt);
-  const child = spawnNode(stage, join(DIST, 'bench', 'service-child.js'), childEnv(infra, { BENCH_GROUP_ID: groupId, NORMALIZER_PORT: '0', TRACKER_PORT: '0', PROJECTOR_PORT: '0' }), [stage]);
+  const child = spawnNode(stage, join(DIST, 'bench', 'service-child.js'), childEnv(infra, stage, { BENCH_GROUP_ID: groupId, NORMALIZER_PORT: '0', TRACKER_PORT: '0', PROJECTOR_PORT: '0' }), [stage]);
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0)), 500);
   try {
@@ -239,7 +243,9 @@ async function drains(infra: BenchInfra): Promise<DrainRun[]> {
       const written = await prefillRaw(producer, SETTINGS.drainRecords, 1_000_000, 1_000_000 + Math.floor(Math.random() * 1e9) + run * 1_000_000);
       log(`drain run ${run}: pre-filled ${written} raw records in ${((Date.now() - began) / 1000).toFixed(1)} s`);
       runs.push(await drainStage(infra, 'normalizer', RAW_TOPICS, start, run));
+      runs.push(await drainStage(infra, 'copy-normalizer', RAW_TOPICS, start, run));
       runs.push(await drainStage(infra, 'tracker', TRACKER_INPUTS, start, run));
+      runs.push(await drainStage(infra, 'copy-tracker', TRACKER_INPUTS, start, run));
       runs.push(await drainStage(infra, 'projector', PROJECTOR_TOPICS, start, run));
     }
   } finally {
@@ -260,11 +266,11 @@ async function startStack(infra: BenchInfra): Promise<Stack> {
   const now = await endOffsets(infra.admin, allTopics().map((t) => t.name));
   const inputs = { normalizer: RAW_TOPICS, tracker: TRACKER_INPUTS, projector: PROJECTOR_TOPICS };
   const children = {} as Stack['children'];
-  children.gateway = spawnNode('gateway', join(DIST, 'apps', 'gateway', 'src', 'main.js'), childEnv(infra));
+  children.gateway = spawnNode('gateway', join(DIST, 'apps', 'gateway', 'src', 'main.js'), childEnv(infra, 'gateway'));
   for (const name of consuming) {
     const groupId = `hookbus-bench-e2e-${name}-${RUN_ID}`;
     await placeGroup(infra.kafka, groupId, new Map([...now].filter(([t]) => (inputs[name] as readonly string[]).includes(t))));
-    children[name] = spawnNode(name, join(DIST, 'bench', 'service-child.js'), childEnv(infra, { BENCH_GROUP_ID: groupId }), [name]);
+    children[name] = spawnNode(name, join(DIST, 'bench', 'service-child.js'), childEnv(infra, name, { BENCH_GROUP_ID: groupId }), [name]);
   }
   const began = Date.now();
   for (const name of ['gateway', ...consuming] as const) {
@@ -329,13 +335,16 @@ class VisibilityWatcher {
 
 const FOLLOWED_PER_SEC = 50;
 
-async function e2eAt(db: Client, rate: number, durationSec: number): Promise<E2eRun> {
+async function e2eAt(db: Client, rate: number, durationSec: number, stack: Stack): Promise<E2eRun> {
   const watcher = new VisibilityWatcher(db);
   watcher.start();
+  const services = new Map(Object.entries(stack.children).map(([name, child]) => [child.pid, name]));
+  const cpuBefore = cpuSnapshot(services);
   // The follower's queries run on the same two cores: at 250 followed ids/s its polling alone took a third of a core
   // (index probes for every pending id, every 50 ms). 50/s keeps it small and still gives 3,000 samples a minute.
   const sampleEvery = Math.max(1, Math.round(rate / FOLLOWED_PER_SEC));
   const result = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, durationSec, rate, sampleEvery), (r) => watcher.add(r));
+  const cores = coresBetween(cpuBefore, cpuSnapshot(services), { 'load generator': (result.cpuSeconds ?? 0) / durationSec });
   // Let the pipeline finish what it was given (bounded): a stage that falls behind shows as latency, then as missing.
   await pollUntil(async () => watcher.pending === 0, 60_000, 200);
   const missing = await watcher.stop();
@@ -349,7 +358,9 @@ async function e2eAt(db: Client, rate: number, durationSec: number): Promise<E2e
     missing,
     event: { p50: percentile(ev, 50), p95: percentile(ev, 95), p99: percentile(ev, 99), max: percentile(ev, 100) },
     receipt: { p50: percentile(rc, 50), p95: percentile(rc, 95), p99: percentile(rc, 99), max: percentile(rc, 100) },
+    cores,
   };
+  log(`e2e ${rate}/s cores: ${Object.entries(cores).map(([group, used]) => `${group} ${used.toFixed(2)}`).join(', ')}`);
   log(`e2e ${rate}/s: gateway ${Math.round(result.okPerSec)} 2xx/s p99 ${result.latencyMs.p99} ms; event row p50 ${run.event.p50} p95 ${run.event.p95} p99 ${run.event.p99} ms (${ev.length} samples, ${missing} missing)`);
   return run;
 }
@@ -366,7 +377,7 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: Mem
     const warmup = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, Math.max(3, SETTINGS.warmupSec * 3), 300));
     log(`e2e warm-up: ${Math.round(warmup.okPerSec)} 2xx/s, p99 ${warmup.latencyMs.p99} ms (not counted)`);
     for (const rate of SETTINGS.rates) {
-      e2e.push(await e2eAt(db, rate, SETTINGS.e2eSec));
+      e2e.push(await e2eAt(db, rate, SETTINGS.e2eSec, stack));
       if (rate !== 2000) continue;
       // Soak straight after the 2,000/s run: same load, RSS of every service sampled along the way.
       const series = new Map<string, Array<[number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
@@ -405,7 +416,7 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'bench', 'results', 'hookbus.bench.yaml'), gatewayYaml());
   log(`mode ${SETTINGS.mode}; run id ${RUN_ID}`);
   const loadAtStart = loadavg()[0]!;
-  const infra = await prepareInfra(log, [NAIVE_TOPIC_NAME]);
+  const infra = await prepareInfra(log, [NAIVE_TOPIC_NAME, COPY_TOPIC]);
   try {
     const machine = await machineInfo(infra.databaseUrl);
     log(`machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB`);

@@ -21,6 +21,8 @@ export interface LoadResult {
   readonly durationSec: number;
   readonly okPerSec: number;
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
+  /** CPU time the generator process used over its life (paced generator only). */
+  readonly cpuSeconds?: number;
 }
 
 export type LoadMessage =
