@@ -53,7 +53,12 @@ export interface MemoryRun {
   readonly peakRssMb: number;
   readonly startRssMb: number;
   readonly endRssMb: number;
+  /** Slope of the peaks of equal windows after warm-up (bench/lib/stats.ts peakEnvelope): what is judged. */
   readonly growthMbPerMin: number;
+  /** Slope through every sample, for comparison: swings with the garbage-collection sawtooth. */
+  readonly sampleSlopeMbPerMin?: number;
+  /** [minutes into the soak, RSS MB]. */
+  readonly series?: ReadonlyArray<readonly [number, number]>;
   readonly soakSec: number;
   readonly soakOkPerSec: number;
 }
@@ -148,7 +153,8 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push(`- End to end: gateway, normalizer, tracker and projector each their own process (fresh consumer groups at the end of the topics); after an unmeasured warm-up at 300/s, the paced generator at each fixed rate for ${r.settings.e2eSec} s; ` +
     'about 50 receipt ids per second are followed from the moment their 200 arrived until the Postgres row is visible (`hookbus.events` by receipt id: the webhook went gateway → raw topic → normalizer → events topic → projector; also the archived `hookbus.receipts` row: gateway → raw topic → projector), polled every 50 ms. ' +
     'The orchestrator is not running (it calls the Credas API).');
-  push(`- Memory: RSS (VmRSS) and peak RSS (VmHWM, /proc) of each service process; the soak is ${r.settings.soakSec} s at 2,000 webhooks/s right after the 2,000/s latency run; growth is the least-squares slope of RSS after the first fifth of the soak.`);
+  push(`- Memory: RSS (VmRSS) and peak RSS (VmHWM, /proc) of each service process; the soak is ${r.settings.soakSec} s at 2,000 webhooks/s right after the 2,000/s latency run; growth is the least-squares slope through the highest RSS of each of 8 equal windows after the first fifth of the soak ` +
+    '(RSS under load is a garbage-collection sawtooth: a slope through every sample, also given, swings with where the soak starts and ends in a tooth). The RSS series are in the run\'s JSON.');
   push('- Medians are over runs; percentiles within a run come from the load generator (gateway) or from the followed receipts (end to end).', '');
 
   push('## Gateway ingest against its baselines', '');
@@ -206,9 +212,9 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   }
 
   push('## Memory under 2,000 webhooks/s and the soak', '');
-  push('| service | peak RSS MB | RSS after warm-up MB | RSS at end MB | growth MB/min | verdict (≤ 300 MB, flat) |', '| --- | --- | --- | --- | --- | --- |');
+  push('| service | peak RSS MB | RSS after warm-up MB | RSS at end MB | growth of the peaks MB/min | slope of all samples MB/min | verdict (≤ 300 MB, flat) |', '| --- | --- | --- | --- | --- | --- | --- |');
   const flatJudged = r.settings.mode !== 'quick';
-  for (const x of r.memory) push(`| ${x.service} | ${n0(x.peakRssMb)} | ${n0(x.startRssMb)} | ${n0(x.endRssMb)} | ${n2(x.growthMbPerMin)} | ${flatJudged ? verdict(x.peakRssMb <= 300 && x.growthMbPerMin < FLAT_MB_PER_MIN) : `${verdict(x.peakRssMb <= 300)} (flatness not judged: quick)`} |`);
+  for (const x of r.memory) push(`| ${x.service} | ${n0(x.peakRssMb)} | ${n0(x.startRssMb)} | ${n0(x.endRssMb)} | ${n2(x.growthMbPerMin)} | ${n2(x.sampleSlopeMbPerMin ?? NaN)} | ${flatJudged ? verdict(x.peakRssMb <= 300 && x.growthMbPerMin < FLAT_MB_PER_MIN) : `${verdict(x.peakRssMb <= 300)} (flatness not judged: quick)`} |`);
   if (r.memory[0]) push('', `The soak sustained ${n0(r.memory[0].soakOkPerSec)} 2xx/s.`);
   push('');
   push('## Gateway metrics at the end of the end-to-end runs', '', '```', r.gatewayMetrics || '(none)', '```', '');

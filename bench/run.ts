@@ -16,7 +16,7 @@ import { coresBetween, cpuSnapshot } from './lib/cpu';
 import { killAllChildrenNow, readMemory, spawnNode, forkNode, stopAllChildren, stopChild, type SpawnedChild } from './lib/children';
 import { delta, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
-import { median, percentile, pollUntil, sleep, slope } from './lib/stats';
+import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
@@ -334,6 +334,8 @@ class VisibilityWatcher {
 }
 
 const FOLLOWED_PER_SEC = 50;
+/** Growth over the soak is judged on the peak RSS of this many equal windows after warm-up (see peakEnvelope). */
+const MEMORY_WINDOWS = 8;
 
 async function e2eAt(db: Client, rate: number, durationSec: number, stack: Stack): Promise<E2eRun> {
   const watcher = new VisibilityWatcher(db);
@@ -396,8 +398,9 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: Mem
         // The first fifth is warm-up (heaps and pools growing to their working size); growth is judged after it.
         const settled = points.filter(([t]) => t >= (SETTINGS.soakSec / 60) * 0.2);
         const m = readMemory(child.pid);
-        memory.push({ service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: slope(settled), soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec });
-        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth ${slope(settled).toFixed(2)} MB/min`);
+        const growth = slope(peakEnvelope(settled, MEMORY_WINDOWS));
+        memory.push({ service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: growth, sampleSlopeMbPerMin: slope(settled), soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec, series: points });
+        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)})`);
       }
     }
     const gatewayMetrics = (await scrape(`http://127.0.0.1:${PORTS.gateway}/metrics`)).split('\n').filter((l) => l.startsWith('hookbus_gateway_') && !l.includes('_bucket')).join('\n');

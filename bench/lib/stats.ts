@@ -25,6 +25,26 @@ export function slope(points: ReadonlyArray<readonly [number, number]>): number 
   return den === 0 ? NaN : num / den;
 }
 
+/**
+ * The highest point of each of `windows` equal time windows, at the window's middle. Resident size under load is a
+ * sawtooth (it climbs until a collection, then drops); a slope through every sample depends on where in the tooth
+ * the soak starts and ends (a service that ended lower than it began measured +2.8 MB/min), while the peaks only
+ * climb if what survives collections does.
+ */
+export function peakEnvelope(points: ReadonlyArray<readonly [number, number]>, windows: number): Array<[number, number]> {
+  if (points.length === 0) return [];
+  const from = points[0]![0];
+  const span = points[points.length - 1]![0] - from;
+  const peaks = new Map<number, [number, number]>();
+  for (const [x, y] of points) {
+    const w = span === 0 ? 0 : Math.min(windows - 1, Math.floor(((x - from) / span) * windows));
+    const mid = from + ((w + 0.5) * span) / windows;
+    const seen = peaks.get(w);
+    if (!seen || y > seen[1]) peaks.set(w, [mid, y]);
+  }
+  return [...peaks.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
