@@ -7,7 +7,7 @@
  * Kept free of the @hookbus path aliases: jest's globalSetup imports it without the module mapper.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -63,7 +63,10 @@ export function requireJava(command = 'java'): void {
 export function fetchKafkaJars(log: (line: string) => void = console.log): string {
   const libs = join(cacheDir(), 'libs');
   const marker = join(cacheDir(), '.complete');
-  if (existsSync(marker)) return libs;
+  // The marker holds a digest of the pom: a cache fetched for another dependency list is fetched again.
+  const pom = join(repoRoot(), 'scripts', 'kafka', 'pom.xml');
+  const wanted = createHash('sha256').update(readFileSync(pom)).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return libs;
   requireJava();
   const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
   if (mvn.error || mvn.status !== 0) throw new Error('Maven (mvn) is needed once to fetch the Kafka broker jars from Maven Central; install it or use `docker compose up --build`.');
@@ -71,10 +74,10 @@ export function fetchKafkaJars(log: (line: string) => void = console.log): strin
   rmSync(libs, { recursive: true, force: true });
   execFileSync(
     'mvn',
-    ['-q', '-B', '-f', join(repoRoot(), 'scripts', 'kafka', 'pom.xml'), 'dependency:copy-dependencies', `-Dkafka.version=${KAFKA_VERSION}`, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
+    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-Dkafka.version=${KAFKA_VERSION}`, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  writeFileSync(marker, new Date().toISOString());
+  writeFileSync(marker, `${wanted}\n`);
   return libs;
 }
 
@@ -186,6 +189,23 @@ export async function startLocalKafka(options: LocalKafkaOptions, log: (line: st
     throw new Error(`${(error as Error).message}; see ${logFile} and ${join(options.dataDir, 'broker.out')}`);
   }
   return { pid: child.pid!, brokers, logFile, startedHere: true };
+}
+
+/**
+ * Runs one of Apache Kafka's own command-line tools (org.apache.kafka:kafka-tools, same version as the broker) and
+ * returns what it printed: the peer our own figures are checked against (ConsumerGroupCommand for lag, the perf
+ * tools for throughput). Its log lines go to stderr, which is returned apart.
+ */
+export function runKafkaTool(mainClass: string, args: readonly string[], options: { timeoutMs?: number } = {}): { stdout: string; stderr: string; status: number | null } {
+  requireJava();
+  const libs = fetchKafkaJars(() => undefined);
+  const result = spawnSync(
+    'java',
+    ['-Xmx256m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'tools-log4j.properties')}`, '-cp', `${libs}/*`, mainClass, ...args],
+    { encoding: 'utf8', timeout: options.timeoutMs ?? 120_000 },
+  );
+  if (result.error) throw result.error;
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
 /** Controlled shutdown (SIGTERM), then SIGKILL if the broker has not exited after `timeoutMs`. */

@@ -70,7 +70,12 @@ export interface BatchConsumerObserver {
   batchFlushed?(stage: string, records: number, deadLettered: number, millis: number): void;
   flushFailed?(stage: string, error: unknown, attempt: number): void;
   recordDeadLettered?(stage: string, record: ConsumedRecord, error: unknown): void;
+  /** Committing the position past a fetch of only control records failed (retried by the next fetch or batch). */
+  positionCommitFailed?(stage: string, error: unknown): void;
 }
+
+/** How often a position commit past transaction markers is tried before the next batch is left to do it. */
+const POSITION_COMMIT_ATTEMPTS = 5;
 
 /** About a hundred raw webhook records; see BatchConsumerOptions.fetchMinBytes. */
 export const DEFAULT_FETCH_MIN_BYTES = 128 * 1024;
@@ -88,6 +93,11 @@ export const DEFAULT_MAX_FETCH_BYTES = 4 * 1024 * 1024;
 
 const REBALANCE_ERROR_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
 const FENCED_ERROR_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** The offset after `offset` (offsets are 64-bit; kafkajs hands them over as strings). */
+function afterOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
 
 function errorType(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
@@ -124,6 +134,10 @@ export class BatchConsumerRunner<T> {
   private running = false;
   /** Settles when the sink has prepared the current assignment; every batch waits for it. */
   private assignmentReady: Promise<void> = Promise.resolve();
+  /** Counts group joins: a position commit queued in one generation is dropped if the group moved on. */
+  private generation = 0;
+  /** Per partition, the commit of a fetch that held only control or aborted records; the next batch waits for it. */
+  private readonly positionCommits = new Map<string, Promise<void>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -159,9 +173,16 @@ export class BatchConsumerRunner<T> {
     await this.consumer.connect();
     // kafkajs does not await event listeners: keep the promise, and make every batch wait for it.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.generation++;
       const assignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
       this.assignmentReady = this.prepareAssignment(assignment);
       this.assignmentReady.catch(() => undefined);
+    });
+    // A fetch that holds only transaction markers or aborted records never reaches eachBatch: kafkajs moves its
+    // position past them and, with autoCommit off, commits nothing. Commit that position here, as the Java client
+    // does, or an idle transactional topic shows a lag of one marker per partition forever (in every lag tool).
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0) this.commitPosition(payload.topic, payload.partition, afterOffset(payload.lastOffset));
     });
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
@@ -226,9 +247,38 @@ export class BatchConsumerRunner<T> {
     return this.consumer;
   }
 
+  /**
+   * Commits `offset` for a partition whose last fetch held no record for the sink. Queued per partition so a later
+   * batch's commit can never be overtaken by it; dropped if the group rejoined meanwhile (the partition may have a
+   * new owner whose commits must not be rewound). kafkajs will not fetch these records again, so a failed commit is
+   * retried here a few times; after that the partition's next batch commits past them.
+   */
+  private commitPosition(topic: string, partition: number, offset: string): void {
+    const key = `${topic}:${partition}`;
+    const generation = this.generation;
+    const previous = this.positionCommits.get(key) ?? Promise.resolve();
+    const commit = previous.then(async () => {
+      for (let attempt = 1; attempt <= POSITION_COMMIT_ATTEMPTS; attempt++) {
+        if (generation !== this.generation || this.stopping.signal.aborted) return;
+        try {
+          await this.consumer.commitOffsets([{ topic, partition, offset }]);
+          return;
+        } catch (error) {
+          this.observer.positionCommitFailed?.(this.sink.stage, error);
+          await sleep(backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF), this.stopping.signal);
+        }
+      }
+    });
+    this.positionCommits.set(key, commit);
+    void commit.finally(() => {
+      if (this.positionCommits.get(key) === commit) this.positionCommits.delete(key);
+    });
+  }
+
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
+    await this.positionCommits.get(`${batch.topic}:${batch.partition}`);
     await this.waitWithHeartbeats(this.assignmentReady, payload);
     const records = batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m));
     const transformed: Array<TransformedRecord<T>> = [];
@@ -241,13 +291,17 @@ export class BatchConsumerRunner<T> {
         deadLetters.push(deadLetterFor(record, this.sink.stage, error, 1));
       }
     }
-    const nextOffset = (BigInt(records[records.length - 1]!.offset) + 1n).toString();
+    // The consumer's position, not the last record's offset + 1: a fetch from a transactional topic ends with the
+    // transaction's commit marker (and may hold aborted records), and committing short of them leaves a lag that
+    // never drains.
+    const lastOffset = batch.lastOffset();
+    const nextOffset = afterOffset(lastOffset);
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (!payload.isRunning() || payload.isStale() || this.stopping.signal.aborted) return;
       try {
         const isolatedDeadLetters = await this.flushAndCommit(payload, transformed, deadLetters, nextOffset);
-        for (const record of records) payload.resolveOffset(record.offset);
+        payload.resolveOffset(lastOffset);
         this.observer.batchFlushed?.(this.sink.stage, records.length, deadLetters.length + isolatedDeadLetters, Date.now() - started);
         return;
       } catch (error) {

@@ -1,8 +1,11 @@
-import type { Admin, GroupDescription } from 'kafkajs';
+import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
 import { offsetLag, oldestUnconsumedOffset, type GroupMembership, type GroupSample, type PartitionSample } from './lag-sample';
 import { positionKey, type RecordPosition, type RecordTimestampReader } from './record-timestamp.reader';
 
-/** A group to watch; without `topics`, every topic the group has committed offsets on. */
+/**
+ * A group to watch; without `topics`, every topic the group has committed offsets on or its members are assigned
+ * (as Kafka's own `kafka-consumer-groups --describe` lists them: a partition consumed but never committed is lag too).
+ */
 export interface LagTarget {
   readonly groupId: string;
   readonly topics?: readonly string[];
@@ -29,7 +32,9 @@ export class LagReader {
     const bounds = new Map<string, Map<number, LogBounds>>();
     const samples: GroupSample[] = [];
     for (const target of targets) {
-      const committed = await this.admin.fetchOffsets(target.topics ? { groupId: target.groupId, topics: [...target.topics] } : { groupId: target.groupId });
+      const group = described.groups.find((g) => g.groupId === target.groupId);
+      const topics = target.topics ?? (await this.consumedTopics(target.groupId, group));
+      const committed = topics.length === 0 ? [] : await this.admin.fetchOffsets({ groupId: target.groupId, topics: [...topics] });
       const partitions: PartitionSample[] = [];
       for (const { topic, partitions: offsets } of committed) {
         const topicBounds = await this.boundsOf(topic, bounds);
@@ -44,11 +49,18 @@ export class LagReader {
       samples.push({
         groupId: target.groupId,
         at: now,
-        membership: membershipOf(described.groups.find((g) => g.groupId === target.groupId)),
+        membership: membershipOf(group),
         partitions: await this.withTimeLag(partitions, now),
       });
     }
     return samples;
+  }
+
+  /** Topics with committed offsets, plus those assigned to the group's current members. */
+  private async consumedTopics(groupId: string, group: GroupDescription | undefined): Promise<string[]> {
+    const topics = new Set((await this.admin.fetchOffsets({ groupId })).map((t) => t.topic));
+    for (const topic of assignedTopics(group)) topics.add(topic);
+    return [...topics].sort();
   }
 
   private async boundsOf(topic: string, cache: Map<string, Map<number, LogBounds>>): Promise<Map<number, LogBounds>> {
@@ -88,6 +100,21 @@ export class LagReader {
 /** Seconds between a record's timestamp and `now`; a producer clock ahead of ours counts as 0, not negative. */
 export function ageSeconds(timestampMs: number, now: number): number {
   return Math.max(0, (now - timestampMs) / 1000);
+}
+
+/** Topics in the members' assignments of a consumer-protocol group (other protocols assign nothing we can read). */
+export function assignedTopics(group: GroupDescription | undefined): string[] {
+  if (!group || group.protocolType !== 'consumer') return [];
+  const topics = new Set<string>();
+  for (const member of group.members) {
+    try {
+      const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+      for (const topic of Object.keys(decoded?.assignment ?? {})) topics.add(topic);
+    } catch {
+      // An assignment this client cannot decode: the committed offsets still tell most of the story.
+    }
+  }
+  return [...topics];
 }
 
 export function membershipOf(group: GroupDescription | undefined): GroupMembership {

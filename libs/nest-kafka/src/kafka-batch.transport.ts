@@ -63,6 +63,11 @@ function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObser
       metrics?.flushFailures.inc({ stage });
       log.warn({ stage, attempt, code: errorCode(error), err: error instanceof Error ? error.message : String(error) }, 'batch flush failed; retrying with backoff');
     },
+    positionCommitFailed(stage, error) {
+      // Retried, and at worst repaired by the partition's next batch: a metric, not a line someone must act on.
+      metrics?.positionCommitFailures.inc({ stage });
+      log.debug({ stage, code: errorCode(error), err: error instanceof Error ? error.message : String(error) }, 'committing the position past transaction markers failed; retrying');
+    },
     recordDeadLettered(stage, record, error) {
       metrics?.deadLettered.inc({ stage, code: errorCode(error) });
       log.warn(
