@@ -1,5 +1,5 @@
 import type { Admin, GroupDescription } from 'kafkajs';
-import { offsetLag, oldestUnconsumedOffset, type GroupMembership, type GroupSample, type PartitionSample } from './lag-sample';
+import { groupStateOf, offsetLag, oldestUnconsumedOffset, type GroupMembership, type GroupSample, type PartitionSample } from './lag-sample';
 import { positionKey, type RecordPosition, type RecordTimestampReader } from './record-timestamp.reader';
 
 /** A group to watch; without `topics`, every topic the group has committed offsets on. */
@@ -15,7 +15,8 @@ interface LogBounds {
 
 /**
  * Takes one sample of each group with the admin API: committed offsets (OffsetFetch), log bounds (ListOffsets),
- * membership (DescribeGroups), and — for lagging partitions — the timestamp of the oldest unconsumed record.
+ * state and members (DescribeGroups), and — for lagging partitions — the timestamp of the record at the committed
+ * offset (the oldest unconsumed one).
  */
 export class LagReader {
   constructor(
@@ -41,10 +42,13 @@ export class LagReader {
         }
       }
       partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+      const group = described.groups.find((g) => g.groupId === target.groupId);
       samples.push({
         groupId: target.groupId,
         at: now,
-        membership: membershipOf(described.groups.find((g) => g.groupId === target.groupId)),
+        membership: membershipOf(group),
+        state: groupStateOf(group?.state),
+        members: group?.members.length ?? 0,
         partitions: await this.withTimeLag(partitions, now),
       });
     }
