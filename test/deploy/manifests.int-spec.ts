@@ -379,6 +379,19 @@ describe('Prometheus and Grafana files', () => {
     for (const series of used) expect(metricsSource).toContain(`name: '${series}'`);
   });
 
+  it('names only consumer-group series the monitor exports, and shows its retention, state, trend and dead-letter rate', () => {
+    const metricsSource = readFileSync(join(ROOT, 'libs', 'lag', 'src', 'lag-metrics.ts'), 'utf8');
+    const dashboard = readFileSync(join(ROOT, 'docker', 'grafana', 'dashboards', 'hookbus.json'), 'utf8');
+    const alerts = readFileSync(join(ROOT, 'docker', 'prometheus', 'alerts.yml'), 'utf8');
+    const used = new Set([...`${alerts}\n${dashboard}`.matchAll(/\b(?:hookbus|kafka)_consumergroup_\w+/g)].map((m) => m[0]));
+    expect(used.size).toBeGreaterThan(5);
+    for (const series of used) expect(metricsSource).toContain(`name: '${series}'`);
+    for (const series of ['hookbus_consumergroup_retention_risk', 'hookbus_consumergroup_state_info', 'hookbus_consumergroup_members', 'hookbus_consumergroup_lag_trend_records_per_second', 'hookbus:dead_letters:rate5m']) {
+      expect(dashboard).toContain(series);
+    }
+    expect(alerts).toContain('record: hookbus:dead_letters:rate5m');
+  });
+
   it('has a dashboard that Grafana provisions', () => {
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'docker', 'grafana', 'dashboards', 'hookbus.json'), 'utf8')) as { uid: string; panels: Array<{ targets: Array<{ expr: string }> }> };
     expect(dashboard.uid).toBe('hookbus-overview');
