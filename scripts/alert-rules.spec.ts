@@ -47,9 +47,9 @@ describe('Prometheus alert rules', () => {
     expect(alertNames.filter((name) => !quietAtTheHour.has(name))).toEqual([]);
   });
 
-  it('have a scenario where each of stalled, stopped, lag growing, retention risk, spool filling and Authvia failures fires', () => {
+  it('have a scenario where each of stalled, stopped, lag growing, retention risk, monitor gone, spool filling and Authvia failures fires', () => {
     const firing = new Set(ruleTests.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
-    for (const alert of ['HookbusConsumerStalled', 'HookbusConsumerStopped', 'HookbusConsumerLagGrowing', 'HookbusConsumerRetentionRisk', 'HookbusConsumerRecordsLost', 'HookbusGatewaySpoolNearlyFull', 'HookbusGatewaySpoolOldRecord', 'HookbusAuthviaFailedDeliveries']) {
+    for (const alert of ['HookbusConsumerStalled', 'HookbusConsumerStopped', 'HookbusConsumerLagGrowing', 'HookbusConsumerRetentionRisk', 'HookbusConsumerRecordsLost', 'HookbusLagMonitorAbsent', 'HookbusGatewaySpoolNearlyFull', 'HookbusGatewaySpoolOldRecord', 'HookbusAuthviaFailedDeliveries']) {
       expect(firing).toContain(alert);
     }
   });
