@@ -136,6 +136,10 @@ export class LagMonitor {
       const log = verdict.status === 'OK' ? this.options.logger?.info : this.options.logger?.warn;
       log?.call(this.options.logger, { consumergroup: verdict.groupId, from: previous.status, to: verdict.status, reason: verdict.reason, lag: verdict.totalLag }, `consumer group ${verdict.groupId} is ${verdict.status}`);
     }
+    if (previous && previous.retention !== verdict.retention) {
+      const log = verdict.retention === 'OK' ? this.options.logger?.info : this.options.logger?.warn;
+      log?.call(this.options.logger, { consumergroup: verdict.groupId, from: previous.retention, to: verdict.retention, reason: verdict.retentionReason }, `consumer group ${verdict.groupId} retention ${verdict.retention}`);
+    }
     return verdict;
   }
 }
