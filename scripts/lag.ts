@@ -5,7 +5,8 @@
  *
  * A status needs a window of samples, so a one-shot run takes `--samples` samples `--interval` ms apart
  * (default 3 × 2 s) and judges them; `--watch` keeps sampling and redraws, judging the last 10 samples.
- * Exit code: 0 all OK or WARN, 2 when a group is STOP or STALL, 1 when Kafka or the settings fail.
+ * Exit code: 0 all OK or WARN, 2 when a group is STOP or STALL or has records at risk of retention (AT_RISK, LOST),
+ * 1 when Kafka or the settings fail. The evaluation is the monitor service's (libs/lag), on a shorter window.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnv } from '@hookbus/config';
@@ -44,7 +45,18 @@ export function parseLagArgs(argv: readonly string[]): LagCliOptions {
 export function lagJson(verdicts: readonly GroupVerdict[]): string {
   return JSON.stringify({
     at: new Date(verdicts[0]?.at ?? Date.now()).toISOString(),
-    groups: verdicts.map((v) => ({ group: v.groupId, status: v.status, reason: v.reason, membership: v.membership, totalLag: v.totalLag })),
+    groups: verdicts.map((v) => ({
+      group: v.groupId,
+      status: v.status,
+      reason: v.reason,
+      membership: v.membership,
+      state: v.state,
+      members: v.members,
+      totalLag: v.totalLag,
+      lagTrend: v.lagTrend,
+      retention: v.retention,
+      retentionReason: v.retentionReason,
+    })),
     partitions: lagRows(verdicts),
   }, null, 2);
 }

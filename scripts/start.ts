@@ -17,9 +17,9 @@ import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
 import { defaultOptions, startLocalKafka, stopLocalKafka } from './kafka/local-kafka';
 
-const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector'] as const;
+const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
 type ServiceName = (typeof SERVICES)[number];
-const COLORS: Record<string, string> = { gateway: '36', normalizer: '35', tracker: '33', orchestrator: '32', projector: '34', kafka: '90', 'fake-credas': '90' };
+const COLORS: Record<string, string> = { gateway: '36', normalizer: '35', tracker: '33', orchestrator: '32', projector: '34', monitor: '94', kafka: '90', 'fake-credas': '90' };
 const LEVEL_LABELS: Record<string, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO ', warn: 'WARN ', error: 'ERROR', fatal: 'FATAL' };
 
 function say(line: string): void {

@@ -13,7 +13,7 @@ import { serviceNodeOptions } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
-const SERVICES = { gateway: 3000, normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004 } as const;
+const SERVICES = { gateway: 3000, normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005 } as const;
 const CONSUMERS = ['normalizer', 'tracker', 'orchestrator', 'projector'] as const;
 /** Kind of each service's workload: the gateway owns a spool directory per pod (docs/store-and-forward.md). */
 const WORKLOAD_KIND = (name: string): string => (name === 'gateway' ? 'StatefulSet' : 'Deployment');
@@ -159,7 +159,8 @@ describe('Kubernetes manifests', () => {
     expect(container.resources.limits.memory).toBeDefined();
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'hookbus-env' } }, { secretRef: { name: 'hookbus-secrets' } }]);
     expect(deployment.spec.template.spec.volumes.some((v) => v.configMap?.name === 'hookbus-config')).toBe(true);
-    expect(deployment.spec.replicas).toBeUndefined();
+    // Autoscalers own the other counts; the monitor is the one fixed replica (two would export every series twice).
+    expect(deployment.spec.replicas).toBe(name === 'monitor' ? 1 : undefined);
     expect(base.some((o) => o.kind === 'Service' && o.metadata.name === name)).toBe(true);
     expect(base.some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)).toBe(true);
   });
@@ -180,6 +181,15 @@ describe('Kubernetes manifests', () => {
     expect(heapMb).toBeLessThan(Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)![1]) / 2);
   });
 
+  it('runs exactly one monitor, never two at once, and scales nothing on it', () => {
+    const monitor = base.find((o) => o.kind === 'Deployment' && o.metadata.name === 'monitor') as unknown as { spec: { replicas: number; strategy: { type: string } } };
+    expect(monitor.spec.replicas).toBe(1);
+    expect(monitor.spec.strategy.type).toBe('Recreate');
+    const scaled = production.filter((o) => ['ScaledObject', 'HorizontalPodAutoscaler'].includes(o.kind)).map((o) => (o.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name);
+    expect(scaled).not.toContain('monitor');
+    expect(production.find((o) => o.kind === 'Deployment' && o.metadata.name === 'monitor')).toMatchObject({ spec: { replicas: 1 } });
+  });
+
   it('scales the gateway on CPU', () => {
     const hpa = base.find((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as { spec: { scaleTargetRef: { kind: string; name: string }; metrics: Array<{ resource: { name: string } }> } };
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'StatefulSet', name: 'gateway' });
@@ -190,7 +200,7 @@ describe('Kubernetes manifests', () => {
     const generator = kustomization(join(K8S, 'base')).configMapGenerator!.find((g) => g.name === 'hookbus-env')!;
     const literals = Object.fromEntries(generator.literals!.map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
     const env = loadEnv({ ...literals, DATABASE_URL: 'postgres://hookbus:x@postgres:5432/hookbus' }, () => true);
-    expect(env.servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004 });
+    expect(env.servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005 });
     const config = loadConfigWithSecrets(join(K8S, 'base', 'config', 'hookbus.yaml'));
     expect(config.sources.map((s) => s.id)).toHaveLength(9);
     expect(config.spool).toEqual({ directory: '/var/lib/hookbus/spool', maxBytes: SPOOL_MAX_BYTES });
@@ -277,7 +287,7 @@ describe('docker-compose.yml', () => {
     expect(service.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     expect(service.depends_on).toEqual({ init: { condition: 'service_completed_successfully' } });
     expect(service.environment?.NODE_OPTIONS ?? '').toBe(serviceNodeOptions(name));
-    for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'LOG_LEVEL']) {
+    for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
       expect(service.environment).toHaveProperty(setting);
     }
   });
@@ -336,7 +346,7 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Prometheus and Grafana files', () => {
-  it('scrapes all five services and loads the alert rules', () => {
+  it('scrapes every service, the monitor included, and loads the alert rules', () => {
     const config = parse(readFileSync(join(ROOT, 'docker', 'prometheus', 'prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
     const targets = config.scrape_configs.flatMap((s) => s.static_configs.flatMap((c) => c.targets));
     expect(targets.sort()).toEqual(Object.entries(SERVICES).map(([n, p]) => `${n}:${p}`).sort());
@@ -367,6 +377,19 @@ describe('Prometheus and Grafana files', () => {
     const used = new Set([...readFileSync(join(ROOT, 'docker', 'prometheus', 'alerts.yml'), 'utf8').matchAll(/hookbus_gateway_\w+/g), ...dashboard.matchAll(/hookbus_gateway_\w+/g)].map((m) => m[0]));
     expect(used.size).toBeGreaterThan(5);
     for (const series of used) expect(metricsSource).toContain(`name: '${series}'`);
+  });
+
+  it('names only consumer-group series the monitor exports, and shows its retention, state, trend and dead-letter rate', () => {
+    const metricsSource = readFileSync(join(ROOT, 'libs', 'lag', 'src', 'lag-metrics.ts'), 'utf8');
+    const dashboard = readFileSync(join(ROOT, 'docker', 'grafana', 'dashboards', 'hookbus.json'), 'utf8');
+    const alerts = readFileSync(join(ROOT, 'docker', 'prometheus', 'alerts.yml'), 'utf8');
+    const used = new Set([...`${alerts}\n${dashboard}`.matchAll(/\b(?:hookbus|kafka)_consumergroup_\w+/g)].map((m) => m[0]));
+    expect(used.size).toBeGreaterThan(5);
+    for (const series of used) expect(metricsSource).toContain(`name: '${series}'`);
+    for (const series of ['hookbus_consumergroup_retention_risk', 'hookbus_consumergroup_state_info', 'hookbus_consumergroup_members', 'hookbus_consumergroup_lag_trend_records_per_second', 'hookbus:dead_letters:rate5m']) {
+      expect(dashboard).toContain(series);
+    }
+    expect(alerts).toContain('record: hookbus:dead_letters:rate5m');
   });
 
   it('has a dashboard that Grafana provisions', () => {

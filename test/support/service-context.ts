@@ -15,6 +15,7 @@ export function testServiceContext(name: string, options: { yaml?: string; env?:
     TRACKER_PORT: '0',
     ORCHESTRATOR_PORT: '0',
     PROJECTOR_PORT: '0',
+    MONITOR_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL || 'warn',
     ...options.env,
   };

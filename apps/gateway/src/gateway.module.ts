@@ -1,5 +1,4 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { LagModule } from '@hookbus/lag';
 import { PlatformModule, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
 
 export const RECORD_STORE = Symbol('RECORD_STORE');
@@ -17,15 +16,14 @@ class RecordStoreLifecycle implements OnApplicationShutdown {
 
 /**
  * Nest is the shell: health, readiness, metrics and the shutdown order. The webhook routes live on Fastify. The
- * gateway also runs the consumer-lag monitor (one exporter for the stack, so each kafka_consumergroup_* series exists
- * once; it connects lazily, so a gateway started while Kafka is down still starts and spools).
+ * stack-wide lag exporter is not here: it runs in apps/monitor, off the internet-facing hot path.
  */
 @Module({})
 export class GatewayModule {
   static forContext(context: ServiceContext, closeStores: () => Promise<void>, checks: ReadinessChecks): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forService(context, checks), LagModule.forContext(context)],
+      imports: [PlatformModule.forService(context, checks)],
       providers: [{ provide: RECORD_STORE, useValue: new RecordStoreLifecycle(closeStores) }],
     };
   }

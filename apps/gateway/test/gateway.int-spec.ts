@@ -304,6 +304,13 @@ describe('operations', () => {
     expect(text).toMatch(/hookbus_gateway_quarantined_total\{source="credas-monitoring",status="415"/);
   });
 
+  it('leaves the stack-wide lag series to the monitor service', async () => {
+    const text = await (await fetch(at('/metrics'))).text();
+    // Registered series print their HELP line before any sample, so this is false as soon as a LagMonitor exists.
+    expect(text).not.toContain('kafka_consumergroup_lag');
+    expect(text).not.toContain('hookbus_consumergroup_');
+  });
+
   it('is ready while its producer is connected', async () => {
     expect((await fetch(at('/health/ready'))).status).toBe(200);
   });

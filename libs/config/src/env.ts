@@ -8,7 +8,8 @@ export interface HookbusEnv {
   readonly credasApiBaseUrl: string;
   readonly credasApiKey: string | null;
   readonly gatewayPort: number;
-  readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector', number>>;
+  /** Health and metrics of the consumers, and of the monitor (the stack-wide lag exporter). */
+  readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector' | 'monitor', number>>;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -72,6 +73,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
       tracker: port(env, 'TRACKER_PORT', 3002, problems),
       orchestrator: port(env, 'ORCHESTRATOR_PORT', 3003, problems),
       projector: port(env, 'PROJECTOR_PORT', 3004, problems),
+      monitor: port(env, 'MONITOR_PORT', 3005, problems),
     },
     logLevel,
   };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { evaluateGroup, evaluatePartition, slideWindow, type LagStatus, type PartitionPoint } from './lag-evaluator';
+import { evaluateGroup, evaluatePartition, lagTrend, slideWindow, type LagStatus, type PartitionPoint } from './lag-evaluator';
 import type { GroupMembership, GroupSample } from './lag-sample';
 import { offsetLag, oldestUnconsumedOffset } from './lag-sample';
 
@@ -101,12 +101,15 @@ describe('evaluatePartition properties', () => {
   });
 });
 
-function sample(at: number, membership: GroupMembership, parts: Array<[string, number, number | null, number]>): GroupSample {
+/** Parts are [topic, partition, committed, end] or [topic, partition, committed, end, log start]. */
+function sample(at: number, membership: GroupMembership, parts: Array<[string, number, number | null, number, number?]>): GroupSample {
   return {
     groupId: 'g',
     at,
     membership,
-    partitions: parts.map(([topic, partition, committed, end]) => ({ topic, partition, committed, start: 0, end, lag: offsetLag(committed, 0, end), lagSeconds: null })),
+    state: membership === 'active' ? 'Stable' : membership === 'empty' ? 'Empty' : 'Unknown',
+    members: membership === 'active' ? 1 : 0,
+    partitions: parts.map(([topic, partition, committed, end, start = 0]) => ({ topic, partition, committed, start, end, lag: offsetLag(committed, start, end), lagSeconds: null })),
   };
 }
 
@@ -131,6 +134,53 @@ describe('evaluateGroup', () => {
 
   it('refuses an empty window', () => {
     expect(() => evaluateGroup([])).toThrow(RangeError);
+  });
+
+  it('carries the coordinator state and member count of the newest sample', () => {
+    const verdict = evaluateGroup([sample(T0, 'active', []), { ...sample(T0 + STEP, 'unknown', []), state: 'PreparingRebalance', members: 3 }]);
+    expect(verdict).toMatchObject({ state: 'PreparingRebalance', members: 3 });
+  });
+
+  it('names the partition whose records retention is about to delete, apart from the lag status', () => {
+    const window = [0, 1, 2].map((i) =>
+      sample(T0 + i * STEP, 'active', [
+        ['t', 0, 40 + i, 40 + i, 0],
+        ['t', 1, 102 + i, 200, 100],
+      ]),
+    );
+    const verdict = evaluateGroup(window);
+    expect(verdict.status).toBe('OK');
+    expect(verdict.retention).toBe('AT_RISK');
+    expect(verdict.retentionReason).toMatch(/^t\[1\]: committed offset 104 is 4\.0 % into the retained log \(log start 100, end 200\)/);
+    expect(verdict.partitions.map((p) => p.retention)).toEqual(['OK', 'AT_RISK']);
+  });
+
+  it('says LOST, with the count, when the committed offset fell below the log start', () => {
+    const verdict = evaluateGroup([sample(T0, 'empty', [['t', 0, 5, 50, 30]])]);
+    expect(verdict.retention).toBe('LOST');
+    expect(verdict.retentionReason).toContain('25 records were deleted unconsumed');
+  });
+
+  it('is not at risk when caught up, however close to the log start', () => {
+    const verdict = evaluateGroup([sample(T0, 'active', [['t', 0, 200, 200, 199]])]);
+    expect(verdict).toMatchObject({ retention: 'OK', retentionReason: 'no partition near its log start' });
+  });
+});
+
+describe('lagTrend', () => {
+  it.each([
+    { name: 'one sample', window: [sample(T0, 'active', [['t', 0, 0, 10]])], trend: null },
+    { name: 'caught up throughout', window: [sample(T0, 'active', [['t', 0, 10, 10]]), sample(T0 + STEP, 'active', [['t', 0, 20, 20]])], trend: 0 },
+    { name: 'falling behind by 50 records in 10 s', window: [sample(T0, 'active', [['t', 0, 0, 10]]), sample(T0 + STEP, 'active', [['t', 0, 5, 65]])], trend: 5 },
+    {
+      name: 'catching up on two partitions over 20 s',
+      window: [sample(T0, 'active', [['t', 0, 0, 100], ['t', 1, 0, 100]]), sample(T0 + STEP, 'active', [['t', 0, 50, 100], ['t', 1, 50, 100]]), sample(T0 + 2 * STEP, 'active', [['t', 0, 80, 100], ['t', 1, 100, 100]])],
+      trend: -9,
+    },
+    { name: 'a partition that appeared in between is left out', window: [sample(T0, 'active', [['t', 0, 0, 10]]), sample(T0 + STEP, 'active', [['t', 0, 0, 10], ['u', 0, 0, 500]])], trend: 0 },
+  ])('$name → $trend records/s', ({ window, trend }) => {
+    expect(lagTrend(window)).toBe(trend);
+    expect(evaluateGroup(window).lagTrend).toBe(trend);
   });
 });
 

@@ -1,4 +1,6 @@
-import type { GroupMembership, GroupSample } from './lag-sample';
+import type { GroupMembership, GroupSample, GroupState } from './lag-sample';
+import { positionKey } from './record-timestamp.reader';
+import { DEFAULT_RETENTION_RISK_RATIO, RETENTION_STATUS_CODE, retentionRisk, type RetentionStatus } from './retention-risk';
 
 /**
  * Consumer status judged over a sliding window of samples, after Burrow's evaluation rules
@@ -17,6 +19,8 @@ export interface EvaluatorOptions {
    * windows). STOP needs no history: an empty group with lag is stopped now.
    */
   readonly minSamples: number;
+  /** Headroom below which a lagging partition is AT_RISK of retention (default 0.1: within 10 % of the log start). */
+  readonly retentionRiskRatio?: number;
 }
 
 export const DEFAULT_EVALUATOR_OPTIONS: EvaluatorOptions = { minSamples: 3 };
@@ -36,16 +40,26 @@ export interface PartitionVerdict extends Verdict {
   readonly topic: string;
   readonly partition: number;
   readonly committed: number | null;
+  readonly start: number;
   readonly end: number;
   readonly lag: number;
   readonly lagSeconds: number | null;
+  readonly retention: RetentionStatus;
+  readonly retentionHeadroom: number | null;
 }
 
 export interface GroupVerdict extends Verdict {
   readonly groupId: string;
   readonly at: number;
   readonly membership: GroupMembership;
+  readonly state: GroupState;
+  readonly members: number;
   readonly totalLag: number;
+  /** Records per second the group's total lag grew (positive) or shrank (negative) across the window; null with one sample. */
+  readonly lagTrend: number | null;
+  /** The worst partition's retention status, and why when it is not OK. */
+  readonly retention: RetentionStatus;
+  readonly retentionReason: string;
   readonly partitions: readonly PartitionVerdict[];
 }
 
@@ -105,19 +119,61 @@ export function evaluateGroup(window: readonly GroupSample[], options: Evaluator
         .map((p) => ({ at: sample.at, committed: p.committed, lag: p.lag })),
     );
     const verdict = evaluatePartition(points, latest.membership, options);
-    return { ...verdict, topic: current.topic, partition: current.partition, committed: current.committed, end: current.end, lag: current.lag, lagSeconds: current.lagSeconds };
+    const risk = retentionRisk(current.committed, current.start, current.end, options.retentionRiskRatio ?? DEFAULT_RETENTION_RISK_RATIO);
+    return {
+      ...verdict,
+      topic: current.topic,
+      partition: current.partition,
+      committed: current.committed,
+      start: current.start,
+      end: current.end,
+      lag: current.lag,
+      lagSeconds: current.lagSeconds,
+      retention: risk.retention,
+      retentionHeadroom: risk.headroom,
+    };
   });
   const worst = partitions.reduce<PartitionVerdict | null>((w, p) => (w === null || LAG_STATUS_CODE[p.status] > LAG_STATUS_CODE[w.status] ? p : w), null);
   const status = worst?.status ?? 'OK';
+  const endangered = partitions.reduce<PartitionVerdict | null>((w, p) => (RETENTION_STATUS_CODE[p.retention] > RETENTION_STATUS_CODE[w?.retention ?? 'OK'] ? p : w), null);
   return {
     groupId: latest.groupId,
     at: latest.at,
     membership: latest.membership,
+    state: latest.state,
+    members: latest.members,
     status,
     reason: worst && status !== 'OK' ? `${worst.topic}[${worst.partition}]: ${worst.reason}` : 'every partition OK',
     totalLag: partitions.reduce((sum, p) => sum + p.lag, 0),
+    lagTrend: lagTrend(window),
+    retention: endangered?.retention ?? 'OK',
+    retentionReason: endangered ? `${endangered.topic}[${endangered.partition}]: ${retentionReason(endangered)}` : 'no partition near its log start',
     partitions,
   };
+}
+
+function retentionReason(p: PartitionVerdict): string {
+  if (p.retention === 'LOST') return `committed offset ${p.committed} is below the log start ${p.start}: ${p.start - (p.committed ?? p.start)} records were deleted unconsumed`;
+  const share = ((p.retentionHeadroom ?? 0) * 100).toFixed(1);
+  return `committed offset ${p.committed} is ${share} % into the retained log (log start ${p.start}, end ${p.end}): the next retention deletion takes unconsumed records`;
+}
+
+/**
+ * Records per second the group's total lag changed between the oldest and the newest sample of the window: positive
+ * when it falls behind, negative when it catches up. Only partitions present in both samples count, so a topic added
+ * in between does not look like a burst.
+ */
+export function lagTrend(window: readonly GroupSample[]): number | null {
+  const first = window[0];
+  const last = window[window.length - 1];
+  if (!first || !last || last.at <= first.at) return null;
+  const before = new Map(first.partitions.map((p) => [positionKey(p.topic, p.partition), p.lag]));
+  let change = 0;
+  for (const p of last.partitions) {
+    const lag = before.get(positionKey(p.topic, p.partition));
+    if (lag !== undefined) change += p.lag - lag;
+  }
+  return change / ((last.at - first.at) / 1000);
 }
 
 export interface WindowOptions {

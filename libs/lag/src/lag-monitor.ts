@@ -34,6 +34,8 @@ export class LagMonitor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private readonly clock: () => number;
+  private lastSampledAt: number | null = null;
+  private lastError: string | null = null;
 
   constructor(
     private readonly reader: LagReader,
@@ -80,13 +82,22 @@ export class LagMonitor {
     try {
       samples = await this.reader.read(this.options.targets, now);
     } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
       for (const target of this.options.targets) this.metrics?.sampleErrors.inc({ consumergroup: target.groupId });
-      this.options.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'consumer lag sample failed');
+      this.options.logger?.warn({ err: this.lastError }, 'consumer lag sample failed');
       throw error;
     }
     const verdicts = samples.map((sample) => this.judge(sample));
     this.latest = verdicts;
+    this.lastSampledAt = now;
+    this.lastError = null;
     return verdicts;
+  }
+
+  /** Throws unless the newest sample succeeded: what the monitor's readiness says (its series are current). */
+  assertSampling(): void {
+    if (this.lastError !== null) throw new Error(`the last lag sample failed: ${this.lastError}`);
+    if (this.lastSampledAt === null) throw new Error('no lag sample taken yet');
   }
 
   /** The verdicts of the newest sample. */
@@ -124,6 +135,10 @@ export class LagMonitor {
     if (previous && previous.status !== verdict.status) {
       const log = verdict.status === 'OK' ? this.options.logger?.info : this.options.logger?.warn;
       log?.call(this.options.logger, { consumergroup: verdict.groupId, from: previous.status, to: verdict.status, reason: verdict.reason, lag: verdict.totalLag }, `consumer group ${verdict.groupId} is ${verdict.status}`);
+    }
+    if (previous && previous.retention !== verdict.retention) {
+      const log = verdict.retention === 'OK' ? this.options.logger?.info : this.options.logger?.warn;
+      log?.call(this.options.logger, { consumergroup: verdict.groupId, from: previous.retention, to: verdict.retention, reason: verdict.retentionReason }, `consumer group ${verdict.groupId} retention ${verdict.retention}`);
     }
     return verdict;
   }

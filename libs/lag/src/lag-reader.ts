@@ -1,5 +1,5 @@
 import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
-import { offsetLag, oldestUnconsumedOffset, type GroupMembership, type GroupSample, type PartitionSample } from './lag-sample';
+import { groupStateOf, offsetLag, oldestUnconsumedOffset, type GroupMembership, type GroupSample, type PartitionSample } from './lag-sample';
 import { positionKey, type RecordPosition, type RecordTimestampReader } from './record-timestamp.reader';
 
 /**
@@ -18,7 +18,8 @@ interface LogBounds {
 
 /**
  * Takes one sample of each group with the admin API: committed offsets (OffsetFetch), log bounds (ListOffsets),
- * membership (DescribeGroups), and — for lagging partitions — the timestamp of the oldest unconsumed record.
+ * state and members (DescribeGroups), and — for lagging partitions — the timestamp of the record at the committed
+ * offset (the oldest unconsumed one).
  */
 export class LagReader {
   constructor(
@@ -50,6 +51,8 @@ export class LagReader {
         groupId: target.groupId,
         at: now,
         membership: membershipOf(group),
+        state: groupStateOf(group?.state),
+        members: group?.members.length ?? 0,
         partitions: await this.withTimeLag(partitions, now),
       });
     }

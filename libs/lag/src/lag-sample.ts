@@ -23,10 +23,24 @@ export interface PartitionSample {
  */
 export type GroupMembership = 'active' | 'empty' | 'unknown';
 
+/**
+ * The coordinator's state of the group (DescribeGroups); `Unknown` also stands for a state this client does not know.
+ * `Stable` consumes; `PreparingRebalance` and `CompletingRebalance` consume nothing until the rebalance ends;
+ * `Empty` has no members but keeps its offsets; `Dead` has neither.
+ */
+export const GROUP_STATES = ['Stable', 'PreparingRebalance', 'CompletingRebalance', 'Empty', 'Dead', 'Unknown'] as const;
+export type GroupState = (typeof GROUP_STATES)[number];
+
+export function groupStateOf(state: string | undefined): GroupState {
+  return (GROUP_STATES as readonly string[]).includes(state ?? '') ? (state as GroupState) : 'Unknown';
+}
+
 export interface GroupSample {
   readonly groupId: string;
   readonly at: number;
   readonly membership: GroupMembership;
+  readonly state: GroupState;
+  readonly members: number;
   readonly partitions: readonly PartitionSample[];
 }
 

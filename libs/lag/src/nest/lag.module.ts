@@ -5,7 +5,7 @@ import { LagMonitor, type LagMonitorOptions } from '../lag-monitor';
 
 export const LAG_MONITOR = Symbol('LAG_MONITOR');
 
-/** Every stage's consumer group; what the gateway watches unless told otherwise. */
+/** Every stage's consumer group; what the monitor watches unless told otherwise. */
 export const HOOKBUS_LAG_TARGETS = Object.values(ConsumerGroups).map((groupId) => ({ groupId }));
 
 @Injectable()
@@ -22,33 +22,39 @@ export class LagMonitorLifecycle implements OnApplicationBootstrap, OnApplicatio
 }
 
 /**
- * Runs a LagMonitor inside a service and exports its gauges on that service's /metrics (context.metrics).
- * Import it in one service only (the gateway), so each series is exported once.
+ * A LagMonitor connected for a service, exporting its gauges on that service's /metrics (context.metrics).
+ * Only the monitor service (apps/monitor) runs one, so each series is exported once and the lag exporter stays off
+ * the internet-facing gateway.
  */
+export function lagMonitorFor(context: ServiceContext, options: Partial<LagMonitorOptions> = {}): LagMonitor {
+  return LagMonitor.connect({
+    targets: HOOKBUS_LAG_TARGETS,
+    ...options,
+    brokers: context.env.kafkaBrokers,
+    registry: context.metrics,
+    clientId: `hookbus-${context.name}`,
+    // kafkajs logs each retried request at error level; a sample that fails after its retries is what matters, and
+    // the monitor counts it (hookbus_lag_sample_errors_total) and logs it once. kafkajs' own lines stay at debug.
+    kafkaLog: (_level, message, extra) => context.logger.debug(extra, message),
+    logger: {
+      info: (fields, message) => context.logger.info(fields, message),
+      warn: (fields, message) => context.logger.warn(fields, message),
+    },
+  });
+}
+
+/** Starts a LagMonitor with the application and stops it (and its Kafka connections) on shutdown. */
 @Module({})
 export class LagModule {
-  static forContext(context: ServiceContext, options: Partial<LagMonitorOptions> = {}): DynamicModule {
+  static forMonitor(monitor: LagMonitor): DynamicModule {
     return {
       module: LagModule,
-      providers: [
-        {
-          provide: LAG_MONITOR,
-          useFactory: () =>
-            LagMonitor.connect({
-              targets: HOOKBUS_LAG_TARGETS,
-              ...options,
-              brokers: context.env.kafkaBrokers,
-              registry: context.metrics,
-              clientId: `${context.name}-lag`,
-              logger: {
-                info: (fields, message) => context.logger.info(fields, message),
-                warn: (fields, message) => context.logger.warn(fields, message),
-              },
-            }),
-        },
-        LagMonitorLifecycle,
-      ],
+      providers: [{ provide: LAG_MONITOR, useValue: monitor }, LagMonitorLifecycle],
       exports: [LAG_MONITOR],
     };
+  }
+
+  static forContext(context: ServiceContext, options: Partial<LagMonitorOptions> = {}): DynamicModule {
+    return LagModule.forMonitor(lagMonitorFor(context, options));
   }
 }

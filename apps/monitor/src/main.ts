@@ -1,0 +1,4 @@
+import { runService, serviceContext } from '@hookbus/platform';
+import { startMonitor } from './monitor.app';
+
+runService(() => startMonitor(serviceContext('monitor')));
