@@ -43,9 +43,11 @@ async function lagCli(): Promise<{ code: number; partitions: PartitionLag[] }> {
 
 /** Kafka's own tool: one row per group, topic and partition; `-` where a partition has no committed offset. */
 function kafkaConsumerGroups(): PartitionLag[] {
-  const args = ['--bootstrap-server', TEST_KAFKA_BROKERS.join(','), '--describe', ...STAGE_GROUPS.flatMap((g) => ['--group', g])];
+  // --timeout: the tool's 5 s default for finding the coordinator is short on a loaded two-core machine.
+  const args = ['--bootstrap-server', TEST_KAFKA_BROKERS.join(','), '--describe', '--timeout', '60000', ...STAGE_GROUPS.flatMap((g) => ['--group', g])];
   const { stdout, status, stderr } = runKafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', args);
-  if (status !== 0) throw new Error(`ConsumerGroupCommand exited ${status}: ${stderr}`);
+  // It exits 0 even when it could not describe the groups; it then says so on stderr.
+  if (status !== 0 || /^Error:/m.test(stderr)) throw new Error(`ConsumerGroupCommand failed (exit ${status}): ${stderr}`);
   return stdout
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
