@@ -6,7 +6,7 @@
  * everything installed); FIRST_HOUR_FRESH_INSTALL=1 lets `npm install` fetch everything instead.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,6 +15,10 @@ import { waitFor } from '@hookbus/testing';
 import { firstHourCommands, type ReadmeCommand } from './readme-commands';
 
 const ROOT = join(__dirname, '..', '..');
+/** Each step's output, kept after the run (the clone is deleted): .hookbus/first-hour/<step>.log. */
+const LOGS = join(ROOT, '.hookbus', 'first-hour');
+/** `npm run demo`, `show` and `lag` build the project first, as every npm script does: a minute or two on two busy cores. */
+const BUILDING_STEP_MS = 300_000;
 const KAFKA_PORT = Number(process.env.FIRST_HOUR_KAFKA_PORT || 19492);
 const PORT_BASE = Number(process.env.FIRST_HOUR_PORT_BASE || 19500);
 const DATABASE_URL = process.env.FIRST_HOUR_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_first_hour';
@@ -72,6 +76,10 @@ function collect(child: ChildProcess, sink: (chunk: string) => void): void {
   }
 }
 
+function keepLog(step: string, output: string): void {
+  writeFileSync(join(LOGS, `${step.replace(/[^a-z0-9]+/gi, '-')}.log`), output);
+}
+
 /** Runs one README line as a user's shell would, in its own process group (so a timeout can stop all of it). */
 function run(command: ReadmeCommand, cwd: string, timeoutMs: number): Promise<Ran> {
   return new Promise((resolve) => {
@@ -84,6 +92,7 @@ function run(command: ReadmeCommand, cwd: string, timeoutMs: number): Promise<Ra
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      keepLog(command.step, output);
       resolve({ code, output });
     });
   });
@@ -134,6 +143,8 @@ describe('the README first hour on a fresh clone', () => {
 
   beforeAll(async () => {
     await recreateDatabase(DATABASE_URL);
+    rmSync(LOGS, { recursive: true, force: true });
+    mkdirSync(LOGS, { recursive: true });
     clone = join(mkdtempSync(join(tmpdir(), 'hookbus-first-hour-')), 'hookbus');
     // The committed HEAD of this checkout, as `git clone` of the project would give it.
     execFileSync('git', ['clone', '--quiet', ROOT, clone]);
@@ -146,10 +157,11 @@ describe('the README first hour on a fresh clone', () => {
         copyFileSync(join(ROOT, 'node_modules', '.package-lock.json'), hidden);
       }
     }
-    process.stdout.write(`first hour: fresh clone in ${clone}\n`);
+    process.stdout.write(`first hour: fresh clone in ${clone}, each step's output in ${LOGS}\n`);
   });
 
   afterAll(async () => {
+    keepLog('npm start', startOutput);
     if (start && groupAlive(start.pid!)) process.kill(-start.pid!, 'SIGKILL');
     const pidFile = join(clone, '.hookbus', 'kafka', 'broker.pid');
     if (clone && existsSync(pidFile)) {
@@ -196,7 +208,7 @@ describe('the README first hour on a fresh clone', () => {
   });
 
   it('npm run demo: every provider, and Credas results from the fake API', async () => {
-    const { code, output } = await run(command('npm run demo'), clone, 240_000);
+    const { code, output } = await run(command('npm run demo'), clone, BUILDING_STEP_MS);
     demoOutput = output;
     expect({ code, output: tail(output, 80) }).toMatchObject({ code: 0 });
     for (const table of ['hookbus.communications', 'hookbus.processes', 'hookbus.communication_transitions', 'hookbus.credas_results']) expect(output).toContain(table);
@@ -205,14 +217,14 @@ describe('the README first hour on a fresh clone', () => {
   });
 
   it('npm run show: the timeline of the process the curl reported on', async () => {
-    const { code, output } = await run(command('npm run show'), clone, 120_000);
+    const { code, output } = await run(command('npm run show'), clone, BUILDING_STEP_MS);
     expect({ code, output: tail(output) }).toMatchObject({ code: 0 });
     expect(output).toContain(CURL_PROCESS_ID);
     expect(output).toMatch(/Delivered|delivered/);
   });
 
   it('npm run lag: every group OK once the stack is idle, exit code 0', async () => {
-    const { code, output } = await run(command('npm run lag'), clone, 120_000);
+    const { code, output } = await run(command('npm run lag'), clone, BUILDING_STEP_MS);
     expect({ code, output: tail(output, 80) }).toMatchObject({ code: 0 });
     expect(output).not.toMatch(/\b(STALL|STOP|ERR)\b/);
   });
