@@ -1,4 +1,4 @@
-import { classifyKafkaLog } from './kafka-log';
+import { ConsumerCrashJudge, classifyKafkaLog } from './kafka-log';
 
 describe('classifyKafkaLog', () => {
   // Lines a healthy `npm start` + `npm run demo` on a fresh broker printed at ERROR before (issue 15), and other
@@ -26,11 +26,17 @@ describe('classifyKafkaLog', () => {
     expect(verdict.action).toContain('127.0.0.1:9092');
   });
 
-  it('keeps a consumer crash at error even when its cause is a transient state: the retries are used up', () => {
-    const verdict = classifyKafkaLog('error', "Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading and hence can't process requests for this group", {}, []);
+  // Seen on a fresh broker under load: the group coordinator moved while __consumer_offsets was being created, the
+  // join used up its retries, and kafkajs restarted the consumer, which then joined.
+  it('counts a consumer crash caused by a transient state as that state; the restart notice is noise', () => {
+    expect(classifyKafkaLog('error', 'Crash: KafkaJSNumberOfRetriesExceeded: This is not the correct coordinator for this group', {}, [])).toEqual({ level: 'debug', retriable: 'NOT_COORDINATOR_FOR_GROUP' });
+    expect(classifyKafkaLog('error', 'Restarting the consumer in 783ms', {}, [])).toEqual({ level: 'debug', retriable: null });
+  });
+
+  it('keeps any other consumer crash at error, saying what to check', () => {
+    const verdict = classifyKafkaLog('error', 'Crash: KafkaJSNonRetriableError: Topic authorization failed', {}, []);
     expect(verdict).toMatchObject({ level: 'error', retriable: null });
     expect(verdict.action).toContain('KAFKA_BROKERS');
-    expect(classifyKafkaLog('error', 'Restarting the consumer in 300ms', {}, [])).toMatchObject({ level: 'error', retriable: null });
   });
 
   it('drops the idempotent producer retry notice to debug without counting it', () => {
@@ -39,5 +45,22 @@ describe('classifyKafkaLog', () => {
 
   it('leaves other warnings as they are', () => {
     expect(classifyKafkaLog('warn', 'Response without match', {})).toEqual({ level: 'warn', retriable: null });
+  });
+});
+
+describe('ConsumerCrashJudge', () => {
+  const notCoordinator = new Error('This is not the correct coordinator for this group: This is not the correct coordinator for this group');
+
+  it('lets the first restarted crash caused by a transient state pass as that state, not a repeat before a join', () => {
+    const judge = new ConsumerCrashJudge();
+    expect(judge.crashed(notCoordinator, true)).toBe('NOT_COORDINATOR_FOR_GROUP');
+    expect(judge.crashed(notCoordinator, true)).toBeNull();
+    judge.joined();
+    expect(judge.crashed(notCoordinator, true)).toBe('NOT_COORDINATOR_FOR_GROUP');
+  });
+
+  it('reports a crash kafkajs does not restart, or with another cause', () => {
+    expect(new ConsumerCrashJudge().crashed(notCoordinator, false)).toBeNull();
+    expect(new ConsumerCrashJudge().crashed(new Error('Topic authorization failed'), true)).toBeNull();
   });
 });

@@ -63,24 +63,55 @@ const NOISE_PREFIXES = [
   // Our producers retry a bounded number of times on purpose: the consumer runner retries whole batches and the
   // gateway must answer 503 in time rather than wait forever. kafkajs warns about that on every producer.
   'Limiting retries for the idempotent producer',
+  // Follows every "Crash:" line that kafkajs restarts from; the crash line (and the stage's "consumer crashed",
+  // kafka-batch.transport.ts) carry the cause and the level.
+  'Restarting the consumer in',
 ];
 
-/**
- * A consumer that crashed has used up its retries, whatever the last error was: the state did not pass, so these
- * stay at error even when they quote a transient state.
- */
-const GAVE_UP_PREFIXES = ['Crash:', 'Restarting the consumer'];
+/** The transient broker state a log line or error message reports (see TRANSIENT_BROKER_STATES), or null. */
+export function transientBrokerState(text: string): string | null {
+  return TRANSIENT_MESSAGES.find(([known]) => text.includes(known))?.[1] ?? null;
+}
 
+/**
+ * A "Crash:" line quoting a transient state (a consumer that could not join while a fresh broker's coordinator
+ * loaded) is counted like the state itself: kafkajs restarts the consumer. A stage whose consumer crashes again
+ * before it has joined says so at error (kafka-batch.transport.ts).
+ */
 export function classifyKafkaLog(level: KafkaLogLevel, message: string, extra: Readonly<Record<string, unknown>>, brokers: readonly string[] = []): KafkaLogVerdict {
   if (NOISE_PREFIXES.some((prefix) => message.startsWith(prefix))) return { level: 'debug', retriable: null };
-  const gaveUp = GAVE_UP_PREFIXES.some((prefix) => message.startsWith(prefix));
-  const text = `${message} ${typeof extra.error === 'string' ? extra.error : ''}`;
-  const transient = gaveUp ? undefined : TRANSIENT_MESSAGES.find(([known]) => text.includes(known));
-  if (transient) return { level: 'debug', retriable: transient[1] };
+  const transient = transientBrokerState(`${message} ${typeof extra.error === 'string' ? extra.error : ''}`);
+  if (transient) return { level: 'debug', retriable: transient };
   if (level !== 'error') return { level, retriable: null };
   return {
     level,
     retriable: null,
-    action: `check that the Kafka broker at ${brokers.join(',') || 'KAFKA_BROKERS'} answers and that its own log shows no error; the service retries, and restarts its consumer, by itself`,
+    action: kafkaAction(brokers),
   };
+}
+
+/** What an operator should check when a Kafka client reports a failure that is not a passing state. */
+export function kafkaAction(brokers: readonly string[]): string {
+  return `check that the Kafka broker at ${brokers.join(',') || 'KAFKA_BROKERS'} answers and that its own log shows no error; the service retries, and restarts its consumer, by itself`;
+}
+
+/**
+ * Judges one consumer's crashes: the first crash since it last joined its group, restarted by kafkajs and caused by
+ * a transient broker state, is that state retried (debug); a crash that repeats before a join, or has another
+ * cause, needs someone (error).
+ */
+export class ConsumerCrashJudge {
+  private crashedSinceJoin = false;
+
+  joined(): void {
+    this.crashedSinceJoin = false;
+  }
+
+  /** The transient state the crash was, or null when it is a failure to report at error. */
+  crashed(error: unknown, restart: boolean): string | null {
+    const repeated = this.crashedSinceJoin;
+    this.crashedSinceJoin = true;
+    if (!restart || repeated) return null;
+    return transientBrokerState(error instanceof Error ? error.message : String(error));
+  }
 }
