@@ -15,6 +15,7 @@ describe('classifyKafkaLog', () => {
     ['error', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', {}, 'CONNECTION'],
     ['error', 'Failed to connect to broker, reconnecting', { retryCount: 1 }, 'CONNECTION'],
     ['warn', 'Consumer is not aware of all assigned partitions, refreshing metadata', {}, 'METADATA_REFRESH'],
+    ['error', 'Crash: KafkaJSConnectionClosedError: Closed connection', {}, 'CONNECTION'],
   ] as const)('%s "%s" %j is a retried state: debug, counted as %s', (level, message, extra, type) => {
     expect(classifyKafkaLog(level, message, extra, ['127.0.0.1:9092'])).toEqual({ level: 'debug', retriable: type });
   });
@@ -43,16 +44,24 @@ describe('classifyKafkaLog', () => {
     expect(classifyKafkaLog('warn', 'Limiting retries for the idempotent producer may invalidate EoS guarantees', {})).toEqual({ level: 'debug', retriable: null });
   });
 
+  it('drops a late answer to a request kafkajs already failed over to debug', () => {
+    expect(classifyKafkaLog('warn', 'Response without match', { correlationId: 25 })).toEqual({ level: 'debug', retriable: null });
+  });
+
   it('leaves other warnings as they are', () => {
-    expect(classifyKafkaLog('warn', 'Response without match', {})).toEqual({ level: 'warn', retriable: null });
+    expect(classifyKafkaLog('warn', 'consumer#run was called, but the consumer is already running', {})).toEqual({ level: 'warn', retriable: null });
   });
 });
 
 describe('ConsumerCrashJudge', () => {
   const notCoordinator = new Error('This is not the correct coordinator for this group: This is not the correct coordinator for this group');
 
-  it('lets the first restarted crash caused by a transient state pass as that state, not a repeat before a join', () => {
+  // The cascade seen on a fresh broker under load (a first-hour run): each crash restarted, then the consumer joined.
+  it('lets restarted crashes caused by transient states pass as those states until the fifth in a row without a join', () => {
     const judge = new ConsumerCrashJudge();
+    expect(judge.crashed(notCoordinator, true)).toBe('NOT_COORDINATOR_FOR_GROUP');
+    expect(judge.crashed(new Error('Closed connection'), true)).toBe('CONNECTION');
+    expect(judge.crashed(new Error('Connection error: write after end'), true)).toBe('CONNECTION');
     expect(judge.crashed(notCoordinator, true)).toBe('NOT_COORDINATOR_FOR_GROUP');
     expect(judge.crashed(notCoordinator, true)).toBeNull();
     judge.joined();

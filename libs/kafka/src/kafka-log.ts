@@ -54,6 +54,7 @@ const TRANSIENT_MESSAGES: ReadonlyArray<readonly [text: string, type: string]> =
   // or a failed send, which stay at error.
   ['Connection error:', 'CONNECTION'],
   ['Connection timeout', 'CONNECTION'],
+  ['Closed connection', 'CONNECTION'],
   ['Failed to connect to broker, reconnecting', 'CONNECTION'],
   ['Consumer is not aware of all assigned partitions, refreshing metadata', 'METADATA_REFRESH'],
 ];
@@ -66,6 +67,8 @@ const NOISE_PREFIXES = [
   // Follows every "Crash:" line that kafkajs restarts from; the crash line (and the stage's "consumer crashed",
   // kafka-batch.transport.ts) carry the cause and the level.
   'Restarting the consumer in',
+  // A late answer to a request kafkajs already failed over (its connection closed or timed out, then retried).
+  'Response without match',
 ];
 
 /** The transient broker state a log line or error message reports (see TRANSIENT_BROKER_STATES), or null. */
@@ -96,22 +99,24 @@ export function kafkaAction(brokers: readonly string[]): string {
 }
 
 /**
- * Judges one consumer's crashes: the first crash since it last joined its group, restarted by kafkajs and caused by
- * a transient broker state, is that state retried (debug); a crash that repeats before a join, or has another
- * cause, needs someone (error).
+ * Judges one consumer's crashes. A crash kafkajs restarts from, caused by a transient broker state, is that state
+ * retried (debug): on a fresh broker under load a consumer can crash two or three times in a row (the coordinator
+ * moves, then the connection it was using closes) before it joins. A crash with another cause, or the
+ * REPORT_AFTER_CRASHES-th in a row without a join (each comes after kafkajs' own retries: a minute or more of
+ * failing), needs someone (error).
  */
 export class ConsumerCrashJudge {
-  private crashedSinceJoin = false;
+  static readonly REPORT_AFTER_CRASHES = 5;
+  private crashesSinceJoin = 0;
 
   joined(): void {
-    this.crashedSinceJoin = false;
+    this.crashesSinceJoin = 0;
   }
 
   /** The transient state the crash was, or null when it is a failure to report at error. */
   crashed(error: unknown, restart: boolean): string | null {
-    const repeated = this.crashedSinceJoin;
-    this.crashedSinceJoin = true;
-    if (!restart || repeated) return null;
+    this.crashesSinceJoin += 1;
+    if (!restart || this.crashesSinceJoin >= ConsumerCrashJudge.REPORT_AFTER_CRASHES) return null;
     return transientBrokerState(error instanceof Error ? error.message : String(error));
   }
 }
