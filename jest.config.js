@@ -19,7 +19,7 @@ module.exports = {
     {
       displayName: 'unit',
       rootDir: __dirname,
-      testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,scripts,test}/**/*.spec.ts'],
       transform: { '^.+\\.ts$': swc },
       moduleNameMapper,
       testEnvironment: 'node',

@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: against a running stack (`npm start`, ideally `npm start -- --fake-credas`), sends a realistic
+ * `npm run demo`: against a running stack (`npm start`; without CREDAS_API_KEY it runs the fake Credas API), sends a realistic
  * webhook sequence for every provider to the gateway — including a repeat and an out-of-order update — and prints
  * the state that ends up in Postgres. Uses the built-in sources (no secrets); a stack whose hookbus.yaml gives them
  * secrets answers 401 here.
@@ -97,7 +97,7 @@ async function waitForRows(db: Client, processKeys: string[], prefixes: string[]
 
 async function main(): Promise<void> {
   const health = await fetch(`${gateway}/health/ready`).catch(() => null);
-  if (!health?.ok) throw new Error(`no ready gateway at ${gateway}: start the stack first (npm start -- --fake-credas)`);
+  if (!health?.ok) throw new Error(`no ready gateway at ${gateway}: start the stack first (npm start)`);
   const { steps, keys, credasProcessId } = sequences();
   console.log(`Sending ${steps.length} webhooks to ${gateway}:`);
   const db = new Client({ connectionString: env.databaseUrl });
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     }
     console.log('hookbus.credas_results');
     if (results.rowCount) console.table(results.rows);
-    else console.log('  (none yet: is the orchestrator pointed at a Credas API? try npm start -- --fake-credas)');
+    else console.log('  (none yet: is the orchestrator pointed at a Credas API? without CREDAS_API_KEY, npm start runs a fake one)');
     console.log(`\nOne timeline: npm run show -- credas:${credasProcessId}`);
   } finally {
     await db.end();

@@ -10,12 +10,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError, DEFAULT_KAFKA_BROKERS, loadEnv, loadHookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { ConfigError, loadEnv, loadHookbusConfig, type HookbusEnv } from '@hookbus/config';
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
-import { defaultOptions, startLocalKafka, stopLocalKafka } from './kafka/local-kafka';
+import { localKafkaSetup, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -64,16 +64,19 @@ function argValue(argv: string[], flag: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<boolean> {
+/** The broker this run started (to stop on exit), or null when it uses one that already answered. */
+async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<LocalKafkaOptions | null> {
   if (await brokerAnswers(env.kafkaBrokers, 2000)) {
     say(`${prefix('kafka')} using the broker at ${env.kafkaBrokers.join(',')}`);
-    return false;
+    return null;
   }
-  if (env.kafkaBrokers.join(',') !== DEFAULT_KAFKA_BROKERS) {
-    throw new Error(`KAFKA_BROKERS: no broker answers at ${env.kafkaBrokers.join(',')} (hookbus starts its own broker only for the default ${DEFAULT_KAFKA_BROKERS})`);
+  // The project's own broker listens where KAFKA_BROKERS points (127.0.0.1:9092 by default), if that is one local address.
+  const { options } = localKafkaSetup('start');
+  if (!options) {
+    throw new Error(`KAFKA_BROKERS: no broker answers at ${env.kafkaBrokers.join(',')} (hookbus starts its own broker only at one local address such as 127.0.0.1:9092)`);
   }
-  const started = await startLocalKafka(defaultOptions({ reset }), (line) => say(`${prefix('kafka')} ${line}`));
-  return started.startedHere;
+  const started = await startLocalKafka({ ...options, reset }, (line) => say(`${prefix('kafka')} ${line}`));
+  return started.startedHere ? options : null;
 }
 
 async function provision(env: HookbusEnv): Promise<void> {
@@ -85,6 +88,31 @@ async function provision(env: HookbusEnv): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The orchestrator calls the real Credas API when CREDAS_API_KEY is set; without it (or with --fake-credas) `npm start`
+ * runs the local fake Credas API from test/fake-credas, so a fresh clone runs the whole stack. Compose and Kubernetes
+ * have no such default: there the orchestrator refuses to start without the key (apps/orchestrator/src/orchestrator.settings.ts).
+ */
+export function usesFakeCredas(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
+  return argv.includes('--fake-credas') || !env.CREDAS_API_KEY;
+}
+
+/** Starts the fake Credas API, points the services' environment at it, and says so in one line. */
+function startFakeCredas(childEnv: NodeJS.ProcessEnv, root: string, asked: boolean): ChildProcess {
+  const port = Number(process.env.FAKE_CREDAS_PORT || 3100);
+  childEnv.CREDAS_API_BASE_URL = `http://127.0.0.1:${port}/api/v2/ci/`;
+  childEnv.CREDAS_API_KEY = childEnv.CREDAS_API_KEY || 'fake-credas-key';
+  // Its stdout only repeats the address said below; its stderr (a port in use...) is shown.
+  const fake = spawn(process.execPath, [join(root, 'test', 'fake-credas', 'main.js')], {
+    env: { ...childEnv, FAKE_CREDAS_PORT: String(port), FAKE_CREDAS_API_KEY: childEnv.CREDAS_API_KEY },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  pipeLines(fake, 'fake-credas');
+  const why = asked ? '--fake-credas' : 'no CREDAS_API_KEY';
+  say(`${prefix('fake-credas')} ${why}: the orchestrator calls the local fake Credas API at ${childEnv.CREDAS_API_BASE_URL} (set CREDAS_API_KEY, and CREDAS_API_BASE_URL for another Credas environment, to call the real API)`);
+  return fake;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -103,7 +131,7 @@ async function main(argv: string[]): Promise<void> {
   const stopKafka = async () => {
     if (startedKafka) {
       say(`${prefix('kafka')} stopping the local broker`);
-      await stopLocalKafka(defaultOptions());
+      await stopLocalKafka(startedKafka);
     }
   };
   try {
@@ -121,16 +149,12 @@ async function main(argv: string[]): Promise<void> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
-  if (argv.includes('--fake-credas')) {
-    const port = Number(process.env.FAKE_CREDAS_PORT || 3100);
-    childEnv.CREDAS_API_BASE_URL = `http://127.0.0.1:${port}/api/v2/ci/`;
-    childEnv.CREDAS_API_KEY = childEnv.CREDAS_API_KEY || 'fake-credas-key';
-    const fake = spawn(process.execPath, [join(root, 'test', 'fake-credas', 'main.js')], { env: { ...childEnv, FAKE_CREDAS_PORT: String(port), FAKE_CREDAS_API_KEY: childEnv.CREDAS_API_KEY } });
-    pipeLines(fake, 'fake-credas');
-    children.set('fake-credas', fake);
-  }
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;
-  for (const name of SERVICES.filter((s) => !only || only.includes(s))) {
+  const services = SERVICES.filter((s) => !only || only.includes(s));
+  if (services.includes('orchestrator') && usesFakeCredas(process.env, argv)) {
+    children.set('fake-credas', startFakeCredas(childEnv, root, argv.includes('--fake-credas')));
+  }
+  for (const name of services) {
     const env = { ...childEnv, NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(name) };
     const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     pipeLines(child, name);
@@ -139,7 +163,7 @@ async function main(argv: string[]): Promise<void> {
   const ports = { gateway: env.gatewayPort, ...env.servicePorts };
   say('');
   say('hookbus is starting:');
-  for (const name of SERVICES.filter((s) => children.has(s))) say(`  ${name.padEnd(13)} http://127.0.0.1:${ports[name]}  (/health/ready, /metrics)`);
+  for (const name of services) say(`  ${name.padEnd(13)} http://127.0.0.1:${ports[name]}  (/health/ready, /metrics)`);
   say(`  webhooks      http://127.0.0.1:${env.gatewayPort}/webhooks/{sourceId}`);
   say(`  kafka         ${env.kafkaBrokers.join(',')}${startedKafka ? ' (started by hookbus)' : ''}`);
   say('Ctrl-C stops everything.');

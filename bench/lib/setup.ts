@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
-import { KAFKA_VERSION, defaultOptions, startLocalKafka, stopLocalKafka } from '../../scripts/kafka/local-kafka';
+import { KAFKA_VERSION, localKafkaSetup, startLocalKafka, stopLocalKafka } from '../../scripts/kafka/local-kafka';
 
 export interface BenchInfra {
   readonly brokers: string[];
@@ -41,9 +41,14 @@ async function recreateDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Like the test setup: reuse a broker that answers or start the project's own; the bench's database, migrated. */
+/**
+ * Like the test setup: reuse a broker that answers or start the bench's own (127.0.0.1:19192, data in
+ * .hookbus/kafka-bench: never `npm start`'s, whose projector would otherwise catch up on every bench event); the
+ * bench's database, migrated.
+ */
 export async function prepareInfra(log: (line: string) => void, extraTopics: string[]): Promise<BenchInfra> {
-  const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+  const kafkaSetup = localKafkaSetup('bench');
+  const brokers = kafkaSetup.brokers;
   const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_bench';
   brokers.forEach((b) => assertLocal('KAFKA_BROKERS', b));
   assertLocal('BENCH_DATABASE_URL', new URL(databaseUrl).host);
@@ -51,7 +56,8 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
   if (await brokerAnswers(brokers, 2000)) {
     log(`kafka: using the broker at ${brokers.join(',')}`);
   } else {
-    const started = await startLocalKafka(defaultOptions(), (line) => log(`kafka: ${line}`));
+    if (!kafkaSetup.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${brokers.join(',')}`);
+    const started = await startLocalKafka(kafkaSetup.options, (line) => log(`kafka: ${line}`));
     startedHere = started.startedHere;
   }
   await recreateDatabase(databaseUrl);
@@ -85,7 +91,7 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
       await admin.disconnect().catch(() => undefined);
       if (startedHere) {
         log('kafka: stopping the broker the bench started');
-        await stopLocalKafka(defaultOptions());
+        await stopLocalKafka(kafkaSetup.options!);
       }
     },
   };

@@ -45,6 +45,47 @@ export function defaultOptions(overrides: Partial<LocalKafkaOptions> = {}): Loca
   };
 }
 
+/**
+ * The local broker each entry point uses unless KAFKA_BROKERS says otherwise: `npm test` and `npm run bench` have
+ * their own port and data directory, so they never add records to, or read them from, `npm start`'s broker, and
+ * can run while it runs. (The fault suite has its own too: 19292, in its temporary directory.)
+ */
+export const LOCAL_KAFKA_PROFILES = {
+  start: { port: 9092, dataDir: 'kafka' },
+  test: { port: 19092, dataDir: 'kafka-test' },
+  bench: { port: 19192, dataDir: 'kafka-bench' },
+} as const;
+export type LocalKafkaProfile = keyof typeof LOCAL_KAFKA_PROFILES;
+
+export interface LocalKafkaSetup {
+  readonly brokers: string[];
+  /** How to start the broker at `brokers` here, or null when it is not a single local address (not ours to start). */
+  readonly options: LocalKafkaOptions | null;
+}
+
+/**
+ * The brokers an entry point talks to and how to start them if none answers. KAFKA_BROKERS overrides the
+ * profile's address (the started broker then listens on its port, the controller on the next one unless
+ * HOOKBUS_KAFKA_CONTROLLER_PORT says otherwise); HOOKBUS_KAFKA_DATA overrides the data directory.
+ */
+export function localKafkaSetup(profile: LocalKafkaProfile, env: NodeJS.ProcessEnv = process.env): LocalKafkaSetup {
+  const defaults = LOCAL_KAFKA_PROFILES[profile];
+  const brokers = (env.KAFKA_BROKERS || `127.0.0.1:${defaults.port}`).split(',').map((b) => b.trim()).filter(Boolean);
+  const local = brokers.length === 1 ? /^(?:127\.0\.0\.1|localhost):(\d{1,5})$/.exec(brokers[0]!) : null;
+  if (!local) return { brokers, options: null };
+  const port = Number(local[1]);
+  return {
+    brokers,
+    options: {
+      dataDir: env.HOOKBUS_KAFKA_DATA || join(repoRoot(), '.hookbus', defaults.dataDir),
+      port,
+      controllerPort: Number(env.HOOKBUS_KAFKA_CONTROLLER_PORT || port + 1),
+      heapMb: Number(env.HOOKBUS_KAFKA_HEAP_MB || 768),
+      reset: false,
+    },
+  };
+}
+
 function cacheDir(): string {
   return join(process.env.HOOKBUS_CACHE_DIR || join(homedir(), '.cache', 'hookbus'), `kafka-${KAFKA_VERSION}`);
 }

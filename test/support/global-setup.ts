@@ -1,6 +1,7 @@
 /**
  * Once per `npm test`: a real Postgres must answer (we do not start it: the machine's service manager does, see
- * README), a real Kafka broker must answer (started here from the cached Apache Kafka jars if none does), topics
+ * README), a real Kafka broker must answer (the tests' own, 127.0.0.1:19092 with data in .hookbus/kafka-test, started
+ * here from the cached Apache Kafka jars if none does), topics
  * are provisioned from the one declaration, and the test database is migrated.
  * Relative imports only: jest loads this file without the @hookbus module mapper.
  */
@@ -10,13 +11,14 @@ import { allTopics } from '../../libs/contracts/src/topics';
 import { provisionTopics } from '../../libs/kafka/src/topic-provisioner';
 import { brokerAnswers } from '../../libs/kafka/src/kafka-client';
 import { migrate } from '../../libs/db/src/data-source';
-import { defaultOptions, startLocalKafka } from '../../scripts/kafka/local-kafka';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './test-settings';
+import { startLocalKafka } from '../../scripts/kafka/local-kafka';
+import { TEST_DATABASE_URL, TEST_KAFKA, TEST_KAFKA_BROKERS } from './test-settings';
 
 export default async function globalSetup(): Promise<void> {
   await requirePostgres();
   if (!(await brokerAnswers(TEST_KAFKA_BROKERS, 2000))) {
-    const started = await startLocalKafka(defaultOptions(), (line) => process.stdout.write(`\n${line}\n`));
+    if (!TEST_KAFKA.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${TEST_KAFKA_BROKERS.join(',')}, and the tests start their own only at one local address`);
+    const started = await startLocalKafka(TEST_KAFKA.options, (line) => process.stdout.write(`\n${line}\n`));
     (globalThis as { __hookbusStartedKafka?: boolean }).__hookbusStartedKafka = started.startedHere;
   }
   const admin = new Kafka({ clientId: 'hookbus-test-setup', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.WARN }).admin();

@@ -1,7 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createDurableProducer, createKafka } from '@hookbus/kafka';
-import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import { createServiceApp, kafkaLogging, listen, type ServiceContext } from '@hookbus/platform';
 import '@hookbus/providers/adapters';
 import { GatewayMetrics } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
@@ -49,7 +49,7 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
   const kafka = createKafka({
     brokers: context.env.kafkaBrokers,
     clientId: `hookbus-${context.name}`,
-    log: (level, message, extra) => context.logger[level]({ ...extra }, message),
+    ...kafkaLogging(context),
   });
   const store = new DurableRecordStore(createDurableProducer(kafka), { ...DEFAULT_STORE_OPTIONS, ...options.store }, (records, millis, error) =>
     metrics.batch(records, millis, error),

@@ -1,7 +1,7 @@
 import { ConsumerGroups, Topics } from '@hookbus/contracts';
 import { createKafka, type BackoffPolicy } from '@hookbus/kafka';
 import { KafkaBatchTransport, type RunningService } from '@hookbus/nest-kafka';
-import { consumerMetrics, createServiceApp, listen, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
+import { consumerMetrics, createServiceApp, kafkaLogging, listen, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
 import { CredasApiClient, type CredasApiClientOptions } from './credas-api.client';
 import { CredasAuthGate } from './credas-auth.gate';
 import { CredasRetrievalSink } from './credas-retrieval.sink';
@@ -40,7 +40,7 @@ export async function startOrchestrator(context: ServiceContext, options: Orches
   const settings = { ...credasClientSettings(context.env), ...options.credas };
   const groupId = options.groupId ?? ORCHESTRATOR_GROUP;
   const log = context.logger;
-  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: `hookbus-${context.name}`, log: (level, message, extra) => log[level]({ ...extra }, message) });
+  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: `hookbus-${context.name}`, ...kafkaLogging(context) });
   const metrics = orchestratorMetrics(context.metrics);
   const stopping = new AbortController();
   const client = new CredasApiClient(settings);

@@ -29,7 +29,8 @@ export async function startProjector(context: ServiceContext, options: Projector
   const maintain = () =>
     partitions.maintain().then(
       (dropped) => dropped.length > 0 && context.logger.info({ dropped }, 'dropped expired partitions'),
-      (error: Error) => context.logger.warn({ code: (error as { code?: string }).code }, 'partition maintenance failed; retrying next hour'),
+      // The reason says what failed (seen once on a fresh start of a heavily loaded machine, without a Postgres code).
+      (error: Error) => context.logger.warn({ code: (error as { code?: string }).code, reason: error.message }, 'partition maintenance failed; retrying next hour'),
     );
   void maintain();
   const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);

@@ -2,7 +2,7 @@ import { Gauge } from 'prom-client';
 import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC } from '@hookbus/contracts';
 import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
-import type { ServiceContext } from '@hookbus/platform';
+import { kafkaLogging, type ServiceContext } from '@hookbus/platform';
 import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, processStateCodec } from '@hookbus/tracking';
 import { PartitionedStateStore } from './state-store';
 import { TrackerModule } from './tracker.module';
@@ -20,7 +20,7 @@ export interface TrackerOptions {
  * in one Kafka transaction per batch together with the consumer offsets (exactly once on Kafka).
  */
 export async function startTracker(context: ServiceContext, options: TrackerOptions = {}): Promise<RunningService> {
-  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: 'hookbus-tracker-state', log: (level, message, extra) => context.logger[level]({ ...extra }, message) });
+  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: 'hookbus-tracker-state', ...kafkaLogging(context) });
   const partitions = Topics.communicationState.partitions;
   const unreadable = (topic: string) => (key: string, partition: number, error: unknown) =>
     context.logger.warn({ topic, partition, key, reason: error instanceof Error ? error.message : String(error) }, 'unreadable state record skipped during restore');

@@ -2,6 +2,7 @@ export * from './records';
 export * from './retry-policy';
 export * from './dead-letter';
 export * from './kafka-client';
+export * from './kafka-log';
 export * from './topic-provisioner';
 export * from './batch-consumer';
 export * from './coalescing-producer';

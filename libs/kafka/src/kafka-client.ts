@@ -1,10 +1,13 @@
 import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { classifyKafkaLog } from './kafka-log';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   /** Where kafkajs' own log lines go; defaults to warnings and errors on stderr as JSON. */
   readonly log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+  /** Called once per retried broker state kafkajs logged (see kafka-log.ts), with its type: feeds a counter. */
+  readonly onRetriable?: (type: string) => void;
 }
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -30,19 +33,22 @@ export function createKafka(options: KafkaClientOptions): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...extra } = entry;
-        // Our producers retry a bounded number of times on purpose: the consumer runner retries whole batches and the
-        // gateway must answer 503 in time rather than wait forever. kafkajs warns about that on every producer.
-        // CONCURRENT_TRANSACTIONS answers while the coordinator completes our previous commit are retried (here and
-        // in batch-consumer.ts), not failures.
-        const demoted =
-          message.startsWith('Limiting retries for the idempotent producer') ||
-          String((extra as { error?: unknown }).error ?? '').includes('another concurrent operation on the same transaction');
-        log(demoted ? 'debug' : (LEVEL_NAMES[level] ?? 'info'), `kafkajs: ${message}`, extra);
+        // CONCURRENT_TRANSACTIONS answers while the coordinator completes our previous commit are retried here and
+        // in batch-consumer.ts; classifyKafkaLog says which lines are such retried states.
+        const verdict = classifyKafkaLog(LEVEL_NAMES[level] ?? 'info', message, extra, options.brokers);
+        if (verdict.retriable) options.onRetriable?.(verdict.retriable);
+        log(verdict.level, `kafkajs: ${message}`, {
+          ...extra,
+          ...(verdict.retriable ? { retriable: verdict.retriable } : {}),
+          ...(verdict.action ? { action: verdict.action } : {}),
+        });
       },
   });
 }
 
 function defaultLog(level: string, message: string, extra: Record<string, unknown>): void {
+  // Retried broker states arrive here at debug: shown only when asked for, as services do with LOG_LEVEL.
+  if (level === 'debug' && !['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '')) return;
   process.stderr.write(JSON.stringify({ level, msg: message, ...extra }) + '\n');
 }
 

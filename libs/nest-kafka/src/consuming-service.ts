@@ -2,7 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { BatchConsumerOptions, BatchSink } from '@hookbus/kafka';
 import { createKafka } from '@hookbus/kafka';
-import { consumerMetrics, createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import { consumerMetrics, createServiceApp, kafkaLogging, listen, type ServiceContext } from '@hookbus/platform';
 import { KafkaBatchTransport } from './kafka-batch.transport';
 
 /** A started service: its HTTP address (health, metrics) and a graceful stop. */
@@ -32,7 +32,7 @@ export async function startConsumingService<T>(options: ConsumingServiceOptions<
   const kafka = createKafka({
     brokers: context.env.kafkaBrokers,
     clientId: `hookbus-${context.name}`,
-    log: (level, message, extra) => context.logger[level]({ ...extra }, message),
+    ...kafkaLogging(context),
   });
   const transport = new KafkaBatchTransport(kafka, options.sink(app), options.consumer, context.logger, consumerMetrics(context.metrics));
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

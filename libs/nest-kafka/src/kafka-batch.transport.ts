@@ -1,6 +1,6 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
-import { BatchConsumerRunner, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
+import { BatchConsumerRunner, ConsumerCrashJudge, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
 import type { ConsumerMetrics, Logger } from '@hookbus/platform';
 import { errorCode } from '@hookbus/contracts';
 
@@ -21,11 +21,17 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   ) {
     super();
     this.runner = new BatchConsumerRunner(kafka, sink, options, observerFor(log, metrics));
+    const crashes = new ConsumerCrashJudge();
     this.runner.events.on(this.runner.events.events.CRASH, ({ payload }) => {
-      log.error({ err: payload.error, restart: payload.restart, stage: sink.stage }, 'consumer crashed');
       metrics?.consumerUp.set({ stage: sink.stage }, 0);
+      // A fresh broker's group coordinator can move while the consumer joins: kafkajs restarts it (counted in
+      // hookbus_kafka_retriable_total from its own log line). Only a crash that needs someone is an error.
+      const state = crashes.crashed(payload.error, payload.restart);
+      if (state) log.debug({ err: payload.error, restart: payload.restart, stage: sink.stage, retriable: state }, `consumer could not join yet (${state}); kafkajs restarts it`);
+      else log.error({ err: payload.error, restart: payload.restart, stage: sink.stage, action: kafkaAction([]) }, 'consumer crashed');
     });
     this.runner.events.on(this.runner.events.events.GROUP_JOIN, ({ payload }) => {
+      crashes.joined();
       log.info({ stage: sink.stage, groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
       metrics?.consumerUp.set({ stage: sink.stage }, 1);
     });

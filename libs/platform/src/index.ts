@@ -1,6 +1,7 @@
 export * from './logger';
 export * from './nest-logger';
 export * from './metrics';
+export * from './kafka-logging';
 export * from './service-context';
 export * from './health.controller';
 export * from './platform.module';
