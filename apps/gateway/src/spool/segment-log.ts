@@ -1,7 +1,6 @@
-import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { nodeSpoolFileSystem, type SpoolFile, type SpoolFileSystem } from './spool-file-system';
 
 /**
  * An append-only log of opaque records in numbered segment files, for the gateway's spool (docs/store-and-forward.md).
@@ -18,6 +17,8 @@ export interface SegmentLogOptions {
   readonly maxBytes: number;
   /** A segment is sealed and a new one started once it reaches this size. */
   readonly segmentBytes: number;
+  /** The disk; tests pass one that fails on command. */
+  readonly fileSystem?: SpoolFileSystem;
 }
 
 export interface LogPosition {
@@ -102,7 +103,8 @@ interface PendingAppend {
 
 export class SegmentLog {
   private readonly segments: Segment[] = [];
-  private active!: FileHandle;
+  private active!: SpoolFile;
+  private readonly fs: SpoolFileSystem;
   private pending: PendingAppend[] = [];
   private pendingBytes = 0;
   private writing = false;
@@ -122,12 +124,14 @@ export class SegmentLog {
     checkpoint: LogPosition,
   ) {
     this.read = checkpoint;
+    this.fs = options.fileSystem ?? nodeSpoolFileSystem;
   }
 
   /** Opens (creating) the log in `directory`: drops drained segments, truncates a torn tail, counts what is left. */
   static async open(directory: string, options: SegmentLogOptions): Promise<SegmentLog> {
-    await mkdir(directory, { recursive: true });
-    const checkpoint = await readCheckpoint(directory);
+    const fs = options.fileSystem ?? nodeSpoolFileSystem;
+    await fs.mkdir(directory);
+    const checkpoint = await readCheckpoint(fs, directory);
     const log = new SegmentLog(directory, options, checkpoint);
     await log.recover();
     return log;
@@ -200,7 +204,7 @@ export class SegmentLog {
 
   /** Records everything before `end` as drained (durably), then deletes the segments wholly before it. */
   async commit(end: LogPosition, records: number): Promise<void> {
-    await writeCheckpoint(this.directory, end);
+    await writeCheckpoint(this.fs, this.directory, end);
     this.read = end;
     this.head += records;
     if (this.head > 4096 && this.head * 2 > this.times.length) {
@@ -209,7 +213,7 @@ export class SegmentLog {
     }
     const activeId = this.segments[this.segments.length - 1]!.id;
     for (const segment of this.segments.filter((s) => s.id < end.segment && s.id !== activeId)) {
-      await rm(join(this.directory, segmentFileName(segment.id)), { force: true });
+      await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
       this.segments.splice(this.segments.indexOf(segment), 1);
     }
     if (this.isEmpty) await this.restartWhenDrained();
@@ -274,8 +278,8 @@ export class SegmentLog {
 
   private async roll(): Promise<void> {
     const next = this.segments[this.segments.length - 1]!.id + 1;
-    const handle = await openSegment(this.directory, next);
-    syncDirectory(this.directory);
+    const handle = await this.openSegment(next);
+    await this.fs.syncDirectory(this.directory);
     await this.active.close();
     this.active = handle;
     this.segments.push({ id: next, size: 0 });
@@ -289,11 +293,11 @@ export class SegmentLog {
       const old = this.segments.splice(0);
       const next = old[old.length - 1]!.id + 1;
       await this.active.close();
-      this.active = await openSegment(this.directory, next);
+      this.active = await this.openSegment(next);
       this.segments.push({ id: next, size: 0 });
-      await writeCheckpoint(this.directory, { segment: next, offset: 0 });
+      await writeCheckpoint(this.fs, this.directory, { segment: next, offset: 0 });
       this.read = { segment: next, offset: 0 };
-      for (const segment of old) await rm(join(this.directory, segmentFileName(segment.id)), { force: true });
+      for (const segment of old) await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
     } finally {
       this.writing = false;
     }
@@ -302,7 +306,7 @@ export class SegmentLog {
   }
 
   private async recover(): Promise<void> {
-    const ids = (await readdir(this.directory))
+    const ids = (await this.fs.readdir(this.directory))
       .filter((name) => /^\d{16}\.seg$/.test(name))
       .map((name) => Number(name.slice(0, 16)))
       .sort((a, b) => a - b);
@@ -311,10 +315,10 @@ export class SegmentLog {
     for (const id of ids) {
       const path = join(this.directory, segmentFileName(id));
       if (id < this.read.segment) {
-        await rm(path, { force: true });
+        await this.fs.rm(path);
         continue;
       }
-      const data = await readFile(path);
+      const data = await this.fs.readFile(path);
       const isLast = id === ids[ids.length - 1];
       let offset = 0;
       for (;;) {
@@ -327,7 +331,7 @@ export class SegmentLog {
       if (offset < data.length) {
         if (isLast) {
           truncatedBytes = data.length - offset;
-          const handle = await open(path, 'r+');
+          const handle = await this.fs.open(path, 'write');
           await handle.truncate(offset);
           await handle.sync();
           await handle.close();
@@ -345,13 +349,17 @@ export class SegmentLog {
     }
     if (!this.segments.some((s) => s.id === this.read.segment)) this.read = { segment: this.segments[0]!.id, offset: 0 };
     const last = this.segments[this.segments.length - 1]!;
-    this.active = await openSegment(this.directory, last.id);
-    syncDirectory(this.directory);
+    this.active = await this.openSegment(last.id);
+    await this.fs.syncDirectory(this.directory);
     this.recovery = { truncatedBytes, corruptBytes, records: this.times.length };
   }
 
+  private openSegment(segment: number): Promise<SpoolFile> {
+    return this.fs.open(join(this.directory, segmentFileName(segment)), 'create');
+  }
+
   private async readRange(segment: number, from: number, to: number, wanted: number): Promise<Buffer> {
-    const handle = await open(join(this.directory, segmentFileName(segment)), 'r');
+    const handle = await this.fs.open(join(this.directory, segmentFileName(segment)), 'read');
     try {
       // Read at least one whole frame even when it is larger than `wanted`.
       const header = Buffer.alloc(FRAME_HEADER_BYTES);
@@ -386,40 +394,25 @@ function remaining(frames: Buffer[], skip: number): Buffer[] {
   return out;
 }
 
-async function readCheckpoint(directory: string): Promise<LogPosition> {
+async function readCheckpoint(fs: SpoolFileSystem, directory: string): Promise<LogPosition> {
   try {
-    const parsed = JSON.parse(await readFile(join(directory, CHECKPOINT), 'utf8')) as Partial<LogPosition>;
+    const parsed = JSON.parse((await fs.readFile(join(directory, CHECKPOINT))).toString('utf8')) as Partial<LogPosition>;
     if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) return { segment: parsed.segment!, offset: parsed.offset! };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   // No checkpoint: nothing was ever drained, so reading starts at the oldest segment there is.
-  const ids = (await readdir(directory)).filter((name) => /^\d{16}\.seg$/.test(name)).map((name) => Number(name.slice(0, 16)));
+  const ids = (await fs.readdir(directory)).filter((name) => /^\d{16}\.seg$/.test(name)).map((name) => Number(name.slice(0, 16)));
   return { segment: ids.length > 0 ? Math.min(...ids) : 0, offset: 0 };
 }
 
 /** Atomic replace: a crash leaves the old checkpoint or the new one, never half of one. */
-async function writeCheckpoint(directory: string, position: LogPosition): Promise<void> {
+async function writeCheckpoint(fs: SpoolFileSystem, directory: string, position: LogPosition): Promise<void> {
   const temporary = join(directory, `${CHECKPOINT}.tmp`);
-  await writeFile(temporary, JSON.stringify(position), { mode: 0o600 });
-  const handle = await open(temporary, 'r+');
+  await fs.writeFile(temporary, JSON.stringify(position));
+  const handle = await fs.open(temporary, 'write');
   await handle.sync();
   await handle.close();
-  await rename(temporary, join(directory, CHECKPOINT));
-  syncDirectory(directory);
-}
-
-/** A created, renamed or deleted file is only durable once its directory entry is fsync'd. */
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Read-write, created if missing, and not O_APPEND: frames are written at explicit offsets (after a truncation). */
-function openSegment(directory: string, segment: number): Promise<FileHandle> {
-  return open(join(directory, segmentFileName(segment)), constants.O_RDWR | constants.O_CREAT, 0o600);
+  await fs.rename(temporary, join(directory, CHECKPOINT));
+  await fs.syncDirectory(directory);
 }
