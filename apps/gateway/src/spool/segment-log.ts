@@ -19,7 +19,14 @@ export interface SegmentLogOptions {
   readonly segmentBytes: number;
   /** The disk; tests pass one that fails on command. */
   readonly fileSystem?: SpoolFileSystem;
+  /**
+   * A housekeeping step failed and was put off: starting the next segment (`roll`), starting afresh once drained
+   * (`restart`), deleting a drained segment (`delete`). The log stays consistent and tries again later.
+   */
+  readonly onFault?: (operation: SpoolFault, error: unknown) => void;
 }
+
+export type SpoolFault = 'roll' | 'restart' | 'delete';
 
 export interface LogPosition {
   readonly segment: number;
@@ -204,6 +211,11 @@ export class SegmentLog {
 
   /** Records everything before `end` as drained (durably), then deletes the segments wholly before it. */
   async commit(end: LogPosition, records: number): Promise<void> {
+    await this.advance(end, records);
+    if (this.isEmpty) await this.restartWhenDrained();
+  }
+
+  private async advance(end: LogPosition, records: number): Promise<void> {
     await writeCheckpoint(this.fs, this.directory, end);
     this.read = end;
     this.head += records;
@@ -211,12 +223,21 @@ export class SegmentLog {
       this.times.splice(0, this.head);
       this.head = 0;
     }
+    await this.deleteSegmentsBefore(end.segment);
+  }
+
+  /** Drained segments only; one that cannot be deleted now stays listed (and counted) and is tried at the next commit. */
+  private async deleteSegmentsBefore(segmentId: number): Promise<void> {
     const activeId = this.segments[this.segments.length - 1]!.id;
-    for (const segment of this.segments.filter((s) => s.id < end.segment && s.id !== activeId)) {
-      await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
+    for (const segment of this.segments.filter((s) => s.id < segmentId && s.id !== activeId)) {
+      try {
+        await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
+      } catch (error) {
+        this.options.onFault?.('delete', error);
+        return;
+      }
       this.segments.splice(this.segments.indexOf(segment), 1);
     }
-    if (this.isEmpty) await this.restartWhenDrained();
   }
 
   /** Resolves when a new record has become durable (for a drainer that has read everything). */
@@ -273,31 +294,43 @@ export class SegmentLog {
       throw error;
     }
     segment.size += total;
-    if (segment.size >= this.options.segmentBytes) await this.roll();
+    // The frames are durable: whatever happens to the roll, they are acknowledged (a failure here must not answer
+    // 503 for records the drain will deliver). A failed roll keeps writing to this segment and is tried again.
+    if (segment.size >= this.options.segmentBytes) await this.roll().catch((error: unknown) => this.options.onFault?.('roll', error));
   }
 
+  /** Starts the next segment; if any step fails nothing has changed (the file, if created, is removed again). */
   private async roll(): Promise<void> {
     const next = this.segments[this.segments.length - 1]!.id + 1;
+    const path = join(this.directory, segmentFileName(next));
     const handle = await this.openSegment(next);
-    await this.fs.syncDirectory(this.directory);
-    await this.active.close();
+    try {
+      await this.fs.syncDirectory(this.directory);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await this.fs.rm(path).catch(() => undefined);
+      throw error;
+    }
+    const sealed = this.active;
     this.active = handle;
     this.segments.push({ id: next, size: 0 });
+    // Its frames were fsync'd already: a failed close loses nothing.
+    await sealed.close().catch(() => undefined);
   }
 
-  /** Once everything is drained the segments only hold drained bytes: start afresh so they stop counting. */
+  /**
+   * Once everything is drained the segments only hold drained bytes: start afresh so they stop counting. A roll
+   * followed by a checkpoint at the new segment's start, so any failure leaves a log that is consistent on disk and
+   * in memory: either nothing changed, or the new segment is active and the drained ones wait for the next commit.
+   */
   private async restartWhenDrained(): Promise<void> {
     if (this.writing || this.pending.length > 0) return;
     this.writing = true;
     try {
-      const old = this.segments.splice(0);
-      const next = old[old.length - 1]!.id + 1;
-      await this.active.close();
-      this.active = await this.openSegment(next);
-      this.segments.push({ id: next, size: 0 });
-      await writeCheckpoint(this.fs, this.directory, { segment: next, offset: 0 });
-      this.read = { segment: next, offset: 0 };
-      for (const segment of old) await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
+      await this.roll();
+      await this.advance({ segment: this.segments[this.segments.length - 1]!.id, offset: 0 }, 0);
+    } catch (error) {
+      this.options.onFault?.('restart', error);
     } finally {
       this.writing = false;
     }

@@ -7,15 +7,18 @@ export type FileOperation = keyof Omit<SpoolFileSystem, 'open'> | 'open' | keyof
  * what the spool does when the disk fails at a given step. `open` can be limited to paths containing a string.
  */
 export class FailingFileSystem implements SpoolFileSystem {
-  private readonly failures = new Map<FileOperation, { times: number; code: string; pathIncludes?: string }>();
+  private readonly failures = new Map<FileOperation, { skip: number; times: number; code: string; pathIncludes?: string }>();
   /** Operations that were made to fail, in order. */
   readonly failed: FileOperation[] = [];
 
   constructor(private readonly real: SpoolFileSystem = nodeSpoolFileSystem) {}
 
-  /** The next `times` calls of `operation` (on a path containing `pathIncludes`, if given) throw an errno error. */
-  fail(operation: FileOperation, options: { times?: number; code?: string; pathIncludes?: string } = {}): void {
-    this.failures.set(operation, { times: options.times ?? 1, code: options.code ?? 'EIO', pathIncludes: options.pathIncludes });
+  /**
+   * After `skip` more calls of `operation` succeed, the next `times` calls throw an errno error (only calls on a path
+   * containing `pathIncludes`, if given, count).
+   */
+  fail(operation: FileOperation, options: { skip?: number; times?: number; code?: string; pathIncludes?: string } = {}): void {
+    this.failures.set(operation, { skip: options.skip ?? 0, times: options.times ?? 1, code: options.code ?? 'EIO', pathIncludes: options.pathIncludes });
   }
 
   heal(): void {
@@ -46,6 +49,10 @@ export class FailingFileSystem implements SpoolFileSystem {
   private async call<T>(operation: FileOperation, path: string, real: () => Promise<T>): Promise<T> {
     const failure = this.failures.get(operation);
     if (failure && failure.times > 0 && (failure.pathIncludes === undefined || path.includes(failure.pathIncludes))) {
+      if (failure.skip > 0) {
+        failure.skip--;
+        return real();
+      }
       failure.times--;
       this.failed.push(operation);
       throw Object.assign(new Error(`${failure.code}: injected failure of ${operation} ${path}`), { code: failure.code });
