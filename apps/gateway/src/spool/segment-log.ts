@@ -66,6 +66,10 @@ const TIME_BYTES = 8;
 export const MAX_FRAME_BODY_BYTES = 64 * 1024 * 1024;
 const SEGMENT_SUFFIX = '.seg';
 const CHECKPOINT = 'checkpoint';
+/** Where records Kafka refuses for good are moved (one file each, same framing), out of the drain's way. */
+export const REFUSED_DIRECTORY = 'refused';
+/** One page: what a disk probe writes and fsyncs past the end of the active segment before cutting it off again. */
+const PROBE_BYTES = 4096;
 
 export function segmentFileName(segment: number): string {
   return `${String(segment).padStart(16, '0')}${SEGMENT_SUFFIX}`;
@@ -240,6 +244,54 @@ export class SegmentLog {
     }
   }
 
+  /**
+   * Moves the records of `batch` (read from the cursor, not yet committed) out of the log: they are written, fsync'd,
+   * to their own file under `refused/`, and the cursor is committed past them. Returns that file's path.
+   */
+  async setAside(batch: LogBatch): Promise<string> {
+    const directory = join(this.directory, REFUSED_DIRECTORY);
+    const path = join(directory, `${segmentFileName(batch.end.segment).slice(0, -SEGMENT_SUFFIX.length)}-${batch.end.offset}${SEGMENT_SUFFIX}`);
+    await this.fs.mkdir(directory);
+    const file = await this.fs.open(path, 'create');
+    try {
+      const frames = batch.entries.map((e) => encodeFrame(e.payload, e.appendedAtMs));
+      await file.truncate(0);
+      await file.writev(frames, 0);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await this.fs.syncDirectory(directory);
+    await this.fs.syncDirectory(this.directory);
+    await this.commit(batch.end, batch.entries.length);
+    return path;
+  }
+
+  /**
+   * Whether the disk takes writes: a block written and fsync'd past the end of the active segment, then cut off
+   * again. Waits for a group commit in flight; appends that arrive meanwhile wait for the probe. A crash during the
+   * probe leaves a zero-filled tail, which the next open cuts like any torn tail.
+   */
+  async probe(): Promise<void> {
+    while (this.writing) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.closed) throw new Error('the spool is closed');
+    this.writing = true;
+    const end = this.segments[this.segments.length - 1]!.size;
+    try {
+      await this.active.writev([Buffer.alloc(PROBE_BYTES)], end);
+      await this.active.datasync();
+    } finally {
+      await this.active.truncate(end).finally(() => this.endExclusiveStep());
+    }
+  }
+
+  /** After a step that held the write lock: appends that queued meanwhile go out, waiters look again. */
+  private endExclusiveStep(): void {
+    this.writing = false;
+    if (this.pending.length > 0) void this.writeLoop();
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
   /** Resolves when a new record has become durable (for a drainer that has read everything). */
   whenAppended(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -332,10 +384,8 @@ export class SegmentLog {
     } catch (error) {
       this.options.onFault?.('restart', error);
     } finally {
-      this.writing = false;
+      this.endExclusiveStep();
     }
-    if (this.pending.length > 0) void this.writeLoop();
-    for (const wake of this.waiters.splice(0)) wake();
   }
 
   private async recover(): Promise<void> {
