@@ -1,4 +1,5 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { errorFields } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createDurableProducer, createKafka } from '@hookbus/kafka';
 import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
@@ -120,7 +121,7 @@ async function openSpool(context: ServiceContext, kafka: DurableRecordStore, met
     maxBytes,
     segmentBytes: spoolSegmentBytes(maxBytes),
     // Put off and tried again; what is acknowledged stays safe. Repeated, it means the disk is failing.
-    onFault: (operation, error) => context.logger.warn({ operation, err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'spool: a housekeeping step failed; tried again later'),
+    onFault: (operation, error) => context.logger.warn({ operation, err: errorFields(error) }, 'spool: a housekeeping step failed; tried again later'),
   });
   const { truncatedBytes, corruptBytes, records } = log.recovery;
   if (truncatedBytes > 0) context.logger.warn({ truncatedBytes }, 'spool: cut a torn record from the tail (a crash during its write; it was never acknowledged)');

@@ -2,7 +2,7 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { BatchConsumerRunner, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
 import type { ConsumerMetrics, Logger } from '@hookbus/platform';
-import { errorCode } from '@hookbus/contracts';
+import { errorCode, errorFields } from '@hookbus/contracts';
 
 /**
  * Hosts a stage's BatchSink as a Nest microservice transport, so `app.connectMicroservice({ strategy })` and
@@ -61,12 +61,13 @@ function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObser
     },
     flushFailed(stage, error, attempt) {
       metrics?.flushFailures.inc({ stage });
-      log.warn({ stage, attempt, code: errorCode(error), err: error instanceof Error ? error.message : String(error) }, 'batch flush failed; retrying with backoff');
+      log.warn({ stage, attempt, code: errorCode(error), err: errorFields(error) }, 'batch flush failed; retrying with backoff');
     },
     recordDeadLettered(stage, record, error) {
       metrics?.deadLettered.inc({ stage, code: errorCode(error) });
       log.warn(
-        { stage, topic: record.topic, partition: record.partition, offset: record.offset, receiptId: record.headers['hookbus-receipt-id'], code: errorCode(error), reason: error instanceof Error ? error.message : String(error) },
+        // Class and code only: the message of a parse or database error can quote the record (phone numbers, emails).
+        { stage, topic: record.topic, partition: record.partition, offset: record.offset, receiptId: record.headers['hookbus-receipt-id'], code: errorCode(error), err: errorFields(error) },
         'record dead-lettered',
       );
     },

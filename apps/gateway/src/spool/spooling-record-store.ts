@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InvalidRecordError, RawHeaders, TransientError } from '@hookbus/contracts';
+import { InvalidRecordError, RawHeaders, TransientError, errorFields } from '@hookbus/contracts';
 import { recordRefusalOf, type OutgoingRecord } from '@hookbus/kafka';
 import type { RecordStore } from '../ingress/webhook-ingress';
 import { SpoolFullError, type LogBatch, type SegmentLog } from './segment-log';
@@ -260,12 +260,3 @@ function decodeForDrain(payload: Buffer): OutgoingRecord {
   }
 }
 
-/** Name and code only: an error's message can quote what it failed on. */
-function errorFields(error: unknown): { name?: string; code?: string; type?: string } {
-  const { name, code, type } = (error ?? {}) as { name?: unknown; code?: unknown; type?: unknown };
-  return {
-    ...(typeof name === 'string' ? { name } : {}),
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(typeof type === 'string' ? { type } : {}),
-  };
-}
