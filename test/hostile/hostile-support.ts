@@ -1,36 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
-import pino from 'pino';
-import { REDACTED_PATHS, type ServiceContext } from '@hookbus/platform';
-import { testServiceContext } from '@hookbus/testing';
 
-/** Every log line a service wrote, as text: the hostile suite searches it for secrets that must not be there. */
-export class LogCapture {
-  readonly lines: string[] = [];
-  readonly stream = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-
-  text(): string {
-    return this.lines.join('\n');
-  }
-}
-
-/**
- * A service context like testServiceContext, but its logger writes (at debug, with the production redaction
- * paths of libs/platform/src/logger.ts) into `capture`, so a test can read what the service logged.
- */
-export function capturedContext(name: string, capture: LogCapture, yaml: string | null, env: Record<string, string> = {}): ServiceContext {
-  const context = testServiceContext(name, { yaml: yaml ?? undefined, env: { LOG_LEVEL: 'debug', ...env } });
-  const logger = pino(
-    { level: 'debug', base: { service: name }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, formatters: { level: (label) => ({ level: label }) } },
-    capture.stream,
-  );
-  return { ...context, logger };
-}
+// The log capture moved to test/support (log-capture.ts) so every suite can scan its logs for personal data.
+export { LogCapture, capturedContext } from '@hookbus/testing';
 
 export interface RawAnswer {
   /** The HTTP status of the first response line, or null when the server closed without answering. */

@@ -1,4 +1,5 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { errorFields } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createDurableProducer, createKafka } from '@hookbus/kafka';
 import { createServiceApp, kafkaLogging, listen, type ServiceContext } from '@hookbus/platform';
@@ -68,7 +69,7 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
       ? [
           'spool',
           async () => {
-            if (!spool.accepts()) throw new Error('the spool does not accept records (full, or the disk write failed)');
+            if (!(await spool.accepts())) throw new Error('the spool does not accept records (full, or the disk write failed)');
           },
         ]
       : [
@@ -116,7 +117,12 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
 
 async function openSpool(context: ServiceContext, kafka: DurableRecordStore, metrics: GatewayMetrics, options: Partial<SpoolOptions> = {}): Promise<SpoolingRecordStore> {
   const { directory, maxBytes } = context.config.spool!;
-  const log = await SegmentLog.open(directory, { maxBytes, segmentBytes: spoolSegmentBytes(maxBytes) });
+  const log = await SegmentLog.open(directory, {
+    maxBytes,
+    segmentBytes: spoolSegmentBytes(maxBytes),
+    // Put off and tried again; what is acknowledged stays safe. Repeated, it means the disk is failing.
+    onFault: (operation, error) => context.logger.warn({ operation, err: errorFields(error) }, 'spool: a housekeeping step failed; tried again later'),
+  });
   const { truncatedBytes, corruptBytes, records } = log.recovery;
   if (truncatedBytes > 0) context.logger.warn({ truncatedBytes }, 'spool: cut a torn record from the tail (a crash during its write; it was never acknowledged)');
   if (corruptBytes > 0) context.logger.error({ corruptBytes }, 'spool: unreadable bytes inside a sealed segment were skipped (disk corruption)');

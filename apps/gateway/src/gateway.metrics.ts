@@ -52,10 +52,17 @@ export class GatewayMetrics {
     const appended = new Counter({ name: 'hookbus_gateway_spool_appended_records_total', help: 'Records acknowledged from the local spool (fsync\'d)', registers: [registry] });
     const drained = new Counter({ name: 'hookbus_gateway_spool_drained_records_total', help: 'Spooled records written to Kafka by the drainer (rate() = drain rate)', registers: [registry] });
     const refused = new Counter<'reason'>({ name: 'hookbus_gateway_spool_refused_total', help: 'Records the spool refused (full, or the disk write failed): answered 503', labelNames: ['reason'], registers: [registry] });
+    const setAside = new Counter<'code'>({
+      name: 'hookbus_gateway_spool_set_aside_total',
+      help: 'Spooled records Kafka refuses for good (e.g. MESSAGE_TOO_LARGE), moved to the spool\'s refused/ directory so the drain goes on',
+      labelNames: ['code'],
+      registers: [registry],
+    });
     return {
       appended: (n) => appended.inc(n),
       drained: (n) => drained.inc(n),
       refused: (reason) => refused.labels(reason).inc(),
+      setAside: (code) => setAside.labels(code).inc(),
     };
   }
 
@@ -75,4 +82,5 @@ export interface SpoolCounters {
   appended(records: number): void;
   drained(records: number): void;
   refused(reason: 'full' | 'io'): void;
+  setAside(code: string): void;
 }

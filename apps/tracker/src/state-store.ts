@@ -25,7 +25,7 @@ export class PartitionedStateStore<S> {
     readonly topic: string,
     readonly codec: StateCodec<S>,
     private readonly partitionCount: number,
-    private readonly onUnreadable: (key: string, partition: number, error: unknown) => void = () => undefined,
+    private readonly onUnreadable: (key: string, partition: number, offset: string, error: unknown) => void = () => undefined,
   ) {}
 
   get(key: string, partition: number): S | undefined {
@@ -124,7 +124,7 @@ export class PartitionedStateStore<S> {
                     // A state the codec cannot read (written by an older tracker, or damaged) is dropped, not fatal:
                     // the next event for the key rebuilds it, and a crash here would stop the whole partition.
                     this.byPartition.get(batch.partition)?.delete(key);
-                    this.onUnreadable(key, batch.partition, error);
+                    this.onUnreadable(key, batch.partition, message.offset, error);
                   }
                 }
               },

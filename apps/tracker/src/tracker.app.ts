@@ -1,8 +1,8 @@
 import { Gauge } from 'prom-client';
-import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC } from '@hookbus/contracts';
+import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC, errorFields } from '@hookbus/contracts';
 import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
-import { kafkaLogging, type ServiceContext } from '@hookbus/platform';
+import { kafkaLogging, keyHash, type ServiceContext } from '@hookbus/platform';
 import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, processStateCodec } from '@hookbus/tracking';
 import { PartitionedStateStore } from './state-store';
 import { TrackerModule } from './tracker.module';
@@ -22,8 +22,10 @@ export interface TrackerOptions {
 export async function startTracker(context: ServiceContext, options: TrackerOptions = {}): Promise<RunningService> {
   const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: 'hookbus-tracker-state', ...kafkaLogging(context) });
   const partitions = Topics.communicationState.partitions;
-  const unreadable = (topic: string) => (key: string, partition: number, error: unknown) =>
-    context.logger.warn({ topic, partition, key, reason: error instanceof Error ? error.message : String(error) }, 'unreadable state record skipped during restore');
+  // State keys are communication ids, which can hold phone numbers, and a codec error can quote the state it failed
+  // on: the line names the record by position and key hash, the error by class and code.
+  const unreadable = (topic: string) => (key: string, partition: number, offset: string, error: unknown) =>
+    context.logger.warn({ topic, partition, offset, keyHash: keyHash(key), err: errorFields(error) }, 'unreadable state record skipped during restore');
   const communications = new PartitionedStateStore(kafka, Topics.communicationState.name, communicationStateCodec, partitions, unreadable(Topics.communicationState.name));
   const processes = new PartitionedStateStore(kafka, Topics.processState.name, processStateCodec, partitions, unreadable(Topics.processState.name));
   // The tracker keeps the state of every entity of its partitions in memory: its heap grows with this number
@@ -75,7 +77,7 @@ function startOverdueTicks(kafka: ReturnType<typeof createKafka>, partitions: nu
     const ticks = Array.from({ length: partitions }, (_, p) => overdueTick(p, now));
     connected
       .then(() => producer.sendBatch({ topicMessages: groupByTopic(ticks), acks: -1 }))
-      .catch((error: unknown) => context.logger.warn({ err: String(error) }, 'could not send overdue ticks'));
+      .catch((error: unknown) => context.logger.warn({ err: errorFields(error) }, 'could not send overdue ticks'));
   }, intervalMs);
   timer.unref();
   return async () => {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Topics, type CloudEvent, type TransitionData } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { parseCommunicationState, parseProcessState } from '@hookbus/tracking';
-import { RawRecordProducer, TopicObserver, testServiceContext, valueJson } from '@hookbus/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { LogCapture, RawRecordProducer, TEST_KAFKA_BROKERS, TopicObserver, capturedContext, expectNoPersonalData, valueJson, waitFor } from '@hookbus/testing';
 import { startNormalizer } from '../../normalizer/src/normalizer.app';
 import { startTracker } from '../src/tracker.app';
 
@@ -11,12 +12,14 @@ describe('tracker (real broker): raw webhooks → normalizer → tracked state a
   let tracker: RunningService;
   let raw: RawRecordProducer;
   let observer: TopicObserver;
+  // Everything both services log in this file, scanned for phone numbers and emails by the last test.
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     observer = await TopicObserver.start([Topics.communicationState.name, Topics.processState.name, Topics.transitions.name]);
     raw = await RawRecordProducer.connect();
-    normalizer = await startNormalizer(testServiceContext('normalizer'));
-    tracker = await startTracker(testServiceContext('tracker'));
+    normalizer = await startNormalizer(capturedContext('normalizer', logs, null));
+    tracker = await startTracker(capturedContext('tracker', logs, null));
   });
 
   afterAll(async () => {
@@ -74,7 +77,7 @@ describe('tracker (real broker): raw webhooks → normalizer → tracked state a
     await raw.send({ provider: 'credas', sourceId: 'credas-actor', kind: 'process-actor', key: processId, body });
     await observer.waitForRecords((r) => r.topic === Topics.transitions.name && r.key?.toString() === emailId, 1);
     await tracker.close();
-    tracker = await startTracker(testServiceContext('tracker'));
+    tracker = await startTracker(capturedContext('tracker', logs, null));
     await raw.send({ provider: 'credas', sourceId: 'credas-actor', kind: 'process-actor', key: processId, body: body.replace('"emailStatus":2', '"emailStatus":2 ') });
     const opened = JSON.stringify({ clientId: 'c', processId, processActorId: 11014, entityId, emailStatus: 3, emailStatusDescription: 'Opened' });
     await raw.send({ provider: 'credas', sourceId: 'credas-actor', kind: 'process-actor', key: processId, body: opened });
@@ -83,5 +86,28 @@ describe('tracker (real broker): raw webhooks → normalizer → tracked state a
       [null, 'delivered', 1],
       ['delivered', 'opened', 2],
     ]);
+  });
+
+  it('logs a state record it cannot read by position and key hash, never by its key (which holds a phone number)', async () => {
+    const phone = '+306912345678';
+    const key = `octapush:sms:${phone}:${randomUUID()}`;
+    const producer = new Kafka({ clientId: 'tracker-test', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    // Damaged state that quotes the phone number, as a codec error message would.
+    await producer.send({ topic: Topics.communicationState.name, messages: [{ key, value: `{"communicationId":"${key}","status":` }] });
+    await producer.disconnect();
+    await tracker.close();
+    tracker = await startTracker(capturedContext('tracker', logs, null));
+    const line = await waitFor(
+      () => logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'unreadable state record skipped during restore'),
+      { what: 'the unreadable state to be logged' },
+    );
+    expect(line).toMatchObject({ topic: Topics.communicationState.name, keyHash: expect.stringMatching(/^[0-9a-f]{12}$/), offset: expect.any(String) });
+    expect(JSON.stringify(line)).not.toContain(phone.slice(1));
+  });
+
+  it('logged no phone number or email address in any of the above', () => {
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expectNoPersonalData(logs);
   });
 });

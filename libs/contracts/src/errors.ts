@@ -38,3 +38,23 @@ export function errorCode(error: unknown): string {
   if (error instanceof Error) return error.name;
   return 'unknown';
 }
+
+/** What kind of error this is — its class (`InvalidRecordError`, `KafkaJSProtocolError`), or the type of a non-Error. */
+export function errorClass(error: unknown): string {
+  if (error instanceof Error) return error.name;
+  return error === null ? 'null' : typeof error;
+}
+
+/**
+ * Fields to log for an error: class and code (and a kafkajs `type`), never the message — messages can quote the
+ * input they failed on, and logs must carry no personal data.
+ */
+export function errorFields(error: unknown): { readonly class: string; readonly code: string; readonly type?: string } {
+  const type = (error as { type?: unknown } | null)?.type;
+  const own = (error as { code?: unknown } | null)?.code;
+  return {
+    class: errorClass(error),
+    code: error instanceof HookbusError ? error.code : typeof own === 'string' ? own : errorCode(error),
+    ...(typeof type === 'string' ? { type } : {}),
+  };
+}

@@ -44,10 +44,10 @@ export async function loadTimeline(db: Queryable, key: string): Promise<Timeline
       `SELECT communication_id, provider, channel, status, provider_status, final, process_key, process_id, entity_id, continued_as, seq, updated_at
          FROM hookbus.communications
         WHERE communication_id = $1 OR process_key = ANY($2::text[])
-           OR ($3 AND (entity_id = $1 OR process_id = $1
-                       OR communication_id LIKE 'octapush:sms:' || $1 || '%' OR communication_id LIKE 'octapush:viber:' || $1 || '%'))
+           OR ($3 AND (entity_id = $1 OR process_id = $1 OR communication_id = ANY($4::text[])
+                       OR communication_id LIKE $5 OR communication_id LIKE $6))
         ORDER BY updated_at LIMIT ${LIMIT}`,
-      [key, processKeys, kind === 'other'],
+      [key, processKeys, kind === 'other', ...octapushLookup(key)],
     )
   ).rows;
   const communicationIds = unique([...(kind === 'communication' ? [key] : []), ...communications.map((c) => c.communication_id as string)]);
@@ -100,11 +100,40 @@ export async function loadTimeline(db: Queryable, key: string): Promise<Timeline
   return { query: key, processes, communications, receipts, events, transitions, results };
 }
 
-/** Plain text for a terminal: one line per fact, sections in the order things happen. */
+/**
+ * A phone number (or other message key) as the Octapush communication ids that start with it: the whole message key,
+ * or its first part (parts are ':'-separated, and escaped so a part never holds one). Matched literally: the key is
+ * the operator's text, and in a LIKE pattern `%` would list every communication.
+ */
+function octapushLookup(key: string): [string[], string, string] {
+  const literal = key.replace(/[\\%_]/g, '\\$&');
+  return [[`octapush:sms:${key}`, `octapush:viber:${key}`], `octapush:sms:${literal}:%`, `octapush:viber:${literal}:%`];
+}
+
+/**
+ * Plain text for a terminal: one line per fact, sections in the order things happen. Every line is escaped
+ * (`terminalSafe`): provider strings and the query are someone else's text, and a control character in them would
+ * drive the operator's terminal.
+ */
 export function formatTimeline(t: Timeline): string {
+  return `${formatLines(t).map(terminalSafe).join('\n')}\n`;
+}
+
+/**
+ * Control characters (C0, DEL, C1) and the Unicode bidirectional overrides, which reorder what a line appears to
+ * say, written as visible escapes (`\x1b`, `\u202e`).
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+function formatLines(t: Timeline): string[] {
   const lines: string[] = [`hookbus timeline for ${t.query}`];
   const empty = [t.processes, t.communications, t.receipts, t.events, t.transitions, t.results].every((rows) => rows.length === 0);
-  if (empty) return `${lines[0]}\n  nothing found (try a processKey such as credas:<ProcessId>, a communicationId, an entity id or a phone number)\n`;
+  if (empty) return [lines[0]!, '  nothing found (try a processKey such as credas:<ProcessId>, a communicationId, an entity id or a phone number)'];
   section(lines, 'processes (current state)', t.processes, (p) =>
     `${p.process_key}  ${p.status}${p.final ? ' (final)' : ''}  provider status ${providerStatus(p.provider_status)}  updated ${time(p.updated_at)}${p.entity_id ? `  entity ${p.entity_id}` : ''}`,
   );
@@ -122,7 +151,7 @@ export function formatTimeline(t: Timeline): string {
   section(lines, 'credas results', t.results, (r) =>
     `${time(r.retrieved_at)}  ${r.process_key}  ${r.active_checks} active checks  report ${r.report_stored ? `stored, ${r.report_bytes} bytes, sha256 ${r.report_sha256}` : r.report_ref ? `at ${r.report_ref}` : 'none'}`,
   );
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 function section(lines: string[], title: string, rows: ReadonlyArray<Record<string, unknown>>, line: (row: Record<string, unknown>) => string): void {

@@ -1,11 +1,12 @@
-import { DeadLetterHeaders, Topics, errorCode } from '@hookbus/contracts';
+import { DeadLetterHeaders, Topics, errorClass, errorCode } from '@hookbus/contracts';
 import type { ConsumedRecord, OutgoingRecord } from './records';
 
-const MAX_ERROR_TEXT = 2000;
-
-/** The contract's dead letter: the original record untouched, plus headers naming stage, error and origin. */
+/**
+ * The contract's dead letter: the original record untouched, plus headers naming stage, error and origin. The error
+ * is named by its class and code only: a message can quote the input it failed on (a parse error quotes the body,
+ * a Postgres error the value), and headers travel to the projector, the CLIs and logs — the body stays in the value.
+ */
 export function deadLetterFor(record: ConsumedRecord, stage: string, error: unknown, attempts: number, now: Date = new Date()): OutgoingRecord {
-  const message = error instanceof Error ? error.message : String(error);
   return {
     topic: Topics.deadLetter.name,
     key: record.key,
@@ -14,7 +15,7 @@ export function deadLetterFor(record: ConsumedRecord, stage: string, error: unkn
       ...record.headers,
       [DeadLetterHeaders.stage]: stage,
       [DeadLetterHeaders.errorCode]: errorCode(error),
-      [DeadLetterHeaders.error]: message.slice(0, MAX_ERROR_TEXT),
+      [DeadLetterHeaders.error]: errorClass(error),
       [DeadLetterHeaders.originalTopic]: record.topic,
       [DeadLetterHeaders.originalPartition]: String(record.partition),
       [DeadLetterHeaders.originalOffset]: record.offset,

@@ -2,7 +2,7 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { BatchConsumerRunner, ConsumerCrashJudge, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
 import type { ConsumerMetrics, Logger } from '@hookbus/platform';
-import { errorCode } from '@hookbus/contracts';
+import { errorCode, errorFields } from '@hookbus/contracts';
 
 /**
  * Hosts a stage's BatchSink as a Nest microservice transport, so `app.connectMicroservice({ strategy })` and
@@ -67,7 +67,7 @@ function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObser
     },
     flushFailed(stage, error, attempt) {
       metrics?.flushFailures.inc({ stage });
-      log.warn({ stage, attempt, code: errorCode(error), err: error instanceof Error ? error.message : String(error) }, 'batch flush failed; retrying with backoff');
+      log.warn({ stage, attempt, code: errorCode(error), err: errorFields(error) }, 'batch flush failed; retrying with backoff');
     },
     positionCommitFailed(stage, error) {
       // Retried, and at worst repaired by the partition's next batch: a metric, not a line someone must act on.
@@ -77,7 +77,8 @@ function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObser
     recordDeadLettered(stage, record, error) {
       metrics?.deadLettered.inc({ stage, code: errorCode(error) });
       log.warn(
-        { stage, topic: record.topic, partition: record.partition, offset: record.offset, receiptId: record.headers['hookbus-receipt-id'], code: errorCode(error), reason: error instanceof Error ? error.message : String(error) },
+        // Class and code only: the message of a parse or database error can quote the record (phone numbers, emails).
+        { stage, topic: record.topic, partition: record.partition, offset: record.offset, receiptId: record.headers['hookbus-receipt-id'], code: errorCode(error), err: errorFields(error) },
         'record dead-lettered',
       );
     },

@@ -54,7 +54,10 @@ export function parseJsonText(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): 
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidRecordError('malformed_json', `body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
+    // V8's message quotes the text around the fault ("Unexpected token 'p', "phone=+30…" is not valid JSON"): this
+    // message reaches quarantine records and logs, so it keeps only where the text breaks.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InvalidRecordError('malformed_json', `body is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`);
   }
 }
 

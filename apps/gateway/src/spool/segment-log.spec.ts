@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_HEADER_BYTES, SegmentLog, SpoolFullError, decodeFrame, encodeFrame, segmentFileName } from './segment-log';
+import { FailingFileSystem } from './testing/failing-file-system';
 
 let directory: string;
 const open = (maxBytes = 1024 * 1024, segmentBytes = 64 * 1024) => SegmentLog.open(directory, { maxBytes, segmentBytes });
@@ -187,6 +188,74 @@ describe('recovery after a crash', () => {
     truncateSync(file, size + 64);
     const reopened = await open();
     expect(reopened.recovery).toEqual({ truncatedBytes: 64, corruptBytes: 0, records: 1 });
+    await reopened.close();
+  });
+});
+
+describe('a disk that fails at one step', () => {
+  let fs: FailingFileSystem;
+  const faults: string[] = [];
+  const openFailing = (segmentBytes = 64 * 1024) => SegmentLog.open(directory, { maxBytes: 1024 * 1024, segmentBytes, fileSystem: fs, onFault: (operation) => faults.push(operation) });
+
+  beforeEach(() => {
+    fs = new FailingFileSystem();
+    faults.length = 0;
+  });
+
+  it.each(['open', 'syncDirectory'] as const)(
+    'acknowledges records already fsync\'d when starting the next segment fails (%s), and counts them',
+    async (operation) => {
+      // Every frame fills a segment: each append is followed by a roll.
+      const log = await openFailing(1);
+      fs.fail(operation, { pathIncludes: operation === 'open' ? segmentFileName(1) : directory });
+      await expect(log.append(payload(0), 0)).resolves.toBeUndefined();
+      expect(fs.failed).toEqual([operation]);
+      expect(faults).toEqual(['roll']);
+      expect(log.records).toBe(1);
+      // The next append goes to the same segment and the roll is tried again.
+      await log.append(payload(1), 1);
+      expect(segmentFiles()).toEqual([segmentFileName(0), segmentFileName(1)]);
+      const batch = await log.readBatch(10, Number.MAX_SAFE_INTEGER);
+      expect(batch.entries.map((e) => e.payload.toString())).toEqual([payload(0).toString(), payload(1).toString()]);
+      await log.commit(batch.end, batch.entries.length);
+      expect(log.records).toBe(0);
+      await log.close();
+    },
+  );
+
+  it('keeps a working segment when starting afresh after a drain fails to open the new one', async () => {
+    const log = await openFailing();
+    for (let i = 0; i < 3; i++) await log.append(payload(i), i);
+    const batch = await log.readBatch(10, Number.MAX_SAFE_INTEGER);
+    fs.fail('open', { pathIncludes: segmentFileName(1) });
+    await log.commit(batch.end, batch.entries.length);
+    expect(fs.failed).toEqual(['open']);
+    expect(faults).toEqual(['restart']);
+    expect(log.records).toBe(0);
+    await log.append(payload(9), 9);
+    expect(await readAll(log)).toEqual([payload(9).toString()]);
+    // Once the disk is well again, the next drain starts afresh.
+    const next = await log.readBatch(10, Number.MAX_SAFE_INTEGER);
+    await log.commit(next.end, next.entries.length);
+    expect(log.bytes).toBe(0);
+    expect(segmentFiles()).toEqual([segmentFileName(1)]);
+    await log.close();
+  });
+
+  it('never loses a record appended after a restart whose checkpoint write failed half-way', async () => {
+    const log = await openFailing();
+    for (let i = 0; i < 3; i++) await log.append(payload(i), i);
+    const batch = await log.readBatch(10, Number.MAX_SAFE_INTEGER);
+    // The drain's own checkpoint is renamed into place; the restart's checkpoint is renamed too, but its directory
+    // sync fails: the checkpoint on disk may or may not point at the new segment.
+    fs.fail('syncDirectory', { skip: 2 });
+    await log.commit(batch.end, batch.entries.length);
+    expect(faults).toEqual(['restart']);
+    await log.append(payload(9), 9);
+    expect(await readAll(log)).toEqual([payload(9).toString()]);
+    await log.close();
+    const reopened = await open();
+    expect(await readAll(reopened)).toEqual([payload(9).toString()]);
     await reopened.close();
   });
 });

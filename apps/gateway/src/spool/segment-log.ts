@@ -1,7 +1,6 @@
-import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { nodeSpoolFileSystem, type SpoolFile, type SpoolFileSystem } from './spool-file-system';
 
 /**
  * An append-only log of opaque records in numbered segment files, for the gateway's spool (docs/store-and-forward.md).
@@ -18,7 +17,16 @@ export interface SegmentLogOptions {
   readonly maxBytes: number;
   /** A segment is sealed and a new one started once it reaches this size. */
   readonly segmentBytes: number;
+  /** The disk; tests pass one that fails on command. */
+  readonly fileSystem?: SpoolFileSystem;
+  /**
+   * A housekeeping step failed and was put off: starting the next segment (`roll`), starting afresh once drained
+   * (`restart`), deleting a drained segment (`delete`). The log stays consistent and tries again later.
+   */
+  readonly onFault?: (operation: SpoolFault, error: unknown) => void;
 }
+
+export type SpoolFault = 'roll' | 'restart' | 'delete';
 
 export interface LogPosition {
   readonly segment: number;
@@ -58,6 +66,10 @@ const TIME_BYTES = 8;
 export const MAX_FRAME_BODY_BYTES = 64 * 1024 * 1024;
 const SEGMENT_SUFFIX = '.seg';
 const CHECKPOINT = 'checkpoint';
+/** Where records Kafka refuses for good are moved (one file each, same framing), out of the drain's way. */
+export const REFUSED_DIRECTORY = 'refused';
+/** One page: what a disk probe writes and fsyncs past the end of the active segment before cutting it off again. */
+const PROBE_BYTES = 4096;
 
 export function segmentFileName(segment: number): string {
   return `${String(segment).padStart(16, '0')}${SEGMENT_SUFFIX}`;
@@ -102,7 +114,8 @@ interface PendingAppend {
 
 export class SegmentLog {
   private readonly segments: Segment[] = [];
-  private active!: FileHandle;
+  private active!: SpoolFile;
+  private readonly fs: SpoolFileSystem;
   private pending: PendingAppend[] = [];
   private pendingBytes = 0;
   private writing = false;
@@ -122,12 +135,14 @@ export class SegmentLog {
     checkpoint: LogPosition,
   ) {
     this.read = checkpoint;
+    this.fs = options.fileSystem ?? nodeSpoolFileSystem;
   }
 
   /** Opens (creating) the log in `directory`: drops drained segments, truncates a torn tail, counts what is left. */
   static async open(directory: string, options: SegmentLogOptions): Promise<SegmentLog> {
-    await mkdir(directory, { recursive: true });
-    const checkpoint = await readCheckpoint(directory);
+    const fs = options.fileSystem ?? nodeSpoolFileSystem;
+    await fs.mkdir(directory);
+    const checkpoint = await readCheckpoint(fs, directory);
     const log = new SegmentLog(directory, options, checkpoint);
     await log.recover();
     return log;
@@ -200,19 +215,81 @@ export class SegmentLog {
 
   /** Records everything before `end` as drained (durably), then deletes the segments wholly before it. */
   async commit(end: LogPosition, records: number): Promise<void> {
-    await writeCheckpoint(this.directory, end);
+    await this.advance(end, records);
+    if (this.isEmpty) await this.restartWhenDrained();
+  }
+
+  private async advance(end: LogPosition, records: number): Promise<void> {
+    await writeCheckpoint(this.fs, this.directory, end);
     this.read = end;
     this.head += records;
     if (this.head > 4096 && this.head * 2 > this.times.length) {
       this.times.splice(0, this.head);
       this.head = 0;
     }
+    await this.deleteSegmentsBefore(end.segment);
+  }
+
+  /** Drained segments only; one that cannot be deleted now stays listed (and counted) and is tried at the next commit. */
+  private async deleteSegmentsBefore(segmentId: number): Promise<void> {
     const activeId = this.segments[this.segments.length - 1]!.id;
-    for (const segment of this.segments.filter((s) => s.id < end.segment && s.id !== activeId)) {
-      await rm(join(this.directory, segmentFileName(segment.id)), { force: true });
+    for (const segment of this.segments.filter((s) => s.id < segmentId && s.id !== activeId)) {
+      try {
+        await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
+      } catch (error) {
+        this.options.onFault?.('delete', error);
+        return;
+      }
       this.segments.splice(this.segments.indexOf(segment), 1);
     }
-    if (this.isEmpty) await this.restartWhenDrained();
+  }
+
+  /**
+   * Moves the records of `batch` (read from the cursor, not yet committed) out of the log: they are written, fsync'd,
+   * to their own file under `refused/`, and the cursor is committed past them. Returns that file's path.
+   */
+  async setAside(batch: LogBatch): Promise<string> {
+    const directory = join(this.directory, REFUSED_DIRECTORY);
+    const path = join(directory, `${segmentFileName(batch.end.segment).slice(0, -SEGMENT_SUFFIX.length)}-${batch.end.offset}${SEGMENT_SUFFIX}`);
+    await this.fs.mkdir(directory);
+    const file = await this.fs.open(path, 'create');
+    try {
+      const frames = batch.entries.map((e) => encodeFrame(e.payload, e.appendedAtMs));
+      await file.truncate(0);
+      await file.writev(frames, 0);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await this.fs.syncDirectory(directory);
+    await this.fs.syncDirectory(this.directory);
+    await this.commit(batch.end, batch.entries.length);
+    return path;
+  }
+
+  /**
+   * Whether the disk takes writes: a block written and fsync'd past the end of the active segment, then cut off
+   * again. Waits for a group commit in flight; appends that arrive meanwhile wait for the probe. A crash during the
+   * probe leaves a zero-filled tail, which the next open cuts like any torn tail.
+   */
+  async probe(): Promise<void> {
+    while (this.writing) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.closed) throw new Error('the spool is closed');
+    this.writing = true;
+    const end = this.segments[this.segments.length - 1]!.size;
+    try {
+      await this.active.writev([Buffer.alloc(PROBE_BYTES)], end);
+      await this.active.datasync();
+    } finally {
+      await this.active.truncate(end).finally(() => this.endExclusiveStep());
+    }
+  }
+
+  /** After a step that held the write lock: appends that queued meanwhile go out, waiters look again. */
+  private endExclusiveStep(): void {
+    this.writing = false;
+    if (this.pending.length > 0) void this.writeLoop();
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   /** Resolves when a new record has become durable (for a drainer that has read everything). */
@@ -269,40 +346,50 @@ export class SegmentLog {
       throw error;
     }
     segment.size += total;
-    if (segment.size >= this.options.segmentBytes) await this.roll();
+    // The frames are durable: whatever happens to the roll, they are acknowledged (a failure here must not answer
+    // 503 for records the drain will deliver). A failed roll keeps writing to this segment and is tried again.
+    if (segment.size >= this.options.segmentBytes) await this.roll().catch((error: unknown) => this.options.onFault?.('roll', error));
   }
 
+  /** Starts the next segment; if any step fails nothing has changed (the file, if created, is removed again). */
   private async roll(): Promise<void> {
     const next = this.segments[this.segments.length - 1]!.id + 1;
-    const handle = await openSegment(this.directory, next);
-    syncDirectory(this.directory);
-    await this.active.close();
+    const path = join(this.directory, segmentFileName(next));
+    const handle = await this.openSegment(next);
+    try {
+      await this.fs.syncDirectory(this.directory);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await this.fs.rm(path).catch(() => undefined);
+      throw error;
+    }
+    const sealed = this.active;
     this.active = handle;
     this.segments.push({ id: next, size: 0 });
+    // Its frames were fsync'd already: a failed close loses nothing.
+    await sealed.close().catch(() => undefined);
   }
 
-  /** Once everything is drained the segments only hold drained bytes: start afresh so they stop counting. */
+  /**
+   * Once everything is drained the segments only hold drained bytes: start afresh so they stop counting. A roll
+   * followed by a checkpoint at the new segment's start, so any failure leaves a log that is consistent on disk and
+   * in memory: either nothing changed, or the new segment is active and the drained ones wait for the next commit.
+   */
   private async restartWhenDrained(): Promise<void> {
     if (this.writing || this.pending.length > 0) return;
     this.writing = true;
     try {
-      const old = this.segments.splice(0);
-      const next = old[old.length - 1]!.id + 1;
-      await this.active.close();
-      this.active = await openSegment(this.directory, next);
-      this.segments.push({ id: next, size: 0 });
-      await writeCheckpoint(this.directory, { segment: next, offset: 0 });
-      this.read = { segment: next, offset: 0 };
-      for (const segment of old) await rm(join(this.directory, segmentFileName(segment.id)), { force: true });
+      await this.roll();
+      await this.advance({ segment: this.segments[this.segments.length - 1]!.id, offset: 0 }, 0);
+    } catch (error) {
+      this.options.onFault?.('restart', error);
     } finally {
-      this.writing = false;
+      this.endExclusiveStep();
     }
-    if (this.pending.length > 0) void this.writeLoop();
-    for (const wake of this.waiters.splice(0)) wake();
   }
 
   private async recover(): Promise<void> {
-    const ids = (await readdir(this.directory))
+    const ids = (await this.fs.readdir(this.directory))
       .filter((name) => /^\d{16}\.seg$/.test(name))
       .map((name) => Number(name.slice(0, 16)))
       .sort((a, b) => a - b);
@@ -311,10 +398,10 @@ export class SegmentLog {
     for (const id of ids) {
       const path = join(this.directory, segmentFileName(id));
       if (id < this.read.segment) {
-        await rm(path, { force: true });
+        await this.fs.rm(path);
         continue;
       }
-      const data = await readFile(path);
+      const data = await this.fs.readFile(path);
       const isLast = id === ids[ids.length - 1];
       let offset = 0;
       for (;;) {
@@ -327,7 +414,7 @@ export class SegmentLog {
       if (offset < data.length) {
         if (isLast) {
           truncatedBytes = data.length - offset;
-          const handle = await open(path, 'r+');
+          const handle = await this.fs.open(path, 'write');
           await handle.truncate(offset);
           await handle.sync();
           await handle.close();
@@ -345,13 +432,17 @@ export class SegmentLog {
     }
     if (!this.segments.some((s) => s.id === this.read.segment)) this.read = { segment: this.segments[0]!.id, offset: 0 };
     const last = this.segments[this.segments.length - 1]!;
-    this.active = await openSegment(this.directory, last.id);
-    syncDirectory(this.directory);
+    this.active = await this.openSegment(last.id);
+    await this.fs.syncDirectory(this.directory);
     this.recovery = { truncatedBytes, corruptBytes, records: this.times.length };
   }
 
+  private openSegment(segment: number): Promise<SpoolFile> {
+    return this.fs.open(join(this.directory, segmentFileName(segment)), 'create');
+  }
+
   private async readRange(segment: number, from: number, to: number, wanted: number): Promise<Buffer> {
-    const handle = await open(join(this.directory, segmentFileName(segment)), 'r');
+    const handle = await this.fs.open(join(this.directory, segmentFileName(segment)), 'read');
     try {
       // Read at least one whole frame even when it is larger than `wanted`.
       const header = Buffer.alloc(FRAME_HEADER_BYTES);
@@ -386,40 +477,25 @@ function remaining(frames: Buffer[], skip: number): Buffer[] {
   return out;
 }
 
-async function readCheckpoint(directory: string): Promise<LogPosition> {
+async function readCheckpoint(fs: SpoolFileSystem, directory: string): Promise<LogPosition> {
   try {
-    const parsed = JSON.parse(await readFile(join(directory, CHECKPOINT), 'utf8')) as Partial<LogPosition>;
+    const parsed = JSON.parse((await fs.readFile(join(directory, CHECKPOINT))).toString('utf8')) as Partial<LogPosition>;
     if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) return { segment: parsed.segment!, offset: parsed.offset! };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   // No checkpoint: nothing was ever drained, so reading starts at the oldest segment there is.
-  const ids = (await readdir(directory)).filter((name) => /^\d{16}\.seg$/.test(name)).map((name) => Number(name.slice(0, 16)));
+  const ids = (await fs.readdir(directory)).filter((name) => /^\d{16}\.seg$/.test(name)).map((name) => Number(name.slice(0, 16)));
   return { segment: ids.length > 0 ? Math.min(...ids) : 0, offset: 0 };
 }
 
 /** Atomic replace: a crash leaves the old checkpoint or the new one, never half of one. */
-async function writeCheckpoint(directory: string, position: LogPosition): Promise<void> {
+async function writeCheckpoint(fs: SpoolFileSystem, directory: string, position: LogPosition): Promise<void> {
   const temporary = join(directory, `${CHECKPOINT}.tmp`);
-  await writeFile(temporary, JSON.stringify(position), { mode: 0o600 });
-  const handle = await open(temporary, 'r+');
+  await fs.writeFile(temporary, JSON.stringify(position));
+  const handle = await fs.open(temporary, 'write');
   await handle.sync();
   await handle.close();
-  await rename(temporary, join(directory, CHECKPOINT));
-  syncDirectory(directory);
-}
-
-/** A created, renamed or deleted file is only durable once its directory entry is fsync'd. */
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Read-write, created if missing, and not O_APPEND: frames are written at explicit offsets (after a truncation). */
-function openSegment(directory: string, segment: number): Promise<FileHandle> {
-  return open(join(directory, segmentFileName(segment)), constants.O_RDWR | constants.O_CREAT, 0o600);
+  await fs.rename(temporary, join(directory, CHECKPOINT));
+  await fs.syncDirectory(directory);
 }

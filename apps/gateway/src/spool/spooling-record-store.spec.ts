@@ -1,22 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { TransientError } from '@hookbus/contracts';
 import type { OutgoingRecord } from '@hookbus/kafka';
-import { SegmentLog } from './segment-log';
+import { decodeFrame, SegmentLog } from './segment-log';
+import { decodeSpooledRecord } from './spooled-record.codec';
+import { FailingFileSystem } from './testing/failing-file-system';
 import { SpoolingRecordStore, type KafkaRecordStore } from './spooling-record-store';
 
 /** A broker that is up or down; while down, direct writes fail and drain attempts fail. */
 class FakeKafka implements KafkaRecordStore {
   up = true;
   readonly written: string[] = [];
+  failedDrains = 0;
   async store(record: OutgoingRecord): Promise<void> {
     if (!this.up) throw new TransientError('produce_timeout', 'down');
     this.written.push(String(record.value));
   }
   async storeAll(records: readonly OutgoingRecord[]): Promise<void> {
-    if (!this.up) throw new TransientError('produce_failed', 'down');
+    if (!this.up) {
+      this.failedDrains++;
+      throw new TransientError('produce_failed', 'down');
+    }
     for (const record of records) this.written.push(String(record.value));
   }
 }
@@ -24,18 +30,29 @@ class FakeKafka implements KafkaRecordStore {
 let directory: string;
 let log: SegmentLog;
 const counts = { appended: 0, drained: 0, refused: 0 };
-const observer = { appended: (n: number) => (counts.appended += n), drained: (n: number) => (counts.drained += n), refused: () => counts.refused++ };
+const setAside: string[] = [];
+const observer = {
+  appended: (n: number) => (counts.appended += n),
+  drained: (n: number) => (counts.drained += n),
+  refused: () => counts.refused++,
+  setAside: (code: string) => setAside.push(code),
+};
 const record = (value: string): OutgoingRecord => ({ topic: 'webhooks.raw.credas', key: 'entity-1', value: Buffer.from(value), headers: { 'hookbus-receipt-id': value } });
 const options = { drainBatchRecords: 3, drainBatchBytes: 1024 * 1024, drainRetryMs: 5, readyFreeBytes: 10 };
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'hookbus-spooling-spec-'));
   log = await SegmentLog.open(directory, { maxBytes: 64 * 1024, segmentBytes: 1024 });
   Object.assign(counts, { appended: 0, drained: 0, refused: 0 });
+  setAside.length = 0;
 });
 
 afterEach(async () => {
@@ -81,7 +98,7 @@ it('refuses with a TransientError only when the spool is full, and is then not r
   expect(refused.length).toBeGreaterThan(0);
   expect(refused[0]!.reason).toBeInstanceOf(TransientError);
   expect(refused[0]!.reason.code).toBe('spool_full');
-  expect(store.accepts()).toBe(false);
+  expect(await store.accepts()).toBe(false);
   await store.close();
 });
 
@@ -123,5 +140,73 @@ it('withdraws the direct writes still waiting when it fails over, so none reache
     ['3', true],
   ]);
   expect(counts.appended).toBe(3);
+  await store.close();
+});
+
+it('is ready again once the disk takes writes again, without waiting for traffic it no longer gets', async () => {
+  const fs = new FailingFileSystem();
+  const failing = await SegmentLog.open(join(directory, 'failing'), { maxBytes: 64 * 1024, segmentBytes: 1024, fileSystem: fs });
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, failing, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await store.store(record('1'));
+  // The disk fails the next write and the check after it; then it is well again.
+  fs.fail('datasync', { times: 2 });
+  await expect(store.store(record('2'))).rejects.toMatchObject({ code: 'spool_write_failed' });
+  expect(await store.accepts()).toBe(false);
+  expect(await store.accepts()).toBe(true);
+  expect(fs.failed).toEqual(['datasync', 'datasync']);
+  // The probe left nothing behind: the spool holds exactly the one acknowledged record.
+  kafka.up = true;
+  await until(() => !store.isSpooling());
+  expect(kafka.written).toEqual(['1']);
+  await store.close();
+  await failing.close();
+});
+
+/** Kafka refuses one record for good (too large), whatever batch it is in; the rest are written. */
+class RefusingKafka extends FakeKafka {
+  readonly attempts: string[][] = [];
+  override async storeAll(records: readonly OutgoingRecord[]): Promise<void> {
+    this.attempts.push(records.map((r) => String(r.value)));
+    if (records.some((r) => String(r.value) === 'huge')) {
+      throw Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false });
+    }
+    await super.storeAll(records);
+  }
+}
+
+it('moves a record Kafka refuses for good out of the way (a file, a metric, an error log) and keeps draining', async () => {
+  const kafka = new RefusingKafka();
+  kafka.up = false;
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, logger, observer, options);
+  for (const value of ['1', '2', 'huge', '4', '5']) await store.store(record(value));
+  kafka.up = true;
+  await store.store(record('6'));
+  await until(() => !store.isSpooling());
+  expect(kafka.written).toEqual(['1', '2', '4', '5', '6']);
+  expect(setAside).toEqual(['MESSAGE_TOO_LARGE']);
+  const refusedDirectory = join(directory, 'refused');
+  const files = readdirSync(refusedDirectory);
+  expect(files).toHaveLength(1);
+  const frame = decodeFrame(readFileSync(join(refusedDirectory, files[0]!)), 0);
+  expect(frame.ok && String(decodeSpooledRecord(frame.entry.payload).value)).toBe('huge');
+  const errors = lines.map((l) => JSON.parse(l) as { level: number; msg: string; code?: string; receiptId?: string }).filter((l) => l.level >= 50);
+  expect(errors).toEqual([expect.objectContaining({ code: 'MESSAGE_TOO_LARGE', receiptId: 'huge' })]);
+  await store.close();
+});
+
+it('keeps waiting, without setting anything aside, while the broker is only unavailable', async () => {
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await store.store(record('1'));
+  await until(() => kafka.failedDrains >= 3);
+  expect(setAside).toEqual([]);
+  kafka.up = true;
+  await until(() => !store.isSpooling());
+  expect(kafka.written).toEqual(['1']);
   await store.close();
 });

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { TransientError } from '@hookbus/contracts';
-import type { OutgoingRecord } from '@hookbus/kafka';
+import { InvalidRecordError, RawHeaders, TransientError, errorFields } from '@hookbus/contracts';
+import { recordRefusalOf, type OutgoingRecord } from '@hookbus/kafka';
 import type { RecordStore } from '../ingress/webhook-ingress';
-import { SpoolFullError, type SegmentLog } from './segment-log';
+import { SpoolFullError, type LogBatch, type SegmentLog } from './segment-log';
 import { decodeSpooledRecord, encodeSpooledRecord } from './spooled-record.codec';
 
 /** The Kafka side: the direct write (bounded by the produce timeout) and the drain's write (waits for the verdict). */
@@ -16,6 +16,8 @@ export interface SpoolObserver {
   appended(records: number): void;
   drained(records: number): void;
   refused(reason: 'full' | 'io'): void;
+  /** A spooled record Kafka refuses for good was moved out of the drain's way; `code` says why. */
+  setAside(code: string): void;
 }
 
 export interface SpoolOptions {
@@ -55,6 +57,9 @@ export class SpoolingRecordStore implements RecordStore {
   private draining: Promise<void> | null = null;
   private stopped = false;
   private lastWriteFailed = false;
+  private probing: Promise<void> | null = null;
+  /** After a batch Kafka refused for good: how many records are still sent one by one, to find the one at fault. */
+  private isolating = 0;
   private wakeDrainer: (() => void) | null = null;
 
   constructor(
@@ -78,9 +83,27 @@ export class SpoolingRecordStore implements RecordStore {
     return this.spooling;
   }
 
-  /** Ready while the spool accepts: the last disk write succeeded and there is room for another webhook. */
-  accepts(): boolean {
+  /**
+   * Ready while the spool accepts: the last disk write succeeded and there is room for another webhook. After a
+   * failed write, each check probes the disk (an unready pod gets no traffic, so no append would ever tell).
+   */
+  async accepts(): Promise<boolean> {
+    if (this.lastWriteFailed) await this.probeDisk();
     return !this.lastWriteFailed && this.maxBytes - this.log.bytes >= Math.min(this.options.readyFreeBytes, this.maxBytes);
+  }
+
+  private probeDisk(): Promise<void> {
+    this.probing ??= this.log
+      .probe()
+      .then(
+        () => {
+          this.lastWriteFailed = false;
+          this.logger.info('spool: the disk takes writes again');
+        },
+        (error: unknown) => this.logger.debug({ err: errorFields(error) }, 'spool: the disk still fails writes'),
+      )
+      .finally(() => (this.probing = null));
+    return this.probing;
   }
 
   store(record: OutgoingRecord): Promise<void> {
@@ -119,7 +142,7 @@ export class SpoolingRecordStore implements RecordStore {
    * same receipt id).
    */
   private failOver(error: unknown): void {
-    if (!this.spooling) this.logger.warn({ err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'Kafka did not acknowledge in time: spooling to local disk');
+    if (!this.spooling) this.logger.warn({ err: errorFields(error) }, 'Kafka did not acknowledge in time: spooling to local disk');
     this.spooling = true;
     const waiting = [...this.direct];
     this.direct.clear();
@@ -142,7 +165,7 @@ export class SpoolingRecordStore implements RecordStore {
         const full = error instanceof SpoolFullError;
         if (!full) {
           this.lastWriteFailed = true;
-          this.logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'spool write failed');
+          this.logger.error({ err: errorFields(error) }, 'spool write failed');
         }
         this.observer.refused(full ? 'full' : 'io');
         throw new TransientError(full ? 'spool_full' : 'spool_write_failed', full ? 'the local spool is full' : 'the local spool could not be written', { cause: error });
@@ -155,7 +178,7 @@ export class SpoolingRecordStore implements RecordStore {
     this.draining = this.drain()
       .catch((error: unknown) => {
         // The disk failed under the drainer: it starts again with the next append (the spool is still non-empty).
-        this.logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'spool drain stopped');
+        this.logger.error({ err: errorFields(error) }, 'spool drain stopped');
       })
       .finally(() => (this.draining = null));
   }
@@ -168,7 +191,7 @@ export class SpoolingRecordStore implements RecordStore {
         this.logger.info('spool drained: writing to Kafka directly again');
         return;
       }
-      const batch = await this.log.readBatch(this.options.drainBatchRecords, this.options.drainBatchBytes);
+      const batch = await this.log.readBatch(this.isolating > 0 ? 1 : this.options.drainBatchRecords, this.options.drainBatchBytes);
       if (batch.entries.length === 0) {
         // Nothing durable to read yet: an append is being written; its completion wakes us.
         if (this.log.records === 0) await this.log.whenAppended();
@@ -176,17 +199,45 @@ export class SpoolingRecordStore implements RecordStore {
         continue;
       }
       try {
-        await this.kafka.storeAll(batch.entries.map((e) => decodeSpooledRecord(e.payload)));
+        await this.kafka.storeAll(batch.entries.map((e) => decodeForDrain(e.payload)));
       } catch (error) {
-        this.logger.debug({ err: { name: (error as Error)?.name } }, 'spool drain attempt failed; retrying');
-        await this.pause(this.options.drainRetryMs);
+        const refusal = error instanceof InvalidRecordError ? error.code : recordRefusalOf(error);
+        if (refusal === null) {
+          // Only the broker being unavailable keeps the drain waiting (and everything behind it: order is kept).
+          this.logger.debug({ err: errorFields(error) }, 'spool drain attempt failed; retrying');
+          await this.pause(this.options.drainRetryMs);
+        } else if (batch.entries.length > 1) {
+          // One record (or more) of the batch will never be accepted: send them one by one to find which.
+          this.isolating = batch.entries.length;
+        } else {
+          if (this.stopped) return;
+          await this.setAside(batch, refusal);
+          this.isolating = Math.max(0, this.isolating - 1);
+        }
         continue;
       }
       // Closing: leave the checkpoint where it is; the next start sends this batch again (at-least-once).
       if (this.stopped) return;
       await this.log.commit(batch.end, batch.entries.length);
+      this.isolating = Math.max(0, this.isolating - batch.entries.length);
       this.observer.drained(batch.entries.length);
     }
+  }
+
+  /** A record Kafka will never take must not hold up every record behind it: it goes to a file of its own. */
+  private async setAside(batch: LogBatch, code: string): Promise<void> {
+    const file = await this.log.setAside(batch);
+    this.observer.setAside(code);
+    let record: OutgoingRecord | null = null;
+    try {
+      record = decodeSpooledRecord(batch.entries[0]!.payload);
+    } catch {
+      // Undecodable: the file still holds its bytes.
+    }
+    this.logger.error(
+      { code, file, topic: record?.topic, receiptId: record?.headers?.[RawHeaders.receiptId] },
+      'spool: Kafka refuses this record for good; moved it out of the drain into the file named here (see docs/store-and-forward.md)',
+    );
   }
 
   private pause(ms: number): Promise<void> {
@@ -200,3 +251,12 @@ export class SpoolingRecordStore implements RecordStore {
     });
   }
 }
+
+function decodeForDrain(payload: Buffer): OutgoingRecord {
+  try {
+    return decodeSpooledRecord(payload);
+  } catch (error) {
+    throw new InvalidRecordError('spool_record_undecodable', 'a spooled record could not be decoded', { cause: error });
+  }
+}
+
