@@ -38,3 +38,14 @@ export function errorCode(error: unknown): string {
   if (error instanceof Error) return error.name;
   return 'unknown';
 }
+
+/**
+ * Nothing tells whether trying again can help (a bug, a server error no table lists). `retriable` is true so callers
+ * that bound their own attempts (the orchestrator's retry lanes) try again; the consumer runner retries such a
+ * record a bounded number of times (MAX_RECORD_ATTEMPTS in libs/kafka) and then dead-letters it.
+ */
+export class UnclassifiedError extends HookbusError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, true, options);
+  }
+}

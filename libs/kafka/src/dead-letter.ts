@@ -1,12 +1,20 @@
 import { DeadLetterHeaders, Topics, errorCode } from '@hookbus/contracts';
-import type { ConsumedRecord, OutgoingRecord } from './records';
+import { recordBytes, type ConsumedRecord, type OutgoingRecord } from './records';
 
 const MAX_ERROR_TEXT = 2000;
+/** Room for the record batch framing around one dead letter, under the topic's max.message.bytes. */
+const FRAMING_ALLOWANCE = 64 * 1024;
+/** Names the payload size when a dead letter had to travel without it. */
+export const PAYLOAD_DROPPED_HEADER = 'hookbus-dlq-payload-dropped-bytes';
 
-/** The contract's dead letter: the original record untouched, plus headers naming stage, error and origin. */
+/**
+ * The contract's dead letter: the original record untouched, plus headers naming stage, error and origin. A record
+ * that would not fit the dead-letter topic with those headers travels without its value (the headers still locate
+ * the original, which stays on its own topic for its retention).
+ */
 export function deadLetterFor(record: ConsumedRecord, stage: string, error: unknown, attempts: number, now: Date = new Date()): OutgoingRecord {
   const message = error instanceof Error ? error.message : String(error);
-  return {
+  const deadLetter: OutgoingRecord = {
     topic: Topics.deadLetter.name,
     key: record.key,
     value: record.value,
@@ -22,4 +30,11 @@ export function deadLetterFor(record: ConsumedRecord, stage: string, error: unkn
       [DeadLetterHeaders.failedAt]: now.toISOString(),
     },
   };
+  return recordBytes(deadLetter) > Topics.deadLetter.maxMessageBytes - FRAMING_ALLOWANCE ? withoutPayload(deadLetter) : deadLetter;
+}
+
+/** The dead letter without the original value (an empty one, not null: a null value is a redrive marker). */
+export function withoutPayload(deadLetter: OutgoingRecord): OutgoingRecord {
+  const bytes = deadLetter.value?.length ?? 0;
+  return { ...deadLetter, value: Buffer.alloc(0), headers: { ...deadLetter.headers, [PAYLOAD_DROPPED_HEADER]: String(bytes) } };
 }

@@ -7,3 +7,4 @@ export * from './batch-consumer';
 export * from './coalescing-producer';
 export * from './co-partitioned-assigner';
 export * from './topic-range-reader';
+export * from './failure-class';
