@@ -4,8 +4,6 @@ import { recordBytes, type ConsumedRecord, type OutgoingRecord } from './records
 const MAX_ERROR_TEXT = 2000;
 /** Room for the record batch framing around one dead letter, under the topic's max.message.bytes. */
 const FRAMING_ALLOWANCE = 64 * 1024;
-/** Names the payload size when a dead letter had to travel without it. */
-export const PAYLOAD_DROPPED_HEADER = 'hookbus-dlq-payload-dropped-bytes';
 
 /**
  * The contract's dead letter: the original record untouched, plus headers naming stage, error and origin. A record
@@ -36,5 +34,5 @@ export function deadLetterFor(record: ConsumedRecord, stage: string, error: unkn
 /** The dead letter without the original value (an empty one, not null: a null value is a redrive marker). */
 export function withoutPayload(deadLetter: OutgoingRecord): OutgoingRecord {
   const bytes = deadLetter.value?.length ?? 0;
-  return { ...deadLetter, value: Buffer.alloc(0), headers: { ...deadLetter.headers, [PAYLOAD_DROPPED_HEADER]: String(bytes) } };
+  return { ...deadLetter, value: Buffer.alloc(0), headers: { ...deadLetter.headers, [DeadLetterHeaders.payloadDroppedBytes]: String(bytes) } };
 }
