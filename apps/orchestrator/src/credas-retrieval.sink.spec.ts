@@ -98,10 +98,10 @@ describe('CredasRetrievalSink.flush', () => {
   });
 });
 
-/** A sink on `lane` whose clock runs 100,000 times faster than the real one, and what it sends. */
-function laneSink(lane: RetryLane | null, client: Partial<CredasApiClient>, send?: (records: readonly OutgoingRecord[]) => Promise<void>) {
+/** A sink on `lane` whose clock runs `speed` times faster than the real one (0: stopped), and what it sends. */
+function laneSink(lane: RetryLane | null, client: Partial<CredasApiClient>, send?: (records: readonly OutgoingRecord[]) => Promise<void>, speed = 100_000) {
   const realStart = Date.now();
-  const now = () => 1_000_000 + (Date.now() - realStart) * 100_000;
+  const now = () => 1_000_000 + (Date.now() - realStart) * speed;
   const sent: OutgoingRecord[] = [];
   const registry = new Registry();
   const metrics = orchestratorMetrics(registry);
@@ -141,7 +141,7 @@ describe('CredasRetrievalSink: parked jobs and bounds', () => {
   });
 
   it('a job due beyond its lane moves once to the lane that covers the wait', async () => {
-    const { sink, sent, effects, now } = laneSink(lane10s, notFound);
+    const { sink, sent, effects, now } = laneSink(lane10s, notFound, undefined, 0);
     await sink.flush([{ record: origin, value: [job('moved', { attempt: 2, dueAt: now() + 600_000 })] }], effects);
     expect(sent.map((r) => r.topic)).toEqual([lane15m.topic]);
   });
