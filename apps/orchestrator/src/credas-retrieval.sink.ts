@@ -1,5 +1,5 @@
 import { HookbusError, Topics, errorCode, isRetriable } from '@hookbus/contracts';
-import { deadLetterFor, sleep, type BatchEffects, type BatchSink, type ConsumedRecord, type OutgoingRecord, type TransformedRecord } from '@hookbus/kafka';
+import { deadLetterFor, failureClass, sleep, type BatchEffects, type BatchSink, type ConsumedRecord, type OutgoingRecord, type TransformedRecord } from '@hookbus/kafka';
 import type { Logger } from '@hookbus/platform';
 import type { CredasApiClient } from './credas-api.client';
 import { CredasAuthRejectedError, CredasRejectedError, CredasUnavailableError, retryAfterOf } from './credas-api.errors';
@@ -112,11 +112,19 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
       metrics.retrievals.inc({ stage: this.stage, outcome: 'already_retrieved' });
       return;
     }
-    if (this.lane && job.dueAt - this.now() > this.lane.maxDelayMs) {
-      await effects.send([this.retryRecord(job, job.attempt, job.dueAt, null)]);
-      return;
+    if (this.lane) {
+      const wait = job.dueAt - this.now();
+      const fitting = laneFor(wait);
+      // Due later than this lane's bound: move it once to the lane that covers the wait — always a longer one, so a
+      // job never cycles back into the lane it came from.
+      if (wait > this.lane.maxDelayMs && fitting.maxDelayMs > this.lane.maxDelayMs) {
+        await this.sendOutcome(job, this.retryRecord(job, job.attempt, job.dueAt, null), effects);
+        return;
+      }
     }
-    await this.waitUntil(job.dueAt, effects);
+    // A parked job waits here, heartbeating; never longer than its lane's bound (a due time beyond the last lane can
+    // only come from another clock or an older version: it is due at that bound).
+    await this.waitUntil(this.lane ? Math.min(job.dueAt, this.now() + this.lane.maxDelayMs) : job.dueAt, effects);
     if (signal.aborted) return;
     const started = this.now();
     try {
@@ -125,7 +133,21 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
       metrics.retrievalSeconds.observe({ stage: this.stage }, (this.now() - started) / 1000);
     } catch (error) {
       if (signal.aborted) return;
-      await effects.send([this.failureRecord(job, error)]);
+      await this.sendOutcome(job, this.failureRecord(job, error), effects);
+    }
+  }
+
+  /**
+   * Sends a job's retry record or dead letter. A retry lane may refuse the record itself (MESSAGE_TOO_LARGE: lanes
+   * hold 5 MiB, events.checks.v1 up to 8 MiB): retrying cannot help then, and the job is dead-lettered instead.
+   */
+  private async sendOutcome(job: RetrievalJob, outcome: OutgoingRecord, effects: BatchEffects): Promise<void> {
+    try {
+      await effects.send([outcome]);
+    } catch (error) {
+      if (outcome.topic === Topics.deadLetter.name || failureClass(error) !== 'record') throw error;
+      const refused = new HookbusError('orchestrator.retry_refused', `${outcome.topic} refused the retry record (${errorCode(error)})`, false);
+      await effects.send([this.deadLetter(job, refused)]);
     }
   }
 
@@ -190,7 +212,7 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
     if (size > MAX_RESULT_BYTES) {
       // Inline transport's limit (README): the report cannot travel on events.results.v1.
       const error = new HookbusError('orchestrator.report_too_large', `the results event would be ${size} bytes, over the ${MAX_RESULT_BYTES} the topic accepts`, false);
-      await effects.send([this.failureRecord(job, error)]);
+      await this.sendOutcome(job, this.failureRecord(job, error), effects);
       return;
     }
     await effects.send([result, memo]);
@@ -199,7 +221,10 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
     this.deps.log.info({ processKey: job.processKey, eventId: event.id, trigger: job.trigger.kind, attempt: job.attempt, entitySource: retrieved.entitySource, reportBytes: retrieved.pdf.length }, 'Credas results published');
   }
 
-  /** A retriable failure with attempts left goes to a retry lane; anything else is dead-lettered with its reason. */
+  /**
+   * A retriable failure with attempts left goes to a retry lane; after `maxAttempts` attempts, or a failure that
+   * retrying cannot help, the job is dead-lettered with its reason.
+   */
   private failureRecord(job: RetrievalJob, error: unknown): OutgoingRecord {
     const { metrics, log, retry } = this.deps;
     const code = errorCode(error);
@@ -207,14 +232,20 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
     if (isRetriable(error) && job.attempt < retry.maxAttempts) {
       const delay = retryDelayMs(job.attempt, retryAfterOf(error), retry);
       metrics.retrievals.inc({ stage: this.stage, outcome: 'retried' });
-      log.warn({ processKey: job.processKey, attempt: job.attempt, code, reason, retryInMs: delay }, 'Credas retrieval failed; retrying later');
+      // Retriable: debug and a metric (hookbus_credas_retrievals_total{outcome="retried"}); the dead letter is the error.
+      log.debug({ processKey: job.processKey, attempt: job.attempt, code, reason, retryInMs: delay }, 'Credas retrieval failed; retrying later');
       return this.retryRecord(job, job.attempt + 1, this.now() + delay, code);
     }
-    const final = isRetriable(error) ? new HookbusError(code, `gave up after ${job.attempt} attempts: ${reason}`, false) : error;
+    return this.deadLetter(job, isRetriable(error) ? new HookbusError(code, `gave up after ${job.attempt} attempts: ${reason}`, false) : error);
+  }
+
+  private deadLetter(job: RetrievalJob, error: unknown): OutgoingRecord {
+    const { metrics, log } = this.deps;
+    const code = errorCode(error);
     metrics.retrievals.inc({ stage: this.stage, outcome: 'dead_lettered' });
     metrics.deadLettered.inc({ code });
-    log.error({ processKey: job.processKey, attempt: job.attempt, code, reason }, 'Credas retrieval dead-lettered');
-    return deadLetterFor(job.origin, this.stage, final, job.attempt);
+    log.error({ processKey: job.processKey, attempt: job.attempt, code, reason: error instanceof Error ? error.message : String(error) }, 'Credas retrieval dead-lettered');
+    return deadLetterFor(job.origin, this.stage, error, job.attempt);
   }
 
   private retryRecord(job: RetrievalJob, attempt: number, dueAt: number, lastError: string | null): OutgoingRecord {

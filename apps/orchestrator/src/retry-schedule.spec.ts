@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY, RETRY_LANES, laneFor, retryDelayMs } from './retry-schedule';
+import { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, RETRY_LANES, laneFor, retryDelayMs } from './retry-schedule';
 
 describe('retryDelayMs', () => {
   const policy = { maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000, factor: 2 } };
@@ -15,6 +15,15 @@ describe('retryDelayMs', () => {
 
   it('never retries before Retry-After', () => {
     expect(retryDelayMs(1, 30_000, policy, () => 1)).toBe(30_000);
+  });
+
+  it.each([
+    ['an hour', 3_600_000],
+    ['a day', 86_400_000],
+    ['a year', 365 * 86_400_000],
+  ])('caps a Retry-After of %s at the last lane (15 minutes)', (_name, retryAfter) => {
+    expect(MAX_RETRY_DELAY_MS).toBe(900_000);
+    expect(retryDelayMs(1, retryAfter, policy, () => 1)).toBe(MAX_RETRY_DELAY_MS);
   });
 
   it('keeps the backoff when Retry-After is shorter', () => {

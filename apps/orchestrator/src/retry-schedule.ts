@@ -14,6 +14,13 @@ export const RETRY_LANES: readonly RetryLane[] = [
   { name: '15m', topic: 'orchestrator.credas.retry-15m.v1', maxDelayMs: 900_000 },
 ];
 
+/**
+ * The longest any retry waits, Credas' Retry-After included: the last lane's bound. A longer wait would either hold a
+ * lane's partition past its bound or cycle the job through Kafka until due (one `Retry-After: 3600` did, about ten
+ * round trips a second); Credas is asked again after this at the latest, and its next answer may say wait again.
+ */
+export const MAX_RETRY_DELAY_MS = RETRY_LANES[RETRY_LANES.length - 1]!.maxDelayMs;
+
 export const COMMANDS_TOPIC = 'orchestrator.credas.commands.v1';
 export const RETRIEVALS_TOPIC = 'orchestrator.credas.retrievals.v1';
 
@@ -27,14 +34,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, backoff: { in
 
 /**
  * Delay before attempt `failedAttempt + 1`: exponential backoff with jitter (libs/kafka retry-policy), never
- * earlier than Credas' Retry-After (PROVIDERS.md: honour it when present).
+ * earlier than Credas' Retry-After (PROVIDERS.md: honour it when present), never later than MAX_RETRY_DELAY_MS.
  */
 export function retryDelayMs(failedAttempt: number, retryAfterMs: number | null, policy: RetryPolicy, random: () => number = Math.random): number {
   const backoff = backoffDelayMs(failedAttempt, policy.backoff, random);
-  return Math.max(backoff, retryAfterMs ?? 0);
+  return Math.min(MAX_RETRY_DELAY_MS, Math.max(backoff, retryAfterMs ?? 0));
 }
 
-/** The shortest lane whose bound covers the delay; longer delays park in the last lane (and re-park there). */
+/** The shortest lane whose bound covers the delay; a longer delay (never made since MAX_RETRY_DELAY_MS) gets the last. */
 export function laneFor(delayMs: number, lanes: readonly RetryLane[] = RETRY_LANES): RetryLane {
   return lanes.find((lane) => delayMs <= lane.maxDelayMs) ?? lanes[lanes.length - 1]!;
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { jsonWithoutNul, withoutNul } from '@hookbus/contracts';
 import type { CommunicationRow, CredasResultRow, DeadLetterRow, EventRow, ProcessRow, Projection, ReceiptRow, RedriveRow, TransitionRow } from './projection-rows';
 
 /**
@@ -36,8 +37,23 @@ async function writeRedrives(client: PoolClient, rows: readonly RedriveRow[]): P
   );
 }
 
+/**
+ * One column as an array parameter. Text never reaches Postgres with a NUL in it (text refuses it, SQLSTATE 22021):
+ * every string value is escaped here, at the one place all of them pass (`withoutNul` in libs/contracts).
+ */
 function column<T, V>(rows: readonly T[], pick: (row: T) => V): V[] {
-  return rows.map(pick);
+  return rows.map((row) => {
+    const value = pick(row);
+    return (typeof value === 'string' ? withoutNul(value) : value) as V;
+  });
+}
+
+/** A jsonb column: JSON text whose `\u0000` escapes jsonb refuses (SQLSTATE 22P05) are written as text instead. */
+function jsonColumn<T>(rows: readonly T[], pick: (row: T) => string | null): Array<string | null> {
+  return rows.map((row) => {
+    const value = pick(row);
+    return value === null ? null : jsonWithoutNul(value);
+  });
 }
 
 async function writeReceipts(client: PoolClient, rows: readonly ReceiptRow[]): Promise<void> {
@@ -63,7 +79,7 @@ async function writeReceipts(client: PoolClient, rows: readonly ReceiptRow[]): P
       column(rows, (r) => r.path),
       column(rows, (r) => r.query),
       column(rows, (r) => r.pathStatus),
-      column(rows, (r) => r.headers),
+      jsonColumn(rows, (r) => r.headers),
       column(rows, (r) => r.contentType),
       column(rows, (r) => r.body),
       column(rows, (r) => r.quarantined),
@@ -107,7 +123,7 @@ async function writeEvents(client: PoolClient, rows: readonly EventRow[]): Promi
       column(rows, (r) => r.processKey),
       column(rows, (r) => r.processId),
       column(rows, (r) => r.entityId),
-      column(rows, (r) => r.data),
+      jsonColumn(rows, (r) => r.data),
     ],
   );
 }
@@ -131,7 +147,7 @@ async function writeCommunications(client: PoolClient, rows: readonly Communicat
       column(rows, (r) => r.provider),
       column(rows, (r) => r.channel),
       column(rows, (r) => r.status),
-      column(rows, (r) => r.providerStatus),
+      jsonColumn(rows, (r) => r.providerStatus),
       column(rows, (r) => r.final),
       column(rows, (r) => r.processKey),
       column(rows, (r) => r.processId),
@@ -140,7 +156,7 @@ async function writeCommunications(client: PoolClient, rows: readonly Communicat
       column(rows, (r) => r.statusEventId),
       column(rows, (r) => r.seq),
       column(rows, (r) => r.updatedAt),
-      column(rows, (r) => r.state),
+      jsonColumn(rows, (r) => r.state),
       column(rows, (r) => r.stateOffset),
     ],
   );
@@ -165,18 +181,18 @@ async function writeProcesses(client: PoolClient, rows: readonly ProcessRow[]): 
       column(rows, (r) => r.provider),
       column(rows, (r) => r.processId),
       column(rows, (r) => r.status),
-      column(rows, (r) => r.providerStatus),
+      jsonColumn(rows, (r) => r.providerStatus),
       column(rows, (r) => r.final),
       column(rows, (r) => r.version),
       column(rows, (r) => r.statusReason),
       column(rows, (r) => r.entityId),
-      column(rows, (r) => r.entityIds),
+      jsonColumn(rows, (r) => r.entityIds),
       column(rows, (r) => r.closedAt),
       column(rows, (r) => r.expiresAt),
       column(rows, (r) => r.statusEventId),
       column(rows, (r) => r.seq),
       column(rows, (r) => r.updatedAt),
-      column(rows, (r) => r.state),
+      jsonColumn(rows, (r) => r.state),
       column(rows, (r) => r.stateOffset),
     ],
   );
@@ -226,8 +242,8 @@ async function writeCredasResults(client: PoolClient, rows: readonly CredasResul
       column(rows, (r) => r.processId),
       column(rows, (r) => r.processKey),
       column(rows, (r) => r.entityId),
-      column(rows, (r) => r.details),
-      column(rows, (r) => r.activeChecks),
+      jsonColumn(rows, (r) => r.details),
+      jsonColumn(rows, (r) => r.activeChecks),
       column(rows, (r) => r.reportPdf),
       column(rows, (r) => r.reportRef),
       column(rows, (r) => r.reportSha256),
@@ -265,7 +281,7 @@ async function writeDeadLetters(client: PoolClient, rows: readonly DeadLetterRow
       column(rows, (r) => r.error),
       column(rows, (r) => r.attempts),
       column(rows, (r) => r.payload),
-      column(rows, (r) => r.headers),
+      jsonColumn(rows, (r) => r.headers),
       column(rows, (r) => r.failedAt),
     ],
   );

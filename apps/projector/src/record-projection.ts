@@ -4,11 +4,14 @@ import {
   DeadLetterHeaders,
   EventTypes,
   InvalidRecordError,
+  MAX_IDENTITY_BYTES,
   PROVIDERS,
   QuarantineHeaders,
   RawHeaders,
   Topics,
   deterministicEventId,
+  errorCode,
+  truncateUtf8,
   type ProviderName,
 } from '@hookbus/contracts';
 import { uuidV7Millis } from '@hookbus/db';
@@ -51,9 +54,7 @@ export function projectRecord(record: ConsumedRecord, secretHeaders: ReadonlySet
   // A tombstone on a compacted state topic deletes nothing: the read model keeps the last state it saw.
   if (record.topic === Topics.communicationState.name) return record.value ? { communications: [communicationRow(record)] } : {};
   if (record.topic === Topics.processState.name) return record.value ? { processes: [processRow(record)] } : {};
-  if (record.topic === Topics.deadLetter.name) {
-    return record.value === null && record.headers[DeadLetterHeaders.redriveOf] ? { redrives: [redriveRow(record)] } : { deadLetters: [deadLetterRow(record)] };
-  }
+  if (record.topic === Topics.deadLetter.name) return deadLetterProjection(record);
   throw new InvalidRecordError('projector.unknown_topic', `the projector does not read topic ${record.topic}`);
 }
 
@@ -349,6 +350,22 @@ function redriveRow(record: ConsumedRecord): RedriveRow {
   return { id: deadLetterOrigin(record).id, redrivenAt: new Date(Number.isNaN(at) ? Number(record.timestamp) : at).toISOString() };
 }
 
+/** Header values kept in a dead letter row's text columns; the error text is cut by its writer already. */
+const MAX_DEAD_LETTER_TEXT = 4000;
+
+/**
+ * A record of webhooks.deadletter is never dead-lettered again (that is how a loop starts): whatever it holds, it
+ * becomes a row — as it came when it can, else salvaged (deadLetterSalvage). Text is bounded here; NUL is escaped
+ * by the writer like all text.
+ */
+function deadLetterProjection(record: ConsumedRecord): Projection {
+  try {
+    return record.value === null && record.headers[DeadLetterHeaders.redriveOf] ? { redrives: [redriveRow(record)] } : { deadLetters: [deadLetterRow(record)] };
+  } catch (error) {
+    return { deadLetters: [deadLetterSalvage(record, error)] };
+  }
+}
+
 function deadLetterRow(record: ConsumedRecord): DeadLetterRow {
   const h = record.headers;
   const { id, stage, topic, partition, offset } = deadLetterOrigin(record);
@@ -357,17 +374,40 @@ function deadLetterRow(record: ConsumedRecord): DeadLetterRow {
   const original = Object.fromEntries(Object.entries(h).filter(([name]) => !DLQ_HEADER_NAMES.has(name)));
   return {
     id,
-    stage,
-    topic,
+    stage: truncateUtf8(stage, 200),
+    topic: truncateUtf8(topic, 400),
     partition,
     offset,
-    key: record.key?.toString('utf8') ?? null,
-    errorCode: h[DeadLetterHeaders.errorCode] || null,
-    error: h[DeadLetterHeaders.error] || 'unknown error',
-    attempts: Number.isInteger(attempts) ? attempts : 1,
+    // The key is indexed: a key too long for a btree entry (SQLSTATE 54000) is stored cut, the payload keeps it whole.
+    key: record.key ? truncateUtf8(record.key.toString('utf8'), MAX_IDENTITY_BYTES) : null,
+    errorCode: truncateUtf8(h[DeadLetterHeaders.errorCode] || '', 200) || null,
+    error: truncateUtf8(h[DeadLetterHeaders.error] || 'unknown error', MAX_DEAD_LETTER_TEXT),
+    attempts: Number.isInteger(attempts) && attempts > 0 && attempts < 2 ** 31 ? attempts : 1,
     payload: record.value,
     headers: JSON.stringify(original),
     failedAt: new Date(Number.isNaN(failedMs) ? Number(record.timestamp) : failedMs).toISOString(),
+  };
+}
+
+/**
+ * What can always be stored of a dead letter: where it sits on webhooks.deadletter, its payload (bytea takes any
+ * bytes) and why it could not be stored as it came. Its id is its own position, so a replay lands on the same row.
+ */
+export function deadLetterSalvage(record: ConsumedRecord, error: unknown): DeadLetterRow {
+  const timestamp = Number(record.timestamp);
+  return {
+    id: deterministicEventId(['dead-letter-salvaged', record.topic, String(record.partition), record.offset]),
+    stage: 'unknown',
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: null,
+    errorCode: 'projector.dead_letter_salvaged',
+    error: `this dead letter could not be stored as it came (${errorCode(error)}); its key and headers are on ${record.topic} at this partition and offset`,
+    attempts: 1,
+    payload: record.value,
+    headers: '{}',
+    failedAt: new Date(Number.isFinite(timestamp) ? timestamp : 0).toISOString(),
   };
 }
 

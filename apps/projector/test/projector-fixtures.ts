@@ -10,7 +10,7 @@ import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@hookbus/testing
 export const kafka = new Kafka({ clientId: 'projector-test', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
 
 export function projectorContext(databaseUrl = TEST_DATABASE_URL): ServiceContext {
-  return serviceContext('projector', { env: loadEnv({ ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','), LOG_LEVEL: 'error' }) });
+  return serviceContext('projector', { env: loadEnv({ ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' }) });
 }
 
 export async function connectProducer(): Promise<Producer> {

@@ -58,3 +58,14 @@ export function errorFields(error: unknown): { readonly class: string; readonly 
     ...(typeof type === 'string' ? { type } : {}),
   };
 }
+
+/**
+ * Nothing tells whether trying again can help (a bug, a server error no table lists). `retriable` is true so callers
+ * that bound their own attempts (the orchestrator's retry lanes) try again; the consumer runner retries such a
+ * record a bounded number of times (MAX_RECORD_ATTEMPTS in libs/kafka) and then dead-letters it.
+ */
+export class UnclassifiedError extends HookbusError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, true, options);
+  }
+}

@@ -12,3 +12,60 @@ export function octapushCommunicationId(channel: 'sms' | 'viber', messageKey: st
 export function processKey(provider: 'credas' | 'authvia' | 'cellosign', id: string): string {
   return `${provider}:${id}`;
 }
+
+/**
+ * The most UTF-8 bytes an identity (a Kafka key, a communicationId, a processKey, a CloudEvent subject) may have.
+ * Identities are primary keys and btree index entries in the read model, and Postgres refuses an index row above
+ * about 2,700 bytes (SQLSTATE 54000) — a limit in bytes, which a length in UTF-16 units does not bound (1,024 CJK
+ * characters are 3,072 bytes). 1,024 bytes leaves room for the prefixes and the other columns of an index.
+ */
+export const MAX_IDENTITY_BYTES = 1024;
+
+/** C0 controls (NUL included), DEL and C1 controls: never part of an id, and Postgres text refuses NUL. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** A lone UTF-16 surrogate has no UTF-8 form: encoded as a Kafka key it becomes U+FFFD, another identity. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why `value` cannot be an identity, or null when it can. The reason names the rule, never the value. */
+export function identityProblem(value: string): string | null {
+  if (value.length === 0) return 'is empty';
+  if (CONTROL_CHARACTER.test(value)) return 'contains a control character (NUL included)';
+  if (LONE_SURROGATE.test(value)) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_IDENTITY_BYTES) return `is ${bytes} bytes in UTF-8, over the ${MAX_IDENTITY_BYTES} an identity may have`;
+  return null;
+}
+
+/**
+ * The longest prefix of `value` that fits `maxBytes` in UTF-8, cut on a character boundary: for storing what we can
+ * of a value that is too long to be stored whole (never for building an identity: two long ids could collide).
+ */
+export function truncateUtf8(value: string, maxBytes: number): string {
+  if (Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
+  let bytes = 0;
+  let end = 0;
+  for (const character of value) {
+    const size = Buffer.byteLength(character, 'utf8');
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += character.length;
+  }
+  return value.slice(0, end);
+}
+
+/**
+ * Text bound for Postgres never carries NUL (Postgres text refuses it, SQLSTATE 22021): each U+0000 is written as
+ * the six characters `\u0000`. Escaped, not stripped, so a stored value still shows that the sender sent a NUL.
+ */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
+}
+
+/**
+ * The same for JSON text bound for jsonb, which refuses the escape `\u0000` (SQLSTATE 22P05): it becomes the JSON
+ * string `\\u0000`, i.e. the same six characters `\u0000` once parsed. An escaped backslash before `u0000` (an even
+ * run of backslashes) is left alone.
+ */
+export function jsonWithoutNul(json: string): string {
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000') : json;
+}

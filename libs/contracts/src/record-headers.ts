@@ -39,6 +39,8 @@ export const DeadLetterHeaders = {
   originalOffset: 'hookbus-dlq-offset',
   attempts: 'hookbus-dlq-attempts',
   failedAt: 'hookbus-dlq-failed-at',
+  /** Set when the dead letter travels without the original value (too large for webhooks.deadletter): its size. */
+  payloadDroppedBytes: 'hookbus-dlq-payload-dropped-bytes',
   /** On a redrive marker (null value): the dead letter's own position, `partition:offset`, and when it was redriven. */
   redriveOf: 'hookbus-dlq-redrive-of',
   redrivenAt: 'hookbus-dlq-redriven-at',

@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, Transaction } from 'kafkajs';
-import { isRetriable } from '@hookbus/contracts';
-import { deadLetterFor } from './dead-letter';
+import { Topics } from '@hookbus/contracts';
+import { deadLetterFor, withoutPayload } from './dead-letter';
+import { failureClass } from './failure-class';
 import { chunkByBytes, groupByTopic, toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
-import { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffPolicy } from './retry-policy';
+import { backoffDelayMs, sleep, DEFAULT_BACKOFF, MAX_RECORD_ATTEMPTS, RecordAttempts, type BackoffPolicy } from './retry-policy';
 
 /** One record after `transform`, ready for `flush`. */
 export interface TransformedRecord<T> {
@@ -26,8 +27,12 @@ export interface BatchEffects {
 /**
  * A stage's processing of one topic-partition batch, in two steps:
  * - `transform` is pure and per record; throwing dead-letters that record alone (it can never succeed);
- * - `flush` makes the whole batch's effects durable; throwing a retriable error retries the batch with backoff
- *   (the partition waits: lag grows, nothing is skipped); a non-retriable error isolates the record at fault.
+ * - `flush` makes the whole batch's effects durable. What a throw means is decided by what the error is
+ *   (failure-class.ts): a dependency being unavailable retries the batch with backoff, for as long as it takes (the
+ *   partition waits: lag grows, nothing is skipped); anything else isolates the record at fault, which is
+ *   dead-lettered at once when the error is about the record, or after MAX_RECORD_ATTEMPTS when nothing says.
+ * A record of the dead-letter topic is never dead-lettered again (that is how a loop starts): its sink must store
+ * what it can of it, and one that still fails is dropped with an error log and a metric.
  * Offsets are committed only after `flush` resolved, so effects must be idempotent (at-least-once), or the runner
  * is `transactional` and effects, dead letters and offsets commit in one Kafka transaction (exactly-once on Kafka).
  */
@@ -72,6 +77,8 @@ export interface BatchConsumerObserver {
   recordDeadLettered?(stage: string, record: ConsumedRecord, error: unknown): void;
   /** Committing the position past a fetch of only control records failed (retried by the next fetch or batch). */
   positionCommitFailed?(stage: string, error: unknown): void;
+  /** A dead letter that could not be stored and is not dead-lettered again (see BatchSink). */
+  deadLetterDropped?(stage: string, record: ConsumedRecord, error: unknown): void;
 }
 
 /** How often a position commit past transaction markers is tried before the next batch is left to do it. */
@@ -119,6 +126,14 @@ export function isConcurrentTransactions(error: unknown): boolean {
 }
 
 /**
+ * Failures that are not about any record of the batch: a dependency is unavailable, the group moved on, or another
+ * owner fenced us. The batch as a whole is retried (or abandoned to kafkajs); isolating records cannot help.
+ */
+export function mustRetryBatch(error: unknown): boolean {
+  return isRebalanceError(error) || isFencedError(error) || isConcurrentTransactions(error) || failureClass(error) === 'unavailable';
+}
+
+/**
  * Runs a BatchSink on a kafkajs consumer. Framework-free: the Nest transport in libs/nest-kafka only starts and
  * stops it. Why not @nestjs/microservices' ServerKafka: it hands records to handlers one at a time through one
  * consumer for all topics, commits regardless of durable effects, and a throwing handler is retried forever
@@ -131,6 +146,8 @@ export class BatchConsumerRunner<T> {
   /** Tail of the work queued per transactional id: one transaction at a time per producer. */
   private readonly transactionTails = new Map<string, Promise<unknown>>();
   private readonly stopping = new AbortController();
+  /** Failures of one record whose class says nothing, counted across retries of its batch. */
+  private readonly recordAttempts = new RecordAttempts();
   private running = false;
   /** Settles when the sink has prepared the current assignment; every batch waits for it. */
   private assignmentReady: Promise<void> = Promise.resolve();
@@ -287,8 +304,8 @@ export class BatchConsumerRunner<T> {
       try {
         transformed.push({ record, value: await this.sink.transform(record) });
       } catch (error) {
-        this.observer.recordDeadLettered?.(this.sink.stage, record, error);
-        deadLetters.push(deadLetterFor(record, this.sink.stage, error, 1));
+        const deadLetter = this.deadLetterOf(record, error, 1);
+        if (deadLetter) deadLetters.push(deadLetter);
       }
     }
     // The consumer's position, not the last record's offset + 1: a fetch from a transactional topic ends with the
@@ -302,6 +319,7 @@ export class BatchConsumerRunner<T> {
       try {
         const isolatedDeadLetters = await this.flushAndCommit(payload, transformed, deadLetters, nextOffset);
         payload.resolveOffset(lastOffset);
+        this.recordAttempts.forget(records);
         this.observer.batchFlushed?.(this.sink.stage, records.length, deadLetters.length + isolatedDeadLetters, Date.now() - started);
         return;
       } catch (error) {
@@ -319,7 +337,11 @@ export class BatchConsumerRunner<T> {
     }
   }
 
-  /** Returns how many records were dead-lettered while isolating a non-retriable failure. */
+  /**
+   * Returns how many records were dead-lettered while isolating a failure. Throws (and the batch is retried with
+   * backoff) when a dependency is unavailable, or when a record failed for no known reason fewer than
+   * MAX_RECORD_ATTEMPTS times.
+   */
   private async flushAndCommit(
     payload: EachBatchPayload,
     items: ReadonlyArray<TransformedRecord<T>>,
@@ -328,28 +350,55 @@ export class BatchConsumerRunner<T> {
   ): Promise<number> {
     const { topic, partition } = payload.batch;
     const heartbeat = () => payload.heartbeat();
+    const commit = { topic, partition, offset: nextOffset };
     try {
       await this.inUnitOfWork({ topic, partition }, async (effects) => {
         if (items.length > 0) await this.sink.flush(items, effects);
         if (deadLetters.length > 0) await effects.send(deadLetters);
-      }, heartbeat, { topic, partition, offset: nextOffset });
+      }, heartbeat, commit);
       return 0;
     } catch (error) {
-      if (isRetriable(error) || isRebalanceError(error) || isFencedError(error) || items.length === 0) throw error;
+      if (mustRetryBatch(error)) throw error;
     }
-    // A non-retriable failure of the batch: find the records at fault one by one, dead-letter only those.
+    // The batch failed for a reason that may be one record's: flush the records one by one to find it.
     const isolated: OutgoingRecord[] = [...deadLetters];
     for (const item of items) {
       try {
         await this.inUnitOfWork({ topic, partition }, (effects) => this.sink.flush([item], effects), heartbeat);
       } catch (error) {
-        if (isRetriable(error) || isRebalanceError(error) || isFencedError(error)) throw error;
-        this.observer.recordDeadLettered?.(this.sink.stage, item.record, error);
-        isolated.push(deadLetterFor(item.record, this.sink.stage, error, 1));
+        if (mustRetryBatch(error)) throw error;
+        const attempts = this.recordAttempts.failed(item.record);
+        if (failureClass(error) === 'unknown' && attempts < MAX_RECORD_ATTEMPTS) throw error;
+        const deadLetter = this.deadLetterOf(item.record, error, attempts);
+        if (deadLetter) isolated.push(deadLetter);
       }
     }
-    await this.inUnitOfWork({ topic, partition }, (effects) => effects.send(isolated), heartbeat, { topic, partition, offset: nextOffset });
+    await this.commitDeadLetters(isolated, heartbeat, commit);
     return isolated.length - deadLetters.length;
+  }
+
+  /**
+   * Sends the batch's dead letters with its offsets. Kafka may refuse one as too large (the original record plus our
+   * headers can pass the topic's limit): then they go without their payloads, which the headers still locate.
+   */
+  private async commitDeadLetters(deadLetters: readonly OutgoingRecord[], heartbeat: () => Promise<void>, commit: { topic: string; partition: number; offset: string }): Promise<void> {
+    const partitionOf = { topic: commit.topic, partition: commit.partition };
+    try {
+      await this.inUnitOfWork(partitionOf, (effects) => effects.send(deadLetters), heartbeat, commit);
+    } catch (error) {
+      if (mustRetryBatch(error) || failureClass(error) !== 'record') throw error;
+      await this.inUnitOfWork(partitionOf, (effects) => effects.send(deadLetters.map(withoutPayload)), heartbeat, commit);
+    }
+  }
+
+  /** The dead letter for a record, or null for a record of the dead-letter topic itself (never dead-lettered twice). */
+  private deadLetterOf(record: ConsumedRecord, error: unknown, attempts: number): OutgoingRecord | null {
+    if (record.topic === Topics.deadLetter.name) {
+      this.observer.deadLetterDropped?.(this.sink.stage, record, error);
+      return null;
+    }
+    this.observer.recordDeadLettered?.(this.sink.stage, record, error);
+    return deadLetterFor(record, this.sink.stage, error, attempts);
   }
 
   private async inUnitOfWork(

@@ -9,3 +9,4 @@ export * from './coalescing-producer';
 export * from './co-partitioned-assigner';
 export * from './topic-range-reader';
 export * from './produce-refusals';
+export * from './failure-class';

@@ -26,3 +26,36 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
   });
 }
+
+/**
+ * How many times one record may fail for a reason no classification names (failure-class.ts `unknown`) before it
+ * is dead-lettered. With DEFAULT_BACKOFF between attempts that is about three seconds of a partition's time: enough
+ * for a fluke to pass, too little for a poison record to matter.
+ */
+export const MAX_RECORD_ATTEMPTS = 5;
+
+/** Most records tracked at once: every entry is a record of a batch in hand, so this is never reached in practice. */
+const MAX_TRACKED_RECORDS = 10_000;
+
+/** Failures per record (topic, partition, offset), kept across retries of its batch and forgotten once committed. */
+export class RecordAttempts {
+  private readonly counts = new Map<string, number>();
+
+  /** Counts one more failure of `record`; returns the failures so far, this one included. */
+  failed(record: { topic: string; partition: number; offset: string }): number {
+    const id = `${record.topic}/${record.partition}@${record.offset}`;
+    const count = (this.counts.get(id) ?? 0) + 1;
+    if (!this.counts.has(id) && this.counts.size >= MAX_TRACKED_RECORDS) this.counts.delete(this.counts.keys().next().value!);
+    this.counts.set(id, count);
+    return count;
+  }
+
+  forget(records: ReadonlyArray<{ topic: string; partition: number; offset: string }>): void {
+    if (this.counts.size === 0) return;
+    for (const record of records) this.counts.delete(`${record.topic}/${record.partition}@${record.offset}`);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+}

@@ -82,5 +82,10 @@ function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObser
         'record dead-lettered',
       );
     },
+    deadLetterDropped(stage, record, error) {
+      metrics?.deadLettersDropped.inc({ stage, code: errorCode(error) });
+      // ERROR: someone must look — the dead letter is still on webhooks.deadletter at this offset.
+      log.error({ stage, topic: record.topic, partition: record.partition, offset: record.offset, code: errorCode(error) }, 'dead letter could not be stored; left on the topic, not dead-lettered again');
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { ProviderName } from '@hookbus/contracts';
 import type { ProviderAdapter } from './provider-adapter';
+import { withSafeIdentities } from './safe-identities';
 
 /**
  * The adapters by provider. Each provider folder (credas/, authvia/, octapush/, cellosign/) exports its adapter
@@ -8,7 +9,8 @@ import type { ProviderAdapter } from './provider-adapter';
 const adapters = new Map<ProviderName, ProviderAdapter>();
 
 export function registerAdapters(list: readonly ProviderAdapter[]): void {
-  for (const adapter of list) adapters.set(adapter.provider, adapter);
+  // Registered adapters check every identity they make (safe-identities.ts): no caller can skip it.
+  for (const adapter of list) adapters.set(adapter.provider, withSafeIdentities(adapter));
 }
 
 export function adapterFor(provider: ProviderName): ProviderAdapter {

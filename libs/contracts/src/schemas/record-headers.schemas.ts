@@ -53,6 +53,7 @@ export const DeadLetterRecordHeadersSchema = headersSchema(
     [DeadLetterHeaders.originalOffset]: decimal,
     [DeadLetterHeaders.attempts]: decimal,
     [DeadLetterHeaders.failedAt]: utcDateTime,
+    [DeadLetterHeaders.payloadDroppedBytes]: decimal,
   },
 );
 

@@ -1,9 +1,20 @@
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, validateSync } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
-import { InvalidRecordError } from '@hookbus/contracts';
+import { InvalidRecordError, MAX_IDENTITY_BYTES, identityProblem } from '@hookbus/contracts';
 
-/** Kafka keys and subjects stay short; a message key longer than this is not an identifier. */
-export const MAX_MESSAGE_KEY_LENGTH = 1024;
+/**
+ * The message key becomes the communicationId `octapush:{channel}:{messageKey}`, an identity (MAX_IDENTITY_BYTES in
+ * UTF-8): the key may use what the longest prefix leaves. Bytes, not UTF-16 units: 1,024 CJK characters are 3,072
+ * bytes, which Postgres refused as an index row.
+ */
+export const MAX_MESSAGE_KEY_BYTES = MAX_IDENTITY_BYTES - 'octapush:viber:'.length;
+
+/** Why a message key cannot be one (too long in bytes, control characters, lone surrogates), or null. */
+export function messageKeyProblem(messageKey: string): string | null {
+  if (Buffer.byteLength(messageKey, 'utf8') > MAX_MESSAGE_KEY_BYTES) return `messageKey (longer than ${MAX_MESSAGE_KEY_BYTES} bytes in UTF-8)`;
+  const problem = identityProblem(messageKey);
+  return problem ? `messageKey ${problem}` : null;
+}
 
 /**
  * What one Octapush callback says once its user-defined tokens are read (the token names are configuration, so the
@@ -17,9 +28,9 @@ export class OctapushCallbackDto {
   @IsIn(['path', 'token'])
   statusSource!: 'path' | 'token';
 
+  /** Its length in bytes and characters are checked by messageKeyProblem (class-validator counts UTF-16 units). */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(MAX_MESSAGE_KEY_LENGTH)
   messageKey!: string;
 
   @IsOptional()
@@ -30,6 +41,8 @@ export class OctapushCallbackDto {
 export function validateOctapushCallback(plain: Record<string, unknown>): OctapushCallbackDto {
   const dto = plainToInstance(OctapushCallbackDto, plain);
   const errors = validateSync(dto, { forbidUnknownValues: true });
+  const keyProblem = typeof dto.messageKey === 'string' ? messageKeyProblem(dto.messageKey) : null;
+  if (keyProblem) throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: ${keyProblem}`);
   if (errors.length === 0) return dto;
   // Name the properties and the rules they broke, never the values (they may be phone numbers).
   const broken = errors.map((e) => `${e.property} (${Object.keys(e.constraints ?? {}).join(', ')})`).join('; ');

@@ -1,7 +1,7 @@
 import { InvalidRecordError } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import type { DecodedWebhook } from '../webhook';
-import { MAX_MESSAGE_KEY_LENGTH, validateOctapushCallback, type OctapushCallbackDto } from './octapush-callback.dto';
+import { messageKeyProblem, validateOctapushCallback, type OctapushCallbackDto } from './octapush-callback.dto';
 import { normalizePhone } from './octapush-phone';
 
 /** Token name → value, null prototype: names are chosen by whoever configured the callback, `__proto__` included. */
@@ -106,13 +106,12 @@ export function readOctapushCallback(webhook: DecodedWebhook, source: SourceConf
 /**
  * The message key alone, for the gateway's routing on every request: the same reading and the same refusals as
  * readOctapushCallback, without building and validating the DTO (the normalizer does that). By construction the
- * status and key are non-empty strings; only the key's length can break the DTO's rules, and it is checked with the
- * DTO's own bound.
+ * status and key are non-empty strings; only the key itself (its bytes, its characters) can break the DTO's rules,
+ * and it is checked with the DTO's own rule.
  */
 export function readOctapushMessageKey(webhook: DecodedWebhook, source: SourceConfig): string {
   const { messageKey } = readCallbackParts(webhook, source);
-  if (messageKey.length > MAX_MESSAGE_KEY_LENGTH) {
-    throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: messageKey (maxLength)`);
-  }
+  const problem = messageKeyProblem(messageKey);
+  if (problem) throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: ${problem}`);
   return messageKey;
 }

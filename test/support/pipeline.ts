@@ -1,0 +1,34 @@
+import type { RunningService } from '@hookbus/nest-kafka';
+import { startGateway } from '../../apps/gateway/src/gateway.app';
+import { startNormalizer } from '../../apps/normalizer/src/normalizer.app';
+import { startProjector } from '../../apps/projector/src/projector.app';
+import { startTracker } from '../../apps/tracker/src/tracker.app';
+import { testServiceContext } from './service-context';
+import { waitFor } from './wait-for';
+
+/** Gateway, normalizer, tracker and projector in this process, on one config: the whole path of a webhook. */
+export interface Pipeline {
+  readonly gateway: RunningService;
+  close(): Promise<void>;
+}
+
+/** Not exported from index.ts: only cross-service tests need the apps (and their start-up cost). */
+export async function startPipeline(yaml: string): Promise<Pipeline> {
+  const started: RunningService[] = [];
+  try {
+    const gateway = await startGateway(testServiceContext('gateway', { yaml }), { port: 0 });
+    started.push(gateway);
+    started.push(await startNormalizer(testServiceContext('normalizer', { yaml }), { port: 0 }));
+    started.push(await startTracker(testServiceContext('tracker', { yaml }), { port: 0 }));
+    started.push(await startProjector(testServiceContext('projector', { yaml }), { port: 0 }));
+    await waitFor(async () => (await fetch(`${gateway.url}/health/ready`)).ok, { what: 'the gateway ready' });
+    return { gateway, close: () => closeAll(started) };
+  } catch (error) {
+    await closeAll(started);
+    throw error;
+  }
+}
+
+async function closeAll(services: readonly RunningService[]): Promise<void> {
+  for (const service of services) await service.close();
+}
