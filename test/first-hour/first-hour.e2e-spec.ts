@@ -33,8 +33,9 @@ const PORTS: Record<string, readonly [setting: string, port: number]> = {
   orchestrator: ['ORCHESTRATOR_PORT', PORT_BASE + 3],
   projector: ['PROJECTOR_PORT', PORT_BASE + 4],
   'fake-credas': ['FAKE_CREDAS_PORT', PORT_BASE + 5],
+  monitor: ['MONITOR_PORT', PORT_BASE + 6],
 };
-const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector'];
+const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'];
 /** The process the README's curl reports on (its ids are in the README's JSON). */
 const CURL_PROCESS_ID = '9afe8b16-0b4d-4da3-a7d3-353c7ebece0d';
 

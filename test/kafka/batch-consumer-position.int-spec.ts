@@ -27,7 +27,12 @@ describe('BatchConsumerRunner commits its position past control records (real br
 
   async function freshTopic(partitions: number): Promise<string> {
     const topic = `test.position.${randomUUID().slice(0, 8)}`;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+    // kafkajs' waitForLeaders gives up when a broker that just started does not know the topic yet: wait ourselves.
+    await waitFor(
+      async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.filter((p) => p.leader >= 0).length === partitions,
+      { what: `leaders for ${topic}` },
+    );
     return topic;
   }
 

@@ -1,4 +1,5 @@
 import { HookbusError, UnclassifiedError } from '@hookbus/contracts';
+import { RECORD_REFUSALS } from './produce-refusals';
 
 /**
  * What a failure says about what to do next — decided by what the error is, never by default:
@@ -10,15 +11,6 @@ import { HookbusError, UnclassifiedError } from '@hookbus/contracts';
  *   record, then dead-lettered (MAX_RECORD_ATTEMPTS in batch-consumer.ts).
  */
 export type FailureClass = 'unavailable' | 'record' | 'unknown';
-
-/** Kafka refuses the record itself: it will refuse it again. https://kafka.apache.org/protocol#protocol_error_codes */
-const KAFKA_RECORD_ERRORS: ReadonlySet<string> = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_TIMESTAMP',
-]);
 
 /**
  * Kafka answers that are about the cluster or its configuration, not about the record, although kafkajs marks them
@@ -100,7 +92,8 @@ export function failureClass(error: unknown, depth = 0): FailureClass {
   if (typeof error !== 'object' || error === null || depth > 5) return 'unknown';
   const type = field(error, 'type');
   if (typeof type === 'string') {
-    if (KAFKA_RECORD_ERRORS.has(type)) return 'record';
+    // Kafka refuses the record itself: it will refuse it again (the same list the gateway's spool drain uses).
+    if (RECORD_REFUSALS.has(type)) return 'record';
     if (KAFKA_UNAVAILABLE_ERRORS.has(type)) return 'unavailable';
   }
   const name = field(error, 'name');
