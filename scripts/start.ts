@@ -16,6 +16,7 @@ import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
 import { defaultOptions, startLocalKafka, stopLocalKafka } from './kafka/local-kafka';
+import { ensureLocalSources } from './local-sources';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -87,10 +88,18 @@ async function provision(env: HookbusEnv): Promise<void> {
   }
 }
 
+/** A fresh clone has no config: generate the local one (every built-in source with a secret) and use it. */
+function withLocalSources(env: HookbusEnv): HookbusEnv {
+  const written = ensureLocalSources(env.configPath);
+  if (written === null) return env;
+  say(`${prefix('gateway')} no hookbus.yaml: using ${written} (every built-in source with a generated secret; npm run demo reads it)`);
+  return { ...env, configPath: written };
+}
+
 async function main(argv: string[]): Promise<void> {
   let env: HookbusEnv;
   try {
-    env = loadEnv();
+    env = withLocalSources(loadEnv());
     const config = loadHookbusConfig(env.configPath);
     for (const source of config.sources.filter((s) => s.auth.type === 'none')) {
       say(`${prefix('gateway')} WARN  source ${source.id} accepts unauthenticated requests (auth: none); give it a secret in ${env.configPath ?? 'hookbus.yaml'}`);
@@ -118,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
     await stopKafka();
     return;
   }
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...(env.configPath ? { HOOKBUS_CONFIG: env.configPath } : {}) };
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
   if (argv.includes('--fake-credas')) {

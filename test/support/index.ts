@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './topic-observer';
 export * from './service-context';
 export * from './raw-records';
+export * from './test-sources';

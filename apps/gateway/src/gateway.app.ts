@@ -32,6 +32,9 @@ export const SERVER_LIMITS = {
 } as const;
 
 function warnUnauthenticated(context: ServiceContext): void {
+  if (context.config.sources.length === 0) {
+    context.logger.warn(`no webhook source is configured (${context.env.configPath ?? 'no config file'}): every webhook is answered 404`);
+  }
   for (const source of context.config.sources) {
     if (source.auth.type === 'none') {
       context.logger.warn({ source: source.id }, `source ${source.id} accepts webhooks without authentication (auth: none); give it a secret in the config`);

@@ -6,8 +6,8 @@ import '@hookbus/providers/adapters';
 import { authviaSignature } from '../auth/source-authenticator';
 import { WebhookIngress, type RecordStore } from './webhook-ingress';
 
-const GUARDED_SECRET = 'guarded-secret';
-const AUTHVIA_SECRET = 'authvia-secret';
+const GUARDED_SECRET = 'guarded-secret-0123456789';
+const AUTHVIA_SECRET = 'authvia-secret-0123456789';
 const LIMIT = { requestsPerSecond: 1, burst: 3 };
 
 const SOURCES = parseHookbusConfig(
