@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from './config-error';
 import { MIN_SHARED_SECRET_LENGTH, SOURCE_TEMPLATES, parseHookbusConfig, sourceTemplates } from './hookbus-config';
 
@@ -106,5 +108,16 @@ describe('gateway settings', () => {
       trustedProxies: ['10.0.0.0/8', '::1', '192.168.1.7'],
     });
     expect(problemsOf('gateway:\n  trustedProxies: [10.0.0.0/33]\n')).toEqual([expect.stringContaining('gateway.trustedProxies')]);
+  });
+});
+
+describe('hookbus.example.yaml', () => {
+  it('parses with its secrets set, every source authenticated', () => {
+    const text = readFileSync(join(__dirname, '..', '..', '..', 'hookbus.example.yaml'), 'utf8');
+    const env = Object.fromEntries([...text.matchAll(/\$\{([A-Z_]+)\}/g)].map(([, name]) => [name!, `${name!.toLowerCase()}-0123456789`]));
+    const config = parseHookbusConfig(text, env);
+    expect(config.sources.length).toBeGreaterThanOrEqual(9);
+    for (const source of config.sources) expect(source.auth.type).not.toBe('none');
+    expect(config.gateway.trustedProxies).toEqual(['10.0.0.0/8']);
   });
 });
