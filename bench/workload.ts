@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Producer } from 'kafkajs';
-import { defaultSources, type SourceConfig } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import { RawHeaders, rawTopicFor } from '@hookbus/contracts';
 import { adapterFor, decodeBody, queryToObject, type DecodedWebhook } from '@hookbus/providers';
 import '@hookbus/providers/adapters';
@@ -38,7 +38,7 @@ const ID = '{{STORY}}';
 const PHONE = '{{PHONE}}';
 
 function templates(): Template[] {
-  const sources = new Map(defaultSources().map((s) => [s.id, s]));
+  const sources = new Map(sourceTemplates().map((s) => [s.id, s]));
   const source = (id: string) => sources.get(id) ?? raise(`no default source ${id}`);
   const credas = JSON.parse(
     fixture('credas', 'process.sequence.json')

@@ -1,15 +1,25 @@
 /**
  * `npm run demo`: against a running stack (`npm start`; without CREDAS_API_KEY it runs the fake Credas API), sends a realistic
  * webhook sequence for every provider to the gateway — including a repeat and an out-of-order update — and prints
- * the state that ends up in Postgres. Uses the built-in sources (no secrets); a stack whose hookbus.yaml gives them
- * secrets answers 401 here.
+ * the state that ends up in Postgres. Authenticates each request as its provider would, with the secrets of the
+ * config the stack uses (HOOKBUS_CONFIG, ./hookbus.yaml, or the local one `npm start` generates).
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { loadEnv } from '@hookbus/config';
+import { loadEnv, loadHookbusConfig, type SourceConfig } from '@hookbus/config';
+import { credentialsFor, withQuery } from './webhook-credentials';
 
 const env = loadEnv();
 const gateway = `http://127.0.0.1:${env.gatewayPort}`;
+const sources = new Map<string, SourceConfig>(loadHookbusConfig(env.configPath).sources.map((s) => [s.id, s]));
+
+/** The source a demo path posts to, from the config: the demo needs its secret. */
+function sourceOf(path: string): SourceConfig {
+  const id = /^\/webhooks\/([a-z0-9-]+)/.exec(path)?.[1] ?? '';
+  const source = sources.get(id);
+  if (!source) throw new Error(`source ${id} is not in ${env.configPath ?? 'the config (no hookbus.yaml: run npm start once, it writes a local one)'}`);
+  return source;
+}
 
 interface Step {
   readonly label: string;
@@ -21,14 +31,16 @@ interface Step {
 }
 
 async function send(step: Step): Promise<void> {
-  const response = await fetch(`${gateway}${step.path}`, {
+  const body = step.body === undefined ? undefined : JSON.stringify(step.body);
+  const credentials = credentialsFor(sourceOf(step.path).auth, Buffer.from(body ?? ''));
+  const response = await fetch(`${gateway}${withQuery(step.path, credentials.query)}`, {
     method: step.method ?? 'POST',
-    headers: step.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: step.body === undefined ? undefined : JSON.stringify(step.body),
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...credentials.headers },
+    body,
   });
   const text = await response.text();
   console.log(`  ${String(response.status).padEnd(4)} ${step.label.padEnd(58)} ${text.slice(0, 70)}`);
-  if (response.status !== 200) throw new Error(`the gateway refused "${step.label}" (${response.status}); is the stack running with the built-in sources?`);
+  if (response.status !== 200) throw new Error(`the gateway refused "${step.label}" (${response.status}); does the stack use the config at ${env.configPath ?? '(none)'}?`);
 }
 
 function sequences(): { steps: Step[]; keys: { processes: string[]; communicationPrefixes: string[] }; credasProcessId: string } {

@@ -16,6 +16,7 @@ import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
 import { localKafkaSetup, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
+import { ensureLocalSources } from './local-sources';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -115,10 +116,18 @@ function startFakeCredas(childEnv: NodeJS.ProcessEnv, root: string, asked: boole
   return fake;
 }
 
+/** A fresh clone has no config: generate the local one (every built-in source with a secret) and use it. */
+function withLocalSources(env: HookbusEnv): HookbusEnv {
+  const written = ensureLocalSources(env.configPath);
+  if (written === null) return env;
+  say(`${prefix('gateway')} no hookbus.yaml: using ${written} (every built-in source with a generated secret; npm run demo reads it)`);
+  return { ...env, configPath: written };
+}
+
 async function main(argv: string[]): Promise<void> {
   let env: HookbusEnv;
   try {
-    env = loadEnv();
+    env = withLocalSources(loadEnv());
     const config = loadHookbusConfig(env.configPath);
     for (const source of config.sources.filter((s) => s.auth.type === 'none')) {
       say(`${prefix('gateway')} WARN  source ${source.id} accepts unauthenticated requests (auth: none); give it a secret in ${env.configPath ?? 'hookbus.yaml'}`);
@@ -146,7 +155,7 @@ async function main(argv: string[]): Promise<void> {
     await stopKafka();
     return;
   }
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...(env.configPath ? { HOOKBUS_CONFIG: env.configPath } : {}) };
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;

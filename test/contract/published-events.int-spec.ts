@@ -2,7 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topics, type ProviderName } from '@hookbus/contracts';
-import { defaultSources, type SourceConfig } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { adapterFor, decodeBody, queryToObject, type DecodedWebhook } from '@hookbus/providers';
@@ -34,7 +34,7 @@ function fixture(provider: ProviderName, name: string): string {
 }
 
 function source(id: string): SourceConfig {
-  const found = defaultSources().find((s) => s.id === id);
+  const found = sourceTemplates().find((s) => s.id === id);
   if (!found) throw new Error(`no default source ${id}`);
   return found;
 }

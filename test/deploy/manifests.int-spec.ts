@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
-import { loadEnv, loadHookbusConfig } from '@hookbus/config';
+import { SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
 import { serviceNodeOptions } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
@@ -104,7 +104,7 @@ function renderOverlay(dir: string): K8sObject[] {
 /** Loads a hookbus.yaml with every `${NAME}` it interpolates set, as the pods' secrets would. */
 function loadConfigWithSecrets(path: string): ReturnType<typeof loadHookbusConfig> {
   const secrets = Object.fromEntries(
-    readFileSync(join(K8S, 'base', 'secrets.example.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.split('=')[0]!, 'test-secret']),
+    readFileSync(join(K8S, 'base', 'secrets.example.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.split('=')[0]!, 'test-secret-of-16+chars']),
   );
   return loadHookbusConfig(path, { ...process.env, ...secrets });
 }
@@ -203,6 +203,7 @@ describe('Kubernetes manifests', () => {
     expect(env.servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005 });
     const config = loadConfigWithSecrets(join(K8S, 'base', 'config', 'hookbus.yaml'));
     expect(config.sources.map((s) => s.id)).toHaveLength(9);
+    for (const source of config.sources) expect(source.auth.type).not.toBe('none');
     expect(config.spool).toEqual({ directory: '/var/lib/hookbus/spool', maxBytes: SPOOL_MAX_BYTES });
   });
 
@@ -299,13 +300,25 @@ describe('docker-compose.yml', () => {
     expect(loadEnv(resolved, mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
     const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
     expect(existsSync(join(ROOT, hostFile))).toBe(true);
-    // The built-in sources stay (the file only adds the spool).
-    expect(loadHookbusConfig(join(ROOT, hostFile), {}).sources).toHaveLength(9);
+  });
+
+  it('serves every built-in source with authentication, its secrets from the environment, and none without them', () => {
+    const hostFile = join(ROOT, hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!);
+    const secretNames = readFileSync(hostFile, 'utf8').match(/\$\{[A-Z_]+\}/g)!.map((m) => m.slice(2, -1));
+    const env = compose.services.gateway!.environment!;
+    for (const name of secretNames) expect(env[name]).toBe(`\${${name}:-}`);
+    const secrets = Object.fromEntries(secretNames.map((name) => [name, `${name.toLowerCase()}-0123456789`]));
+    const sources = loadHookbusConfig(hostFile, secrets).sources;
+    expect(sources.map((s) => s.id).sort()).toEqual(SOURCE_TEMPLATES.map((t) => t.id).sort());
+    for (const source of sources) expect(source.auth.type).not.toBe('none');
+    // Unset, or set empty by compose's `:-` default: the start stops, naming the variable.
+    expect(() => loadHookbusConfig(hostFile, {})).toThrow(/CREDAS_WEBHOOK_SECRET is not set/);
+    expect(() => loadHookbusConfig(hostFile, Object.fromEntries(secretNames.map((n) => [n, ''])))).toThrow(/expected a non-empty string/);
   });
 
   it('keeps the gateway spool on a named volume at the configured spool directory', () => {
     const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
-    const spool = loadHookbusConfig(join(ROOT, hostFile), {}).spool!;
+    const spool = loadConfigWithSecrets(join(ROOT, hostFile)).spool!;
     expect(spool.maxBytes).toBe(SPOOL_MAX_BYTES);
     const volume = hostPathOf(compose.services.gateway!.volumes, spool.directory)!;
     expect(volume).toMatch(/^[a-z][a-z0-9_-]*$/);

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultSources, type SourceConfig } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import { Topics, type CloudEvent, type ProcessStatusEvent } from '@hookbus/contracts';
 import { adapterFor, decodeBody, queryToObject, type ReceivedWebhook } from '@hookbus/providers';
 import '@hookbus/providers/adapters';
@@ -108,7 +108,7 @@ export function shuffled<T>(items: readonly T[]): T[] {
   return copy;
 }
 
-const SOURCES = new Map<string, SourceConfig>(defaultSources().map((s) => [s.id, s]));
+const SOURCES = new Map<string, SourceConfig>(sourceTemplates().map((s) => [s.id, s]));
 
 export function urlOf(gatewayUrl: string, d: Delivery): string {
   return `${gatewayUrl}/webhooks/${d.sourceId}${d.pathStatus ? `/${d.pathStatus}` : ''}${d.query ? `?${d.query}` : ''}`;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
-import { waitFor } from '@hookbus/testing';
+import { waitFor, withOpenBuiltinSources } from '@hookbus/testing';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
@@ -99,6 +99,12 @@ export class FaultStack {
     await stopLocalKafka(this.kafkaOptions);
   }
 
+  private configPath(): string {
+    const path = join(this.workDir, 'hookbus.yaml');
+    writeFileSync(path, withOpenBuiltinSources());
+    return path;
+  }
+
   /** Starts one more instance of a service and waits until it reports ready. */
   async startService(name: ServiceName): Promise<ServiceInstance> {
     this.serial += 1;
@@ -111,6 +117,8 @@ export class FaultStack {
       CREDAS_API_BASE_URL: this.credasBaseUrl,
       CREDAS_API_KEY: FAKE_CREDAS_KEY,
       HOOKBUS_INSTANCE_ID: `faults-${this.runId}-${id}`,
+      // The load posts to the built-in source ids without credentials: the config names them, open.
+      HOOKBUS_CONFIG: this.configPath(),
       LOG_LEVEL: 'warn',
     });
     const instance: ServiceInstance = { name, id, port, child };

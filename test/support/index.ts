@@ -4,3 +4,4 @@ export * from './topic-observer';
 export * from './service-context';
 export * from './raw-records';
 export * from './log-capture';
+export * from './test-sources';

@@ -1,10 +1,11 @@
 import { loadEnv, parseHookbusConfig } from '@hookbus/config';
 import { serviceContext, type ServiceContext } from '@hookbus/platform';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './test-settings';
+import { withOpenBuiltinSources } from './test-sources';
 
 /**
  * A service context for an in-process service under test: the test broker and database, port 0, quiet logs, and the
- * built-in sources unless a YAML config is given.
+ * given YAML config plus the built-in sources it does not name, configured with `auth: none` (withOpenBuiltinSources).
  */
 export function testServiceContext(name: string, options: { yaml?: string; env?: Record<string, string> } = {}): ServiceContext {
   const env = {
@@ -19,5 +20,5 @@ export function testServiceContext(name: string, options: { yaml?: string; env?:
     LOG_LEVEL: process.env.TEST_LOG_LEVEL || 'warn',
     ...options.env,
   };
-  return serviceContext(name, { env: loadEnv(env, () => false), config: parseHookbusConfig(options.yaml ?? null, env) });
+  return serviceContext(name, { env: loadEnv(env, () => false), config: parseHookbusConfig(withOpenBuiltinSources(options.yaml ?? null), env) });
 }

@@ -7,6 +7,8 @@ import '@hookbus/providers/adapters';
 import { GatewayMetrics } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
 import { DEFAULT_HTTP_LIMITS, registerWebhookRoutes } from './http/webhook.routes';
+import { BodyBudget } from './http/body-budget';
+import { trustedProxyList } from './ingress/client-address';
 import { WebhookIngress } from './ingress/webhook-ingress';
 import type { RecordStore } from './ingress/webhook-ingress';
 import { DEFAULT_STORE_OPTIONS, DurableRecordStore, type DurableRecordStoreOptions } from './kafka/durable-record-store';
@@ -33,6 +35,9 @@ export const SERVER_LIMITS = {
 } as const;
 
 function warnUnauthenticated(context: ServiceContext): void {
+  if (context.config.sources.length === 0) {
+    context.logger.warn(`no webhook source is configured (${context.env.configPath ?? 'no config file'}): every webhook is answered 404`);
+  }
   for (const source of context.config.sources) {
     if (source.auth.type === 'none') {
       context.logger.warn({ source: source.id }, `source ${source.id} accepts webhooks without authentication (auth: none); give it a secret in the config`);
@@ -99,7 +104,10 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
   const app = await createServiceApp(context, GatewayModule.forContext(context, closeStores, checks), adapter);
   const records: RecordStore = spool ?? store;
   const ingress = new WebhookIngress(context.config.sources, records, metrics);
-  registerWebhookRoutes(app.getHttpAdapter().getInstance(), ingress, metrics, context.logger);
+  registerWebhookRoutes(app.getHttpAdapter().getInstance(), ingress, metrics, context.logger, {
+    bodyBudget: new BodyBudget(context.config.gateway.maxBodyBytesInFlight),
+    trustedProxies: trustedProxyList(context.config.gateway.trustedProxies),
+  });
   await app.init();
   const server = app.getHttpServer();
   server.headersTimeout = SERVER_LIMITS.headersTimeoutMs;

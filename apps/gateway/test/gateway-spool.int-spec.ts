@@ -8,7 +8,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { RawHeaders, allTopics } from '@hookbus/contracts';
 import { provisionTopics, toConsumedRecord, type ConsumedRecord } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
-import { waitFor } from '@hookbus/testing';
+import { waitFor, withOpenBuiltinSources } from '@hookbus/testing';
 import { defaultOptions, repoRoot, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../../scripts/kafka/local-kafka';
 import { JSON_HEADERS, send, startTestGateway, type Sent } from './gateway-support';
 
@@ -54,7 +54,7 @@ async function startBroker(): Promise<void> {
 
 function spoolYaml(directory: string, maxBytes: number): string {
   const path = join(workDir, `hookbus-${randomUUID()}.yaml`);
-  writeFileSync(path, `spool:\n  directory: ${JSON.stringify(directory)}\n  maxBytes: ${maxBytes}\n`);
+  writeFileSync(path, withOpenBuiltinSources(`spool:\n  directory: ${JSON.stringify(directory)}\n  maxBytes: ${maxBytes}\n`));
   return path;
 }
 

@@ -1,13 +1,14 @@
 import { loadEnv, parseHookbusConfig } from '@hookbus/config';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { serviceContext } from '@hookbus/platform';
+import { withOpenBuiltinSources } from '@hookbus/testing';
 import { startGateway, type GatewayOptions } from '../src/gateway.app';
 
-/** Starts a gateway in this process on a free port, with the given YAML config over the built-in defaults. */
+/** Starts a gateway in this process on a free port, with the given YAML config plus the built-in sources it does not name, open. */
 export async function startTestGateway(yaml: string | null, brokers: readonly string[], options: GatewayOptions = {}, extraEnv: Record<string, string> = {}): Promise<RunningService> {
   const envVars = { KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: 'error', ...extraEnv };
   const env = loadEnv(envVars, () => false);
-  return startGateway(serviceContext('gateway', { env, config: parseHookbusConfig(yaml, envVars) }), { port: 0, ...options });
+  return startGateway(serviceContext('gateway', { env, config: parseHookbusConfig(withOpenBuiltinSources(yaml), envVars) }), { port: 0, ...options });
 }
 
 export interface Sent {

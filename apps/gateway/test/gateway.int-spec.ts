@@ -18,15 +18,15 @@ sources:
   - id: octapush-secure
     provider: octapush
     kind: sms
-    auth: { type: token, value: "tok-123" }
+    auth: { type: token, value: "tok-123-0123456789abcdef" }
   - id: authvia-signed
     provider: authvia
     kind: business-process
-    auth: { type: authvia, secret: "authvia-secret" }
+    auth: { type: authvia, secret: "authvia-secret-0123456789" }
   - id: cellosign-basic
     provider: cellosign
     kind: workflow
-    auth: { type: basic, username: cello, password: "pa:ss" }
+    auth: { type: basic, username: cello, password: "pa:ss-0123456789abcdef" }
   - id: credas-signed
     provider: credas
     kind: monitoring
@@ -35,7 +35,7 @@ sources:
     provider: credas
     kind: monitoring
     maxBodyBytes: 64
-    auth: { type: header, name: webhookAuth, value: small-secret }
+    auth: { type: header, name: webhookAuth, value: small-secret-0123456789 }
   - id: credas-throttled
     provider: credas
     kind: monitoring
@@ -48,7 +48,7 @@ let observer: TopicObserver;
 
 beforeAll(async () => {
   observer = await TopicObserver.start([...PROVIDERS.map(rawTopicFor), Topics.quarantine.name]);
-  gateway = await startTestGateway(CONFIG, TEST_KAFKA_BROKERS, {}, { PORTAL_B_SECRET: 'portal-b-secret' });
+  gateway = await startTestGateway(CONFIG, TEST_KAFKA_BROKERS, {}, { PORTAL_B_SECRET: 'portal-b-secret-0123456789' });
 });
 
 afterAll(async () => {
@@ -140,7 +140,7 @@ describe('authentication', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(wrong.json()).toEqual({ type: 'urn:hookbus:problem:unauthorized', title: 'Unauthorized', status: 401, detail: 'invalid credentials' });
-    const ok = await send(at('/webhooks/credas-portal-b'), { body: actorBody(), headers: { ...JSON_HEADERS, webhookAuth: 'portal-b-secret', cookie: 'a=b' } });
+    const ok = await send(at('/webhooks/credas-portal-b'), { body: actorBody(), headers: { ...JSON_HEADERS, webhookAuth: 'portal-b-secret-0123456789', cookie: 'a=b' } });
     expect(ok.status).toBe(200);
     const stored = JSON.parse((await recordFor(ok)).headers[RawHeaders.requestHeaders]!);
     expect(stored).not.toHaveProperty('webhookauth');
@@ -151,14 +151,14 @@ describe('authentication', () => {
     const p = phone();
     expect((await send(at(`/webhooks/octapush-secure?phone=${p}&status=Sent`), { method: 'GET' })).status).toBe(401);
     expect((await send(at(`/webhooks/octapush-secure?phone=${p}&status=Sent&token=bad`), { method: 'GET' })).status).toBe(401);
-    const ok = await send(at(`/webhooks/octapush-secure?phone=${p}&token=tok-123&status=Sent`), { method: 'GET' });
+    const ok = await send(at(`/webhooks/octapush-secure?phone=${p}&token=tok-123-0123456789abcdef&status=Sent`), { method: 'GET' });
     expect(ok.status).toBe(200);
     expect((await recordFor(ok)).headers[RawHeaders.query]).toBe(`phone=${p}&status=Sent`);
   });
 
   it('authvia: a fresh signature passes; too old, in the future or a wrong secret is 401', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const headers = (timestamp: number, secret = 'authvia-secret') => ({
+    const headers = (timestamp: number, secret = 'authvia-secret-0123456789') => ({
       ...JSON_HEADERS,
       'x-authvia-value': 'abcdef0123',
       'x-authvia-timestamp': String(timestamp),
@@ -178,7 +178,7 @@ describe('authentication', () => {
     const refused = await send(at('/webhooks/cellosign-basic'), { body, headers: { ...JSON_HEADERS, authorization: `Basic ${Buffer.from('cello:wrong').toString('base64')}` } });
     expect(refused.status).toBe(401);
     expect(refused.json()).toEqual({ status: '-1', errordesc: 'invalid credentials' });
-    const ok = await send(at('/webhooks/cellosign-basic'), { body, headers: { ...JSON_HEADERS, authorization: `Basic ${Buffer.from('cello:pa:ss').toString('base64')}` } });
+    const ok = await send(at('/webhooks/cellosign-basic'), { body, headers: { ...JSON_HEADERS, authorization: `Basic ${Buffer.from('cello:pa:ss-0123456789abcdef').toString('base64')}` } });
     expect(ok.text).toBe('{"status":"0","errordesc":""}');
   });
 
@@ -245,7 +245,7 @@ describe('refusals', () => {
   it('413 past the source limit: authenticated bodies are quarantined up to the limit, others refused', async () => {
     const body = `{"EntityId":"${randomUUID()}","ClientId":"${'x'.repeat(200)}"}`;
     expect((await send(at('/webhooks/credas-small'), { body, headers: JSON_HEADERS })).status).toBe(401);
-    const reply = await send(at('/webhooks/credas-small'), { body, headers: { ...JSON_HEADERS, webhookAuth: 'small-secret' } });
+    const reply = await send(at('/webhooks/credas-small'), { body, headers: { ...JSON_HEADERS, webhookAuth: 'small-secret-0123456789' } });
     expect(reply.status).toBe(413);
     expect(reply.json()).toMatchObject({ type: 'urn:hookbus:problem:body-too-large', status: 413 });
     const record = await quarantined(reply);

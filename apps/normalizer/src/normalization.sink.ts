@@ -1,5 +1,5 @@
 import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, InvalidRecordError, PROVIDERS, RawHeaders, TraceHeaders, type ProviderName } from '@hookbus/contracts';
-import { defaultSources, type SourceConfig, type SourceKind } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig, type SourceKind } from '@hookbus/config';
 import type { BatchEffects, BatchSink, ConsumedRecord, OutgoingRecord, TransformedRecord } from '@hookbus/kafka';
 import { adapterFor, decodeBody, queryToObject, type NormalizedEvent, type ReceivedWebhook } from '@hookbus/providers';
 
@@ -63,7 +63,7 @@ export class NormalizationSink implements BatchSink<NormalizedEvent[]> {
 
   constructor(sources: readonly SourceConfig[]) {
     this.sources = new Map(sources.map((s) => [s.id, s]));
-    this.fallbackByKind = new Map(defaultSources().map((s) => [`${s.provider}/${s.kind}`, s]));
+    this.fallbackByKind = new Map(sourceTemplates().map((s) => [`${s.provider}/${s.kind}`, s]));
   }
 
   transform(record: ConsumedRecord): NormalizedEvent[] {

@@ -3,7 +3,7 @@ import { ConfigError } from './config-error';
 export interface HookbusEnv {
   readonly databaseUrl: string;
   readonly kafkaBrokers: readonly string[];
-  /** Path of the YAML config, or null for the built-in defaults. */
+  /** Path of the YAML config, or null: then no webhook source exists. */
   readonly configPath: string | null;
   readonly credasApiBaseUrl: string;
   readonly credasApiKey: string | null;
@@ -15,6 +15,11 @@ export interface HookbusEnv {
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookbus';
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+/**
+ * The config `npm start` writes on a fresh clone (scripts/local-sources.ts): every built-in source with a generated
+ * secret. Under the git-ignored .hookbus/, read when neither HOOKBUS_CONFIG nor ./hookbus.yaml says otherwise.
+ */
+export const LOCAL_CONFIG_PATH = '.hookbus/local.hookbus.yaml';
 export const CREDAS_DEMO_API_BASE_URL = 'https://portal.credasdemo.com/api/v2/ci/';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -57,6 +62,8 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     configPath = env.HOOKBUS_CONFIG;
   } else if (fileExists('./hookbus.yaml')) {
     configPath = './hookbus.yaml';
+  } else if (fileExists(LOCAL_CONFIG_PATH)) {
+    configPath = LOCAL_CONFIG_PATH;
   }
   const credasApiBaseUrl = url(env, 'CREDAS_API_BASE_URL', CREDAS_DEMO_API_BASE_URL, ['https:', 'http:'], problems);
   const logLevel = (env.LOG_LEVEL || 'info') as HookbusEnv['logLevel'];

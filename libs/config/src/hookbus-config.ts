@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { PROVIDERS, type ProviderName } from '@hookbus/contracts';
 import { ConfigError } from './config-error';
-import { KINDS_BY_PROVIDER, type HookbusConfig, type SourceAuth, type SourceConfig, type SourceKind } from './sources';
+import { KINDS_BY_PROVIDER, type GatewaySettings, type HookbusConfig, type SourceAuth, type SourceConfig, type SourceKind } from './sources';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Cellosign WHP_ARCHIVE bodies carry the signed PDF and attachments as base64. */
@@ -10,10 +11,12 @@ export const CELLOSIGN_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const DEFAULT_RATE_LIMIT = { requestsPerSecond: 2000, burst: 4000 };
 
 /**
- * The built-in sources (contract section 2). They carry no secret, so each authenticates with `none` until the
- * YAML config gives it one; `npm start` warns about every such source.
+ * The built-in source ids (contract section 2) are templates, not sources: a source exists only when the config
+ * names it (an open endpoint nobody asked for is the worst default a webhook gateway can have). A config entry
+ * whose id is one of these, or that says `template: <id>`, takes its provider and kind from here; `npm start`
+ * writes a local config naming all nine with generated secrets (scripts/local-sources.ts).
  */
-export const DEFAULT_SOURCE_IDS: ReadonlyArray<{ id: string; provider: ProviderName; kind: SourceKind }> = [
+export const SOURCE_TEMPLATES: ReadonlyArray<{ id: string; provider: ProviderName; kind: SourceKind }> = [
   { id: 'credas-process', provider: 'credas', kind: 'process' },
   { id: 'credas-actor', provider: 'credas', kind: 'process-actor' },
   { id: 'credas-status-update', provider: 'credas', kind: 'status-update' },
@@ -24,6 +27,16 @@ export const DEFAULT_SOURCE_IDS: ReadonlyArray<{ id: string; provider: ProviderN
   { id: 'octapush-viber', provider: 'octapush', kind: 'viber' },
   { id: 'cellosign', provider: 'cellosign', kind: 'workflow' },
 ];
+
+/**
+ * Shortest shared secret (token, header value, basic password, Authvia subscription secret), in characters. A
+ * secret sent as is can be guessed by anyone who can reach the gateway, and the gateway lets a valid credential
+ * through whatever failures came from the same address (failed guesses must never block the real sender), so
+ * the secret's length is what stops guessing: 16 random characters are over 80 bits.
+ */
+export const MIN_SHARED_SECRET_LENGTH = 16;
+/** Standard Webhooks: keys of 24 to 64 bytes (the spec's range), after the `whsec_` prefix and Base64. */
+export const MIN_SIGNING_KEY_BYTES = 24;
 
 type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,6 +86,21 @@ function positiveInt(o: Raw, key: string, path: string, fallback: number, proble
   return v;
 }
 
+/** A shared secret of at least MIN_SHARED_SECRET_LENGTH characters; the problem never quotes the value. */
+function sharedSecret(o: Raw, key: string, path: string, problems: string[]): string {
+  const value = str(o, key, path, problems) ?? '';
+  if (value !== '' && [...value].length < MIN_SHARED_SECRET_LENGTH) {
+    problems.push(`${path}.${key}: too short (${[...value].length} characters); a secret needs at least ${MIN_SHARED_SECRET_LENGTH} random characters`);
+  }
+  return value;
+}
+
+function signingKeyProblem(secret: unknown): string | null {
+  if (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return 'expected whsec_<base64> or a list of them';
+  const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+  return bytes < MIN_SIGNING_KEY_BYTES ? `a key of ${bytes} bytes is too short; Standard Webhooks keys are ${MIN_SIGNING_KEY_BYTES} to 64 random bytes` : null;
+}
+
 function parseAuth(raw: unknown, path: string, problems: string[]): SourceAuth {
   if (!isObject(raw)) {
     problems.push(`${path}: required (write {type: none} explicitly for an unauthenticated source)`);
@@ -81,21 +109,20 @@ function parseAuth(raw: unknown, path: string, problems: string[]): SourceAuth {
   const type = raw.type;
   switch (type) {
     case 'token':
-      return { type, value: str(raw, 'value', path, problems) ?? '', param: str(raw, 'param', path, problems, { optional: true }) ?? 'token' };
+      return { type, value: sharedSecret(raw, 'value', path, problems), param: str(raw, 'param', path, problems, { optional: true }) ?? 'token' };
     case 'header': {
       const name = str(raw, 'name', path, problems) ?? '';
-      return { type, name: name.toLowerCase(), value: str(raw, 'value', path, problems) ?? '' };
+      return { type, name: name.toLowerCase(), value: sharedSecret(raw, 'value', path, problems) };
     }
     case 'basic':
-      return { type, username: str(raw, 'username', path, problems) ?? '', password: str(raw, 'password', path, problems) ?? '' };
+      return { type, username: str(raw, 'username', path, problems) ?? '', password: sharedSecret(raw, 'password', path, problems) };
     case 'authvia':
-      return { type, secret: str(raw, 'secret', path, problems) ?? '', toleranceSeconds: positiveInt(raw, 'toleranceSeconds', path, 300, problems) };
+      return { type, secret: sharedSecret(raw, 'secret', path, problems), toleranceSeconds: positiveInt(raw, 'toleranceSeconds', path, 300, problems) };
     case 'standard-webhooks': {
       // `secret` may be one whsec_ key or a list (key rotation: any of them verifies).
       const secrets = Array.isArray(raw.secret) ? raw.secret : [raw.secret];
-      if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || !/^whsec_[A-Za-z0-9+/=]+$/.test(s))) {
-        problems.push(`${path}.secret: expected whsec_<base64> or a list of them`);
-      }
+      const problem = secrets.length === 0 ? 'expected whsec_<base64> or a list of them' : secrets.map(signingKeyProblem).find((p) => p !== null);
+      if (problem) problems.push(`${path}.secret: ${problem}`);
       return { type, secrets: secrets.filter((s): s is string => typeof s === 'string'), toleranceSeconds: positiveInt(raw, 'toleranceSeconds', path, 300, problems) };
     }
     case 'none':
@@ -115,18 +142,33 @@ function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * Provider and kind of a source: written out, or from a template (`template: credas-actor`, or an id that is a
+ * template's); written values must agree with the template's.
+ */
+function providerAndKind(raw: Raw, id: string | undefined, path: string, problems: string[]): { provider?: ProviderName; kind?: SourceKind } {
+  const templateId = str(raw, 'template', path, problems, { optional: true });
+  const template = SOURCE_TEMPLATES.find((t) => t.id === (templateId ?? id));
+  if (templateId !== undefined && !template) problems.push(`${path}.template: expected one of ${SOURCE_TEMPLATES.map((t) => t.id).join(', ')}`);
+  const provider = (str(raw, 'provider', path, problems, { optional: template !== undefined }) ?? template?.provider) as ProviderName | undefined;
+  if (provider && !PROVIDERS.includes(provider)) problems.push(`${path}.provider: expected one of ${PROVIDERS.join(', ')}`);
+  const kind = (str(raw, 'kind', path, problems, { optional: template !== undefined }) ?? template?.kind) as SourceKind | undefined;
+  if (template && (provider !== template.provider || kind !== template.kind)) {
+    problems.push(`${path}: template ${template.id} is ${template.provider}/${template.kind}; provider and kind may be left out, but not contradict it`);
+  }
+  if (provider && kind && PROVIDERS.includes(provider) && !KINDS_BY_PROVIDER[provider].includes(kind)) {
+    problems.push(`${path}.kind: ${provider} sources are one of ${KINDS_BY_PROVIDER[provider].join(', ')}`);
+  }
+  return { provider, kind };
+}
+
 function parseSource(raw: unknown, path: string, problems: string[]): SourceConfig | null {
   if (!isObject(raw)) {
     problems.push(`${path}: expected a mapping`);
     return null;
   }
   const id = str(raw, 'id', path, problems, { pattern: /^[a-z0-9-]+$/ });
-  const provider = str(raw, 'provider', path, problems) as ProviderName | undefined;
-  if (provider && !PROVIDERS.includes(provider)) problems.push(`${path}.provider: expected one of ${PROVIDERS.join(', ')}`);
-  const kind = str(raw, 'kind', path, problems) as SourceKind | undefined;
-  if (provider && kind && PROVIDERS.includes(provider) && !KINDS_BY_PROVIDER[provider].includes(kind)) {
-    problems.push(`${path}.kind: ${provider} sources are one of ${KINDS_BY_PROVIDER[provider].join(', ')}`);
-  }
+  const { provider, kind } = providerAndKind(raw, id, path, problems);
   const auth = parseAuth(raw.auth, `${path}.auth`, problems);
   const defaultMethods: Array<'GET' | 'POST'> = provider === 'octapush' ? ['GET', 'POST'] : ['POST'];
   let methods = defaultMethods;
@@ -172,15 +214,50 @@ function parseSource(raw: unknown, path: string, problems: string[]): SourceConf
   };
 }
 
-export function defaultSources(): SourceConfig[] {
+/**
+ * The templates as sources with `auth: none`, for code that needs a kind's default options without a config:
+ * the normalizer's fallback for a record from a source no longer configured, unit specs, the bench. The gateway
+ * never serves these; it serves only what the config names.
+ */
+export function sourceTemplates(): SourceConfig[] {
   const problems: string[] = [];
-  const sources = DEFAULT_SOURCE_IDS.map((s, i) => parseSource({ ...s, auth: { type: 'none' } }, `defaults[${i}]`, problems)!);
-  return sources;
+  return SOURCE_TEMPLATES.map((s, i) => parseSource({ ...s, auth: { type: 'none' } }, `templates[${i}]`, problems)!);
+}
+
+/** `sources[3] (credas-actor)`: problems name the source by its id when it has one, not only by its position. */
+function sourcePath(raw: unknown, index: number): string {
+  const id = isObject(raw) && typeof raw.id === 'string' && /^[a-z0-9-]{1,64}$/.test(raw.id) ? ` (${raw.id})` : '';
+  return `sources[${index}]${id}`;
+}
+
+const DEFAULT_GATEWAY: GatewaySettings = { maxBodyBytesInFlight: 128 * 1024 * 1024, trustedProxies: [] };
+
+function parseGateway(raw: unknown, problems: string[]): GatewaySettings {
+  if (raw === undefined || raw === null) return DEFAULT_GATEWAY;
+  if (!isObject(raw)) {
+    problems.push('gateway: expected a mapping');
+    return DEFAULT_GATEWAY;
+  }
+  const trusted = raw.trustedProxies ?? [];
+  let trustedProxies: string[] = [];
+  if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string' || !isAddressOrSubnet(t))) {
+    problems.push('gateway.trustedProxies: expected a list of IP addresses or CIDR subnets (10.0.0.0/8, fd00::/8)');
+  } else trustedProxies = trusted as string[];
+  return { maxBodyBytesInFlight: positiveInt(raw, 'maxBodyBytesInFlight', 'gateway', DEFAULT_GATEWAY.maxBodyBytesInFlight, problems), trustedProxies };
+}
+
+function isAddressOrSubnet(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d{1,3}$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
 }
 
 /**
- * Parses the YAML config. Sources in the file replace built-in defaults of the same id and add new ones; every
- * problem is collected and reported at once, each naming its key.
+ * Parses the YAML config. A source exists only if the file names it (no file: no sources); every problem is
+ * collected and reported at once, each naming its key and, for a source, its id.
  */
 export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record<string, string | undefined>> = process.env): HookbusConfig {
   const problems: string[] = [];
@@ -193,18 +270,20 @@ export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record
     }
   }
   if (!isObject(doc)) throw new ConfigError(['HOOKBUS_CONFIG: the document must be a mapping']);
-  const interpolated = interpolate(doc, '', env, problems) as Raw;
-  const byId = new Map<string, SourceConfig>(defaultSources().map((s) => [s.id, s]));
+  const { sources: rawSources, ...rest } = doc;
+  const interpolated = interpolate(rest, '', env, problems) as Raw;
+  const sources: SourceConfig[] = [];
   const seen = new Set<string>();
-  if (interpolated.sources !== undefined) {
-    if (!Array.isArray(interpolated.sources)) problems.push('sources: expected a list');
+  if (rawSources !== undefined && rawSources !== null) {
+    if (!Array.isArray(rawSources)) problems.push('sources: expected a list');
     else {
-      interpolated.sources.forEach((raw, i) => {
-        const source = parseSource(raw, `sources[${i}]`, problems);
+      rawSources.forEach((raw, i) => {
+        const path = sourcePath(raw, i);
+        const source = parseSource(interpolate(raw, path, env, problems), path, problems);
         if (!source) return;
-        if (seen.has(source.id)) problems.push(`sources[${i}].id: duplicate id ${source.id}`);
+        if (seen.has(source.id)) problems.push(`${path}.id: duplicate id ${source.id}`);
         seen.add(source.id);
-        byId.set(source.id, source);
+        sources.push(source);
       });
     }
   }
@@ -217,8 +296,9 @@ export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record
       if (directory) spool = { directory, maxBytes };
     }
   }
+  const gateway = parseGateway(interpolated.gateway, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { sources: [...byId.values()], spool };
+  return { sources, spool, gateway };
 }
 
 export function loadHookbusConfig(path: string | null, env: Readonly<Record<string, string | undefined>> = process.env): HookbusConfig {

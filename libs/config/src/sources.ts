@@ -57,8 +57,24 @@ export interface SourceConfig {
   readonly defaultPhoneRegion: string | null;
 }
 
+/** Gateway-wide limits (`gateway:` in the YAML). */
+export interface GatewaySettings {
+  /**
+   * Body bytes all requests together may hold while being read and stored; past it a request is refused 503 with
+   * Retry-After rather than buffered (a flood of large uploads must not exhaust memory).
+   */
+  readonly maxBodyBytesInFlight: number;
+  /**
+   * Addresses (IPs or CIDR subnets) of reverse proxies whose X-Forwarded-For is believed when telling clients
+   * apart; empty: the socket's address is the client's.
+   */
+  readonly trustedProxies: readonly string[];
+}
+
 export interface HookbusConfig {
+  /** Exactly the sources the config names: none without a config. */
   readonly sources: readonly SourceConfig[];
   /** Gateway spool for store-and-forward when Kafka is unreachable; null answers 503 instead. */
   readonly spool: { readonly directory: string; readonly maxBytes: number } | null;
+  readonly gateway: GatewaySettings;
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SourceAuth } from '@hookbus/config';
 import { SECRET_HEADER_NAMES } from '@hookbus/contracts';
@@ -147,6 +147,18 @@ export function authenticate(auth: SourceAuth, request: AuthRequest, nowMs: numb
     case 'standard-webhooks':
       return standardWebhooks(auth, request, nowMs);
   }
+}
+
+/**
+ * What makes an Authvia signature single-use: a digest of its source and `X-AUTHVIA-VALUE` (a digest, so a 16 KiB
+ * header costs the cache 44 bytes) and when its timestamp leaves the tolerance. Null for other auth types.
+ */
+export function signatureNonce(sourceId: string, auth: SourceAuth, headers: IncomingHttpHeaders): { readonly nonce: string; readonly expiresAtMs: number } | null {
+  if (auth.type !== 'authvia') return null;
+  const value = header(headers, AuthviaHeaders.value);
+  const timestamp = epochSeconds(header(headers, AuthviaHeaders.timestamp) ?? '');
+  if (value === null || timestamp === null) return null;
+  return { nonce: createHash('sha256').update(sourceId).update('\n').update(value).digest('base64'), expiresAtMs: (timestamp + auth.toleranceSeconds) * 1000 };
 }
 
 /** Whether the auth needs the whole body (so it cannot vouch for a body cut at the size limit). */

@@ -1,11 +1,15 @@
 import { performance } from 'node:perf_hooks';
+import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SourceConfig } from '@hookbus/config';
 import { UNKNOWN_SOURCE_LABEL, type GatewayMetrics } from '../gateway.metrics';
-import { UNAVAILABLE_RETRY_AFTER_SECONDS, type WebhookIngress } from '../ingress/webhook-ingress';
+import { clientAddress } from '../ingress/client-address';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS, type Admitted, type WebhookIngress } from '../ingress/webhook-ingress';
 import { refusal, type GatewayReply } from '../replies/gateway-reply';
+import type { BodyBudget, BodyReservation } from './body-budget';
 
 export interface WebhookHttpLimits {
   /** Requests with more header fields than this are refused with 431 (Node keeps at most this many + 1). */
@@ -19,12 +23,28 @@ export interface WebhookHttpLimits {
 
 export const DEFAULT_HTTP_LIMITS: WebhookHttpLimits = { maxHeaderCount: 100, maxDiscardBytes: 32 * 1024 * 1024 };
 
+/** Process-wide state of the routes: the body bytes in flight and who may speak for a client (X-Forwarded-For). */
+export interface WebhookRouteGuards {
+  readonly bodyBudget: BodyBudget;
+  readonly trustedProxies: BlockList;
+}
+
 /** What onRequest learned about a request, kept for the body parser and the handler. */
 interface RequestState {
+  readonly admitted: Admitted;
   readonly source: SourceConfig;
   readonly receivedAtMs: number;
   readonly startedAt: number;
+  readonly reservation: BodyReservation;
 }
+
+/** The body could not be read within the process's body budget (gateway.maxBodyBytesInFlight). */
+class BodyBudgetExceeded extends Error {
+  readonly statusCode = 503;
+}
+
+const BUSY_DETAIL = 'the gateway is receiving too many request bodies right now and did not accept the webhook; retry later';
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 interface ReceivedBody {
   readonly body: Buffer;
@@ -46,7 +66,7 @@ function send(reply: FastifyReply, answer: GatewayReply): FastifyReply {
  * Reads the body as bytes, exactly as sent, up to the source's `maxBodyBytes`. Past the limit the first
  * `maxBodyBytes` bytes are kept (for the quarantine record) and the rest is discarded.
  */
-function readBody(payload: Readable, limit: number, maxDiscardBytes: number, done: (error: Error | null, body?: ReceivedBody) => void): void {
+function readBody(payload: Readable, limit: number, maxDiscardBytes: number, reservation: BodyReservation, done: (error: Error | null, body?: ReceivedBody) => void): void {
   const chunks: Buffer[] = [];
   let kept = 0;
   let discarded = 0;
@@ -60,6 +80,12 @@ function readBody(payload: Readable, limit: number, maxDiscardBytes: number, don
   payload.on('data', (chunk: Buffer) => {
     if (finished) return;
     const room = limit - kept;
+    if (!reservation.cover(kept + Math.min(chunk.length, Math.max(room, 0)))) {
+      // An undeclared (chunked) length outgrew the budget: stop reading; the refusal closes the connection.
+      payload.pause();
+      finish(new BodyBudgetExceeded(BUSY_DETAIL));
+      return;
+    }
     if (chunk.length <= room) {
       chunks.push(chunk);
       kept += chunk.length;
@@ -80,12 +106,30 @@ function readBody(payload: Readable, limit: number, maxDiscardBytes: number, don
   payload.on('error', (error: Error) => finish(error));
 }
 
+/** The body bytes a request announces (0 without Content-Length: a chunked body reserves as it arrives). */
+function declaredLength(raw: IncomingMessage): number {
+  const value = Number(raw.headers['content-length']);
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
+/** Whether a body may follow the headers: refusing before it is read then closes the connection rather than drain it. */
+function mayHaveBody(raw: IncomingMessage): boolean {
+  return declaredLength(raw) > 0 || raw.headers['transfer-encoding'] !== undefined;
+}
+
 /**
  * The webhook routes, registered on the Fastify instance itself rather than as a Nest controller: the hot path runs
  * no Nest guard/interceptor/pipe machinery and no JSON re-serialisation. In its own encapsulated context, every
  * content-type parser is replaced by one that hands over the raw bytes.
  */
-export function registerWebhookRoutes(fastify: FastifyInstance, ingress: WebhookIngress, metrics: GatewayMetrics, logger: Logger, limits: WebhookHttpLimits = DEFAULT_HTTP_LIMITS): void {
+export function registerWebhookRoutes(
+  fastify: FastifyInstance,
+  ingress: WebhookIngress,
+  metrics: GatewayMetrics,
+  logger: Logger,
+  guards: WebhookRouteGuards,
+  limits: WebhookHttpLimits = DEFAULT_HTTP_LIMITS,
+): void {
   const states = new WeakMap<FastifyRequest, RequestState>();
   let closing = false;
   // Server close only ends connections idle at that moment; one busy with a request would otherwise stay open until
@@ -106,10 +150,11 @@ export function registerWebhookRoutes(fastify: FastifyInstance, ingress: Webhook
     instance.addContentTypeParser('*', (request, payload, done) => {
       const state = states.get(request);
       if (!state) return done(null, { body: EMPTY, oversize: false });
-      readBody(payload, state.source.maxBodyBytes, limits.maxDiscardBytes, done);
+      readBody(payload, state.source.maxBodyBytes, limits.maxDiscardBytes, state.reservation, done);
     });
 
-    // Admission before the body is read: an unknown source, a wrong method or a source over its rate costs nothing.
+    // Admission before the body is read: an unknown source, a wrong method, a credential in the headers or query that
+    // does not verify, a source over its rate, or a body that does not fit the process's budget costs nothing.
     instance.addHook('onRequest', (request, reply, done) => {
       const startedAt = performance.now();
       const params = request.params as Params;
@@ -123,13 +168,34 @@ export function registerWebhookRoutes(fastify: FastifyInstance, ingress: Webhook
         answer(reply, source?.id ?? UNKNOWN_SOURCE_LABEL, startedAt, refusal(source, 503, CLOSING_DETAIL, { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS }));
         return;
       }
-      const admission = ingress.admit(request.method, params.sourceId, params.status !== undefined, Date.now());
+      const url = request.url;
+      const q = url.indexOf('?');
+      const receivedAtMs = Date.now();
+      const admission = ingress.admit({
+        method: request.method,
+        sourceId: params.sourceId,
+        hasPathStatus: params.status !== undefined,
+        headers: request.headers,
+        rawQuery: q < 0 ? '' : url.slice(q + 1),
+        client: clientAddress(request.raw.socket.remoteAddress, request.headers['x-forwarded-for'], guards.trustedProxies),
+        nowMs: receivedAtMs,
+      });
       if (!admission.admitted) {
         const source = ingress.source(params.sourceId);
+        if (mayHaveBody(request.raw)) reply.header('connection', 'close');
         answer(reply, source && admission.reply.status !== 404 ? source.id : UNKNOWN_SOURCE_LABEL, startedAt, admission.reply);
         return;
       }
-      states.set(request, { source: admission.source, receivedAtMs: Date.now(), startedAt });
+      const { source } = admission;
+      // Only the kept part of a body over the limit is buffered (the rest is discarded as it arrives).
+      const reservation = guards.bodyBudget.reserve(Math.min(declaredLength(request.raw), source.maxBodyBytes));
+      if (!reservation) {
+        ingress.abandon(admission);
+        answer(reply.header('connection', 'close'), source.id, startedAt, refusal(source, 503, BUSY_DETAIL, { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS }));
+        return;
+      }
+      reply.raw.once('close', () => reservation.release());
+      states.set(request, { admitted: admission, source, receivedAtMs, startedAt, reservation });
       done();
     });
 
@@ -140,7 +206,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, ingress: Webhook
       const q = url.indexOf('?');
       const params = request.params as Params;
       if (received?.oversize) reply.header('connection', 'close');
-      const result = await ingress.accept(state.source, {
+      const result = await ingress.accept(state.admitted, {
         method: request.method,
         path: q < 0 ? url : url.slice(0, q),
         rawQuery: q < 0 ? '' : url.slice(q + 1),
@@ -163,6 +229,10 @@ export function registerWebhookRoutes(fastify: FastifyInstance, ingress: Webhook
       const startedAt = state?.startedAt ?? performance.now();
       const label = state?.source.id ?? UNKNOWN_SOURCE_LABEL;
       const source = state?.source ?? null;
+      if (state) ingress.abandon(state.admitted);
+      if (error instanceof BodyBudgetExceeded) {
+        return answer(reply.header('connection', 'close'), label, startedAt, refusal(source, 503, BUSY_DETAIL, { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS }));
+      }
       if (error.statusCode === 415) return answer(reply, label, startedAt, refusal(source, 415, 'the Content-Type header is not a valid media type'));
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
         return answer(reply, label, startedAt, refusal(source, 400, 'the request could not be read'));

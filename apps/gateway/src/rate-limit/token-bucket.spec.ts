@@ -1,4 +1,4 @@
-import { SourceRateLimiter, TokenBucket } from './token-bucket';
+import { ClientFailureThrottle, SourceRateLimiter, TokenBucket } from './token-bucket';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refuses with the time until the next token', () => {
@@ -49,5 +49,28 @@ describe('SourceRateLimiter', () => {
     expect(limiter.take('a', 0).ok).toBe(true);
     expect(limiter.take('a', 0).ok).toBe(false);
     expect(limiter.take('b', 0).ok).toBe(true);
+  });
+});
+
+describe('ClientFailureThrottle', () => {
+  const sources = [{ id: 'a', rateLimit: { requestsPerSecond: 1, burst: 2 } }, { id: 'big', rateLimit: { requestsPerSecond: 2000, burst: 4000 } }];
+
+  it('throttles the client that fails, not the others', () => {
+    const throttle = new ClientFailureThrottle(sources);
+    expect([1, 2, 3].map(() => throttle.fail('a', '198.51.100.1', 0).ok)).toEqual([true, true, false]);
+    expect(throttle.fail('a', '203.0.113.7', 0).ok).toBe(true);
+    expect(throttle.fail('a', '198.51.100.1', 1000).ok).toBe(true);
+  });
+
+  it('gives one client at most CLIENT_FAILURE_LIMIT, even on a source with a large rate', () => {
+    const throttle = new ClientFailureThrottle(sources);
+    const outcomes = Array.from({ length: 60 }, () => throttle.fail('big', 'x', 0).ok);
+    expect(outcomes.filter(Boolean)).toHaveLength(50);
+  });
+
+  it('keeps at most maxClients buckets', () => {
+    const throttle = new ClientFailureThrottle(sources, 100);
+    for (let i = 0; i < 1000; i++) throttle.fail('a', `client-${i}`, 0);
+    expect(throttle.clients).toBe(100);
   });
 });

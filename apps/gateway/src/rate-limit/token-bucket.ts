@@ -55,3 +55,44 @@ export class SourceRateLimiter {
     return bucket ? bucket.check(nowMs) : { ok: true };
   }
 }
+
+/** Failed authentications one client may make per source: at most this, and never more than the source's rate. */
+export const CLIENT_FAILURE_LIMIT: RateLimit = { requestsPerSecond: 10, burst: 50 };
+
+/**
+ * Failed authentications per source and client address. Only the client that fails is throttled, so a flood of
+ * wrong guesses never spends what the real sender (another address) may do. At most `maxClients` buckets are
+ * kept, least recently used first out: an attacker with more addresses than that only resets its own buckets.
+ */
+export class ClientFailureThrottle {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly limits = new Map<string, RateLimit>();
+
+  constructor(sources: Iterable<{ readonly id: string; readonly rateLimit: RateLimit }>, private readonly maxClients = 10_000) {
+    for (const source of sources) {
+      this.limits.set(source.id, {
+        requestsPerSecond: Math.min(source.rateLimit.requestsPerSecond, CLIENT_FAILURE_LIMIT.requestsPerSecond),
+        burst: Math.min(source.rateLimit.burst, CLIENT_FAILURE_LIMIT.burst),
+      });
+    }
+  }
+
+  /** Counts one failure of `client` on `sourceId`; not ok once that client has spent its bucket. */
+  fail(sourceId: string, client: string, nowMs: number): TakeResult {
+    const limit = this.limits.get(sourceId);
+    if (!limit) return { ok: true };
+    const key = `${sourceId} ${client}`;
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key);
+    else {
+      bucket = new TokenBucket(limit);
+      if (this.buckets.size >= this.maxClients) this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    this.buckets.set(key, bucket);
+    return bucket.take(nowMs);
+  }
+
+  get clients(): number {
+    return this.buckets.size;
+  }
+}

@@ -1,8 +1,8 @@
-import { defaultSources } from '@hookbus/config';
+import { sourceTemplates } from '@hookbus/config';
 import { PROBLEM_CONTENT_TYPE, accepted, problemDetails, refusal, type RefusalStatus } from './gateway-reply';
 
-const credas = defaultSources().find((s) => s.id === 'credas-process')!;
-const cellosign = defaultSources().find((s) => s.id === 'cellosign')!;
+const credas = sourceTemplates().find((s) => s.id === 'credas-process')!;
+const cellosign = sourceTemplates().find((s) => s.id === 'cellosign')!;
 
 describe('refusal', () => {
   it.each<[RefusalStatus, string]>([

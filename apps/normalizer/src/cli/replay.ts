@@ -6,7 +6,7 @@
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
 import { PROVIDERS, rawTopicFor, RawHeaders, type ProviderName } from '@hookbus/contracts';
-import { loadEnv, loadHookbusConfig } from '@hookbus/config';
+import { loadEnv, loadHookbusConfig, sourceTemplates } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type OutgoingRecord, type PartitionRange } from '@hookbus/kafka';
 import '@hookbus/providers/adapters';
 import { NormalizationSink, eventRecord } from '../normalization.sink';
@@ -28,7 +28,8 @@ export async function replay(argv: string[], print: (line: string) => void = con
   const env = loadEnv();
   const config = loadHookbusConfig(env.configPath);
   const sourceId = arg(argv, 'source');
-  const source = sourceId ? config.sources.find((s) => s.id === sourceId) : undefined;
+  // A built-in id no longer (or not) configured still names its provider: its raw records may be replayed.
+  const source = sourceId ? (config.sources.find((s) => s.id === sourceId) ?? sourceTemplates().find((s) => s.id === sourceId)) : undefined;
   if (sourceId && !source) throw new Error(`--source: no source ${sourceId} in the configuration`);
   const provider = (arg(argv, 'provider') ?? source?.provider) as ProviderName | undefined;
   if (!provider || !PROVIDERS.includes(provider)) throw new Error(`--provider: one of ${PROVIDERS.join(', ')} (or --source)`);

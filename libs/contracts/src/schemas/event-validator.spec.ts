@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultSources, type SourceConfig } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import { decodeBody, queryToObject, type NormalizedEvent, type ReceivedWebhook } from '@hookbus/providers';
 import { ADAPTERS } from '@hookbus/providers/adapters';
 import { Topics, type ProviderName } from '../index';
@@ -10,7 +10,7 @@ import { topicContracts } from './topic-contracts';
 const PROVIDERS_DIR = join(__dirname, '..', '..', '..', 'providers', 'src');
 
 function source(id: string): SourceConfig {
-  const found = defaultSources().find((s) => s.id === id);
+  const found = sourceTemplates().find((s) => s.id === id);
   if (!found) throw new Error(`no default source ${id}`);
   return found;
 }

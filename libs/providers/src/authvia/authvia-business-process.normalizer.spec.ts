@@ -134,7 +134,12 @@ describe('Authvia business-process webhook', () => {
     ['id an object', { id: { v4: ID } }, 'invalid_field', true],
     ['id huge', { id: 'x'.repeat(200_000) }, 'invalid_field', true],
     ['status a number', { id: ID, status: 3 }, 'invalid_field', false],
-    ['version text', { id: ID, version: 'seven' }, 'invalid_field', false],
+    ['version text', { id: ID, version: 'seven' }, 'invalid_field', true],
+    ['version 1e308', { id: ID, version: 1e308 }, 'invalid_field', true],
+    ['version 1e308 as text', { id: ID, version: '1e308' }, 'invalid_field', true],
+    ['version past 2^53 - 1', { id: ID, version: 2 ** 53 }, 'invalid_field', true],
+    ['version negative', { id: ID, version: -1 }, 'invalid_field', true],
+    ['version fractional', { id: ID, version: 2.5 }, 'invalid_field', true],
     ['expiration not a date', { id: ID, expiration: 'in 45 days' }, 'invalid_field', false],
     ['closedDate a number', { id: ID, closedDate: 1738400284 }, 'invalid_field', false],
     ['actions an object', { id: ID, actions: { first: {} } }, 'invalid_field', false],
@@ -146,6 +151,13 @@ describe('Authvia business-process webhook', () => {
     expect(() => authviaAdapter.normalize(webhook, source)).toThrow(expected);
     if (atGateway) expect(() => authviaAdapter.routingKey(webhook, source)).toThrow(expected);
     else expect(authviaAdapter.routingKey(webhook, source)).toBe(ID);
+  });
+
+  it('accepts versions from 0 to 2^53 - 1 (a counter or an epoch timestamp in ms or µs)', () => {
+    for (const version of [0, 7, 1_732_265_000_000, 1_732_265_000_000_000, Number.MAX_SAFE_INTEGER]) {
+      expect(authviaAdapter.routingKey(bp({ id: ID, version }), source)).toBe(ID);
+      expect((authviaAdapter.normalize(bp({ id: ID, version }), source)[0]!.event.data as ProcessStatusData).version).toBe(version);
+    }
   });
 
   it('keeps personal data out of error messages', () => {

@@ -21,7 +21,7 @@ import type { NormalizedEvent } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { authviaEntity } from './authvia-envelope';
 import { authviaProcessStatus } from './authvia-process-status.table';
-import { AUTHVIA_BUSINESS_PROCESS_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessPayload } from './authvia.payloads';
+import { AUTHVIA_BUSINESS_PROCESS_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessPayload, AuthviaVersionPayload } from './authvia.payloads';
 
 const WHAT = 'authvia business-process body';
 const ID_ALIASES = AUTHVIA_BUSINESS_PROCESS_FIELDS.businessProcessId!;
@@ -30,8 +30,15 @@ function entity(webhook: DecodedWebhook) {
   return authviaEntity(webhook.payload, ID_ALIASES, AUTHVIA_ENVELOPE_KEYS['business-process'], WHAT);
 }
 
+/**
+ * The business process id, after checking `version`: the one field besides the id that the gateway refuses (400,
+ * quarantined) rather than leave to the normalizer, since it orders every later update of the process.
+ */
 export function authviaBusinessProcessRoutingKey(webhook: DecodedWebhook): string {
-  return readIdentifier(entity(webhook), 'businessProcessId', ID_ALIASES, WHAT);
+  const body = entity(webhook);
+  const key = readIdentifier(body, 'businessProcessId', ID_ALIASES, WHAT);
+  validatePayload(AuthviaVersionPayload, pickFields(body, { version: AUTHVIA_BUSINESS_PROCESS_FIELDS.version! }, WHAT), WHAT);
+  return key;
 }
 
 export function parseAuthviaBusinessProcess(webhook: DecodedWebhook): AuthviaBusinessProcessPayload {

@@ -1,4 +1,4 @@
-import { IsArray, IsDefined, IsNumber, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { IsArray, IsDefined, IsOptional, IsString, ValidateBy } from 'class-validator';
 import { DateTime } from 'luxon';
 import { IsIdentifier, ToIdText, ToNumber, type FieldAliases } from '../support/payload-support';
 
@@ -17,6 +17,30 @@ export function IsIsoDateTime(): PropertyDecorator {
       defaultMessage: (args) => `${args?.property ?? 'value'} must be an ISO 8601 date-time`,
     },
   });
+}
+
+/**
+ * The highest `version` accepted: the largest integer a JSON number holds exactly, which also fits the read model's
+ * bigint column. A counter and an epoch-millisecond or -microsecond timestamp (Authvia does not say which `version`
+ * is) both fit; 1e308, fractions and negatives do not, so one request cannot place a process at a version no real
+ * update will ever exceed (with a replayed signature it would otherwise pin the process's state for good).
+ */
+export const MAX_AUTHVIA_VERSION = Number.MAX_SAFE_INTEGER;
+
+/** A non-negative integer no greater than MAX_AUTHVIA_VERSION. */
+export function IsAuthviaVersion(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isAuthviaVersion',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be an integer from 0 to ${MAX_AUTHVIA_VERSION}`,
+    },
+  });
+}
+
+/** The version alone: checked by the gateway's routing key, so a bad one is refused 400 and quarantined. */
+export class AuthviaVersionPayload {
+  @IsOptional() @ToNumber() @IsAuthviaVersion() version?: number | null;
 }
 
 const BUSINESS_PROCESS_ID = ['businessProcessId', 'businessProcessV4Id', 'v4Id'];
@@ -38,7 +62,7 @@ export class AuthviaBusinessProcessPayload {
   @IsOptional() @IsString() status?: string | null;
   @IsOptional() @IsString() statusReason?: string | null;
   @IsOptional() @IsIsoDateTime() expiration?: string | null;
-  @IsOptional() @ToNumber() @IsNumber({ allowNaN: false, allowInfinity: false }) version?: number | null;
+  @IsOptional() @ToNumber() @IsAuthviaVersion() version?: number | null;
   @IsOptional() @IsString() agentAddress?: string | null;
   @IsOptional() @IsIsoDateTime() closedDate?: string | null;
   @IsOptional() @IsIsoDateTime() updatedAt?: string | null;

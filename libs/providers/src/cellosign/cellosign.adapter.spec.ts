@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { InvalidRecordError, Topics } from '@hookbus/contracts';
-import { defaultSources, type SourceConfig } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import type { ReceivedWebhook } from '../webhook';
 import type { OmittedValue } from './cellosign-archive';
 import { cellosignAdapter, type CellosignProcessData } from './cellosign.adapter';
 import { CELLOSIGN_EVENT_TYPES } from './cellosign-event.table';
 import { cellosignWebhook, readFixture, type CellosignRequest } from './fixtures/webhook-fixture';
 
-const utcSource = defaultSources().find((s) => s.id === 'cellosign')!;
+const utcSource = sourceTemplates().find((s) => s.id === 'cellosign')!;
 const israelSource: SourceConfig = { ...utcSource, timezone: 'Asia/Jerusalem' };
 const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

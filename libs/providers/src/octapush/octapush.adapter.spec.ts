@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { InvalidRecordError, Topics } from '@hookbus/contracts';
-import { defaultSources, type SourceConfig } from '@hookbus/config';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import type { ReceivedWebhook } from '../webhook';
 import { octapushAdapter, type OctapushCommunicationData } from './octapush.adapter';
 import { OCTAPUSH_STATUSES } from './octapush-status.table';
 import { loadFixture, receivedWebhook, type FixtureRequest } from './fixtures/webhook-fixture';
 
-const smsSource = defaultSources().find((s) => s.id === 'octapush-sms')!;
-const viberSource = defaultSources().find((s) => s.id === 'octapush-viber')!;
+const smsSource = sourceTemplates().find((s) => s.id === 'octapush-sms')!;
+const viberSource = sourceTemplates().find((s) => s.id === 'octapush-viber')!;
 const RECEIVED_AT = '2025-03-04T09:15:02.120Z';
 
 function request(overrides: Partial<FixtureRequest>): FixtureRequest {
