@@ -50,7 +50,8 @@ export function hostileConfigYaml(): string {
   const lines = ['sources:'];
   for (const source of HOSTILE_SOURCES) {
     lines.push(`  - id: ${source.id}`, `    provider: ${source.provider}`, `    kind: ${source.kind}`);
-    if (source.provider === 'octapush') lines.push('    methods: [GET, POST]', '    messageKey: [phone, customid]');
+    // Octapush SMS keys messages by the phone (the default), Viber by phone and custom id: both key paths attacked.
+    if (source.provider === 'octapush') lines.push('    methods: [GET, POST]', ...(source.kind === 'viber' ? ['    messageKey: [phone, customid]'] : []));
     lines.push(`    maxBodyBytes: ${HOSTILE_MAX_BODY_BYTES}`, '    rateLimit: { requestsPerSecond: 5000, burst: 5000 }', `    auth: ${auth(source)}`);
   }
   return `${lines.join('\n')}\n`;
@@ -178,7 +179,9 @@ function providerBody(source: HostileSource, f: Fields): Json {
 // --- hostile values --------------------------------------------------------------------------------------------
 
 const CONTROL = fc.constantFrom('\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\r', '\u001b[31m', '\u007f', '\u0085', '\u2028', '\u202e', '\ufeff', '\ufffe');
-const controlString = fc.tuple(fc.constantFrom('', 'x', 'Delivered', '3069'), fc.array(CONTROL, { minLength: 1, maxLength: 5 }), fc.constantFrom('', 'y', '0000')).map(([a, c, b]) => `${a}${c.join('')}${b}`);
+const controlMix = fc.tuple(fc.constantFrom('', 'x', 'Delivered', '3069'), fc.array(CONTROL, { minLength: 1, maxLength: 5 }), fc.constantFrom('', 'y', '0000')).map(([a, c, b]) => `${a}${c.join('')}${b}`);
+/** NUL is the control character Postgres refuses in text and jsonb (SQLSTATE 22021, 22P05): most attacks carry it. */
+const controlString = fc.oneof({ arbitrary: fc.constantFrom('\u0000', 'x\u0000', '3069\u0000', 'Delivered\u0000'), weight: 2 }, { arbitrary: controlMix, weight: 3 });
 const surrogateString = fc.constantFrom('\ud800', '\udfff', 'a\ud83d', '\ude00b', '\udc00\ud800', `x${'\ud800'.repeat(50)}`);
 const astralString = fc.constantFrom('😀', '𝕏𝕐', '👩‍👩‍👧‍👦', '\u{10ffff}', '𠜎𠜱', `${'😀'.repeat(300)}`);
 /** 10 KB of characters, some of them wide in UTF-8 (a 3-byte CJK char counts 1 in UTF-16 and 3 in bytes). */
@@ -241,10 +244,23 @@ function ordinary(source: HostileSource, fields: Fields, octapushGet: boolean): 
   return { method: 'POST', query: '', contentType: 'application/json', body: jsonBody(providerBody(source, fields)) };
 }
 
+/** The fields that become Kafka keys, communication ids or process keys: attacked in half the field attacks. */
+const IDENTITY_FIELDS: Record<HostileSource['kind'], readonly string[]> = {
+  process: ['ProcessId'],
+  'process-actor': ['processId', 'processActorId'],
+  'status-update': ['EntityId'],
+  monitoring: ['EntityId'],
+  'business-process': ['id', 'version'],
+  'business-process-action': ['businessProcessId', 'actionId'],
+  sms: ['phone', 'status'],
+  viber: ['phone', 'customid', 'status'],
+  workflow: ['sessionId'],
+};
+
 function fieldAttack(klass: keyof typeof valueFor): (source: HostileSource) => fc.Arbitrary<Generated> {
   return (source) =>
     basePayload(source).chain((fields) =>
-      fc.tuple(fc.constantFrom(...Object.keys(fields)), valueFor[klass], fc.boolean()).map(([field, value, octapushGet]) => {
+      fc.tuple(fc.oneof(fc.constantFrom(...IDENTITY_FIELDS[source.kind]), fc.constantFrom(...Object.keys(fields))), valueFor[klass], fc.boolean()).map(([field, value, octapushGet]) => {
         const attacked = { ...fields, [field]: value };
         // A 2 MB query string is not a webhook any server takes: Octapush sends big values by POST.
         const get = octapushGet && klass !== 'string-2mb' && klass !== 'string-10kb';
