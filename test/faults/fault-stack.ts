@@ -121,8 +121,13 @@ export class FaultStack {
     await stopLocalKafka(this.kafkaOptions);
   }
 
-  /** Starts one more instance of a service and waits until it reports ready. */
-  async startService(name: ServiceName): Promise<ServiceInstance> {
+  /**
+   * Starts one more instance of a service and waits until it reports ready. The port was free when chosen, not
+   * necessarily when the child binds it: on a shared machine another process can take it in between (the child exits
+   * with EADDRINUSE) and even answer the health check for it, so only an answer carrying the child's own pid counts,
+   * and a child that exits before it is ready is started again on another port.
+   */
+  async startService(name: ServiceName, attempt = 1): Promise<ServiceInstance> {
     this.serial += 1;
     const port = await freePort();
     const id = `${name}-${this.serial}`;
@@ -138,13 +143,20 @@ export class FaultStack {
     });
     const instance: ServiceInstance = { name, id, port, child };
     this.instances.push(instance);
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${id} exited with ${child.exitCode}; see ${this.workDir}/${id}.log`);
-        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited' as const;
+        const live = (await (await fetch(`http://127.0.0.1:${port}/health/live`)).json()) as { info?: { process?: { pid?: number } } };
+        if (live.info?.process?.pid !== child.pid) return false;
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? ('ready' as const) : false;
       },
       { timeoutMs: 90_000, intervalMs: 250, what: `${id} ready` },
     );
+    if (outcome === 'exited') {
+      this.instances.splice(this.instances.indexOf(instance), 1);
+      if (attempt < 3) return this.startService(name, attempt + 1);
+      throw new Error(`${id} exited with ${child.exitCode ?? child.signalCode} before it was ready; see ${this.workDir}/${id}.log`);
+    }
     return instance;
   }
 

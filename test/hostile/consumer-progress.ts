@@ -24,13 +24,20 @@ export interface PendingRecord {
   readonly receiptId: string | null;
 }
 
+export interface GroupsProgress {
+  readonly partitions: PartitionProgress[];
+  /** Groups with no member, or none with an assignment: nothing consumes for them (a crashed service). */
+  readonly idle: string[];
+}
+
 /**
  * The committed offset and the end of every partition assigned to the members of `groups` (read from their
  * assignments, so a partition on which a group never committed — stuck on its first record — is still seen).
  */
-export async function groupProgress(admin: Admin, groups: readonly string[]): Promise<PartitionProgress[]> {
+export async function groupProgress(admin: Admin, groups: readonly string[]): Promise<GroupsProgress> {
   const described = await admin.describeGroups([...groups]);
   const progress: PartitionProgress[] = [];
+  const idle: string[] = [];
   const ends = new Map<string, Map<number, { low: number; high: number }>>();
   const endsOf = async (topic: string) => {
     if (!ends.has(topic)) {
@@ -49,7 +56,10 @@ export async function groupProgress(admin: Admin, groups: readonly string[]): Pr
         assigned.set(topic, set);
       }
     }
-    if (assigned.size === 0) continue;
+    if (assigned.size === 0) {
+      idle.push(group.groupId);
+      continue;
+    }
     const committed = await admin.fetchOffsets({ groupId: group.groupId, topics: [...assigned.keys()] });
     for (const { topic, partitions } of committed) {
       const topicEnds = await endsOf(topic);
@@ -61,7 +71,7 @@ export async function groupProgress(admin: Admin, groups: readonly string[]): Pr
       }
     }
   }
-  return progress;
+  return { partitions: progress, idle };
 }
 
 /**

@@ -78,6 +78,7 @@ export type RequestClass = (typeof REQUEST_CLASSES)[number];
 
 /** What the generator decided; `toHttp` turns it into bytes with fresh credentials at send time. */
 export interface HostileRequest {
+  /** Position in its batch: with the batch's seed, names the request for a replay. */
   readonly index: number;
   /** `ordinary`: a genuine webhook sent beside the attack, which must still be answered 200 and projected. */
   readonly klass: RequestClass | 'ordinary';
@@ -394,10 +395,10 @@ const hostileRequest: fc.Arbitrary<Generated> = fc.constantFrom(...HOSTILE_SOURC
   fc.oneof(...REQUEST_CLASSES.map((klass) => ({ arbitrary: GENERATORS[klass](source), weight: WEIGHT[klass] ?? 4 }))),
 );
 
-/** One batch of hostile requests, the same for the same seed. */
-export function hostileBatch(seed: number, size: number, firstIndex = 0): HostileRequest[] {
+/** One batch of hostile requests, the same for the same seed; `index` numbers them within the batch. */
+export function hostileBatch(seed: number, size: number): HostileRequest[] {
   return fc.sample(hostileRequest, { seed, numRuns: size }).map((g, i) => ({
-    index: firstIndex + i,
+    index: i,
     klass: g.klass,
     source: g.source,
     method: g.method,

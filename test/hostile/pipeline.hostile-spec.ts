@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { ConsumerGroups, Topics } from '@hookbus/contracts';
@@ -33,7 +34,7 @@ const RSS_CEILING_MB = 1024;
 const CANARIES_PER_BATCH = 2 * HOSTILE_SOURCES.length;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const configPath = join(require('node:os').tmpdir(), `hookbus-hostile-${process.pid}.yaml`);
+const configPath = join(tmpdir(), `hookbus-hostile-${process.pid}.yaml`);
 writeFileSync(configPath, hostileConfigYaml());
 const stack = new FaultStack(process.env.TEST_DATABASE_URL || TEST_DATABASE_URL, { suite: 'hostile', kafkaPort: KAFKA_PORT, serviceEnv: { HOOKBUS_CONFIG: configPath } });
 const rss = new RssSampler(() => stack.instances);
@@ -48,6 +49,8 @@ interface ClassFigures {
 }
 const figures = new Map<RequestClass, ClassFigures>(REQUEST_CLASSES.map((k) => [k, { sent: 0, statuses: new Map() }]));
 const drainSeconds: number[] = [];
+/** Ordinary webhooks answered 503 and sent again: the cost of the attack to genuine senders. */
+let ordinaryRetried = 0;
 const byReceipt = new Map<string, HostileRequest>();
 
 beforeAll(async () => {
@@ -66,6 +69,7 @@ afterAll(async () => {
   await deadLetters?.stop();
   await admin?.disconnect();
   await stack.stop();
+  rmSync(configPath, { force: true });
 }, 120_000);
 
 function report(): void {
@@ -73,6 +77,7 @@ function report(): void {
   for (const [klass, f] of figures) say(`[hostile]   ${klass.padEnd(20)} ${String(f.sent).padStart(5)}  ${[...f.statuses].sort().map(([s, n]) => `${s}: ${n}`).join(', ')}`);
   const census = deadLetterCensus(deadLetters?.records ?? []);
   say(`[hostile] dead letters: ${census.total} (${[...census.byStage].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`);
+  say(`[hostile] ordinary webhooks answered 503 and sent again: ${ordinaryRetried}`);
   say(`[hostile] drain after each batch: ${drainSeconds.map((s) => `${s.toFixed(1)} s`).join(', ')}; max ${Math.max(0, ...drainSeconds).toFixed(1)} s`);
   say(`[hostile] peak RSS: ${[...rss.peakMb].map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
 }
@@ -115,18 +120,17 @@ function explainPending(pending: readonly PendingRecord[]): string[] {
 /** Waits until no group has a record it could consume and has not; returns the seconds it took, or what is stuck. */
 async function drain(): Promise<{ seconds: number; stuck: string[] }> {
   const started = Date.now();
-  let pending: PendingRecord[] = [];
   while (Date.now() - started < DRAIN_BOUND_MS) {
     const progress = await groupProgress(admin, GROUPS);
     // The quick look first; the exact probe only when every group is within a few markers of the end.
-    if (nearTheEnd(progress)) {
-      pending = await pendingRecords(stack.brokers, progress);
-      if (pending.length === 0) return { seconds: (Date.now() - started) / 1000, stuck: [] };
+    if (progress.idle.length === 0 && nearTheEnd(progress.partitions) && (await pendingRecords(stack.brokers, progress.partitions)).length === 0) {
+      return { seconds: (Date.now() - started) / 1000, stuck: [] };
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  pending = await pendingRecords(stack.brokers, await groupProgress(admin, GROUPS));
-  return { seconds: (Date.now() - started) / 1000, stuck: explainPending(pending) };
+  const progress = await groupProgress(admin, GROUPS);
+  const stuck = [...progress.idle.map((group) => `${group} has no member consuming`), ...explainPending(await pendingRecords(stack.brokers, progress.partitions))];
+  return { seconds: (Date.now() - started) / 1000, stuck };
 }
 
 function explainDeadLetter(receiptId: string | null): string {
@@ -136,7 +140,7 @@ function explainDeadLetter(receiptId: string | null): string {
 
 describe.each(Array.from({ length: BATCHES }, (_, i) => [i + 1, BASE_SEED + i] as const))('batch %i (seed %i)', (batch, seed) => {
   it('every invariant holds after the batch', async () => {
-    const requests = hostileBatch(seed, BATCH_SIZE, (batch - 1) * BATCH_SIZE);
+    const requests = hostileBatch(seed, BATCH_SIZE);
     const canaries = ordinaryBatch(seed, CANARIES_PER_BATCH);
     const violations: string[] = [];
     const replay = `HOSTILE_SEED=${seed} HOSTILE_BATCHES=1 HOSTILE_BATCH_SIZE=${BATCH_SIZE}`;
@@ -155,7 +159,12 @@ describe.each(Array.from({ length: BATCHES }, (_, i) => [i + 1, BASE_SEED + i] a
     }
     const canaryReceipts: string[] = [];
     for (const canary of canaries) {
-      const answer = answers.get(canary)!;
+      let answer = answers.get(canary)!;
+      // A 503 says "not durable, retry": the provider retries (most do), so the suite does too, and counts it.
+      for (let retry = 0; retry < 3 && answer.status === 503; retry += 1) {
+        ordinaryRetried += 1;
+        answer = await send(canary);
+      }
       if (answer.status !== 200) violations.push(`ordinary webhook answered ${answer.status}: ${describeRequest(canary)} → ${answer.text.slice(0, 200)}`);
       const receiptId = /"receiptId":"([0-9a-f-]{36})"/.exec(answer.text)?.[1];
       if (receiptId) canaryReceipts.push(receiptId);
