@@ -41,15 +41,25 @@ export interface ServiceInstance {
   readonly child: ChildProcess;
 }
 
+export interface StackOptions {
+  /** The port of the stack's own broker (its controller on the next port); 19292 unless given. */
+  readonly kafkaPort?: number;
+  /** More environment for every service, e.g. HOOKBUS_CONFIG. */
+  readonly serviceEnv?: Readonly<Record<string, string>>;
+  /** Names the per-run database and work directory: `hookbus_<suite>_<run>`. */
+  readonly suite?: string;
+}
+
 /**
  * The whole stack for the fault suite, each service its own process (from dist/), on a broker of its own (never the
  * shared 9092 one) and a database of its own, with Postgres reached through a TCP proxy the suite can cut.
  */
 export class FaultStack {
   readonly runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  readonly workDir = mkdtempSync(join(tmpdir(), 'hookbus-faults-'));
-  readonly kafkaOptions: LocalKafkaOptions = defaultOptions({ dataDir: join(this.workDir, 'kafka'), port: 19292, controllerPort: 19293 });
-  readonly brokers = [`127.0.0.1:${this.kafkaOptions.port}`];
+  readonly suite: string;
+  readonly workDir: string;
+  readonly kafkaOptions: LocalKafkaOptions;
+  readonly brokers: string[];
   readonly databaseUrl: string;
   readonly instances: ServiceInstance[] = [];
   proxy!: TcpProxy;
@@ -60,14 +70,26 @@ export class FaultStack {
   private serial = 0;
   private startedKafka = false;
 
-  constructor(baseDatabaseUrl: string) {
+  constructor(
+    baseDatabaseUrl: string,
+    private readonly options: StackOptions = {},
+  ) {
+    this.suite = options.suite ?? 'faults';
+    this.workDir = mkdtempSync(join(tmpdir(), `hookbus-${this.suite}-`));
+    const kafkaPort = options.kafkaPort ?? 19292;
+    this.kafkaOptions = defaultOptions({ dataDir: join(this.workDir, 'kafka'), port: kafkaPort, controllerPort: kafkaPort + 1 });
+    this.brokers = [`127.0.0.1:${kafkaPort}`];
     const url = new URL(baseDatabaseUrl);
-    url.pathname = `/hookbus_faults_${this.runId}`;
+    url.pathname = `/${this.databaseName}`;
     this.databaseUrl = url.toString();
   }
 
+  get databaseName(): string {
+    return `hookbus_${this.suite}_${this.runId}`;
+  }
+
   async start(log: (line: string) => void): Promise<void> {
-    if (await brokerAnswers(this.brokers, 1500)) throw new Error(`a broker already answers on ${this.brokers[0]}; the fault suite needs that port for a broker of its own`);
+    if (await brokerAnswers(this.brokers, 1500)) throw new Error(`a broker already answers on ${this.brokers[0]}; the ${this.suite} suite needs that port for a broker of its own`);
     await this.startKafka();
     await migrate(this.databaseUrl);
     const target = new URL(this.databaseUrl);
@@ -80,7 +102,7 @@ export class FaultStack {
     const gateway = await this.startService('gateway');
     this.gatewayUrl = `http://127.0.0.1:${gateway.port}`;
     for (const name of CONSUMERS) await this.startService(name);
-    log(`fault stack: broker ${this.brokers[0]}, database ${new URL(this.databaseUrl).pathname.slice(1)}, gateway ${this.gatewayUrl}, logs in ${this.workDir}`);
+    log(`${this.suite} stack: broker ${this.brokers[0]}, database ${new URL(this.databaseUrl).pathname.slice(1)}, gateway ${this.gatewayUrl}, logs in ${this.workDir}`);
   }
 
   async startKafka(): Promise<void> {
@@ -105,8 +127,13 @@ export class FaultStack {
     return path;
   }
 
-  /** Starts one more instance of a service and waits until it reports ready. */
-  async startService(name: ServiceName): Promise<ServiceInstance> {
+  /**
+   * Starts one more instance of a service and waits until it reports ready. The port was free when chosen, not
+   * necessarily when the child binds it: on a shared machine another process can take it in between (the child exits
+   * with EADDRINUSE) and even answer the health check for it, so only an answer carrying the child's own pid counts,
+   * and a child that exits before it is ready is started again on another port.
+   */
+  async startService(name: ServiceName, attempt = 1): Promise<ServiceInstance> {
     this.serial += 1;
     const port = await freePort();
     const id = `${name}-${this.serial}`;
@@ -119,17 +146,26 @@ export class FaultStack {
       HOOKBUS_INSTANCE_ID: `faults-${this.runId}-${id}`,
       // The load posts to the built-in source ids without credentials: the config names them, open.
       HOOKBUS_CONFIG: this.configPath(),
+      HOOKBUS_INSTANCE_ID: `${this.suite}-${this.runId}-${id}`,
       LOG_LEVEL: 'warn',
+      ...this.options.serviceEnv,
     });
     const instance: ServiceInstance = { name, id, port, child };
     this.instances.push(instance);
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${id} exited with ${child.exitCode}; see ${this.workDir}/${id}.log`);
-        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited' as const;
+        const live = (await (await fetch(`http://127.0.0.1:${port}/health/live`)).json()) as { info?: { process?: { pid?: number } } };
+        if (live.info?.process?.pid !== child.pid) return false;
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? ('ready' as const) : false;
       },
       { timeoutMs: 90_000, intervalMs: 250, what: `${id} ready` },
     );
+    if (outcome === 'exited') {
+      this.instances.splice(this.instances.indexOf(instance), 1);
+      if (attempt < 3) return this.startService(name, attempt + 1);
+      throw new Error(`${id} exited with ${child.exitCode ?? child.signalCode} before it was ready; see ${this.workDir}/${id}.log`);
+    }
     return instance;
   }
 
@@ -162,7 +198,7 @@ export class FaultStack {
     const client = new Client({ connectionString: admin.toString() });
     await client.connect();
     try {
-      await client.query(`DROP DATABASE IF EXISTS "hookbus_faults_${this.runId}" WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS "${this.databaseName}" WITH (FORCE)`);
     } finally {
       await client.end();
     }

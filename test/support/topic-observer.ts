@@ -12,14 +12,15 @@ export class TopicObserver {
   readonly records: ConsumedRecord[] = [];
   private consumer: Consumer | null = null;
 
-  static async start(topics: readonly string[]): Promise<TopicObserver> {
+  /** `brokers`: a suite that runs its own broker (fault, hostile) names it; the test broker otherwise. */
+  static async start(topics: readonly string[], brokers: readonly string[] = TEST_KAFKA_BROKERS): Promise<TopicObserver> {
     const observer = new TopicObserver();
-    await observer.run(topics);
+    await observer.run(topics, brokers);
     return observer;
   }
 
-  private async run(topics: readonly string[]): Promise<void> {
-    const kafka = new Kafka({ clientId: 'hookbus-test-observer', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  private async run(topics: readonly string[], brokers: readonly string[]): Promise<void> {
+    const kafka = new Kafka({ clientId: 'hookbus-test-observer', brokers: [...brokers], logLevel: logLevel.NOTHING });
     this.consumer = kafka.consumer({ groupId: `test-observer-${randomUUID()}`, readUncommitted: false });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });

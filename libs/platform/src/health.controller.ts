@@ -11,10 +11,11 @@ export class HealthController {
     @Inject(SERVICE_CONTEXT) private readonly context: ServiceContext,
   ) {}
 
+  /** The pid lets a test harness that starts services as processes tell its own child from whatever took the port. */
   @Get('health/live')
   @HealthCheck()
   live() {
-    return this.health.check([async (): Promise<HealthIndicatorResult> => ({ process: { status: 'up', service: this.context.name } })]);
+    return this.health.check([async (): Promise<HealthIndicatorResult> => ({ process: { status: 'up', service: this.context.name, pid: process.pid } })]);
   }
 
   @Get('health/ready')
