@@ -143,10 +143,10 @@ export class FaultStack {
       [PORT_ENV[name]]: String(port),
       CREDAS_API_BASE_URL: this.credasBaseUrl,
       CREDAS_API_KEY: FAKE_CREDAS_KEY,
-      HOOKBUS_INSTANCE_ID: `faults-${this.runId}-${id}`,
-      // The load posts to the built-in source ids without credentials: the config names them, open.
-      HOOKBUS_CONFIG: this.configPath(),
       HOOKBUS_INSTANCE_ID: `${this.suite}-${this.runId}-${id}`,
+      // The fault load posts to the built-in source ids without credentials: the config names them, open (a suite's
+      // own serviceEnv may point HOOKBUS_CONFIG elsewhere: the hostile suite authenticates every source).
+      HOOKBUS_CONFIG: this.configPath(),
       LOG_LEVEL: 'warn',
       ...this.options.serviceEnv,
     });
