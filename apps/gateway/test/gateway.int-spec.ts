@@ -156,6 +156,14 @@ describe('authentication', () => {
     expect((await recordFor(ok)).headers[RawHeaders.query]).toBe(`phone=${p}&status=Sent`);
   });
 
+  it('a path status longer than 100 characters reaches the route (not Fastify\'s own 414) and is stored', async () => {
+    const p = phone();
+    const status = 'Delivered-'.repeat(200);
+    const ok = await send(at(`/webhooks/octapush-secure/${status}?phone=${p}&token=tok-123-0123456789abcdef`), { method: 'GET' });
+    expect(ok.status).toBe(200);
+    expect((await recordFor(ok)).headers[RawHeaders.pathStatus]).toBe(status);
+  });
+
   it('authvia: a fresh signature passes; too old, in the future or a wrong secret is 401', async () => {
     const now = Math.floor(Date.now() / 1000);
     const headers = (timestamp: number, secret = 'authvia-secret-0123456789') => ({
