@@ -93,7 +93,7 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
     // Fastify answers 414 on its own for a path segment over 100 characters, before the route runs: a long Octapush
     // path status would be refused with a status the contract does not list, and never quarantined. Any segment that
     // fits the request head reaches the route, which answers in the contract's terms.
-    maxParamLength: SERVER_LIMITS.maxHeaderSize,
+    routerOptions: { maxParamLength: SERVER_LIMITS.maxHeaderSize },
     requestTimeout: SERVER_LIMITS.requestTimeoutMs,
     keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
     // Webhook bodies never go through Fastify's limit (the route enforces each source's); this caps other routes.
