@@ -67,6 +67,7 @@ describe('CredasRetrievalSink.flush', () => {
           fastSendFailed.resolve();
           throw sendError;
         }
+        return [];
       },
     };
     const sink = new CredasRetrievalSink(

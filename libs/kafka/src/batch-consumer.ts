@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, Transaction } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { isRetriable } from '@hookbus/contracts';
 import { deadLetterFor } from './dead-letter';
 import { chunkByBytes, groupByTopic, toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
@@ -13,7 +13,11 @@ export interface TransformedRecord<T> {
 
 /** What `flush` may do besides its own effects: produce records (inside the batch transaction when transactional). */
 export interface BatchEffects {
-  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /**
+   * Produces `records`; resolves with the broker's answer per topic-partition and produce request (the base offset
+   * of each record batch written), which the tracker's state store records as the changelog offset it reflects.
+   */
+  send(records: readonly OutgoingRecord[]): Promise<readonly RecordMetadata[]>;
   /** Keeps the group membership alive during long work. */
   heartbeat(): Promise<void>;
   /**
@@ -294,7 +298,7 @@ export class BatchConsumerRunner<T> {
         isolated.push(deadLetterFor(item.record, this.sink.stage, error, 1));
       }
     }
-    await this.inUnitOfWork({ topic, partition }, (effects) => effects.send(isolated), heartbeat, { topic, partition, offset: nextOffset });
+    await this.inUnitOfWork({ topic, partition }, async (effects) => void (await effects.send(isolated)), heartbeat, { topic, partition, offset: nextOffset });
     return isolated.length - deadLetters.length;
   }
 
@@ -360,8 +364,10 @@ export class BatchConsumerRunner<T> {
     for (const callback of committed) callback();
   }
 
-  private async send(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<void> {
-    for (const chunk of chunkByBytes(records)) await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+  private async send(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const written: RecordMetadata[] = [];
+    for (const chunk of chunkByBytes(records)) written.push(...(await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 })));
+    return written;
   }
 
   private async waitBeforeRetry(payload: EachBatchPayload, attempt: number): Promise<void> {
