@@ -126,6 +126,11 @@ export class PartitionedStateStore<S> {
     return n;
   }
 
+  /** Partition numbers whose state this store holds current (announced to the sticky assigner at a rejoin). */
+  owned(): number[] {
+    return [...this.live].sort((a, b) => a - b);
+  }
+
   get cachedSize(): number {
     return this.cache.size;
   }

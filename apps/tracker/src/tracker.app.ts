@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC } from '@hookbus/contracts';
-import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
+import { coPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import type { ServiceContext } from '@hookbus/platform';
 import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, overdueIndexKey, processStateCodec } from '@hookbus/tracking';
@@ -86,7 +86,9 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
       topics: [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC],
       // One transactional id per partition number (inputs are co-partitioned): a new owner fences the old one.
       transactionalIdFor: (_topic, partition) => `${options.groupId ?? ConsumerGroups.tracker}-p${partition}`,
-      partitionAssigners: [CoPartitionedAssigner],
+      // Sticky: a rejoining member keeps the partitions whose state it holds, so a scale event restores only those
+      // that move.
+      partitionAssigners: [coPartitionedAssigner(() => communications.owned())],
       // Each partition has its own transactional producer; the runner serialises batches sharing one.
       partitionsConsumedConcurrently: 6,
     },
