@@ -25,6 +25,8 @@ export interface StateStoreOptions<S> {
   /** The state's due time (microseconds since the epoch) for the due index, or null when it has none. */
   readonly dueOf?: (state: S) => number | null;
   readonly onUnreadable?: (key: string, partition: number, error: unknown) => void;
+  /** After every restore that read the changelog: what it read (for the restore metric and log). */
+  readonly onRestored?: (report: RestoreReport) => void;
 }
 
 /** One state changed by a committed batch. */
@@ -196,7 +198,9 @@ export class PartitionedStateStore<S> {
       this.stale.delete(partition);
     }
     const report = wanted.map((partition) => ({ partition, from: starts.get(partition)!, records: read.get(partition) ?? 0 }));
-    return { restored: report.reduce((n, p) => n + p.records, 0), millis: Date.now() - started, partitions: report, discarded };
+    const result = { restored: report.reduce((n, p) => n + p.records, 0), millis: Date.now() - started, partitions: report, discarded };
+    this.options.onRestored?.(result);
+    return result;
   }
 
   close(): void {

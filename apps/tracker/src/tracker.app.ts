@@ -7,7 +7,7 @@ import { coPartitionedAssigner, createDurableProducer, createKafka, groupByTopic
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import type { ServiceContext } from '@hookbus/platform';
 import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, overdueIndexKey, processStateCodec } from '@hookbus/tracking';
-import { PartitionedStateStore } from './state-store';
+import { PartitionedStateStore, type RestoreReport } from './state-store';
 import { TrackerModule } from './tracker.module';
 import { TrackingSink, overdueTick } from './tracking.sink';
 
@@ -32,12 +32,24 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
   const configuredDir = options.storeDir ?? context.env.trackerStoreDir;
   const storeDir = configuredDir ?? mkdtempSync(join(tmpdir(), 'hookbus-tracker-store-'));
   if (configuredDir === null) context.logger.info({ storeDir }, 'TRACKER_STORE_DIR not set: the state store lives in a temporary folder and every start restores the whole changelog');
+  const restoredRecords = new Counter({
+    name: 'hookbus_tracker_restored_records_total',
+    help: 'Changelog records read by state restores (a restart on the same volume reads only the tail)',
+    labelNames: ['topic'],
+    registers: [context.metrics],
+  });
+  const restored = (topic: string) => (report: RestoreReport) => {
+    restoredRecords.inc({ topic }, report.restored);
+    if (report.discarded) context.logger.warn({ topic, reason: report.discarded }, 'state store discarded: restoring from the whole changelog');
+    context.logger.info({ topic, records: report.restored, millis: report.millis, partitions: report.partitions }, 'state restored');
+  };
   const store = { dir: storeDir, partitionCount: partitions, cacheSize: context.env.trackerStateCacheSize };
   const communications = new PartitionedStateStore(kafka, {
     ...store,
     topic: Topics.communicationState.name,
     codec: communicationStateCodec,
     onUnreadable: unreadable(Topics.communicationState.name),
+    onRestored: restored(Topics.communicationState.name),
   });
   const processes = new PartitionedStateStore(kafka, {
     ...store,
@@ -45,6 +57,7 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     codec: processStateCodec,
     dueOf: overdueIndexKey,
     onUnreadable: unreadable(Topics.processState.name),
+    onRestored: restored(Topics.processState.name),
   });
   // States live on disk; memory holds only the cache. Operators size the volume from this number.
   new Gauge({

@@ -69,7 +69,6 @@ describe('sticky co-partitioned assignment', () => {
         { memberId: 'm2', memberMetadata: metadata([]) },
       ],
       topics: ['events', 'hints', 'small'],
-      userData: Buffer.alloc(0),
     });
     const decoded = new Map(result.map((r) => [r.memberId, AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment]));
     expect(decoded.get('m1')).toEqual({ events: [3, 4, 5], hints: [3, 4, 5] });
