@@ -321,17 +321,15 @@ export class PartitionedStateStore<S> {
     } finally {
       await producer.disconnect();
     }
-    const groupId = `hookbus-restore-${randomUUID()}`;
     const admin = this.kafka.admin();
     await admin.connect();
-    // The throwaway group starts each wanted partition at its start offset and every other one at its end, so the
-    // restore reads only the tail it needs.
-    const ends = await admin.fetchTopicOffsets(this.options.topic);
-    await admin.setOffsets({
-      groupId,
-      topic: this.options.topic,
-      partitions: ends.map(({ partition, high }) => ({ partition, offset: starts.get(partition) ?? high })),
-    });
+    let ends: Array<{ partition: number; high: string }>;
+    try {
+      ends = await admin.fetchTopicOffsets(this.options.topic);
+    } finally {
+      await admin.disconnect();
+    }
+    const groupId = `hookbus-restore-${randomUUID()}`;
     // Fetch sizes as the stages' consumers (see DEFAULT_MAX_BYTES_PER_PARTITION): a restore reads every partition
     // at once, and bigger fetches made it the tracker's memory peak without making it faster.
     const consumer = this.kafka.consumer({
@@ -347,26 +345,35 @@ export class PartitionedStateStore<S> {
     try {
       await new Promise<void>((resolve, reject) => {
         consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
-        consumer.subscribe({ topics: [this.options.topic], fromBeginning: true }).then(
-          () =>
+        consumer
+          .subscribe({ topics: [this.options.topic], fromBeginning: true })
+          .then(() =>
             consumer.run({
               autoCommit: false,
               eachBatch: async ({ batch }) => {
                 if (!pending.has(batch.partition)) return;
-                const done = this.applyChangelog(batch.partition, batch.messages, sentinel);
+                // A fetch issued before the seeks below took effect starts at the beginning: skip what the file has.
+                const from = BigInt(starts.get(batch.partition)!);
+                const done = this.applyChangelog(batch.partition, batch.messages.filter((m) => BigInt(m.offset) >= from), sentinel);
                 read.set(batch.partition, (read.get(batch.partition) ?? 0) + done.records);
                 if (!done.sentinel) return;
                 pending.delete(batch.partition);
                 if (pending.size === 0) resolve();
               },
             }),
-          reject,
-        );
+          )
+          .then(() => {
+            // Each wanted partition from its start offset, every other one from its end: a restore reads only the tail
+            // it needs. (Seeking, not committing offsets for the throwaway group first: that would cost a group join.)
+            for (const { partition, high } of ends) consumer.seek({ topic: this.options.topic, partition, offset: starts.get(partition) ?? high });
+          }, reject);
       });
     } finally {
       await consumer.disconnect().catch(() => undefined);
-      await admin.deleteGroups([groupId]).catch(() => undefined);
-      await admin.disconnect();
+      const cleanup = this.kafka.admin();
+      await cleanup.connect();
+      await cleanup.deleteGroups([groupId]).catch(() => undefined);
+      await cleanup.disconnect();
     }
     return read;
   }
