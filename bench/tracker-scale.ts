@@ -203,18 +203,30 @@ async function restart(
   return { firstCommitMs: Math.round(seen.firstCommitMs), caughtUpMs: Math.round(seen.lastChangeMs), peakRssMb: peak() };
 }
 
-/** Records per second over each of `count` equal shares of the work, from (seconds, progress) samples. */
-export function windowRates(points: ReadonlyArray<readonly [number, number]>, total: number, count: number): number[] {
-  const rates: number[] = [];
-  const at = (share: number) => {
-    const goal = (total * share) / count;
-    const hit = points.find(([, progress]) => progress >= goal);
-    return hit ?? points[points.length - 1]!;
+/**
+ * Records per second over each of `count` equal shares of the work, from (seconds, progress) samples: the moment a
+ * share is reached is interpolated between the samples around it (commits arrive in steps of a batch).
+ */
+export function windowRates(all: ReadonlyArray<readonly [number, number]>, total: number, count: number): number[] {
+  // From the first commit on: start-up (process, group join, restore) is reported apart.
+  const points = all.slice(Math.max(0, all.findIndex(([, progress]) => progress > 0)));
+  if (points.length < 2) return Array.from({ length: count }, () => NaN);
+  const timeAt = (goal: number): number => {
+    for (let i = 1; i < points.length; i++) {
+      const [t1, p1] = points[i - 1]!;
+      const [t2, p2] = points[i]!;
+      if (p2 >= goal) return p2 === p1 ? t2 : t1 + ((goal - p1) / (p2 - p1)) * (t2 - t1);
+    }
+    return points[points.length - 1]![0];
   };
+  const first = points[0]!;
+  const reached = Math.min(total, points[points.length - 1]![1]);
+  const rates: number[] = [];
   for (let w = 0; w < count; w++) {
-    const [t1, p1] = w === 0 ? points[0]! : at(w);
-    const [t2, p2] = at(w + 1);
-    rates.push(t2 > t1 ? (p2 - p1) / (t2 - t1) : NaN);
+    const from = first[1] + ((reached - first[1]) * w) / count;
+    const to = first[1] + ((reached - first[1]) * (w + 1)) / count;
+    const seconds = timeAt(to) - timeAt(from);
+    rates.push(seconds > 0 ? (to - from) / seconds : NaN);
   }
   return rates;
 }
