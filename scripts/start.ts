@@ -15,7 +15,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
-import { defaultOptions, startLocalKafka, stopLocalKafka } from './kafka/local-kafka';
+import { defaultOptions, repoRoot, startLocalKafka, stopLocalKafka } from './kafka/local-kafka';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -119,6 +119,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  // The tracker's state store survives npm start restarts (a restart replays only the changelog's tail); it lives
+  // beside the local broker's data, and --reset-kafka's new cluster id makes the tracker discard it.
+  childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || join(repoRoot(), '.hookbus', 'tracker-store');
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
   if (argv.includes('--fake-credas')) {
