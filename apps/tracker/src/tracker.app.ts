@@ -59,27 +59,20 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     onUnreadable: unreadable(Topics.processState.name),
     onRestored: restored(Topics.processState.name),
   });
-  // States live on disk; memory holds only the cache. Operators size the volume from this number.
-  new Gauge({
-    name: 'hookbus_tracker_states',
-    help: 'Entity states held in the state store (on disk) for the partitions this tracker instance owns',
-    labelNames: ['kind'],
-    registers: [context.metrics],
-    collect() {
-      this.set({ kind: 'communication' }, communications.size);
-      this.set({ kind: 'process' }, processes.size);
-    },
-  });
-  new Gauge({
-    name: 'hookbus_tracker_cached_states',
-    help: 'Decoded entity states held in memory (bounded by TRACKER_STATE_CACHE per kind)',
-    labelNames: ['kind'],
-    registers: [context.metrics],
-    collect() {
-      this.set({ kind: 'communication' }, communications.cachedSize);
-      this.set({ kind: 'process' }, processes.cachedSize);
-    },
-  });
+  // States live on disk; memory holds only the cache. Operators size the volume from the first.
+  const perKind = (name: string, help: string, read: (store: PartitionedStateStore<unknown>) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers: [context.metrics],
+      collect() {
+        this.set({ kind: 'communication' }, read(communications as PartitionedStateStore<unknown>));
+        this.set({ kind: 'process' }, read(processes as PartitionedStateStore<unknown>));
+      },
+    });
+  perKind('hookbus_tracker_states', 'Entity states held in the state store (on disk) for the partitions this tracker instance owns', (store) => store.size);
+  perKind('hookbus_tracker_cached_states', 'Decoded entity states held in memory (bounded by TRACKER_STATE_CACHE per kind)', (store) => store.cachedSize);
   const storeWriteFailures = new Counter({
     name: 'hookbus_tracker_store_write_failures_total',
     help: 'Committed batches the state store file could not record (repaired from the changelog before the next batch)',
