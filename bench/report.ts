@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { LoadResult } from './load/load-spec';
 import type { MachineInfo } from './lib/setup';
+import type { TrackerScaleRun } from './tracker-scale';
 
 export const NAIVE_TOPIC_NAME = 'hookbus-bench.naive';
 /** Where the drain baselines (`copy-normalizer`, `copy-tracker` in bench/service-child.ts) write. */
@@ -220,4 +221,35 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('## Gateway metrics at the end of the end-to-end runs', '', '```', r.gatewayMetrics || '(none)', '```', '');
   void maxPeak;
   writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/**
+ * The tracker-scale section of BENCHMARKS.md (issue 17), judged against the issue's goals: peak RSS ≤ 300 MB, the
+ * drain rate at the end within 20 % of the rate at the start, first commit within 30 s after a clean stop and 60 s
+ * after SIGKILL (the goals are stated for 10 million entities: a smaller run says so).
+ */
+export function trackerScaleSection(run: TrackerScaleRun, machine: MachineInfo, loadAtEnd: number): string {
+  const first = run.windows[0]!;
+  const last = run.windows[run.windows.length - 1]!;
+  const verdict = (ok: boolean) => (ok ? 'pass' : 'FAIL');
+  const mb = (n: number) => `${n.toFixed(0)} MB`;
+  return [
+    `## Tracker scale (${run.entities.toLocaleString('en')} entities)`,
+    '',
+    `\`npm run bench -- --only tracker-scale --entities ${run.entities}\` on ${machine.cores} cores (${machine.cpuModel}), load average ${loadAtEnd.toFixed(1)} at the end.`,
+    `${run.records.toLocaleString('en')} status events (${run.entities.toLocaleString('en')} distinct Octapush SMS, plus ${Math.round(run.lateShare * 100)} % late statuses of`,
+    `entities from far back in the run, read from disk) pre-filled in ${run.prefillSec.toFixed(0)} s, then drained by one tracker with its disk store.`,
+    '',
+    '| figure | value | goal | |',
+    '| --- | --- | --- | --- |',
+    `| peak RSS during the drain | ${mb(run.peakRssMb)} | ≤ 300 MB | ${verdict(run.peakRssMb <= 300)} |`,
+    `| drain rate, first tenth → last tenth | ${Math.round(first)}/s → ${Math.round(last)}/s (${((last / first - 1) * 100).toFixed(0)} %) | within 20 % | ${verdict(last >= first * 0.8)} |`,
+    `| restart after a clean stop: first commit | ${(run.cleanRestart.firstCommitMs / 1000).toFixed(1)} s (caught up ${(run.cleanRestart.caughtUpMs / 1000).toFixed(1)} s) | ≤ 30 s | ${verdict(run.cleanRestart.firstCommitMs <= 30_000)} |`,
+    `| restart after SIGKILL: first commit | ${(run.killRestart.firstCommitMs / 1000).toFixed(1)} s (caught up ${(run.killRestart.caughtUpMs / 1000).toFixed(1)} s) | ≤ 60 s | ${verdict(run.killRestart.firstCommitMs <= 60_000)} |`,
+    `| peak RSS after the restarts | ${mb(run.cleanRestart.peakRssMb)} / ${mb(run.killRestart.peakRssMb)} | ≤ 300 MB | ${verdict(Math.max(run.cleanRestart.peakRssMb, run.killRestart.peakRssMb) <= 300)} |`,
+    `| store on disk | ${mb(run.storeMb)} (${((run.storeMb * 2 ** 20) / run.entities).toFixed(0)} B per entity) | | |`,
+    '',
+    `Drain rate per tenth of the run (records/s): ${run.windows.map((r) => Math.round(r)).join(', ')}; whole drain ${run.drainSec.toFixed(0)} s${run.caughtUp ? '' : ' (DID NOT CATCH UP)'}.`,
+    '',
+  ].join('\n');
 }

@@ -20,6 +20,8 @@ import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib
 import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
+import { trackerScale } from './tracker-scale';
+import { trackerScaleSection } from './report';
 import { COPY_TOPIC, NAIVE_TOPIC_NAME, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
 
 const ROOT = join(__dirname, '..', '..');
@@ -44,17 +46,21 @@ export const SETTINGS = {
   soakSec: numberArg('--soak-sec') ?? DEFAULTS.soakSec,
   drainRecords: numberArg('--drain-records') ?? DEFAULTS.drainRecords,
   e2eSec: numberArg('--e2e-sec') ?? DEFAULTS.e2eSec,
+  /** `--entities N` for tracker-scale: distinct entities through one tracker (1 million unless told; 10 million for the issue's goal). */
+  entities: numberArg('--entities') ?? 1_000_000,
 };
 
-type Part = 'ingest' | 'drain' | 'e2e';
-const PARTS: readonly Part[] = ['ingest', 'drain', 'e2e'];
+type Part = 'ingest' | 'drain' | 'e2e' | 'tracker-scale';
+/** What a full run measures; tracker-scale (minutes to hours, by `--entities`) runs only when asked with --only. */
+const FULL_RUN: readonly Part[] = ['ingest', 'drain', 'e2e'];
+const PARTS: readonly Part[] = [...FULL_RUN, 'tracker-scale'];
 /**
  * `--only ingest,drain,e2e`: measure some parts only, while working on one stage. A partial run prints its figures
  * and keeps its JSON in bench/results, but never rewrites BENCHMARKS.md (which states one complete run).
  */
 function onlyParts(): ReadonlySet<Part> {
   const i = process.argv.indexOf('--only');
-  if (i < 0) return new Set(PARTS);
+  if (i < 0) return new Set(FULL_RUN);
   const asked = (process.argv[i + 1] ?? '').split(',').filter(Boolean);
   const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (asked.length === 0 || unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
@@ -426,9 +432,21 @@ async function main(): Promise<void> {
     const ingestRuns = ONLY.has('ingest') ? await ingest(infra) : [];
     const drainRuns = ONLY.has('drain') ? await drains(infra) : [];
     const { e2e, memory, gatewayMetrics } = ONLY.has('e2e') ? await endToEnd(infra) : { e2e: [], memory: [], gatewayMetrics: '' };
+    if (ONLY.has('tracker-scale')) {
+      const scale = await trackerScale(infra, {
+        entities: SETTINGS.entities,
+        runId: RUN_ID,
+        script: join(DIST, 'bench', 'service-child.js'),
+        env: (extra) => childEnv(infra, 'tracker', extra),
+        log,
+      });
+      const section = trackerScaleSection(scale, machine, loadavg()[0]!);
+      writeFileSync(join(ROOT, 'bench', 'results', `tracker-scale-${RUN_ID}.md`), section);
+      log(`tracker-scale: section for BENCHMARKS.md in bench/results/tracker-scale-${RUN_ID}.md\n${section}`);
+    }
     const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
     writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
-    if (ONLY.size < PARTS.length) {
+    if (FULL_RUN.some((part) => !ONLY.has(part))) {
       log(`partial run (--only ${[...ONLY].join(',')}): figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was`);
       return;
     }

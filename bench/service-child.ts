@@ -23,7 +23,9 @@ async function startCopy(of: 'normalizer' | 'tracker', group: string): Promise<v
   const sink: BatchSink<ConsumedRecord> = {
     stage: `copy-${of}`,
     transform: (record) => record,
-    flush: (items, effects) => effects.send(items.map(({ record }) => ({ topic: COPY_TOPIC, key: record.key, value: record.value, headers: record.headers }))),
+    flush: async (items, effects) => {
+      await effects.send(items.map(({ record }) => ({ topic: COPY_TOPIC, key: record.key, value: record.value, headers: record.headers })));
+    },
   };
   const topics = of === 'normalizer' ? PROVIDERS.map(rawTopicFor) : [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC];
   const transactional = of === 'tracker' ? { transactionalIdFor: (_topic: string, partition: number) => `${group}-p${partition}`, partitionAssigners: [CoPartitionedAssigner] } : {};

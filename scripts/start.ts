@@ -15,7 +15,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
-import { localKafkaSetup, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
+import { localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalSources } from './local-sources';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
@@ -156,6 +156,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...(env.configPath ? { HOOKBUS_CONFIG: env.configPath } : {}) };
+  // The tracker's state store survives npm start restarts (a restart replays only the changelog's tail); it lives
+  // beside the local broker's data, and --reset-kafka's new cluster id makes the tracker discard it.
+  childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || join(repoRoot(), '.hookbus', 'tracker-store');
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;

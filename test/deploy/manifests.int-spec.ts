@@ -190,6 +190,17 @@ describe('Kubernetes manifests', () => {
     expect(production.find((o) => o.kind === 'Deployment' && o.metadata.name === 'monitor')).toMatchObject({ spec: { replicas: 1 } });
   });
 
+  it('gives the tracker a volume for its state store, named by TRACKER_STORE_DIR', () => {
+    type Workload = { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }>; volumeMounts: Array<{ name: string; mountPath: string }> }>; volumes: Array<{ name: string; emptyDir?: { sizeLimit?: string } }> } } } };
+    const tracker = base.find((o) => o.kind === 'Deployment' && o.metadata.name === 'tracker') as unknown as Workload;
+    const container = tracker.spec.template.spec.containers[0]!;
+    const dir = container.env.find((e) => e.name === 'TRACKER_STORE_DIR')?.value;
+    const mount = container.volumeMounts.find((m) => m.mountPath === dir);
+    expect(mount).toBeDefined();
+    expect(tracker.spec.template.spec.volumes.find((v) => v.name === mount!.name)?.emptyDir?.sizeLimit).toMatch(/^\d+Gi$/);
+    expect(loadEnv({ TRACKER_STORE_DIR: dir }, () => false).trackerStoreDir).toBe(dir);
+  });
+
   it('scales the gateway on CPU', () => {
     const hpa = base.find((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as { spec: { scaleTargetRef: { kind: string; name: string }; metrics: Array<{ resource: { name: string } }> } };
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'StatefulSet', name: 'gateway' });

@@ -69,6 +69,7 @@ describe('CredasRetrievalSink.flush', () => {
           fastSendFailed.resolve();
           throw sendError;
         }
+        return [];
       },
     };
     const sink = new CredasRetrievalSink(
@@ -111,6 +112,7 @@ function laneSink(lane: RetryLane | null, client: Partial<CredasApiClient>, send
     send: async (records) => {
       await send?.(records);
       sent.push(...records);
+      return [];
     },
   };
   const sink = new CredasRetrievalSink(

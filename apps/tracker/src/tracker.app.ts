@@ -1,10 +1,13 @@
-import { Gauge } from 'prom-client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Counter, Gauge } from 'prom-client';
 import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC, errorFields } from '@hookbus/contracts';
-import { CoPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
+import { coPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import { kafkaLogging, keyHash, type ServiceContext } from '@hookbus/platform';
-import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, processStateCodec } from '@hookbus/tracking';
-import { PartitionedStateStore } from './state-store';
+import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, overdueIndexKey, processStateCodec } from '@hookbus/tracking';
+import { PartitionedStateStore, type RestoreReport } from './state-store';
 import { TrackerModule } from './tracker.module';
 import { TrackingSink, overdueTick } from './tracking.sink';
 
@@ -13,6 +16,8 @@ export interface TrackerOptions {
   readonly groupId?: string;
   readonly overdueCheckIntervalMs?: number;
   readonly overdueGraceMs?: number;
+  /** The state store's folder; default: TRACKER_STORE_DIR, else a temporary folder removed at close. */
+  readonly storeDir?: string;
 }
 
 /**
@@ -26,30 +31,72 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
   // on: the line names the record by position and key hash, the error by class and code.
   const unreadable = (topic: string) => (key: string, partition: number, offset: string, error: unknown) =>
     context.logger.warn({ topic, partition, offset, keyHash: keyHash(key), err: errorFields(error) }, 'unreadable state record skipped during restore');
-  const communications = new PartitionedStateStore(kafka, Topics.communicationState.name, communicationStateCodec, partitions, unreadable(Topics.communicationState.name));
-  const processes = new PartitionedStateStore(kafka, Topics.processState.name, processStateCodec, partitions, unreadable(Topics.processState.name));
-  // The tracker keeps the state of every entity of its partitions in memory: its heap grows with this number
-  // (a few hundred bytes of heap each), so memory limits are sized from it.
-  new Gauge({
-    name: 'hookbus_tracker_states',
-    help: 'Entity states held in memory by this tracker instance (its owned partitions)',
-    labelNames: ['kind'],
+  const configuredDir = options.storeDir ?? context.env.trackerStoreDir;
+  const storeDir = configuredDir ?? mkdtempSync(join(tmpdir(), 'hookbus-tracker-store-'));
+  if (configuredDir === null) context.logger.info({ storeDir }, 'TRACKER_STORE_DIR not set: the state store lives in a temporary folder and every start restores the whole changelog');
+  const restoredRecords = new Counter({
+    name: 'hookbus_tracker_restored_records_total',
+    help: 'Changelog records read by state restores (a restart on the same volume reads only the tail)',
+    labelNames: ['topic'],
     registers: [context.metrics],
-    collect() {
-      this.set({ kind: 'communication' }, communications.size);
-      this.set({ kind: 'process' }, processes.size);
-    },
   });
+  const restored = (topic: string) => (report: RestoreReport) => {
+    restoredRecords.inc({ topic }, report.restored);
+    if (report.discarded) context.logger.warn({ topic, reason: report.discarded }, 'state store discarded: restoring from the whole changelog');
+    context.logger.info({ topic, records: report.restored, millis: report.millis, partitions: report.partitions }, 'state restored');
+  };
+  const store = { dir: storeDir, partitionCount: partitions, cacheSize: context.env.trackerStateCacheSize };
+  const communications = new PartitionedStateStore(kafka, {
+    ...store,
+    topic: Topics.communicationState.name,
+    codec: communicationStateCodec,
+    onUnreadable: unreadable(Topics.communicationState.name),
+    onRestored: restored(Topics.communicationState.name),
+  });
+  const processes = new PartitionedStateStore(kafka, {
+    ...store,
+    topic: Topics.processState.name,
+    codec: processStateCodec,
+    dueOf: overdueIndexKey,
+    onUnreadable: unreadable(Topics.processState.name),
+    onRestored: restored(Topics.processState.name),
+  });
+  // States live on disk; memory holds only the cache. Operators size the volume from the first.
+  const perKind = (name: string, help: string, read: (store: PartitionedStateStore<unknown>) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers: [context.metrics],
+      collect() {
+        this.set({ kind: 'communication' }, read(communications as PartitionedStateStore<unknown>));
+        this.set({ kind: 'process' }, read(processes as PartitionedStateStore<unknown>));
+      },
+    });
+  perKind('hookbus_tracker_states', 'Entity states held in the state store (on disk) for the partitions this tracker instance owns', (store) => store.size);
+  perKind('hookbus_tracker_cached_states', 'Decoded entity states held in memory (bounded by TRACKER_STATE_CACHE per kind)', (store) => store.cachedSize);
+  const storeWriteFailures = new Counter({
+    name: 'hookbus_tracker_store_write_failures_total',
+    help: 'Committed batches the state store file could not record (repaired from the changelog before the next batch)',
+    labelNames: ['topic'],
+    registers: [context.metrics],
+  });
+  const storeWriteFailed = (topic: string, error: unknown) => {
+    storeWriteFailures.inc({ topic });
+    context.logger.error({ topic, err: errorFields(error) }, 'state store write failed: the partition is replayed from the changelog before its next batch');
+  };
   const service = await startConsumingService({
     context,
     module: TrackerModule.forContext(context),
-    sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? Number(process.env.TRACKER_OVERDUE_GRACE_MS || DEFAULT_OVERDUE_GRACE_MS)),
+    sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? Number(process.env.TRACKER_OVERDUE_GRACE_MS || DEFAULT_OVERDUE_GRACE_MS), storeWriteFailed),
     consumer: {
       groupId: options.groupId ?? ConsumerGroups.tracker,
       topics: [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC],
       // One transactional id per partition number (inputs are co-partitioned): a new owner fences the old one.
       transactionalIdFor: (_topic, partition) => `${options.groupId ?? ConsumerGroups.tracker}-p${partition}`,
-      partitionAssigners: [CoPartitionedAssigner],
+      // Sticky: a rejoining member keeps the partitions whose state it holds, so a scale event restores only those
+      // that move.
+      partitionAssigners: [coPartitionedAssigner(() => communications.owned())],
       // Each partition has its own transactional producer; the runner serialises batches sharing one.
       partitionsConsumedConcurrently: 6,
     },
@@ -61,6 +108,9 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     close: async () => {
       await stopTicks();
       await service.close();
+      communications.close();
+      processes.close();
+      if (configuredDir === null) rmSync(storeDir, { recursive: true, force: true });
     },
   };
 }

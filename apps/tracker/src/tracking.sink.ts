@@ -9,16 +9,18 @@ import {
   type CloudEvent,
   type TransitionData,
 } from '@hookbus/contracts';
+import type { RecordMetadata } from 'kafkajs';
 import type { BatchEffects, BatchSink, ConsumedRecord, OutgoingRecord, TransformedRecord } from '@hookbus/kafka';
 import {
   applyCommunicationEvent,
   applyProcessEvent,
   learnProcessEntity,
+  overdueIndexBound,
   overdueNotice,
   type CommunicationState,
   type ProcessState,
 } from '@hookbus/tracking';
-import type { PartitionedStateStore } from './state-store';
+import type { CommittedState, PartitionedStateStore } from './state-store';
 
 /** What one consumed record asks the tracker to do. */
 export type TrackerInput =
@@ -87,8 +89,8 @@ function transitionRecord(event: CloudEvent<TransitionData>): OutgoingRecord {
 /**
  * Applies status events to the state machines (libs/tracking) and, in the batch's Kafka transaction, writes the
  * changed states to the compacted state topics (on the input record's partition, which its owner restores),
- * announces transitions, and forwards Credas entity hints to the process's partition. The in-memory stores change
- * only after the transaction committed.
+ * announces transitions, and forwards Credas entity hints to the process's partition. The stores (their cache and
+ * their file) change only after the transaction committed, with the changelog offsets the state records got.
  */
 export class TrackingSink implements BatchSink<TrackerInput> {
   readonly stage = 'tracker';
@@ -99,6 +101,8 @@ export class TrackingSink implements BatchSink<TrackerInput> {
     private readonly communications: PartitionedStateStore<CommunicationState>,
     private readonly processes: PartitionedStateStore<ProcessState>,
     private readonly overdueGraceMs: number,
+    /** A committed batch could not be written to the store's file (it is repaired from the changelog). */
+    private readonly onStoreWriteFailed: (topic: string, error: unknown) => void = () => undefined,
   ) {}
 
   async onAssigned(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void> {
@@ -111,6 +115,8 @@ export class TrackingSink implements BatchSink<TrackerInput> {
   }
 
   async flush(items: ReadonlyArray<TransformedRecord<TrackerInput>>, effects: BatchEffects): Promise<void> {
+    const partitions = new Set(items.map((item) => item.record.partition));
+    for (const partition of partitions) await Promise.all([this.communications.repair(partition), this.processes.repair(partition)]);
     const communications = new Overlay(this.communications);
     const processes = new Overlay(this.processes);
     const out: OutgoingRecord[] = [];
@@ -139,8 +145,9 @@ export class TrackingSink implements BatchSink<TrackerInput> {
           break;
         }
         case 'overdue-tick': {
-          for (const [, state] of processes.entries(partition)) {
-            const notice = overdueNotice(state, new Date(input.now), this.overdueGraceMs);
+          const now = new Date(input.now);
+          for (const state of processes.due(partition, overdueIndexBound(now, this.overdueGraceMs))) {
+            const notice = overdueNotice(state, now, this.overdueGraceMs);
             if (!notice || this.announcedOverdue.has(notice.causedBy)) continue;
             overdueIds.push(notice.causedBy);
             out.push(transitionRecord(transitionEvent(notice, { time: input.now, receiptid: '' })));
@@ -151,10 +158,18 @@ export class TrackingSink implements BatchSink<TrackerInput> {
           break;
       }
     }
-    await effects.send(out);
+    const written = await effects.send(out);
     effects.afterCommit(() => {
-      communications.commit();
-      processes.commit();
+      // The transaction is committed: a failed disk write must not fail the batch (it would run again), so the
+      // partitions are marked for a replay of their changelog tail before their next batch.
+      for (const [store, overlay] of [[this.communications, communications], [this.processes, processes]] as const) {
+        try {
+          overlay.commit(written);
+        } catch (error) {
+          store.markStale(partitions);
+          this.onStoreWriteFailed(store.topic, error);
+        }
+      }
       for (const id of overdueIds) this.announcedOverdue.add(id);
     });
   }
@@ -162,7 +177,7 @@ export class TrackingSink implements BatchSink<TrackerInput> {
 
 /** Uncommitted changes of one batch over a store. */
 class Overlay<S> {
-  private readonly pending = new Map<string, { partition: number; state: S; json: string }>();
+  private readonly pending = new Map<string, CommittedState<S>>();
 
   constructor(private readonly store: PartitionedStateStore<S>) {}
 
@@ -176,26 +191,37 @@ class Overlay<S> {
    */
   changed(key: string, partition: number, state: S): string | null {
     const json = this.store.codec.serialize(state);
-    const before = this.pending.get(key)?.json ?? this.serializedInStore(key, partition);
+    const before = this.pending.get(key)?.json ?? this.store.serialized(key, partition);
     if (before === json) return null;
-    this.pending.set(key, { partition, state, json });
+    this.pending.set(key, { key, partition, state, json });
     return json;
   }
 
-  *entries(partition: number): IterableIterator<[string, S]> {
-    for (const [key, state, p] of this.store.entries(partition)) {
-      if (p === partition) yield [key, this.pending.get(key)?.state ?? state];
+  /** The states of `partition` at or below `dueBefore` in the store's due index, as this batch left them so far. */
+  *due(partition: number, dueBefore: number): IterableIterator<S> {
+    const seen = new Set<string>();
+    for (const [key, state] of this.store.due(partition, dueBefore)) {
+      seen.add(key);
+      yield this.pending.get(key)?.state ?? state;
     }
+    // Changed earlier in this batch and not yet in the index: the caller checks each state itself.
+    for (const [key, change] of this.pending) if (change.partition === partition && !seen.has(key)) yield change.state;
   }
 
-  commit(): void {
-    for (const [key, { partition, state }] of this.pending) this.store.set(key, partition, state);
+  /**
+   * Hands the batch's changes to the store once the transaction committed, with, per partition, the base offset of
+   * the last record batch written to the store's topic: the store then reflects the changelog from there on (reading
+   * that record batch again at a restore is harmless; skipping one would not be).
+   */
+  commit(written: readonly RecordMetadata[]): void {
+    const offsets = new Map<number, string>();
+    for (const { topicName, partition, baseOffset } of written) {
+      if (topicName !== this.store.topic || baseOffset === undefined) continue;
+      const known = offsets.get(partition);
+      if (known === undefined || BigInt(baseOffset) > BigInt(known)) offsets.set(partition, baseOffset);
+    }
+    this.store.commit([...this.pending.values()], offsets);
     this.pending.clear();
-  }
-
-  private serializedInStore(key: string, partition: number): string | undefined {
-    const state = this.store.get(key, partition);
-    return state === undefined ? undefined : this.store.codec.serialize(state);
   }
 }
 

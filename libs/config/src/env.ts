@@ -11,6 +11,13 @@ export interface HookbusEnv {
   /** Health and metrics of the consumers, and of the monitor (the stack-wide lag exporter). */
   readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector' | 'monitor', number>>;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The tracker's state store folder (TRACKER_STORE_DIR), kept across restarts so a restart replays only the
+   * changelog's tail; null: a temporary folder per start, restored from the whole changelog each time.
+   */
+  readonly trackerStoreDir: string | null;
+  /** Decoded states the tracker keeps in memory per state topic (TRACKER_STATE_CACHE). */
+  readonly trackerStateCacheSize: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookbus';
@@ -20,6 +27,8 @@ export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
  * secret. Under the git-ignored .hookbus/, read when neither HOOKBUS_CONFIG nor ./hookbus.yaml says otherwise.
  */
 export const LOCAL_CONFIG_PATH = '.hookbus/local.hookbus.yaml';
+
+export const DEFAULT_TRACKER_STATE_CACHE = 10_000;
 export const CREDAS_DEMO_API_BASE_URL = 'https://portal.credasdemo.com/api/v2/ci/';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -44,6 +53,25 @@ function url(env: Env, name: string, fallback: string, protocols: readonly strin
     // The value itself may hold a password: name the setting, not the value.
     problems.push(`${name}: not a valid URL`);
   }
+  return raw;
+}
+
+function count(env: Env, name: string, fallback: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    problems.push(`${name}: expected a whole number 1-${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  return value;
+}
+
+function directory(env: Env, name: string, isFile: (path: string) => boolean, problems: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw.trim() !== raw || raw.includes('\0')) problems.push(`${name}: expected a folder path without surrounding spaces, got ${JSON.stringify(raw)}`);
+  else if (isFile(raw)) problems.push(`${name}: ${JSON.stringify(raw)} exists and is not a folder`);
   return raw;
 }
 
@@ -83,9 +111,17 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
       monitor: port(env, 'MONITOR_PORT', 3005, problems),
     },
     logLevel,
+    trackerStoreDir: directory(env, 'TRACKER_STORE_DIR', (path) => fileExists(path) && !isDirectory(path), problems),
+    trackerStateCacheSize: count(env, 'TRACKER_STATE_CACHE', DEFAULT_TRACKER_STATE_CACHE, 10_000_000, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return result;
+}
+
+function isDirectory(path: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function defaultFileExists(path: string): boolean {

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, Transaction } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
 import { deadLetterFor, withoutPayload } from './dead-letter';
 import { failureClass } from './failure-class';
@@ -14,7 +14,11 @@ export interface TransformedRecord<T> {
 
 /** What `flush` may do besides its own effects: produce records (inside the batch transaction when transactional). */
 export interface BatchEffects {
-  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /**
+   * Produces `records`; resolves with the broker's answer per topic-partition and produce request (the base offset
+   * of each record batch written), which the tracker's state store records as the changelog offset it reflects.
+   */
+  send(records: readonly OutgoingRecord[]): Promise<readonly RecordMetadata[]>;
   /** Keeps the group membership alive during long work. */
   heartbeat(): Promise<void>;
   /**
@@ -384,10 +388,10 @@ export class BatchConsumerRunner<T> {
   private async commitDeadLetters(deadLetters: readonly OutgoingRecord[], heartbeat: () => Promise<void>, commit: { topic: string; partition: number; offset: string }): Promise<void> {
     const partitionOf = { topic: commit.topic, partition: commit.partition };
     try {
-      await this.inUnitOfWork(partitionOf, (effects) => effects.send(deadLetters), heartbeat, commit);
+      await this.inUnitOfWork(partitionOf, async (effects) => void (await effects.send(deadLetters)), heartbeat, commit);
     } catch (error) {
       if (mustRetryBatch(error) || failureClass(error) !== 'record') throw error;
-      await this.inUnitOfWork(partitionOf, (effects) => effects.send(deadLetters.map(withoutPayload)), heartbeat, commit);
+      await this.inUnitOfWork(partitionOf, async (effects) => void (await effects.send(deadLetters.map(withoutPayload))), heartbeat, commit);
     }
   }
 
@@ -463,8 +467,10 @@ export class BatchConsumerRunner<T> {
     for (const callback of committed) callback();
   }
 
-  private async send(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<void> {
-    for (const chunk of chunkByBytes(records)) await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+  private async send(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const written: RecordMetadata[] = [];
+    for (const chunk of chunkByBytes(records)) written.push(...(await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 })));
+    return written;
   }
 
   private async waitBeforeRetry(payload: EachBatchPayload, attempt: number): Promise<void> {

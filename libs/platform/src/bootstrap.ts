@@ -55,9 +55,8 @@ export function runService(main: () => Promise<unknown>): void {
  * Node options a service process is launched with unless NODE_OPTIONS says otherwise (npm start, the bench, compose,
  * k8s). The tracker's heap is bounded: without a limit V8 sizes its heap from the machine, not the container, and
  * let the tracker's garbage pile up to several times its live set before a full collection (370 MB resident under
- * 2,000 webhooks/s, with about 110 MB live). Its live set grows with the entities it keeps (`hookbus_tracker_states`,
- * about 0.7 KB each): past about 100,000 per instance, raise the limit (and the container's) or spread the
- * partitions over more instances; near the limit V8 collects all the time and throughput falls. The stateless
+ * 2,000 webhooks/s, with about 110 MB live). Its states live on disk (apps/tracker/src/state-store.ts): its live set is
+ * the batch in flight and a bounded cache (TRACKER_STATE_CACHE), whatever the number of entities. The stateless
  * services stay under 300 MB without a limit, and a limit costs them throughput (more frequent full collections).
  */
 export function serviceNodeOptions(service: string): string {

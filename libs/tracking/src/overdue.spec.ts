@@ -1,4 +1,5 @@
-import { overdueNotice, overdueNoticeId, overdueProcesses, isOverdue, DEFAULT_OVERDUE_GRACE_MS } from './overdue';
+import fc from 'fast-check';
+import { overdueIndexBound, overdueIndexKey, overdueNotice, overdueNoticeId, overdueProcesses, isOverdue, DEFAULT_OVERDUE_GRACE_MS } from './overdue';
 import { applyProcessEvent, type ProcessState } from './process-state';
 import { processEvent } from './testing/tracking-events';
 
@@ -62,5 +63,20 @@ describe('overdue processes', () => {
   it('lists the overdue ones among many states', () => {
     const fresh = { ...inProgress, key: 'authvia:bp-2', expiresAt: '2025-03-01T00:00:00Z' };
     expect(overdueProcesses([inProgress, fresh], at('2025-02-16T00:00:00Z')).map((n) => n.key)).toEqual(['authvia:bp-1']);
+  });
+
+  it('the due index finds every overdue process: overdue implies a key at or below the bound', () => {
+    const states = fc.record({
+      final: fc.boolean(),
+      expiresAt: fc.option(fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString())),
+    });
+    fc.assert(
+      fc.property(states, fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-06-01T00:00:00Z'), noInvalidDate: true }), fc.nat(7_200_000), (overrides, now, grace) => {
+        const state = { ...inProgress, ...overrides } as ProcessState;
+        const key = overdueIndexKey(state);
+        if (isOverdue(state, now, grace)) expect(key !== null && key <= overdueIndexBound(now, grace)).toBe(true);
+        if (key === null) expect(overdueNotice(state, now, grace)).toBeNull();
+      }),
+    );
   });
 });

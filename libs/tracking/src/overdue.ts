@@ -31,6 +31,20 @@ export function isOverdue(state: ProcessState, now: Date, graceMs: number = DEFA
   return now.getTime() * 1000 > timeKey(state.expiresAt) + graceMs * 1000;
 }
 
+/**
+ * The process's key in an index by due time (its expiry in microseconds, as `timeKey`), or null when it can never
+ * be overdue: an overdue check then reads only the keys at or below `overdueIndexBound`, never every state.
+ */
+export function overdueIndexKey(state: ProcessState): number | null {
+  if (state.final || state.expiresAt === null) return null;
+  return timeKey(state.expiresAt);
+}
+
+/** The highest `overdueIndexKey` that can be overdue at `now`: every overdue process is at or below it. */
+export function overdueIndexBound(now: Date, graceMs: number = DEFAULT_OVERDUE_GRACE_MS): number {
+  return (now.getTime() - graceMs) * 1000;
+}
+
 /** The overdue announcement for one process, or null when it is not overdue at `now`. */
 export function overdueNotice(state: ProcessState, now: Date, graceMs: number = DEFAULT_OVERDUE_GRACE_MS): OverdueNotice | null {
   if (!isOverdue(state, now, graceMs) || state.expiresAt === null) return null;
