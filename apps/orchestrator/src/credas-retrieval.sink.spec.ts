@@ -154,7 +154,10 @@ describe('CredasRetrievalSink: parked jobs and bounds', () => {
     await sink.flush([{ record: origin, value: [job('tired', { attempt: DEFAULT_RETRY_POLICY.maxAttempts })] }], effects);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.topic).toBe(Topics.deadLetter.name);
-    expect(sent[0]!.headers?.[DeadLetterHeaders.error]).toBe(`gave up after ${DEFAULT_RETRY_POLICY.maxAttempts} attempts: Credas answered 503`);
+    // Dead-letter headers name the error by class and code, never by its message (it could quote what failed).
+    expect(sent[0]!.headers?.[DeadLetterHeaders.error]).toBe('HookbusError');
+    expect(sent[0]!.headers?.[DeadLetterHeaders.errorCode]).toBe('credas.unavailable');
+    expect(sent[0]!.headers?.[DeadLetterHeaders.attempts]).toBe(String(DEFAULT_RETRY_POLICY.maxAttempts));
     expect(await metrics.getSingleMetricAsString('hookbus_credas_dead_letters_total')).toContain('code="credas.unavailable"} 1');
   });
 

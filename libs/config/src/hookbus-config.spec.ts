@@ -121,3 +121,17 @@ describe('hookbus.example.yaml', () => {
     expect(config.gateway.trustedProxies).toEqual(['10.0.0.0/8']);
   });
 });
+
+describe('a config that is not valid YAML', () => {
+  it('is refused by line and column, never quoting the line (it may hold a literal secret)', () => {
+    const yaml = 'sources:\n  - id: credas-actor\n    auth: { type: header, name: webhookAuth, value: "literal-secret-0123456789" \n';
+    let message = '';
+    try {
+      parseHookbusConfig(yaml, {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/HOOKBUS_CONFIG: not valid YAML at line \d+, column \d+/);
+    expect(message).not.toContain('literal-secret');
+  });
+});

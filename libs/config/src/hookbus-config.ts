@@ -259,6 +259,12 @@ function isAddressOrSubnet(text: string): boolean {
  * Parses the YAML config. A source exists only if the file names it (no file: no sources); every problem is
  * collected and reported at once, each naming its key and, for a source, its id.
  */
+/** ` at line L, column C` of a YAML parse error (the yaml package's linePos), or nothing. */
+function yamlPosition(error: unknown): string {
+  const at = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+  return at ? ` at line ${at.line}, column ${at.col}` : '';
+}
+
 export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record<string, string | undefined>> = process.env): HookbusConfig {
   const problems: string[] = [];
   let doc: unknown = {};
@@ -266,7 +272,8 @@ export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record
     try {
       doc = parseYaml(yamlText) ?? {};
     } catch (error) {
-      throw new ConfigError([`HOOKBUS_CONFIG: not valid YAML: ${(error as Error).message}`]);
+      // Line and column only: the parser's message quotes the offending line, which may hold a literal secret.
+      throw new ConfigError([`HOOKBUS_CONFIG: not valid YAML${yamlPosition(error)}`]);
     }
   }
   if (!isObject(doc)) throw new ConfigError(['HOOKBUS_CONFIG: the document must be a mapping']);

@@ -42,6 +42,11 @@ describe('failureClass: what a failure says about retrying', () => {
     ['54000 index row size exceeds', pg('54000'), 'record'],
     ['54001 statement too complex', pg('54001'), 'record'],
     ['42601 syntax error', pg('42601'), 'record'],
+    // Deployment faults in the record classes: every record would fail alike, so the partition waits for an operator.
+    ['42501 insufficient privilege (a revoked grant)', pg('42501'), 'unavailable'],
+    ['42P01 undefined table (a migration not run)', pg('42P01'), 'unavailable'],
+    ['42703 undefined column (a migration not run)', pg('42703'), 'unavailable'],
+    ['23514 check violation (also: no partition for a row older than the retention)', pg('23514'), 'record'],
     ['42804 datatype mismatch', pg('42804'), 'record'],
     // Postgres is not there, or another transaction won.
     ['08006 connection failure', pg('08006'), 'unavailable'],

@@ -68,6 +68,9 @@ const NODE_UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
  * transaction won: the same statement succeeds when retried).
  */
 export function postgresFailureClass(sqlState: string): FailureClass {
+  // A deployment fault wears a record fault's class: a revoked grant, a migration not run. Every
+  // record would fail the same way (and its dead letter too): wait for an operator instead of emptying the backlog.
+  if (DEPLOYMENT_FAULTS.has(sqlState)) return 'unavailable';
   const klass = sqlState.slice(0, 2);
   if (klass === '22' || klass === '23' || klass === '54' || klass === '42') return 'record';
   if (klass === '08' || klass === '53') return 'unavailable';
@@ -75,6 +78,15 @@ export function postgresFailureClass(sqlState: string): FailureClass {
   if (sqlState === '40001' || sqlState === '40P01') return 'unavailable';
   return 'unknown';
 }
+
+/**
+ * SQLSTATEs in the "record" classes that say the database is not as the projector expects, whatever the row:
+ * 42501 insufficient privilege, 42P01 undefined table, 42703 undefined column, 42883 undefined function,
+ * 42704 undefined object, 3F000 invalid schema name (not class 42, listed for the reader). Not 23514 (check
+ * violation): Postgres also answers it for a row no partition accepts, which here is a row too old for the
+ * read model's retention (a replay of records whose partitions were dropped) — a property of the record.
+ */
+const DEPLOYMENT_FAULTS: ReadonlySet<string> = new Set(['42501', '42P01', '42703', '42883', '42704', '3F000']);
 
 /** pg's own errors for a connection it lost or could not make (they carry no SQLSTATE). */
 const PG_CLIENT_UNAVAILABLE = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection timeout/i, /Client has encountered a connection error/i, /cannot use a pool after calling end/i];

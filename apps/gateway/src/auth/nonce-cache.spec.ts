@@ -5,7 +5,9 @@ describe('NonceCache', () => {
     const cache = new NonceCache();
     expect(cache.claim('v1', 1_000, 0)).toBe(true);
     expect(cache.claim('v1', 1_000, 999)).toBe(false);
-    expect(cache.claim('v1', 2_000, 1_000)).toBe(true);
+    // At exactly its expiry the timestamp check still accepts the signature, so the cache must still refuse it.
+    expect(cache.claim('v1', 1_000, 1_000)).toBe(false);
+    expect(cache.claim('v1', 2_000, 1_001)).toBe(true);
   });
 
   it('a released claim can be claimed again (the provider retries what was not stored)', () => {

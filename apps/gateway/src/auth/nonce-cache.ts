@@ -16,7 +16,8 @@ export class NonceCache {
   /** Remembers `nonce` until `expiresAtMs`; false if it is already remembered (a replay). */
   claim(nonce: string, expiresAtMs: number, nowMs: number): boolean {
     const known = this.entries.get(nonce);
-    if (known !== undefined && known > nowMs) return false;
+    // Inclusive: the timestamp check still accepts a signature at exactly its expiry, so the cache must refuse it there.
+    if (known !== undefined && known >= nowMs) return false;
     if (known !== undefined) this.entries.delete(nonce);
     if (this.entries.size >= this.maxEntries) this.evict(nowMs);
     this.entries.set(nonce, expiresAtMs);
@@ -34,7 +35,7 @@ export class NonceCache {
 
   private evict(nowMs: number): void {
     for (const [nonce, expiresAt] of this.entries) {
-      if (expiresAt <= nowMs) this.entries.delete(nonce);
+      if (expiresAt < nowMs) this.entries.delete(nonce);
       else break;
     }
     if (this.entries.size < this.maxEntries) return;

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { SourceAuth } from '@hookbus/config';
 import { SECRET_HEADER_NAMES } from '@hookbus/contracts';
 import { REDACTED_PATHS } from '@hookbus/platform';
-import { authenticate, authviaSignature, secretHeaderNames, standardWebhooksSignature, type AuthRequest } from './source-authenticator';
+import { MAX_AUTHVIA_SIGNATURE_LENGTH, authenticate, authviaSignature, secretHeaderNames, standardWebhooksSignature, withoutBase64Padding, type AuthRequest } from './source-authenticator';
 
 const NOW_MS = Date.UTC(2025, 0, 26, 8, 49, 33);
 const NOW_S = String(NOW_MS / 1000);
@@ -90,6 +90,14 @@ describe('authenticate', () => {
     });
     it('refuses a signature whose value was swapped', () => {
       expect(authenticate(auth, request({ ...signed(NOW_S), 'x-authvia-value': 'other-value' }), NOW_MS).ok).toBe(false);
+    });
+    it('refuses a signature longer than any HMAC encoding before examining it, even one that is right but padded', () => {
+      const headers = signed(NOW_S);
+      const padded = `${headers['x-authvia-signature']}${'='.repeat(MAX_AUTHVIA_SIGNATURE_LENGTH)}`;
+      expect(authenticate(auth, request({ ...headers, 'x-authvia-signature': padded }), NOW_MS)).toEqual({ ok: false, reason: 'invalid signature' });
+    });
+    it.each([['', ''], ['abc', 'abc'], ['abc==', 'abc'], ['=', ''], ['a=b=', 'a=b'], [`${'='.repeat(16_000)}x`, `${'='.repeat(16_000)}x`]])('strips the padding of %j without a regex', (text, stripped) => {
+      expect(withoutBase64Padding(text)).toBe(stripped);
     });
     it('accepts a signature sent without Base64 padding', () => {
       const headers = signed(NOW_S);

@@ -23,6 +23,11 @@ sources:
     kind: business-process
     rateLimit: { requestsPerSecond: ${LIMIT.requestsPerSecond}, burst: ${LIMIT.burst} }
     auth: { type: authvia, secret: "${AUTHVIA_SECRET}" }
+  - id: authvia-signed-too
+    provider: authvia
+    kind: business-process
+    rateLimit: { requestsPerSecond: ${LIMIT.requestsPerSecond}, burst: ${LIMIT.burst} }
+    auth: { type: authvia, secret: "${AUTHVIA_SECRET}" }
   - id: credas-open
     provider: credas
     kind: process-actor
@@ -135,6 +140,13 @@ describe('Authvia replays', () => {
     const captured = authviaHeaders(AUTHVIA_SECRET);
     expect(await post(ingress, 'authvia-signed', captured, authviaBody())).toBe(200);
     expect(await post(ingress, 'authvia-signed', captured, authviaBody({ version: 2, status: 'failed' }), ATTACKER, NOW + 60_000)).toBe(401);
+  });
+
+  it('a captured signature is refused on another source that shares the secret (the cache is keyed by the value alone)', async () => {
+    const ingress = new WebhookIngress(SOURCES, new MemoryStore());
+    const captured = authviaHeaders(AUTHVIA_SECRET);
+    expect(await post(ingress, 'authvia-signed', captured, authviaBody())).toBe(200);
+    expect(await post(ingress, 'authvia-signed-too', captured, authviaBody({ version: 2, status: 'failed' }), ATTACKER, NOW + 60_000)).toBe(401);
   });
 
   it('a signature whose request was not stored (503) can be sent again: the provider retries it', async () => {

@@ -100,7 +100,7 @@ export class WebhookIngress {
     if (authCoversBody(source.auth)) return { admitted: true, source, client: request.client, verified: false, nonce: null };
     const auth = authenticate(source.auth, { headers: request.headers, query: queryToObject(request.rawQuery), body: EMPTY }, request.nowMs);
     if (!auth.ok) return { admitted: false, reply: this.failed(source, request.client, auth.reason, request.nowMs) };
-    const signature = signatureNonce(source.id, source.auth, request.headers);
+    const signature = signatureNonce(source.auth, request.headers);
     if (signature && !this.nonces.claim(signature.nonce, signature.expiresAtMs, request.nowMs)) {
       return { admitted: false, reply: this.failed(source, request.client, REPLAY_DETAIL, request.nowMs) };
     }
