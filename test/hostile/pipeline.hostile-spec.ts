@@ -102,7 +102,13 @@ async function send(request: HostileRequest): Promise<Answer> {
 async function projected(receiptIds: readonly string[]): Promise<string[]> {
   const rows = (
     await stack.db.query(
-      `SELECT r.receipt_id::text AS id FROM hookbus.receipts r WHERE r.receipt_id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM hookbus.events e WHERE e.receipt_id = r.receipt_id)`,
+      // The delivery's event, whichever receipt carried it: event ids are a digest of the delivery (source, method,
+      // path status, query without secrets, body), so when a first attempt was answered 503 yet reached Kafka, the
+      // provider's retry — the receipt answered 200 — is deduplicated against it and its own receipt id has no event.
+      `SELECT r.receipt_id::text AS id FROM hookbus.receipts r WHERE r.receipt_id = ANY($1::uuid[]) AND EXISTS (
+         SELECT 1 FROM hookbus.events e JOIN hookbus.receipts first ON first.receipt_id = e.receipt_id
+         WHERE first.source_id = r.source_id AND first.method = r.method AND first.query = r.query
+           AND first.path_status IS NOT DISTINCT FROM r.path_status AND first.body = r.body)`,
       [receiptIds],
     )
   ).rows as Array<{ id: string }>;
