@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { jsonWithoutNul, withoutNul } from '@hookbus/contracts';
+import { jsonForJsonb, withoutNul } from '@hookbus/contracts';
 import type { CommunicationRow, CredasResultRow, DeadLetterRow, EventRow, ProcessRow, Projection, ReceiptRow, RedriveRow, TransitionRow } from './projection-rows';
 
 /**
@@ -52,7 +52,7 @@ function column<T, V>(rows: readonly T[], pick: (row: T) => V): V[] {
 function jsonColumn<T>(rows: readonly T[], pick: (row: T) => string | null): Array<string | null> {
   return rows.map((row) => {
     const value = pick(row);
-    return value === null ? null : jsonWithoutNul(value);
+    return value === null ? null : jsonForJsonb(value);
   });
 }
 

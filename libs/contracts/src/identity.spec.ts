@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_IDENTITY_BYTES, identityProblem, jsonWithoutNul, truncateUtf8, withoutNul } from './identity';
+import { MAX_IDENTITY_BYTES, identityProblem, jsonForJsonb, truncateUtf8, withoutNul } from './identity';
 
 const CJK = Array.from({ length: 1024 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('');
 
@@ -52,16 +52,42 @@ describe('text bound for Postgres', () => {
     expect(withoutNul(input)).toBe(expected);
   });
 
-  it('jsonWithoutNul turns the escape jsonb refuses into the same six characters, and keeps an escaped backslash', () => {
-    expect(JSON.parse(jsonWithoutNul(JSON.stringify({ phone: '\u0000', '\u0000k': 1 })))).toEqual({ phone: '\\u0000', '\\u0000k': 1 });
-    expect(JSON.parse(jsonWithoutNul(JSON.stringify({ literal: '\\u0000' })))).toEqual({ literal: '\\u0000' });
-    expect(JSON.parse(jsonWithoutNul(JSON.stringify({ both: '\\\u0000' })))).toEqual({ both: '\\\\u0000' });
+  it('jsonForJsonb turns the escape jsonb refuses into the same six characters, and keeps an escaped backslash', () => {
+    expect(JSON.parse(jsonForJsonb(JSON.stringify({ phone: '\u0000', '\u0000k': 1 })))).toEqual({ phone: '\\u0000', '\\u0000k': 1 });
+    expect(JSON.parse(jsonForJsonb(JSON.stringify({ literal: '\\u0000' })))).toEqual({ literal: '\\u0000' });
+    expect(JSON.parse(jsonForJsonb(JSON.stringify({ both: '\\\u0000' })))).toEqual({ both: '\\\\u0000' });
   });
 
-  it('jsonWithoutNul leaves no \\u0000 escape in any JSON (property)', () => {
+  it.each([
+    ['a lone high surrogate', { a: 'x\ud83d' }, { a: 'x\\ud83d' }],
+    ['a lone low surrogate', { a: '\ude00y' }, { a: '\\ude00y' }],
+    ['a high surrogate at the end of a key', { ['k\ud83d']: 1 }, { ['k\\ud83d']: 1 }],
+    ['two highs in a row', { a: '\ud83d\ud83d' }, { a: '\\ud83d\\ud83d' }],
+    ['a pair (kept as the character)', { a: '😀' }, { a: '😀' }],
+    ['the text of an escape (kept)', { a: '\\ud83d' }, { a: '\\ud83d' }],
+  ])('jsonForJsonb: %s (jsonb refuses a lone surrogate escape, 22P02)', (_name, value, expected) => {
+    expect(JSON.parse(jsonForJsonb(JSON.stringify(value)))).toEqual(expected);
+  });
+
+  it('jsonForJsonb keeps a surrogate pair written as two escapes (valid JSON and valid jsonb)', () => {
+    expect(jsonForJsonb('{"a":"\\ud83d\\ude00"}')).toBe('{"a":"\\ud83d\\ude00"}');
+  });
+
+  it('jsonForJsonb leaves no \\u0000 escape and no lone surrogate in any JSON (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) }), (value, text, halves) => {
+        const json = jsonForJsonb(JSON.stringify({ value, text, halves }));
+        expect(JSON.stringify(JSON.parse(json))).not.toMatch(/(?<!\\)(?:\\\\)*\\u0000/);
+        expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(JSON.parse(json))));
+        expect(JSON.parse(json).halves.isWellFormed?.() ?? true).toBe(true);
+      }),
+    );
+  });
+
+  it('jsonForJsonb leaves no \\u0000 escape in any JSON (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, text) => {
-        const json = jsonWithoutNul(JSON.stringify({ value, text }));
+        const json = jsonForJsonb(JSON.stringify({ value, text }));
         expect(JSON.stringify(JSON.parse(json))).not.toMatch(/(?<!\\)(?:\\\\)*\\u0000/);
       }),
     );

@@ -62,10 +62,19 @@ export function withoutNul(text: string): string {
 }
 
 /**
- * The same for JSON text bound for jsonb, which refuses the escape `\u0000` (SQLSTATE 22P05): it becomes the JSON
- * string `\\u0000`, i.e. the same six characters `\u0000` once parsed. An escaped backslash before `u0000` (an even
- * run of backslashes) is left alone.
+ * JSON text made acceptable to jsonb, which refuses two escapes that JSON allows: `\u0000` (SQLSTATE 22P05) and a
+ * lone surrogate such as `\ud83d` with no partner (22P02; JSON.stringify writes one for a JS string holding half a
+ * pair). Each becomes the JSON string of its six characters (`\\u0000`, `\\ud83d`), so nothing is lost and the
+ * row is stored. A surrogate pair written as two escapes is valid and kept; an escaped backslash before `u` (an even
+ * run of backslashes) is text, not an escape, and is left alone.
  */
-export function jsonWithoutNul(json: string): string {
-  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000') : json;
+export function jsonForJsonb(json: string): string {
+  if (!json.includes('\\u')) return json;
+  return json.replace(JSONB_REFUSED_ESCAPE, (_match, before: string | undefined, code: string | undefined, lowBefore: string | undefined, low: string | undefined) =>
+    code !== undefined ? `${before}\\\\u${code}` : `${lowBefore}\\\\u${low}`,
+  );
 }
+
+/** `\u0000` or a high surrogate escape with no low one after it | a low surrogate escape with no high one before it. */
+const JSONB_REFUSED_ESCAPE =
+  /(?<!\\)((?:\\\\)*)\\u(0000|d[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2}))|(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)((?:\\\\)*)\\u(d[c-f][0-9a-f]{2})/gi;
