@@ -1,8 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { ConsumerGroups, Topics } from '@hookbus/contracts';
+import { findPersonalData } from '@hookbus/platform';
 import { TEST_DATABASE_URL, TopicObserver, waitFor } from '@hookbus/testing';
 import { FaultStack } from '../faults/fault-stack';
 import { groupProgress, nearTheEnd, pendingRecords, type PendingRecord } from './consumer-progress';
@@ -36,7 +37,18 @@ const CANARIES_PER_BATCH = 2 * HOSTILE_SOURCES.length;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const configPath = join(tmpdir(), `hookbus-hostile-${process.pid}.yaml`);
 writeFileSync(configPath, hostileConfigYaml());
-const stack = new FaultStack(process.env.TEST_DATABASE_URL || TEST_DATABASE_URL, { suite: 'hostile', kafkaPort: KAFKA_PORT, serviceEnv: { HOOKBUS_CONFIG: configPath } });
+// Services log at info, as in production: every line they write is scanned for phone numbers and emails.
+const stack = new FaultStack(process.env.TEST_DATABASE_URL || TEST_DATABASE_URL, { suite: 'hostile', kafkaPort: KAFKA_PORT, serviceEnv: { HOOKBUS_CONFIG: configPath, LOG_LEVEL: 'info' } });
+
+/** Phone numbers and emails in what the stack's services logged so far (their log files in the stack's folder). */
+function personalDataInLogs(): string[] {
+  const found: string[] = [];
+  for (const file of readdirSync(stack.workDir).filter((f) => f.endsWith('.log'))) {
+    const lines = readFileSync(join(stack.workDir, file), 'utf8').split('\n');
+    for (const finding of findPersonalData(lines)) found.push(`${file}:${finding.line + 1}: ${finding.kind} ${JSON.stringify(finding.match)} in ${lines[finding.line]!.slice(0, 300)}`);
+  }
+  return found;
+}
 const rss = new RssSampler(() => stack.instances);
 const GROUPS = Object.values(ConsumerGroups);
 
@@ -197,6 +209,7 @@ describe.each(Array.from({ length: BATCHES }, (_, i) => [i + 1, BASE_SEED + i] a
     if (loops.length > 0) violations.push(`${loops.length} dead letter(s) of dead letters, e.g. ${loops.slice(0, 3).map((l) => `${l.stage} ${l.origin} (${l.errorCode}) from ${explainDeadLetter(l.receiptId)}`).join('; ')}`);
 
     for (const problem of await unhealthy(stack.instances)) violations.push(`unhealthy: ${problem}`);
+    for (const line of personalDataInLogs().slice(0, 10)) violations.push(`personal data in a log line: ${line}`);
     for (const [name, mb] of rss.sample()) if (mb > RSS_CEILING_MB) violations.push(`${name} RSS ${mb} MB over the ${RSS_CEILING_MB} MB ceiling`);
 
     say(`[hostile] batch ${batch}: ${violations.length} violation(s); dead letters so far ${after.total}`);
