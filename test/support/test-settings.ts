@@ -7,4 +7,7 @@ import { localKafkaSetup } from '../../scripts/kafka/local-kafka';
  */
 export const TEST_KAFKA = localKafkaSetup('test');
 export const TEST_KAFKA_BROKERS = TEST_KAFKA.brokers;
+// The CLIs a test calls in-process (replay, deadletters) read KAFKA_BROKERS from the environment like the services:
+// without this they would look for npm start's broker on 9092.
+process.env.KAFKA_BROKERS ??= TEST_KAFKA_BROKERS.join(',');
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_test';
