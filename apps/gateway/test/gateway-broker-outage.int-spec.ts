@@ -11,9 +11,10 @@ import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions
 import { JSON_HEADERS, send, startTestGateway } from './gateway-support';
 
 /**
- * A broker of its own (port 19092) that this test stops and restarts: the shared broker on 9092 is never touched.
+ * A broker of its own (port 19392; the tests' shared broker is on 19092, npm start's on 9092) that this test stops and
+ * restarts: no other broker is touched.
  */
-const PORT = 19092;
+const PORT = 19392;
 const BROKERS = [`127.0.0.1:${PORT}`];
 let options: LocalKafkaOptions;
 let dataDir: string;

@@ -13,11 +13,11 @@ import { defaultOptions, repoRoot, startLocalKafka, stopLocalKafka, type LocalKa
 import { JSON_HEADERS, send, startTestGateway, type Sent } from './gateway-support';
 
 /**
- * Store-and-forward against a broker of this test's own (port 19192, or HOOKBUS_SPOOL_TEST_KAFKA_PORT) that it stops and restarts; the shared broker on
+ * Store-and-forward against a broker of this test's own (port 19396, or HOOKBUS_SPOOL_TEST_KAFKA_PORT; the bench's broker is on 19192) that it stops and restarts; the shared broker on
  * 9092 is never touched. The crash test runs the built gateway (`npm run build` first) as a child process.
  */
 // HOOKBUS_SPOOL_TEST_KAFKA_PORT: so that several checkouts on one machine can run this spec at once.
-const PORT = Number(process.env.HOOKBUS_SPOOL_TEST_KAFKA_PORT || 19192);
+const PORT = Number(process.env.HOOKBUS_SPOOL_TEST_KAFKA_PORT || 19396);
 const BROKERS = [`127.0.0.1:${PORT}`];
 const TOPIC = 'webhooks.raw.credas';
 let options: LocalKafkaOptions;

@@ -90,7 +90,8 @@ describe('projector: poison records cost one dead letter, never a loop or a stal
     const deadLetters = await observer.waitForRecords((r) => r.headers[RawHeaders.receiptId] === receiptId);
     const row = await waitFor(async () => (await db.query("SELECT stage, error_code, error, octet_length(key) AS key_bytes FROM hookbus.dead_letters WHERE headers->>'hookbus-receipt-id' = $1", [receiptId])).rows[0], { what: 'the stored dead letter' });
     expect(row).toMatchObject({ stage: 'projector', error_code: 'projector.row_refused' });
-    expect(row.error).toContain('54000');
+    // Dead letters name the error by class and code, never by its message (which could quote the row).
+    expect(row.error).toBe('InvalidRecordError');
     expect(row.key_bytes).toBeLessThanOrEqual(1024);
     await ordinaryRecordIsProjected(Topics.raw.octapush.name, 1);
     expect(observer.matching((r) => r.headers[RawHeaders.receiptId] === receiptId)).toHaveLength(deadLetters.length);
