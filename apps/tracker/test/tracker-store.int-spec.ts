@@ -71,8 +71,10 @@ describe('tracker (real broker): state store on disk, tail-only restore', () => 
     tracker = await start(dir);
     await observer.waitForRecords((r) => r.key?.toString() === emailKey(moved[2]!.processId), 2, 90_000);
     const tail = await restoredRecords(tracker);
-    // At most the last record batch before the stop is read again (the offset recorded is its base offset).
-    expect(tail).toBeLessThan(PROCESSES);
+    // At most the last record batch before the stop is read again (the offset recorded is its base offset), which can
+    // hold a hundred states or more; a full restore reads every one of the 2 × PROCESSES communication states and the
+    // PROCESSES process states.
+    expect(tail).toBeLessThan(2 * PROCESSES);
     // And it resumes from the restored state: a repeated status announces nothing, the next one continues the sequence.
     await actor(moved[0]!.processId, moved[0]!.entityId, 2);
     await actor(moved[0]!.processId, moved[0]!.entityId, 3);
