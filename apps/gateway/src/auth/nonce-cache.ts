@@ -1,5 +1,5 @@
 /**
- * Authvia's signature covers a random value and a timestamp, not the body (PROVIDERS.md): within the timestamp
+ * Authvia's signature covers a random value and a timestamp, not the body (apps/gateway/README.md, Authvia): within the timestamp
  * tolerance a captured signature would verify on any body. Each verified `X-AUTHVIA-VALUE` is remembered until its
  * timestamp leaves the tolerance (after that the timestamp check refuses it anyway), so it verifies once.
  *

@@ -71,13 +71,13 @@ function basic(auth: Extract<SourceAuth, { type: 'basic' }>, request: AuthReques
   return userOk && passwordOk ? OK : refuse('invalid credentials');
 }
 
-/** The signed string `{VALUE}.{VALUE.length}.{TIMESTAMP}`, HMAC-SHA256, Base64 (PROVIDERS.md, Authvia). */
+/** The signed string `{VALUE}.{VALUE.length}.{TIMESTAMP}`, HMAC-SHA256, Base64 (apps/gateway/README.md, Authvia). */
 export function authviaSignature(secret: string, value: string, timestamp: string): string {
   return createHmac('sha256', secret).update(`${value}.${value.length}.${timestamp}`).digest('base64');
 }
 
 /**
- * Authvia signs a random value and a timestamp, not the body (PROVIDERS.md): the timestamp tolerance is what
+ * Authvia signs a random value and a timestamp, not the body (apps/gateway/README.md, Authvia): the timestamp tolerance is what
  * stops a captured signature being replayed later, so it is checked in both directions.
  */
 function authvia(auth: Extract<SourceAuth, { type: 'authvia' }>, request: AuthRequest, nowMs: number): AuthOutcome {
