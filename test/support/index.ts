@@ -5,3 +5,4 @@ export * from './service-context';
 export * from './raw-records';
 export * from './log-capture';
 export * from './test-sources';
+export * from './consumer-groups';

@@ -5,6 +5,8 @@ import '@hookbus/providers/adapters';
 import { NormalizationSink, NORMALIZER_GROUP } from './normalization.sink';
 import { NormalizerModule } from './normalizer.module';
 
+export const NORMALIZER_TOPICS: readonly string[] = PROVIDERS.map(rawTopicFor);
+
 /** Consumes every raw topic and publishes canonical events to events.communications/processes/checks. */
 export function startNormalizer(context: ServiceContext, options: { port?: number; groupId?: string } = {}): Promise<RunningService> {
   return startConsumingService({
@@ -13,7 +15,7 @@ export function startNormalizer(context: ServiceContext, options: { port?: numbe
     sink: () => new NormalizationSink(context.config.sources),
     consumer: {
       groupId: options.groupId ?? NORMALIZER_GROUP,
-      topics: PROVIDERS.map(rawTopicFor),
+      topics: NORMALIZER_TOPICS,
       partitionsConsumedConcurrently: 6,
     },
     port: options.port ?? context.env.servicePorts.normalizer,

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
 import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
-import { TEST_DATABASE_URL, waitFor } from '@hookbus/testing';
+import { TEST_DATABASE_URL, groupStartingNow, waitFor } from '@hookbus/testing';
 import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy';
 import { startProjector } from '../src/projector.app';
+import { PROJECTOR_TOPICS } from '../src/record-projection';
 import { connectDb, connectProducer, groupLag, kafka, projectorContext, rawHeaders, waitSettled } from './projector-fixtures';
 
 const TOPIC = Topics.raw.octapush.name;
@@ -50,7 +50,7 @@ describe('projector: Postgres outage', () => {
   }
 
   it('pauses while Postgres is unreachable, lets lag grow, and resumes without losing a record', async () => {
-    const groupId = `test-projector-outage-${randomUUID()}`;
+    const groupId = await groupStartingNow('test-projector-outage', PROJECTOR_TOPICS);
     projector = await startProjector(projectorContext(proxy.url(TEST_DATABASE_URL)), { port: 0, groupId, backoff: { initialMs: 100, maxMs: 1000, factor: 2 } });
     const before = await produce(20);
     await waitFor(async () => (await stored(before)) === 20, { timeoutMs: 90_000, what: 'records before the outage' });

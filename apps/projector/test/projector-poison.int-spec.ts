@@ -4,8 +4,9 @@ import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { DeadLetterHeaders, RawHeaders, Topics } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
-import { TopicObserver, waitFor } from '@hookbus/testing';
+import { TopicObserver, groupStartingNow, waitFor } from '@hookbus/testing';
 import { startProjector } from '../src/projector.app';
+import { PROJECTOR_TOPICS } from '../src/record-projection';
 import { connectDb, connectProducer, projectorContext, rawHeaders } from './projector-fixtures';
 
 /**
@@ -24,7 +25,7 @@ describe('projector: poison records cost one dead letter, never a loop or a stal
     producer = await connectProducer();
     db = await connectDb();
     observer = await TopicObserver.start([Topics.deadLetter.name]);
-    projector = await startProjector(projectorContext(), { port: 0, groupId: `test-projector-poison-${randomUUID()}` });
+    projector = await startProjector(projectorContext(), { port: 0, groupId: await groupStartingNow('test-projector-poison', PROJECTOR_TOPICS) });
   });
 
   afterAll(async () => {

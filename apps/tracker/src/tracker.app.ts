@@ -11,6 +11,8 @@ import { PartitionedStateStore, type RestoreReport } from './state-store';
 import { TrackerModule } from './tracker.module';
 import { TrackingSink, overdueTick } from './tracking.sink';
 
+export const TRACKER_TOPICS: readonly string[] = [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC];
+
 export interface TrackerOptions {
   readonly port?: number;
   readonly groupId?: string;
@@ -91,7 +93,7 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? Number(process.env.TRACKER_OVERDUE_GRACE_MS || DEFAULT_OVERDUE_GRACE_MS), storeWriteFailed),
     consumer: {
       groupId: options.groupId ?? ConsumerGroups.tracker,
-      topics: [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC],
+      topics: TRACKER_TOPICS,
       // One transactional id per partition number (inputs are co-partitioned): a new owner fences the old one.
       transactionalIdFor: (_topic, partition) => `${options.groupId ?? ConsumerGroups.tracker}-p${partition}`,
       // Sticky: a rejoining member keeps the partitions whose state it holds, so a scale event restores only those
