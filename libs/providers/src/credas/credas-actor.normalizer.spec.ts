@@ -17,7 +17,7 @@ const base = {
 };
 
 describe('Credas process-actor webhook', () => {
-  it('normalizes the seed (seeds/000) into one event per channel', () => {
+  it("normalizes Credas' example (fixtures/process-actor.seed-000.json) into one event per channel", () => {
     const webhook = actor(seed);
     const events = credasAdapter.normalize(webhook, source);
     const original = JSON.parse(seed.toString('utf8'));

@@ -44,9 +44,9 @@ function channelStatus(fields: CredasProcessActorPayload, channel: CredasChannel
 }
 
 /**
- * One hookbus.communication.status per channel whose status the body carries (seeds/000: "several status
- * updates per process"). A body with neither status says nothing about any message: it is dead-lettered rather
- * than dropped, so the surprise is seen.
+ * One hookbus.communication.status per channel whose status the body carries ("several updates arrive per
+ * process", docs/providers/credas.md#process-actor-webhook). A body with neither status says nothing about any
+ * message: it is dead-lettered rather than dropped, so the surprise is seen.
  */
 export function normalizeCredasActor(webhook: ReceivedWebhook): NormalizedEvent[] {
   const { fields, original } = parseCredasActor(webhook);
@@ -70,7 +70,7 @@ export function normalizeCredasActor(webhook: ReceivedWebhook): NormalizedEvent[
       provider: 'credas',
       type: EventTypes.communicationStatus,
       subject: communicationId,
-      // The actor body carries no event time (seeds/000): the receipt time stands in.
+      // The actor body carries no event time (docs/providers/credas.md#webhook-kinds): the receipt time stands in.
       time: null,
       data,
       discriminator: [channel],

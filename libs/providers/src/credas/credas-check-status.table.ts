@@ -1,8 +1,8 @@
 import { coerceInteger } from '../support/payload-support';
 
 /**
- * Credas active-check statuses (GET entities/{entityId}/active-checks, PROVIDERS.md Credas API, article
- * 44002510091). The orchestrator reads these when it fetches results.
+ * Credas active-check statuses (GET entities/{entityId}/active-checks, docs/providers/credas.md#active-checks).
+ * The orchestrator reads these when it fetches results.
  */
 export const CREDAS_CHECK_STATUS_NAMES = [
   'pass', 'requested', 'action_required', 'fail', 'not_performed', 'refer', 'under_review', 'complete', 'awaiting_data',
@@ -60,7 +60,7 @@ export function credasCheckType(code: unknown): string | null {
   return typeof value === 'number' ? (CREDAS_CHECK_TYPES[value] ?? null) : null;
 }
 
-/** UpdateType of the status-update (result) webhook (PROVIDERS.md Credas §3, article 44002475149). */
+/** UpdateType of the status-update (result) webhook (docs/providers/credas.md#update-types). */
 export const CREDAS_UPDATE_TYPES: Readonly<Record<number, string>> = {
   1: 'name_check',
   2: 'share_code',

@@ -40,8 +40,8 @@ export interface ParsedCredasCheck {
 }
 
 /**
- * The status-update `Payload` is JSON encoded inside a string and must be parsed a second time (PROVIDERS.md
- * Credas §3). An already-decoded object is accepted too.
+ * The status-update `Payload` is JSON encoded inside a string and must be parsed a second time
+ * (docs/providers/credas.md#status-update-webhook). An already-decoded object is accepted too.
  */
 function parseEmbeddedPayload(value: unknown): JsonObject {
   if (value === undefined || value === null) {

@@ -10,7 +10,7 @@ export interface CredasCommunicationStatusRow {
 }
 
 /**
- * smsStatus of the process actor webhook (seeds/000, PROVIDERS.md Credas §2). An SMS reports nothing after
+ * smsStatus of the process actor webhook (docs/providers/credas.md#sms-status). An SMS reports nothing after
  * delivery, so delivered is final.
  */
 export const CREDAS_SMS_STATUSES: readonly CredasCommunicationStatusRow[] = [
@@ -27,8 +27,8 @@ export const CREDAS_SMS_STATUSES: readonly CredasCommunicationStatusRow[] = [
 ];
 
 /**
- * emailStatus of the process actor webhook (seeds/000). Credas sends "opened" only where the mail provider lets it
- * ("best effort"), so delivered is not final: an opened may still follow.
+ * emailStatus of the process actor webhook (docs/providers/credas.md#email-status). Credas sends "opened" only where
+ * the mail provider lets it ("best effort"), so delivered is not final: an opened may still follow.
  */
 export const CREDAS_EMAIL_STATUSES: readonly CredasCommunicationStatusRow[] = [
   { code: 0, text: 'Not sent', status: 'not_sent', final: false, why: 'the invite may still be sent' },

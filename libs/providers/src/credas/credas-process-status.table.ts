@@ -7,7 +7,7 @@ export interface CredasProcessStatusRow {
   readonly final: boolean;
 }
 
-/** The process webhook's Status: only 2 (Complete) is sent today (seeds/001). */
+/** The process webhook's Status: only 2 (Complete) is sent today (docs/providers/credas.md#process-status). */
 export const CREDAS_PROCESS_STATUSES: readonly CredasProcessStatusRow[] = [
   { code: 2, text: 'Complete', status: 'completed', final: true },
 ];

@@ -10,7 +10,7 @@ const processWebhook = (body: unknown, query = '') =>
   testWebhook({ provider: 'credas', kind: 'process', sourceId: 'credas-process', body, query });
 
 describe('Credas process webhook', () => {
-  it('normalizes the seed (seeds/001), keeping the webhookUrl query as the customer reference', () => {
+  it("normalizes Credas' example (fixtures/process.seed-001.json), keeping the webhookUrl query as the customer reference", () => {
     const webhook = processWebhook(seed, 'our-reference=1232323');
     const events = credasAdapter.normalize(webhook, source);
     expect(events).toEqual([

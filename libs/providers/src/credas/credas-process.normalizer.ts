@@ -18,8 +18,9 @@ export function credasProcessRoutingKey(webhook: DecodedWebhook): string {
 }
 
 /**
- * hookbus.process.status for a Credas process webhook (seeds/001). The webhookUrl is set per process and may
- * carry the customer's own correlation (`?our-reference=1232323`): its query parameters become `reference`.
+ * hookbus.process.status for a Credas process webhook (docs/providers/credas.md#process-webhook). The webhookUrl is
+ * set per process and may carry the customer's own correlation (`?our-reference=1232323`): its query parameters
+ * become `reference`.
  */
 export function normalizeCredasProcess(webhook: ReceivedWebhook): NormalizedEvent[] {
   const { fields, original } = parseCredasProcess(webhook);
@@ -32,7 +33,8 @@ export function normalizeCredasProcess(webhook: ReceivedWebhook): NormalizedEven
     processId: fields.processId,
     ...canonical,
     providerStatus: { code, text: truncateText(fields.statusDescription) },
-    // The process body has no entity id (PROVIDERS.md Credas §1); the orchestrator finds it via details.
+    // The process body has no entity id (docs/providers/credas.md#process-webhook); the orchestrator finds it via
+    // details.
     entityId: null,
     reference: { ...webhook.query },
     original,

@@ -14,7 +14,10 @@ function credasKind(kind: SourceKind): CredasKind {
   throw new InvalidRecordError('unsupported_kind', `credas has no webhook kind ${JSON.stringify(kind)}`);
 }
 
-/** Credas' four webhook kinds (PROVIDERS.md Credas): the source's kind decides which body shape to expect. */
+/**
+ * Credas' four webhook kinds (docs/providers/credas.md#webhook-kinds): the source's kind decides which body shape to
+ * expect.
+ */
 export const credasAdapter: ProviderAdapter = {
   provider: 'credas',
   kinds: KINDS,

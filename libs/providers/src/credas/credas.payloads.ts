@@ -3,8 +3,8 @@ import { IsIdentifier, ToIdText, ToInteger, type FieldAliases } from '../support
 
 /*
  * The Credas webhook bodies as validated shapes. Field lookup ignores casing (process bodies are PascalCase,
- * actor bodies camelCase — PROVIDERS.md Credas), so each class names its fields once in camelCase and the
- * aliases list what else is accepted. Fields not named here stay in `original` untouched.
+ * actor bodies camelCase — docs/providers/credas.md#webhook-kinds), so each class names its fields once in camelCase
+ * and the aliases list what else is accepted. Fields not named here stay in `original` untouched.
  */
 
 /** What identifies a process actor webhook's messages: checked by the gateway before it stores the request. */
@@ -13,7 +13,7 @@ export class CredasActorIdentity {
   @IsDefined() @ToInteger() @IsInt() @Min(0) processActorId!: number;
 }
 
-/** Process actor webhook (seeds/000). */
+/** Process actor webhook (docs/providers/credas.md#process-actor-webhook). */
 export class CredasProcessActorPayload extends CredasActorIdentity {
   @IsOptional() @IsIdentifier() entityId?: string | null;
   @IsOptional() @ToIdText() @IsString() clientId?: string | null;
@@ -38,7 +38,7 @@ export const CREDAS_ACTOR_FIELDS: FieldAliases = {
   emailStatusDescription: ['emailStatusDescription'],
 };
 
-/** Process webhook (seeds/001): PascalCase, no entity id. */
+/** Process webhook (docs/providers/credas.md#process-webhook): PascalCase, no entity id. */
 export class CredasProcessPayload {
   @IsDefined() @IsIdentifier() processId!: string;
   @IsOptional() @ToIdText() @IsString() clientId?: string | null;
@@ -53,7 +53,10 @@ export const CREDAS_PROCESS_FIELDS: FieldAliases = {
   statusDescription: ['StatusDescription'],
 };
 
-/** Status update (result) webhook: the outer body; `Payload` is JSON encoded in a string (PROVIDERS.md §3). */
+/**
+ * Status update (result) webhook: the outer body; `Payload` is JSON encoded in a string
+ * (docs/providers/credas.md#status-update-webhook).
+ */
 export class CredasStatusUpdatePayload {
   @IsOptional() @ToInteger() @IsInt() updateType?: number | null;
 }
