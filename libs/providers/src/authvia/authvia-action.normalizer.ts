@@ -26,7 +26,10 @@ export function parseAuthviaAction(webhook: DecodedWebhook): { fields: AuthviaBu
   return { fields, context: picked.context ?? null, features: picked.features ?? null };
 }
 
-/** hookbus.process.action for a Business Process Action Updated webhook (PROVIDERS.md Authvia). */
+/**
+ * hookbus.process.action for a Business Process Action Updated webhook
+ * (docs/providers/authvia.md#business-process-action-updated).
+ */
 export function normalizeAuthviaAction(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEvent[] {
   const { fields, context, features } = parseAuthviaAction(webhook);
   const key = processKey('authvia', fields.businessProcessId);

@@ -13,7 +13,7 @@ const ID = '6f1c2a9e-3b7d-4e15-9a0c-8d2f5b4e7a61';
 const dataOf = (body: unknown, from = source) => authviaAdapter.normalize(bp(body), from)[0]!.event.data as ProcessStatusData;
 
 describe('Authvia business-process webhook', () => {
-  it('normalizes a Business Process Updated body (seeds/002 attributes)', () => {
+  it('normalizes a Business Process Updated body built from the documented attributes', () => {
     const webhook = bp(scheduled);
     const events = authviaAdapter.normalize(webhook, source);
     expect(events).toEqual([

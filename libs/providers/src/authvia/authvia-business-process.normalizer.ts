@@ -54,8 +54,9 @@ function utc(value: string | null | undefined, field: string, source: SourceConf
 }
 
 /**
- * hookbus.process.status for a Business Process Updated webhook (seeds/002). `version` orders updates of one
- * process (the tracker drops stale ones); actions and addresses stay in `original`.
+ * hookbus.process.status for a Business Process Updated webhook (docs/providers/authvia.md#business-process-updated).
+ * `version` orders updates of one process (docs/providers/authvia.md#version; the tracker drops stale ones); actions
+ * and addresses stay in `original`.
  */
 export function normalizeAuthviaBusinessProcess(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEvent[] {
   const fields = parseAuthviaBusinessProcess(webhook);

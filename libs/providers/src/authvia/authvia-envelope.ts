@@ -1,9 +1,9 @@
 import { foldKey, isJsonObject, pickFields, requireObject, type JsonObject } from '../support/payload-support';
 
 /**
- * The object that describes the entity. Authvia's pages list the attributes at the top level (seeds/002); should
- * a delivery wrap them (`{"data": {...}}`), the wrapper is looked into, but only when the top level carries no id
- * of its own, so a documented body is never reinterpreted.
+ * The object that describes the entity. Authvia's pages list the attributes at the top level
+ * (docs/providers/authvia.md#business-process-updated); should a delivery wrap them (`{"data": {...}}`), the wrapper is
+ * looked into, but only when the top level carries no id of its own, so a documented body is never reinterpreted.
  */
 export function authviaEntity(payload: unknown, idAliases: readonly string[], envelopeKeys: readonly string[], what: string): JsonObject {
   const body = requireObject(payload, what);

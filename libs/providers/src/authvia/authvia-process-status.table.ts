@@ -1,13 +1,16 @@
 import type { ProcessStatus } from '@hookbus/contracts';
 
 export interface AuthviaProcessStatusRow {
-  /** Authvia's status as documented (seeds/002, reference/business-process-status). */
+  /** Authvia's status as documented (docs/providers/authvia.md#process-status). */
   readonly code: string;
   readonly status: ProcessStatus;
   readonly final: boolean;
 }
 
-/** `scheduled` → `in-progress`, never back; `resolved` and `failed` are terminal (PROVIDERS.md Authvia). */
+/**
+ * `scheduled` → `in-progress`, never back; `resolved` and `failed` are terminal
+ * (docs/providers/authvia.md#process-status).
+ */
 export const AUTHVIA_PROCESS_STATUSES: readonly AuthviaProcessStatusRow[] = [
   { code: 'scheduled', status: 'scheduled', final: false },
   { code: 'in-progress', status: 'in_progress', final: false },

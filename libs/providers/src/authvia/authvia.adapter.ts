@@ -12,8 +12,9 @@ function unsupported(kind: SourceKind): never {
 }
 
 /**
- * Authvia's two subscriptions (PROVIDERS.md Authvia). Authvia disables a subscription after 50 failed deliveries,
- * so routingKey refuses only a body without a usable business process id; everything else is judged by normalize.
+ * Authvia's two subscriptions (docs/providers/authvia.md#subscriptions). Authvia disables a subscription after 50
+ * failed deliveries (docs/providers/authvia.md#delivery-and-retries), so routingKey refuses only a body without a
+ * usable business process id; everything else is judged by normalize.
  */
 export const authviaAdapter: ProviderAdapter = {
   provider: 'authvia',

@@ -3,9 +3,9 @@ import { DateTime } from 'luxon';
 import { IsIdentifier, ToIdText, ToNumber, type FieldAliases } from '../support/payload-support';
 
 /*
- * The Authvia webhook bodies as validated shapes. Only `statusReason` is a certain key spelling (PROVIDERS.md
- * Authvia): each attribute is looked up under every plausible camelCase/snake_case name (matching ignores case,
- * `_` and `-`), first alias first. Unnamed fields stay in `original`.
+ * The Authvia webhook bodies as validated shapes. Only `statusReason` is a certain key spelling
+ * (docs/providers/authvia.md#business-process-updated): each attribute is looked up under every plausible
+ * camelCase/snake_case name (matching ignores case, `_` and `-`), first alias first. Unnamed fields stay in `original`.
  */
 
 /** An ISO 8601 date-time (Authvia documents `expiration` as one); luxon must read it. */
@@ -52,7 +52,7 @@ const SHARED_ALIASES = {
   updatedAt: ['updatedAt', 'updatedDate', 'lastUpdatedAt', 'modifiedAt'],
 } as const;
 
-/** Business Process Updated (`business_processes.update`, seeds/002). */
+/** Business Process Updated (`business_processes.update`, docs/providers/authvia.md#business-process-updated). */
 export class AuthviaBusinessProcessPayload {
   @IsDefined() @IsIdentifier() businessProcessId!: string;
   @IsOptional() @IsString() blueprint?: string | null;
@@ -71,7 +71,8 @@ export class AuthviaBusinessProcessPayload {
 }
 
 export const AUTHVIA_BUSINESS_PROCESS_FIELDS: FieldAliases = {
-  // In a business process body a bare `id` is the process's own (seeds/002: "the unique identifier v4 id").
+  // In a business process body a bare `id` is the process's own ("the unique identifier v4 id",
+  // docs/providers/authvia.md#business-process-updated).
   businessProcessId: [...BUSINESS_PROCESS_ID, 'id'],
   blueprint: ['blueprintSlug', 'slug', 'blueprintName'],
   ...SHARED_ALIASES,

@@ -1,9 +1,10 @@
 import type { CloudEvent, EventTypes } from '@hookbus/contracts';
 
 /**
- * `data` of hookbus.process.action (topic events.processes.v1, key processKey): one Authvia business process
- * action changed (subscription `business_processes_actions.update`, PROVIDERS.md Authvia). Action statuses have no
- * canonical mapping (their enum is not public), so `status` is Authvia's own text.
+ * `data` of hookbus.process.action (topic events.processes.v1, key processKey): one Authvia business process action
+ * changed (subscription `business_processes_actions.update`,
+ * docs/providers/authvia.md#business-process-action-updated). Action statuses have no canonical mapping (their enum is
+ * not public), so `status` is Authvia's own text.
  */
 export interface ProcessActionData {
   readonly actionId: string;
