@@ -1,7 +1,7 @@
 import { COMMUNICATION_STATUSES } from '@hookbus/contracts';
 import { OCTAPUSH_STATUSES, compactStatusName, resolveOctapushStatus } from './octapush-status.table';
 
-describe('Octapush status table (seeds/003)', () => {
+describe('Octapush status table (docs/providers/octapush.md#statuses)', () => {
   it.each([
     ['Sent', 'sent', false],
     ['Pending', 'pending', false],

@@ -1,14 +1,14 @@
 import type { CommunicationStatus, ProviderStatus } from '@hookbus/contracts';
 
 export interface OctapushStatusEntry {
-  /** The status as Octapush writes it in its documentation (seeds/003). */
+  /** The status as Octapush writes it in its documentation (docs/providers/octapush.md#statuses). */
   readonly name: string;
   readonly status: CommunicationStatus;
   readonly final: boolean;
 }
 
 /**
- * Every status of the Octapush status table (seeds/003, PROVIDERS.md) with its final flag. Octapush's own
+ * Every status of the Octapush status table (docs/providers/octapush.md#statuses) with its final flag. Octapush's own
  * "Unknown" is a final status it documents ("took another status from the ones we have available"), so it maps to
  * canonical `unknown` with final true; a name that is not in this table is something else (see resolveOctapushStatus).
  */
@@ -34,8 +34,9 @@ export const OCTAPUSH_STATUSES: readonly OctapushStatusEntry[] = [
 ];
 
 /**
- * Users type status names into URLs and JSON templates themselves (seeds/003), so "Not Delivered",
- * "not_delivered", "NotDelivered" and "not-delivered" must all meet: compare letters and digits only, case-folded.
+ * Users type status names into URLs and JSON templates themselves (docs/providers/octapush.md#callbacks), so
+ * "Not Delivered", "not_delivered", "NotDelivered" and "not-delivered" must all meet: compare letters and digits only,
+ * case-folded.
  */
 export function compactStatusName(value: string): string {
   return value.normalize('NFKC').toLowerCase().replace(/[^a-z0-9]/g, '');

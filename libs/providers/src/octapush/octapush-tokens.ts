@@ -21,9 +21,10 @@ function quoteName(name: string): string {
 }
 
 /**
- * Every query parameter and body field is a token (seeds/003: the user places tokens in the query string of a GET
- * URL or in a JSON body template for POST). Body fields win over query parameters of the same name: the body is
- * the template the user wrote for this status, the query string usually only carries our secret and fixed values.
+ * Every query parameter and body field is a token (docs/providers/octapush.md#tokens: the user places tokens in the
+ * query string of a GET URL or in a JSON body template for POST). Body fields win over query parameters of the same
+ * name: the body is the template the user wrote for this status, the query string usually only carries our secret and
+ * fixed values.
  */
 export function collectTokens(webhook: DecodedWebhook): OctapushTokens {
   const tokens: Record<string, unknown> = Object.create(null);

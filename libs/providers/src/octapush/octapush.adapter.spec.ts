@@ -41,7 +41,7 @@ describe('octapushAdapter', () => {
     expect(octapushAdapter.kinds).toEqual(['sms', 'viber']);
   });
 
-  describe('the seed examples (seeds/003)', () => {
+  describe("the two examples of Octapush's webhook page (docs/providers/octapush.md#callbacks)", () => {
     it('normalizes the GET callback for Blacklisted into one CloudEvent', () => {
       const [req] = loadFixture('blacklisted-get.json').requests;
       const hook = receivedWebhook(req!, 'octapush', 'sms');

@@ -50,7 +50,7 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
     final,
     providerStatus,
     // Fallbacksms: Viber could not deliver and Octapush resends the message as an SMS to the same recipient
-    // (PROVIDERS.md), so the SMS communication with the same key continues this one.
+    // (docs/providers/octapush.md#statuses), so the SMS communication with the same key continues this one.
     continuedAs: channel === 'viber' && status === 'fallback_sms' ? octapushCommunicationId('sms', callback.messageKey) : null,
     messageKey: callback.messageKey,
     phone: callback.phone,
@@ -64,7 +64,8 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
     type: EventTypes.communicationStatus,
     source: sourceUri(webhook.sourceId),
     subject: communicationId,
-    // Octapush callbacks carry no documented event time (seeds/003): the receipt time is the best we know.
+    // Octapush callbacks carry no documented event time (docs/providers/octapush.md#undocumented): the receipt time
+    // is the best we know.
     time: webhook.receivedAt,
     datacontenttype: 'application/json',
     provider: 'octapush',
