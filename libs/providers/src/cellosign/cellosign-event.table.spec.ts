@@ -1,7 +1,7 @@
 import { PROCESS_STATUSES } from '@hookbus/contracts';
 import { CELLOSIGN_EVENT_TYPES, resolveCellosignEventType } from './cellosign-event.table';
 
-describe('Cellosign event types (PROVIDERS.md)', () => {
+describe('Cellosign event types (docs/providers/cellosign.md#event-types)', () => {
   it.each([
     ['WHEF_SESSION_CREATED', 'created', false],
     ['WHEF_CLIENT_LOGGED_IN', 'in_progress', false],

@@ -7,7 +7,7 @@ export interface CellosignEventEntry {
 }
 
 /**
- * Cellosign's outbound webhook event types (PROVIDERS.md Cellosign, docs.cellosign.com integrations/api/webhooks).
+ * Cellosign's outbound webhook event types (docs/providers/cellosign.md#event-types).
  * WHP_ARCHIVE closes the business process with its form data and signed PDF; an expired or deleted session ends it
  * too. Logging in and loading the form both mean the recipient is working on it.
  */

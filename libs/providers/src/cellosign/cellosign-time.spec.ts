@@ -2,7 +2,7 @@ import { cellosignTimeToUtc } from './cellosign-time';
 
 describe('cellosignTimeToUtc', () => {
   it.each([
-    ['the seed timestamp, Israeli winter (UTC+2)', '2025-01-26T08:49:33.626046', 'Asia/Jerusalem', '2025-01-26T06:49:33.626Z'],
+    ["Cellosign's example timestamp, Israeli winter (UTC+2)", '2025-01-26T08:49:33.626046', 'Asia/Jerusalem', '2025-01-26T06:49:33.626Z'],
     ['Israeli summer (UTC+3)', '2025-07-15T10:00:00.000001', 'Asia/Jerusalem', '2025-07-15T07:00:00.000Z'],
     ['just before Israel moves to summer time', '2025-03-28T01:59:59.999999', 'Asia/Jerusalem', '2025-03-27T23:59:59.999Z'],
     ['just after Israel moved to summer time', '2025-03-28T03:00:00.000000', 'Asia/Jerusalem', '2025-03-28T00:00:00.000Z'],

@@ -16,14 +16,14 @@ import {
 import { InvalidRecordError } from '@hookbus/contracts';
 
 /**
- * session.id becomes the processKey `cellosign:{id}` and the Kafka key: no ':' or '/', short. The seed's ids are
- * 10-character tokens (`5Wkt78ciJc`, seeds/004).
+ * session.id becomes the processKey `cellosign:{id}` and the Kafka key: no ':' or '/', short. The ids in Cellosign's
+ * example are 10-character tokens (`5Wkt78ciJc`, docs/providers/cellosign.md#body).
  */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 /** Summary strings copied into the event (references, names); anything longer stays only in `original`. */
 const MAX_TEXT = 1000;
 
-/** Numbers and ids arrive as numbers in the seed (`process_number: 51`) but may come as text: accept both. */
+/** Numbers and ids arrive as numbers in Cellosign's example (`process_number: 51`) but may come as text: accept both. */
 function IsTextOrNumber(): PropertyDecorator {
   return ValidateBy({
     name: 'isTextOrNumber',
@@ -66,7 +66,10 @@ export class CellosignClientDto {
   @IsOptional() @IsString() @MaxLength(MAX_TEXT) user_agent?: string | null;
 }
 
-/** The webhook body of seeds/004 and PROVIDERS.md; archive contents are undocumented and only kept, not checked. */
+/**
+ * The webhook body (docs/providers/cellosign.md#body); archive contents are undocumented and only kept, not checked
+ * (docs/providers/cellosign.md#archive).
+ */
 export class CellosignWebhookDto {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => CellosignEventDto) event!: CellosignEventDto;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => CellosignSessionDto) session!: CellosignSessionDto;

@@ -58,7 +58,7 @@ describe('cellosignAdapter', () => {
     expect(cellosignAdapter.kinds).toEqual(['workflow']);
   });
 
-  it('normalizes the seed example (seeds/004) into one hookbus.process.status event', () => {
+  it("normalizes Cellosign's example (fixtures/seed-session-created.json) into one hookbus.process.status event", () => {
     const body = readFixture('seed-session-created.json');
     const hook = cellosignWebhook({ body, receiptId: 'r-seed', receivedAt: '2025-01-26T06:49:34.001Z' });
     expect(cellosignAdapter.routingKey(hook, israelSource)).toBe('5Wkt78ciJc');

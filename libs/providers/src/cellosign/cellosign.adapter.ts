@@ -7,7 +7,10 @@ import { resolveCellosignEventType } from './cellosign-event.table';
 import { cellosignTimeToUtc } from './cellosign-time';
 import { parseCellosignWebhook, type CellosignWebhookDto } from './cellosign-webhook.dto';
 
-/** The session facts of seeds/004, under hookbus names; `processId` here is Cellosign's workflow process_id. */
+/**
+ * The session facts of the body (docs/providers/cellosign.md#body), under hookbus names; `processId` here is
+ * Cellosign's workflow process_id.
+ */
 export interface CellosignSessionSummary {
   readonly reference: string | null;
   readonly workflowProcessId: string | number | null;
