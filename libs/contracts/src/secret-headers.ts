@@ -9,10 +9,12 @@ export const SECRET_HEADER_NAMES = [
   'cookie',
   'set-cookie',
   'x-api-key',
-  // Authvia and Standard Webhooks signatures (PROVIDERS.md): a valid signature replayed within the tolerance passes.
+  // Authvia and Standard Webhooks signatures (docs/providers/authvia.md#signature,
+  // docs/providers/README.md#standard-webhooks): a valid signature replayed within the tolerance passes.
   'x-authvia-signature',
   'webhook-signature',
-  // Credas' custom auth header as its portal configures it by default (PROVIDERS.md: `webhookAuth: 123456`).
+  // Credas' custom auth header as its portal configures it by default (`webhookAuth: 123456`,
+  // docs/providers/credas.md#webhook-authentication).
   'webhookauth',
 ] as const;
 

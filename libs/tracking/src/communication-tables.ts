@@ -5,11 +5,11 @@ import type { StatusRow, StatusTable } from './status-table';
 type Row = StatusRow<CommunicationStatus>;
 
 /**
- * Credas invitation delivery, from the process actor webhook (PROVIDERS.md, Credas webhook 2): 0 Not sent, 1 Sent,
- * 2 Delivered, 3 Opened (email only, best effort), 5 Bounced. Finality agrees with the Credas normalizer
- * (libs/providers/src/credas/credas-communication-status.table.ts): an SMS reports nothing after delivery; an email
- * may still be opened. Bounced outranks delivered because a bounce can be reported after the receiving server first
- * accepted the message; opened outranks bounced because an open proves the invite arrived. A reissued invite is a
+ * Credas invitation delivery, from the process actor webhook (docs/providers/credas.md#process-actor-webhook):
+ * 0 Not sent, 1 Sent, 2 Delivered, 3 Opened (email only, best effort), 5 Bounced. Finality agrees with the Credas
+ * normalizer (libs/providers/src/credas/credas-communication-status.table.ts): an SMS reports nothing after delivery;
+ * an email may still be opened. Bounced outranks delivered because a bounce can be reported after the receiving server
+ * first accepted the message; opened outranks bounced because an open proves the invite arrived. A reissued invite is a
  * new attempt (a new communication), not a later state of this one.
  */
 const CREDAS_BOUNCED: Row = { status: 'bounced', rank: 40, final: true, action: 'invite_bounced' };
@@ -36,12 +36,12 @@ export const CREDAS_EMAIL_TABLE: StatusTable<CommunicationStatus> = {
 };
 
 /**
- * Octapush (PROVIDERS.md; seed 003). Non-final statuses progress towards the network; the provider's own `Unknown`
- * is final but says nothing, so it ranks above the non-final ones and below every informative final status; a name
- * Octapush never documented also normalizes to `unknown`, but not final, and that one stays unranked.
- * Failures rank below delivered: if both arrive, the positive evidence wins. Delivered, seen and clicked may follow
- * one another although each is final; unsubscribed and blocked are the recipient's reactions to a delivered
- * message, so they rank highest.
+ * Octapush (docs/providers/octapush.md#statuses). Non-final statuses progress towards the network; the provider's own
+ * `Unknown` is final but says nothing, so it ranks above the non-final ones and below every informative final status; a
+ * name Octapush never documented also normalizes to `unknown`, but not final, and that one stays unranked. Failures
+ * rank below delivered: if both arrive, the positive evidence wins. Delivered, seen and clicked may follow one another
+ * although each is final; unsubscribed and blocked are the recipient's reactions to a delivered message, so they rank
+ * highest.
  */
 const OCTAPUSH_PROGRESS: readonly Row[] = [
   { status: 'scheduled', rank: 10, final: false },

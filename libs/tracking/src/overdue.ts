@@ -3,8 +3,8 @@ import { timeKey } from './event-order';
 import type { ProcessState } from './process-state';
 
 /**
- * Authvia fires its expiry 15–20 minutes late (PROVIDERS.md, Authvia), so a process is only called overdue once
- * this long after its expiresAt has passed without a final status.
+ * Authvia fires its expiry 15–20 minutes late (docs/providers/authvia.md#expiry), so a process is only called overdue
+ * once this long after its expiresAt has passed without a final status.
  */
 export const DEFAULT_OVERDUE_GRACE_MS = 30 * 60 * 1000;
 

@@ -3,10 +3,10 @@ import { InvalidRecordError } from '@hookbus/contracts';
 import type { StatusTable } from './status-table';
 
 /**
- * Credas sends one process webhook, status 2 Complete (PROVIDERS.md, Credas webhook 1). `created` is the tracker's
- * own placeholder for a process it learned about from an actor webhook before Credas reported it (see
- * learnProcessEntity): it ranks below everything, even an unrecognised status, so learning an entity never changes
- * a status that was announced.
+ * Credas sends one process webhook, status 2 Complete (docs/providers/credas.md#process-status). `created` is the
+ * tracker's own placeholder for a process it learned about from an actor webhook before Credas reported it (see
+ * learnProcessEntity): it ranks below everything, even an unrecognised status, so learning an entity never changes a
+ * status that was announced.
  */
 export const CREDAS_PROCESS_TABLE: StatusTable<ProcessStatus> = {
   machine: 'credas/process',
@@ -17,10 +17,10 @@ export const CREDAS_PROCESS_TABLE: StatusTable<ProcessStatus> = {
 };
 
 /**
- * Authvia business processes (PROVIDERS.md): scheduled → in-progress, never back; resolved (completed) and failed
- * are terminal; failed with statusReason `expired` is `expired`. Updates are ordered by `version` first (see
- * event-order.ts); the rank only orders updates of one version, which Authvia should never send twice with
- * different statuses.
+ * Authvia business processes (docs/providers/authvia.md#process-status): scheduled → in-progress, never back; resolved
+ * (completed) and failed are terminal; failed with statusReason `expired` is `expired`. Updates are ordered by
+ * `version` first (see event-order.ts); the rank only orders updates of one version, which Authvia should never send
+ * twice with different statuses.
  */
 export const AUTHVIA_PROCESS_TABLE: StatusTable<ProcessStatus> = {
   machine: 'authvia/process',
@@ -34,10 +34,10 @@ export const AUTHVIA_PROCESS_TABLE: StatusTable<ProcessStatus> = {
 };
 
 /**
- * Cellosign sessions (PROVIDERS.md): WHEF_SESSION_CREATED → WHEF_CLIENT_LOGGED_IN / WHEF_CLIENT_FORM_LOADED
- * (both in_progress) → WHEF_CLIENT_FORM_SUBMITTED → WHP_ARCHIVE (completed). A session expires or is deleted only
- * while nobody has submitted it in a way that matters: once submitted, the archive is the outcome, so expired and
- * deleted rank below submitted. Deleted outranks expired (a sender cleaning up an expired session).
+ * Cellosign sessions (docs/providers/cellosign.md#event-types): WHEF_SESSION_CREATED → WHEF_CLIENT_LOGGED_IN /
+ * WHEF_CLIENT_FORM_LOADED (both in_progress) → WHEF_CLIENT_FORM_SUBMITTED → WHP_ARCHIVE (completed). A session expires
+ * or is deleted only while nobody has submitted it in a way that matters: once submitted, the archive is the outcome,
+ * so expired and deleted rank below submitted. Deleted outranks expired (a sender cleaning up an expired session).
  */
 export const CELLOSIGN_PROCESS_TABLE: StatusTable<ProcessStatus> = {
   machine: 'cellosign/process',

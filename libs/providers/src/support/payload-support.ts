@@ -13,8 +13,9 @@ import type { ReceivedWebhook } from '../webhook';
 export type JsonObject = Record<string, unknown>;
 
 /**
- * Ids that become Kafka keys and parts of communicationId/processKey: no `:` (the key separator), no `/` or
- * whitespace, and short enough for a key. Credas ids are GUIDs; Authvia's are "v4 ids" (PROVIDERS.md).
+ * Ids that become Kafka keys and parts of communicationId/processKey: no `:` (the key separator), no `/` or whitespace,
+ * and short enough for a key. Credas ids are GUIDs (its examples, docs/providers/credas.md#webhook-kinds); Authvia's
+ * are "v4 ids" (docs/providers/authvia.md#business-process-updated).
  */
 export const IDENTIFIER_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 export const IDENTIFIER_RULE = '1-128 characters of A-Z a-z 0-9 . _ ~ -';
