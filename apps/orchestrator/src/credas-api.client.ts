@@ -12,7 +12,10 @@ export interface CredasApiClientOptions {
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
   readonly connectTimeoutMs: number;
-  /** Body of POST pdf-export; null sends none (the flags some clients send are unverified, PROVIDERS.md). */
+  /**
+   * Body of POST pdf-export; null sends none (the flags some clients send are unverified,
+   * docs/providers/credas.md#pdf-export).
+   */
   readonly pdfExportBody: Readonly<Record<string, boolean>> | null;
   /** Largest response body read (the PDF): more is refused, so one report cannot exhaust memory. */
   readonly maxBodyBytes: number;

@@ -5,7 +5,9 @@ import { HookbusError, InvalidRecordError, TransientError } from '@hookbus/contr
  * headers and logs, and must never carry the API key or response bodies (personal data).
  */
 
-/** 403: the key is missing or invalid (PROVIDERS.md, article 44002475314) — it affects every call, not one process. */
+/**
+ * 403: the key is missing or invalid (docs/providers/credas.md#result-api) — it affects every call, not one process.
+ */
 export class CredasAuthRejectedError extends HookbusError {
   constructor(endpoint: string) {
     super('credas.auth_rejected', `Credas ${endpoint} answered 403: the API key was refused`, true);

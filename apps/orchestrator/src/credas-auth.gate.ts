@@ -6,7 +6,7 @@ export interface AuthGateObserver {
 }
 
 /**
- * A 403 means the API key is refused (PROVIDERS.md, article 44002475314): every process would fail the same way,
+ * A 403 means the API key is refused (docs/providers/credas.md#result-api): every process would fail the same way,
  * so instead of burning each one's retries the whole orchestrator pauses. After a 403 every Credas call waits until
  * the pause ends; then one call probes while the others keep waiting; the pause doubles on each further 403 and
  * the gate opens on the first answer that is not a 403.

@@ -1,7 +1,8 @@
 /**
- * The entity of a process, from its details. The details shape is undocumented (PROVIDERS.md, Credas API): the
- * create-process response carries entity ids under `processActors[]`, so that is read first, then the other places
- * a tolerant reader can find one. The first actor with an entity wins (a process has one applicant today).
+ * The entity of a process, from its details. The details shape is undocumented
+ * (docs/providers/credas.md#process-details): the create-process response carries entity ids under `processActors[]`,
+ * so that is read first, then the other places a tolerant reader can find one. The first actor with an entity wins (a
+ * process has one applicant today).
  */
 export function entityIdFromDetails(details: unknown): string | null {
   if (!isObject(details)) return null;

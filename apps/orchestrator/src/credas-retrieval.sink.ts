@@ -172,7 +172,10 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
     };
   }
 
-  /** The command's entity, else the tracker's state, else the trigger's, else the details' actors (PROVIDERS.md). */
+  /**
+   * The command's entity, else the tracker's state, else the trigger's, else the details' actors
+   * (docs/providers/credas.md#process-details).
+   */
   private entityFor(job: RetrievalJob, fromState: string | null, details: unknown): { id: string; source: CredasResultsData['entitySource'] } {
     if (job.entityIdHint && job.trigger.kind === 'refetch') return { id: job.entityIdHint, source: 'command' };
     if (fromState) return { id: fromState, source: 'process-state' };

@@ -35,7 +35,10 @@ function positiveInt(env: Env, name: string, fallback: number, problems: string[
   return parsed;
 }
 
-/** CREDAS_PDF_EXPORT_OPTIONS: a JSON object of booleans sent to pdf-export (unverified in PROVIDERS.md); unset sends no body. */
+/**
+ * CREDAS_PDF_EXPORT_OPTIONS: a JSON object of booleans sent to pdf-export (unverified,
+ * docs/providers/credas.md#pdf-export); unset sends no body.
+ */
 function pdfExportOptions(env: Env, problems: string[]): Record<string, boolean> | null {
   const value = env.CREDAS_PDF_EXPORT_OPTIONS;
   if (!value) return null;

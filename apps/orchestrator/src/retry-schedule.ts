@@ -34,7 +34,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, backoff: { in
 
 /**
  * Delay before attempt `failedAttempt + 1`: exponential backoff with jitter (libs/kafka retry-policy), never
- * earlier than Credas' Retry-After (PROVIDERS.md: honour it when present), never later than MAX_RETRY_DELAY_MS.
+ * earlier than Credas' Retry-After (docs/providers/credas.md#result-api: honour it when present), never later than
+ * MAX_RETRY_DELAY_MS.
  */
 export function retryDelayMs(failedAttempt: number, retryAfterMs: number | null, policy: RetryPolicy, random: () => number = Math.random): number {
   const backoff = backoffDelayMs(failedAttempt, policy.backoff, random);

@@ -6,7 +6,7 @@ import type { RecordStore } from '../ingress/webhook-ingress';
 export interface DurableRecordStoreOptions {
   /**
    * How long a request waits for the broker's acknowledgement before it is answered 503. Authvia counts a
-   * delivery as failed after 5 s (PROVIDERS.md), so this stays well below it.
+   * delivery as failed after 5 s (docs/providers/authvia.md#delivery-and-retries), so this stays well below it.
    */
   readonly produceTimeoutMs: number;
   readonly lingerMs: number;

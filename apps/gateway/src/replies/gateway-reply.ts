@@ -54,7 +54,7 @@ export interface RefusalOptions {
 
 /**
  * A refusal: RFC 9457 problem details, except for Cellosign sources, which expect
- * `{"status":"-1","errordesc":"<why>"}` (PROVIDERS.md, Cellosign) with the same HTTP status.
+ * `{"status":"-1","errordesc":"<why>"}` (docs/providers/cellosign.md#reply) with the same HTTP status.
  */
 export function refusal(source: SourceConfig | null, status: RefusalStatus, detail: string, options: RefusalOptions = {}): GatewayReply {
   const headers: Record<string, string> = {};
