@@ -4,7 +4,10 @@ import { dirname } from 'node:path';
 import { LOCAL_CONFIG_PATH, SOURCE_TEMPLATES, type SourceKind } from '@hookbus/config';
 import type { ProviderName } from '@hookbus/contracts';
 
-/** How each provider can prove a delivery is its own (PROVIDERS.md): the auth `npm start` gives its built-in sources. */
+/**
+ * How each provider can prove a delivery is its own (the Authentication or Signature section of
+ * docs/providers/<provider>.md): the auth `npm start` gives its built-in sources.
+ */
 function authFor(provider: ProviderName, secret: string): string {
   switch (provider) {
     // Credas sends a custom header configured per portal; its name cannot contain hyphens.

@@ -133,7 +133,10 @@ function cellosignDeliveries(ids: RunIds): Delivery[] {
   });
 }
 
-/** Authvia publishes no example body (seeds/002 lists attributes only): bodies built from the documented attributes. */
+/**
+ * Authvia publishes no example body (its pages list attributes only,
+ * docs/providers/authvia.md#business-process-updated): bodies built from the documented attributes.
+ */
 function authviaDeliveries(ids: RunIds): Delivery[] {
   const process = {
     id: ids.authviaProcess, blueprint: 'card-payment', partnerId: 'partner-1', avid: 'AV-1001', customerId: 'cus-77',

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { buildReportPdf } from './report-pdf';
 
 /**
- * A fake of the Credas CI API v2 (PROVIDERS.md, Credas API): the three result endpoints with the documented
+ * A fake of the Credas CI API v2 (docs/providers/credas.md#result-api): the three result endpoints with the documented
  * shapes, the X-API-KEY check (403), a real PDF, injectable faults and a request log for assertions.
  */
 export type FakeEndpoint = 'details' | 'active-checks' | 'pdf-export';
@@ -281,6 +281,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 async function drain(req: IncomingMessage): Promise<void> {
   for await (const _chunk of req) {
-    // The pdf-export options body is accepted and ignored, as an unverified part of the API (PROVIDERS.md).
+    // The pdf-export options body is accepted and ignored, as an unverified part of the API
+    // (docs/providers/credas.md#pdf-export).
   }
 }

@@ -37,7 +37,7 @@ function greekMobile(): string {
   return `3069${randomInt(10_000_000, 99_999_999)}`;
 }
 
-/** Credas process actor: invitation sent, delivered, email opened — or both channels bounce (seed 000's shape). */
+/** Credas process actor: invitation sent, delivered, email opened — or both channels bounce (its example's shape). */
 function credasActor(bounce: boolean): EntitySequence {
   const seed = fixture<Record<string, unknown>>('credas/fixtures/process-actor.seed-000.json');
   const ids = { clientId: randomUUID(), processId: randomUUID(), entityId: randomUUID() };
@@ -81,7 +81,7 @@ function octapushViber(): EntitySequence {
   };
 }
 
-/** Octapush SMS by GET callbacks: pending, submitted, sent, delivered (seed 003's token layout). */
+/** Octapush SMS by GET callbacks: pending, submitted, sent, delivered (tokens: docs/providers/octapush.md#tokens). */
 function octapushSms(): EntitySequence {
   const phone = greekMobile();
   return {

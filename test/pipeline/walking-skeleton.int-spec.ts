@@ -44,7 +44,7 @@ describe('pipeline (real broker, real Postgres): HTTP → raw → events → sta
   it('a Credas process-actor webhook ends as two rows in hookbus.communications', async () => {
     const processId = randomUUID();
     const entityId = randomUUID();
-    // The seed example (seeds/000), with fresh ids.
+    // Credas' example (libs/providers/src/credas/fixtures/process-actor.seed-000.json), with fresh ids.
     const body = { clientId: '75e7fa46-7c93-4d2e-86ee-727737c6f482', processId, processActorId: 11014, entityId, smsStatus: 2, smsStatusDescription: 'Delivered', emailStatus: 2, emailStatusDescription: 'Delivered' };
     const reply = await post('credas-actor', body);
     expect(reply.status).toBe(200);
