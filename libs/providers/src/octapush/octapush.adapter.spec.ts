@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { InvalidRecordError, Topics } from '@hookbus/contracts';
 import { sourceTemplates, type SourceConfig } from '@hookbus/config';
@@ -383,7 +384,12 @@ describe('octapushAdapter', () => {
         expect(topic).toBe(Topics.communications.name);
         expect(key).toBe(`octapush:${config.kind}:${octapushAdapter.routingKey(hook, config)}`);
         expect(event).toMatchObject({ specversion: '1.0', subject: key, source: `/webhooks/${config.id}`, time: RECEIVED_AT, provider: 'octapush' });
-        expect(JSON.parse(JSON.stringify(event))).toBeTruthy();
+        // The event is published as JSON text, so it must come back from that text unchanged: a Date, NaN or Infinity
+        // would come back as something else (toEqual), an undefined field or a class instance would lose its field or
+        // its type (isDeepStrictEqual; toStrictEqual cannot be used, it misreads the hostile `constructor` tokens).
+        const wire: unknown = JSON.parse(JSON.stringify(event));
+        expect(wire).toEqual(event);
+        expect(isDeepStrictEqual(wire, event)).toBe(true);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),
       { numRuns: 500 },
