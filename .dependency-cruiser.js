@@ -9,7 +9,7 @@ module.exports = {
     {
       name: 'pure-core-without-frameworks',
       severity: 'error',
-      comment: 'Provider knowledge, state machines, contracts and Kafka plumbing stay framework-free (STYLE.md).',
+      comment: 'Provider knowledge, state machines, contracts and Kafka plumbing stay framework-free (ARCHITECTURE.md).',
       from: { path: '^libs/(contracts|providers|tracking|kafka|config)/' },
       to: { path: 'node_modules/(@nestjs|typeorm)/' },
     },

@@ -15,6 +15,8 @@ const OUTSIDE_REFERENCES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bseed 00\d\b/, 'a seed page outside the repository: cite docs/providers/<provider>.md or the fixture holding its example'],
   [/\.\.\/shared\b/, 'a path outside the repository'],
   [/\/work\/shared\b/, 'a path outside the repository'],
+  [/\bshared\/CONTRACT\.md|\bCONTRACT\.md/, 'the contract outside the repository: cite docs/contract.md'],
+  [/\bSTYLE\.md/, 'a style guide outside the repository: cite ARCHITECTURE.md'],
 ];
 
 const root = repositoryRoot();
