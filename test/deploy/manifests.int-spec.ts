@@ -4,6 +4,7 @@
  * gateway's spool is a volume per pod where its config says, and docker-compose.yml runs every service with the
  * settings the code reads.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
@@ -151,7 +152,8 @@ describe('Kubernetes manifests', () => {
       spec: { replicas?: number; template: { spec: { containers: Array<Record<string, any>>; volumes: Array<{ configMap?: { name: string } }> } } };
     };
     const container = deployment.spec.template.spec.containers[0]!;
-    expect(container.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
+    // The tracker's shell only computes its heap bound from the memory limit (tested below), then execs the same.
+    expect(name === 'tracker' ? container.command.at(-1)!.replace(/^exec node --max-old-space-size=\$\(\([^)]*\)\) /, 'node ').split(' ') : container.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
     expect(container.ports[0].containerPort).toBe(port);
     expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
     expect(container.livenessProbe.httpGet.path).toBe('/health/live');
@@ -173,12 +175,28 @@ describe('Kubernetes manifests', () => {
     expect(scaled.spec.triggers[0]!.metadata.bootstrapServersFromEnv).toBe('KAFKA_BROKERS');
   });
 
-  it.each(Object.keys(SERVICES))('launches %s with the Node options npm start and the bench use, below its memory limit', (name) => {
+  it.each(Object.keys(SERVICES).filter((name) => name !== 'tracker'))('launches %s with the Node options npm start and the bench use, below its memory limit', (name) => {
     const workload = base.find((o) => o.kind === WORKLOAD_KIND(name) && o.metadata.name === name) as unknown as { spec: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value: string }>; resources: { limits: { memory: string } } }> } } } };
     const container = workload.spec.template.spec.containers[0]!;
     expect(container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '').toBe(serviceNodeOptions(name));
     const heapMb = Number(/--max-old-space-size=(\d+)/.exec(serviceNodeOptions(name))?.[1] ?? 0);
     expect(heapMb).toBeLessThan(Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)![1]) / 2);
+  });
+
+  it.each([['base', () => base], ['production', () => production]] as const)('starts the tracker (%s) with a heap bound that follows its memory limit, under half of it', (_name, objects) => {
+    type Tracker = { spec: { template: { spec: { containers: Array<{ name: string; command: string[]; env: Array<{ name: string; valueFrom?: { resourceFieldRef?: { containerName: string; resource: string; divisor: string } } }>; resources: { limits: { memory: string } } }> } } } };
+    const container = (objects().find((o) => o.kind === 'Deployment' && o.metadata.name === 'tracker') as unknown as Tracker).spec.template.spec.containers[0]!;
+    expect(container.env.find((e) => e.name === 'NODE_OPTIONS')).toBeUndefined();
+    expect(container.env.find((e) => e.name === 'MEMORY_LIMIT_MIB')?.valueFrom?.resourceFieldRef).toEqual({ containerName: container.name, resource: 'limits.memory', divisor: '1Mi' });
+    // What the container's shell computes, with the limit Kubernetes hands it.
+    const limit = /^(\d+)(Mi|Gi)$/.exec(container.resources.limits.memory)!;
+    const limitMib = Number(limit[1]) * (limit[2] === 'Gi' ? 1024 : 1);
+    const script = container.command.at(-1)!;
+    const shell = spawnSync('sh', ['-c', script.replace(/^exec node /, 'echo ')], { env: { ...process.env, MEMORY_LIMIT_MIB: String(limitMib) }, encoding: 'utf8' });
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(shell.stdout)?.[1]);
+    expect(heapMb).toBeGreaterThanOrEqual(200);
+    expect(heapMb).toBeLessThan(limitMib / 2);
+    expect(script).toMatch(/ dist\/apps\/tracker\/src\/main\.js$/);
   });
 
   it('runs exactly one monitor, never two at once, and scales nothing on it', () => {

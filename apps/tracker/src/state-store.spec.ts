@@ -113,4 +113,22 @@ describe('tracker state store (SQLite file + LRU cache)', () => {
     commit(store, [{ key: 'early', n: 2, due: null }], 1);
     expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['late']);
   });
+
+  it('keeps a settled state out of the due index until it changes, across a reopen; a stale settle changes nothing', () => {
+    let store = open();
+    commit(store, [{ key: 'expired', n: 1, due: 100 }, { key: 'moved', n: 1, due: 150 }], 1);
+    // 'moved' got a new due time after the tick saw 150: settling the old one must not hide the new one.
+    commit(store, [{ key: 'moved', n: 2, due: 180 }], 1);
+    store.settleDue([{ key: 'expired', due: 100 }, { key: 'moved', due: 150 }]);
+    expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved']);
+    store.close();
+    store = open();
+    expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved']);
+    expect(store.get('expired', 1)).toEqual({ key: 'expired', n: 1, due: 100 });
+    // The same state again (a changelog record read twice at a restore) leaves it settled; a change does not.
+    commit(store, [{ key: 'expired', n: 1, due: 100 }], 1);
+    expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved']);
+    commit(store, [{ key: 'expired', n: 2, due: 300 }], 1);
+    expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved', 'expired']);
+  });
 });

@@ -161,6 +161,20 @@ export class PartitionedStateStore<S> {
   }
 
   /**
+   * Takes announced states out of the due index until they change again: an expired process that never completes
+   * is announced once, not read again by every overdue tick for the rest of its life (nor remembered in memory).
+   * `due` is the index value that was announced: a state changed since (a new expiry) keeps its new due time. The
+   * mark is local to this file: a store restored from the changelog indexes such states again and announces them
+   * once more, with the same notice id (consumers deduplicate by id, as after any replay).
+   */
+  settleDue(settled: ReadonlyArray<{ readonly key: string; readonly due: number }>): void {
+    if (settled.length === 0) return;
+    this.db.transaction(() => {
+      for (const { key, due } of settled) this.sql.settleDue.run(key, due);
+    })();
+  }
+
+  /**
    * After a `commit` that threw (disk full, I/O error): the file may lack a batch that Kafka holds. The partitions'
    * cached states are dropped and `repair` replays their changelog tail from the offset the file recorded.
    */
@@ -233,7 +247,7 @@ export class PartitionedStateStore<S> {
 
   private upsert(key: string, partition: number, json: string, due: number | null): void {
     if (this.sql.insert.run(key, partition, json, due).changes > 0) this.counts.set(partition, (this.counts.get(partition) ?? 0) + 1);
-    else this.sql.update.run(json, due, key);
+    else this.sql.update.run({ value: json, due, key });
   }
 
   private remove(key: string, partition: number): void {
@@ -419,9 +433,12 @@ function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare<[string], { partition: number; value: string }>('SELECT partition, value FROM states WHERE key = ?'),
     insert: db.prepare<[string, number, string, number | null]>('INSERT INTO states (key, partition, value, due) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING'),
-    update: db.prepare<[string, number | null, string]>('UPDATE states SET value = ?, due = ? WHERE key = ?'),
+    // An unchanged value keeps its due entry: a changelog record read again at a restore (the tail starts at a batch's
+    // base offset) must not put back a state that settleDue took out of the index.
+    update: db.prepare<[{ value: string; due: number | null; key: string }]>('UPDATE states SET value = @value, due = @due WHERE key = @key AND value IS NOT @value'),
     delete: db.prepare<[string, number]>('DELETE FROM states WHERE key = ? AND partition = ?'),
     deletePartition: db.prepare<[number]>('DELETE FROM states WHERE partition = ?'),
+    settleDue: db.prepare<[string, number]>('UPDATE states SET due = NULL WHERE key = ? AND due = ?'),
     due: db.prepare<[number, number], { key: string; value: string }>('SELECT key, value FROM states WHERE partition = ? AND due IS NOT NULL AND due <= ? ORDER BY due'),
     allPartitions: db.prepare<[], { partition: number; next_offset: string | null; states: number }>('SELECT partition, next_offset, states FROM partitions'),
     partition: db.prepare<[number], { next_offset: string | null; states: number }>('SELECT next_offset, states FROM partitions WHERE partition = ?'),

@@ -16,6 +16,7 @@ import {
   applyProcessEvent,
   learnProcessEntity,
   overdueIndexBound,
+  overdueIndexKey,
   overdueNotice,
   type CommunicationState,
   type ProcessState,
@@ -94,9 +95,6 @@ function transitionRecord(event: CloudEvent<TransitionData>): OutgoingRecord {
  */
 export class TrackingSink implements BatchSink<TrackerInput> {
   readonly stage = 'tracker';
-  /** Overdue notices announced by this instance (a restart may repeat one: same id, consumers deduplicate). */
-  private readonly announcedOverdue = new Set<string>();
-
   constructor(
     private readonly communications: PartitionedStateStore<CommunicationState>,
     private readonly processes: PartitionedStateStore<ProcessState>,
@@ -120,7 +118,7 @@ export class TrackingSink implements BatchSink<TrackerInput> {
     const communications = new Overlay(this.communications);
     const processes = new Overlay(this.processes);
     const out: OutgoingRecord[] = [];
-    const overdueIds: string[] = [];
+    const announced = new Map<string, number>();
     for (const { record, value: input } of items) {
       const partition = record.partition;
       switch (input.type) {
@@ -146,10 +144,12 @@ export class TrackingSink implements BatchSink<TrackerInput> {
         }
         case 'overdue-tick': {
           const now = new Date(input.now);
-          for (const state of processes.due(partition, overdueIndexBound(now, this.overdueGraceMs))) {
+          for (const [key, state] of processes.due(partition, overdueIndexBound(now, this.overdueGraceMs))) {
             const notice = overdueNotice(state, now, this.overdueGraceMs);
-            if (!notice || this.announcedOverdue.has(notice.causedBy)) continue;
-            overdueIds.push(notice.causedBy);
+            const due = overdueIndexKey(state);
+            // Two ticks in one batch see the same state: one notice.
+            if (!notice || due === null || announced.get(key) === due) continue;
+            announced.set(key, due);
             out.push(transitionRecord(transitionEvent(notice, { time: input.now, receiptid: '' })));
           }
           break;
@@ -170,7 +170,13 @@ export class TrackingSink implements BatchSink<TrackerInput> {
           this.onStoreWriteFailed(store.topic, error);
         }
       }
-      for (const id of overdueIds) this.announcedOverdue.add(id);
+      // After the states: an announced process leaves the due index until it changes (state-store settleDue).
+      try {
+        this.processes.settleDue([...announced].map(([key, due]) => ({ key, due })));
+      } catch (error) {
+        // Harmless to lose: the next tick announces it again, with the same notice id.
+        this.onStoreWriteFailed(this.processes.topic, error);
+      }
     });
   }
 }
@@ -198,14 +204,14 @@ class Overlay<S> {
   }
 
   /** The states of `partition` at or below `dueBefore` in the store's due index, as this batch left them so far. */
-  *due(partition: number, dueBefore: number): IterableIterator<S> {
+  *due(partition: number, dueBefore: number): IterableIterator<[string, S]> {
     const seen = new Set<string>();
     for (const [key, state] of this.store.due(partition, dueBefore)) {
       seen.add(key);
-      yield this.pending.get(key)?.state ?? state;
+      yield [key, this.pending.get(key)?.state ?? state];
     }
     // Changed earlier in this batch and not yet in the index: the caller checks each state itself.
-    for (const [key, change] of this.pending) if (change.partition === partition && !seen.has(key)) yield change.state;
+    for (const [key, change] of this.pending) if (change.partition === partition && !seen.has(key)) yield [key, change.state];
   }
 
   /**

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Topics, type CloudEvent, type TransitionData } from '@hookbus/contracts';
+import { Kafka, logLevel } from 'kafkajs';
+import { ConsumerGroups, TRACKER_HINTS_TOPIC, Topics, type CloudEvent, type TransitionData } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
-import { RawRecordProducer, TopicObserver, testServiceContext, valueJson } from '@hookbus/testing';
+import { RawRecordProducer, TEST_KAFKA_BROKERS, TopicObserver, testServiceContext, valueJson, waitFor } from '@hookbus/testing';
 import { startNormalizer } from '../../normalizer/src/normalizer.app';
 import { startTracker } from '../src/tracker.app';
 
@@ -103,6 +104,43 @@ describe('tracker (real broker): state store on disk, tail-only restore', () => 
       ['delivered', 'opened', 3],
     ]);
   });
+
+  it('announces an expired process overdue once: not again on later ticks, nor after a restart on the same store', async () => {
+    await tracker?.close();
+    const dir = newDir();
+    const startTicking = () => startTracker(testServiceContext('tracker'), { storeDir: dir, overdueCheckIntervalMs: 200, overdueGraceMs: 0 });
+    const processId = randomUUID();
+    const overdue = () =>
+      observer.matching((r) => r.key?.toString() === `authvia:${processId}` && valueJson<CloudEvent<TransitionData>>(r).data.reason === 'overdue');
+    tracker = await startTicking();
+    await raw.send({
+      provider: 'authvia', sourceId: 'authvia-business-process', kind: 'business-process', key: processId,
+      body: JSON.stringify({ id: processId, blueprint: 'card-payment', partnerId: 'p', avid: 'AV-1', customerId: 'c', status: 'in-progress', expiration: '2020-01-01T00:00:00Z', version: 1, actions: [], addresses: [] }),
+    });
+    await waitFor(() => overdue().length === 1 || undefined, { what: 'the overdue notice', timeoutMs: 90_000 });
+    await ticksConsumed(5);
+    await tracker.close();
+    // Restarted on the same store: the announcement was recorded there (the process left the due index), so the
+    // ticks after the restart find nothing to announce. Before, an in-memory set forgot it and it was announced again.
+    tracker = await startTicking();
+    await ticksConsumed(5);
+    expect(overdue()).toHaveLength(1);
+  });
+
+  /** Waits until the tracker's group has committed `n` more offsets past today's end of every hints partition. */
+  async function ticksConsumed(n: number): Promise<void> {
+    const admin = new Kafka({ clientId: 'test-ticks', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const ends = new Map((await admin.fetchTopicOffsets(TRACKER_HINTS_TOPIC)).map((p) => [p.partition, Number(p.high)]));
+      await waitFor(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: ConsumerGroups.tracker, topics: [TRACKER_HINTS_TOPIC] });
+        return committed!.partitions.every((p) => Number(p.offset) >= ends.get(p.partition)! + n) || undefined;
+      }, { what: `${n} more ticks consumed on every partition`, timeoutMs: 60_000 });
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   it('a fresh node (empty store) restores from the whole changelog', async () => {
     await tracker?.close();
