@@ -6,7 +6,7 @@
  *
  * Kept free of the @hookbus path aliases: jest's globalSetup imports it without the module mapper.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -259,6 +259,19 @@ export async function stopLocalKafka(options: LocalKafkaOptions, timeoutMs = 30_
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(pidFile(options), { force: true });
   return true;
+}
+
+/**
+ * Forks scripts/kafka/broker-guard.js, which stops the broker described by `options` once this process is gone
+ * (its IPC channel closes), even if this process is SIGKILLed. The caller disconnects it after stopping the broker
+ * itself; the guard then finds no broker and exits.
+ */
+export function guardLocalKafka(options: LocalKafkaOptions): ChildProcess {
+  const guard = fork(join(__dirname, 'broker-guard.js'), [JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // A lifeline, not work: the channel must not keep the caller alive.
+  guard.channel?.unref();
+  guard.unref();
+  return guard;
 }
 
 async function main(argv: string[]): Promise<void> {
