@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { brokerAnswers, waitForBroker } from '../../libs/kafka/src/kafka-client';
+import { finishCommand, handleHelp, UsageError, type CommandHelp } from '../../libs/config/src/cli';
 
 /** The one setting for the broker version (see README: supported versions). */
 export const KAFKA_VERSION = process.env.HOOKBUS_KAFKA_VERSION || '3.9.1';
@@ -274,7 +275,21 @@ export function guardLocalKafka(options: LocalKafkaOptions): ChildProcess {
   return guard;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** `status`: no broker of this data directory runs (LSB's code for "not running"). */
+const EXIT_NOT_RUNNING = 3;
+
+const KAFKA_HELP: CommandHelp = {
+  usage: ['npm run kafka -- fetch|start|stop|status [--reset] [--data DIR]', 'node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]'],
+  summary:
+    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown; status: whether it runs. Default command: status.`,
+  options: [
+    ['--reset', '`start`: wipe the data directory first'],
+    ['--data DIR', 'the data directory (default HOOKBUS_KAFKA_DATA or .hookbus/kafka)'],
+  ],
+  exitCodes: [[EXIT_NOT_RUNNING, '`status`: not running']],
+};
+
+async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'status';
   const dataIndex = argv.indexOf('--data');
   const options = defaultOptions({
@@ -283,27 +298,28 @@ async function main(argv: string[]): Promise<void> {
   });
   switch (command) {
     case 'fetch':
-      console.log(fetchKafkaJars());
-      return;
+      // Maven's progress goes to stderr: stdout holds only the jars' folder.
+      console.log(fetchKafkaJars((line) => console.error(line)));
+      return 0;
     case 'start': {
-      const started = await startLocalKafka(options);
+      const started = await startLocalKafka(options, (line) => console.error(line));
       console.log(started.startedHere ? `kafka ready on ${started.brokers[0]}` : `a broker already answers on ${started.brokers[0]}; reusing it`);
-      return;
+      return 0;
     }
     case 'stop':
       console.log((await stopLocalKafka(options)) ? 'kafka stopped' : 'no local kafka running');
-      return;
-    case 'status':
-      console.log(runningPid(options) ? `running (pid ${runningPid(options)})` : 'not running');
-      return;
+      return 0;
+    case 'status': {
+      const pid = runningPid(options);
+      console.log(pid ? `running (pid ${pid})` : 'not running');
+      return pid ? 0 : EXIT_NOT_RUNNING;
+    }
     default:
-      throw new Error(`unknown command ${command}: expected fetch, start, stop or status`);
+      throw new UsageError(`unknown command ${command}: expected fetch, start, stop or status`);
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  handleHelp(process.argv.slice(2), KAFKA_HELP);
+  finishCommand(main(process.argv.slice(2)), KAFKA_HELP);
 }
