@@ -28,7 +28,8 @@ const ROOT = join(__dirname, '..', '..');
 const DIST = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const RUN_ID = `${Date.now().toString(36)}`;
-const TOKEN = 'bench-token';
+// At least 16 characters: the config refuses shorter shared secrets (libs/config), and every stage reads this config.
+const TOKEN = 'bench-token-not-a-secret';
 const PORTS = { gateway: 3210, normalizer: 3211, tracker: 3212, projector: 3213, bare: 3220, naive: 3221 };
 
 function numberArg(flag: string): number | undefined {
