@@ -203,7 +203,10 @@ async function main(argv: string[]): Promise<void> {
     if (startedKafka) {
       say(`${prefix('kafka')} stopping the local broker`);
       await stopLocalKafka(startedKafka.options);
-      // The broker is stopped: the guard has nothing left to do and exits when its channel closes.
+      // The broker is stopped: the guard has nothing left to do and exits when its channel closes. It was unref'd
+      // (a lifeline must not keep this process alive); waiting for it needs it counted again, or the event loop
+      // would end here and this process exit before saying "stopped.".
+      startedKafka.guard.ref();
       startedKafka.guard.disconnect();
       await exited(startedKafka.guard);
     }

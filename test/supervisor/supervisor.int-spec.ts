@@ -160,6 +160,32 @@ describe('npm start supervisor', () => {
     }
   });
 
+  it('SIGTERMed, it stops the services, then the broker it started, says "stopped." and exits 0 after all of them', async () => {
+    const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
+    const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: join(ROOT, '.hookbus', 'kafka-supervisor-test'), HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
+    let stack: number[] = [];
+    try {
+      await waitFor(
+        async () => {
+          if (supervisor.child.exitCode !== null) throw new Error(`npm start exited:\n${supervisor.output().slice(-3000)}`);
+          return (await answersLive(PORTS.GATEWAY_PORT)) && (await answersLive(PORTS.MONITOR_PORT));
+        },
+        { timeoutMs: 180_000, intervalMs: 500, what: 'the gateway and the monitor live' },
+      );
+      stack = descendants(supervisor.child.pid!);
+      supervisor.child.kill('SIGTERM');
+      const exit = await exitOf(supervisor.child);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(supervisor.output()).toContain('stopping services (SIGTERM)');
+      expect(supervisor.output().trimEnd().endsWith('stopped.')).toBe(true);
+      // When it has exited, nothing of it is left: it waited for every child, the broker included.
+      expect(stack.filter(isAlive)).toEqual([]);
+      expect(await listens(KAFKA_PORT)).toBe(false);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+
   it('when the reader of its output goes away (EPIPE), it stops the stack and exits only after every child', async () => {
     // The tests' own broker: this case is about the services, and --only gateway,monitor joins no consumer group there.
     const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(TEST_KAFKA_BROKERS.join(','), cwd), cwd);
