@@ -136,7 +136,9 @@ async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBro
   // Guarded from before the start: a supervisor killed while the JVM boots must not leave it running.
   const guard = guardLocalKafka(options);
   const started = await startLocalKafka({ ...options, reset }, (line) => say(`${prefix('kafka')} ${line}`));
-  if (!started.startedHere) guard.disconnect();
+  // A broker that began to answer meanwhile is someone else's: the guard must not stop it (SIGKILL: it acts on
+  // nothing, where a closed channel or SIGTERM would make it stop the broker of this data directory).
+  if (!started.startedHere) guard.kill('SIGKILL');
   return started.startedHere ? { options, guard } : null;
 }
 
