@@ -5,6 +5,7 @@
  * asked for on stdout, and nothing on stderr when nothing is wrong (no kafkajs lines).
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@hookbus/testing';
 
@@ -66,6 +67,12 @@ describe('a run prints what was asked for, and nothing else', () => {
     const from = new Date(Date.now() + 3_600_000).toISOString();
     const result = run('dist/apps/normalizer/src/cli/replay.js', ['--provider', 'credas', '--from', from], env);
     expect(result).toEqual({ code: 0, stdout: 'published 0 events from 0 raw records of webhooks.raw.credas; 0 still fail\n', stderr: '' });
+  });
+
+  it('credas:refetch prints the one line that says what it requested; no kafkajs line on stderr', () => {
+    const processId = randomUUID();
+    const result = run('dist/apps/orchestrator/src/cli/refetch.js', [processId], env);
+    expect(result).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^re-fetch of credas:${processId} requested \\(command [0-9a-f-]{36}\\)\\n$`)), stderr: '' });
   });
 
   it('show of something that is not there says so and exits 2', () => {
