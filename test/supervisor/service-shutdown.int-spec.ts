@@ -1,6 +1,6 @@
 /**
- * Every service exits within a bound on SIGTERM, whatever is down: here the broker is stopped under them and the
- * Credas API never answered. Each runs as its own process from dist/ (as npm start, compose and Kubernetes run it),
+ * Every service exits within a bound on SIGTERM, whatever is down: here the broker is stopped under them, their
+ * Postgres connections are cut (through a proxy: the shared Postgres stays up) and the Credas API never answered. Each runs as its own process from dist/ (as npm start, compose and Kubernetes run it),
  * on a broker of its own (127.0.0.1:19794, SHUTDOWN_TEST_KAFKA_PORT; a temporary data directory) that this file
  * stops, and ports 19710–19715 (SHUTDOWN_TEST_PORT_BASE).
  */
@@ -12,6 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { allTopics } from '@hookbus/contracts';
 import { provisionTopics } from '@hookbus/kafka';
 import { TEST_DATABASE_URL, waitFor } from '@hookbus/testing';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
@@ -39,6 +40,7 @@ interface Stopped {
 }
 
 let kafka: LocalKafkaOptions;
+let postgres: TcpProxy;
 let dir: string;
 const children = new Map<Service, ChildProcess>();
 const outputs = new Map<Service, string>();
@@ -53,6 +55,9 @@ beforeAll(async () => {
   await provisionTopics(admin, allTopics());
   await admin.disconnect();
 
+  const database = new URL(TEST_DATABASE_URL);
+  postgres = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+
   const ports = Object.fromEntries(SERVICES.map(([, setting], i) => [setting, String(PORT_BASE + i)]));
   for (const [name] of SERVICES) {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
@@ -60,7 +65,7 @@ beforeAll(async () => {
       env: {
         PATH: process.env.PATH,
         KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
-        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_URL: postgres.url(TEST_DATABASE_URL),
         // Nothing listens there: the Credas API is down too.
         CREDAS_API_KEY: 'shutdown-test-key',
         CREDAS_API_BASE_URL: 'http://127.0.0.1:9/api/v2/ci/',
@@ -86,6 +91,7 @@ beforeAll(async () => {
     { timeoutMs: 120_000, intervalMs: 500, what: 'every service ready' },
   );
 
+  postgres.cut();
   await stopLocalKafka(kafka);
   await Promise.all(
     [...children].map(async ([name, child]) => {
@@ -104,10 +110,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   if (kafka) await stopLocalKafka(kafka);
+  await postgres?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-describe.each(SERVICES.map(([name]) => name))('%s, with the broker stopped and the Credas API down', (name) => {
+describe.each(SERVICES.map(([name]) => name))('%s, with the broker stopped, Postgres cut and the Credas API down', (name) => {
   it(`exits on SIGTERM within SHUTDOWN_TIMEOUT_MS (${SHUTDOWN_TIMEOUT_MS} ms here), by itself`, () => {
     const result = stopped.get(name)!;
     expect(result.millis).toBeLessThan(SHUTDOWN_TIMEOUT_MS + SLACK_MS);
