@@ -5,20 +5,28 @@
  * watch at once as exited, named by its signal; a process that runs out of heap is described by its signal and its
  * last stderr lines; both count as failures that make the run exit non-zero (bench/run.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { PROVIDERS, rawTopicFor } from '@hookbus/contracts';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, groupStartingNow, waitFor } from '@hookbus/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@hookbus/testing';
 import { spawnNode, stopChild, unexpectedExits } from '../../bench/lib/children';
-import { drainTimeoutMs, endOffsets, watchDrain, type Offsets } from '../../bench/lib/offsets';
+import { drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from '../../bench/lib/offsets';
 
 const ROOT = join(__dirname, '..', '..');
 const RAW_TOPICS = PROVIDERS.map(rawTopicFor);
 
 it('a stage killed during a drain ends the watch at once as exited, with its signal, and counts as a failure', async () => {
-  const groupId = await groupStartingNow('bench-stage-exit', RAW_TOPICS);
-  const admin = new Kafka({ clientId: 'bench-stage-exit', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  // A group of its own at the topics' end, placed as the bench places its groups (one join for every topic).
+  const groupId = `bench-stage-exit-${randomUUID()}`;
+  const kafka = new Kafka({ clientId: 'bench-stage-exit', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
   await admin.connect();
+  const start = await endOffsets(admin, RAW_TOPICS);
+  await placeGroup(kafka, groupId, start).catch(async (error: unknown) => {
+    await admin.disconnect();
+    throw error;
+  });
   const stage = spawnNode('normalizer', join(ROOT, 'dist', 'bench', 'service-child.js'), {
     PATH: process.env.PATH,
     KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
@@ -27,12 +35,11 @@ it('a stage killed during a drain ends the watch at once as exited, with its sig
     NORMALIZER_PORT: '0',
   }, ['normalizer']);
   try {
-    const start = await endOffsets(admin, RAW_TOPICS);
     // A target nothing will reach (no record is written): only the stage's death can end this watch early.
     const target: Offsets = new Map([...start].map(([topic, parts]) => [topic, new Map([...parts].map(([p, end]) => [p, end + 1_000]))]));
     const timeoutMs = drainTimeoutMs(1_000 * 6 * RAW_TOPICS.length);
     const watch = watchDrain(admin, groupId, start, target, timeoutMs, 1500, () => stage.exit() !== null);
-    await waitFor(() => stage.tail().includes('joined consumer group'), { timeoutMs: 60_000, what: `the stage in its group\n${stage.tail()}` });
+    await waitFor(() => stage.tail().includes('joined consumer group'), { timeoutMs: 60_000, what: 'the stage in its group' });
     // What the kernel's OOM killer or an operator does: from outside, without the bench asking.
     const killedAt = Date.now();
     stage.process.kill('SIGKILL');
