@@ -125,8 +125,11 @@ describe('tracker state store (SQLite file + LRU cache)', () => {
     store = open();
     expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved']);
     expect(store.get('expired', 1)).toEqual({ key: 'expired', n: 1, due: 100 });
-    // The same state again (a changelog record read twice at a restore) leaves it settled; a change does not.
+    // The same state again (a changelog record read twice at a restore), or a change that keeps the announced due
+    // time (a hint, a non-final status), leaves it settled; a new due time does not.
     commit(store, [{ key: 'expired', n: 1, due: 100 }], 1);
+    commit(store, [{ key: 'expired', n: 5, due: 100 }], 1);
+    commit(store, [{ key: 'expired', n: 6, due: 100 }], 1);
     expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved']);
     commit(store, [{ key: 'expired', n: 2, due: 300 }], 1);
     expect([...store.due(1, 1000)].map(([key]) => key)).toEqual(['moved', 'expired']);

@@ -99,6 +99,9 @@ export class PartitionedStateStore<S> {
       CREATE INDEX IF NOT EXISTS states_due ON states (partition, due) WHERE due IS NOT NULL;
       CREATE TABLE IF NOT EXISTS partitions (partition INTEGER PRIMARY KEY, next_offset TEXT, states INTEGER NOT NULL DEFAULT 0);
     `);
+    // settled_due: the due time whose overdue notice was announced (settleDue). A file written before it existed
+    // gains the column, empty: at worst a notice is repeated once, with its same id.
+    if (!(this.db.pragma('table_info(states)') as Array<{ name: string }>).some((column) => column.name === 'settled_due')) this.db.exec('ALTER TABLE states ADD COLUMN settled_due INTEGER');
     this.sql = prepareStatements(this.db);
     for (const row of this.sql.allPartitions.all()) this.counts.set(row.partition, row.states);
   }
@@ -161,11 +164,13 @@ export class PartitionedStateStore<S> {
   }
 
   /**
-   * Takes announced states out of the due index until they change again: an expired process that never completes
-   * is announced once, not read again by every overdue tick for the rest of its life (nor remembered in memory).
-   * `due` is the index value that was announced: a state changed since (a new expiry) keeps its new due time. The
-   * mark is local to this file: a store restored from the changelog indexes such states again and announces them
-   * once more, with the same notice id (consumers deduplicate by id, as after any replay).
+   * Takes announced states out of the due index until their due time changes: an expired process that never
+   * completes is announced once, not read again by every overdue tick for the rest of its life (nor remembered in
+   * memory). `due` is the index value that was announced: a state whose due time moved since (a new expiry) keeps
+   * it; later changes that keep the announced due time (a hint, a non-final status, a record read again at a
+   * restore) leave it out of the index (`settled_due`). The mark is local to this file: a store restored from the
+   * changelog indexes such states again and announces them once more, with the same notice id (consumers
+   * deduplicate by id, as after any replay).
    */
   settleDue(settled: ReadonlyArray<{ readonly key: string; readonly due: number }>): void {
     if (settled.length === 0) return;
@@ -433,12 +438,14 @@ function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare<[string], { partition: number; value: string }>('SELECT partition, value FROM states WHERE key = ?'),
     insert: db.prepare<[string, number, string, number | null]>('INSERT INTO states (key, partition, value, due) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING'),
-    // An unchanged value keeps its due entry: a changelog record read again at a restore (the tail starts at a batch's
-    // base offset) must not put back a state that settleDue took out of the index.
-    update: db.prepare<[{ value: string; due: number | null; key: string }]>('UPDATE states SET value = @value, due = @due WHERE key = @key AND value IS NOT @value'),
+    // A state whose announced due time has not changed stays out of the index, whatever else changed (an entity
+    // hint, a non-final status, a changelog record read again at a restore): its notice was already published.
+    update: db.prepare<[{ value: string; due: number | null; key: string }]>(
+      'UPDATE states SET value = @value, due = CASE WHEN @due IS settled_due THEN NULL ELSE @due END WHERE key = @key',
+    ),
     delete: db.prepare<[string, number]>('DELETE FROM states WHERE key = ? AND partition = ?'),
     deletePartition: db.prepare<[number]>('DELETE FROM states WHERE partition = ?'),
-    settleDue: db.prepare<[string, number]>('UPDATE states SET due = NULL WHERE key = ? AND due = ?'),
+    settleDue: db.prepare<[string, number]>('UPDATE states SET due = NULL, settled_due = due WHERE key = ? AND due = ?'),
     due: db.prepare<[number, number], { key: string; value: string }>('SELECT key, value FROM states WHERE partition = ? AND due IS NOT NULL AND due <= ? ORDER BY due'),
     allPartitions: db.prepare<[], { partition: number; next_offset: string | null; states: number }>('SELECT partition, next_offset, states FROM partitions'),
     partition: db.prepare<[number], { next_offset: string | null; states: number }>('SELECT next_offset, states FROM partitions WHERE partition = ?'),
