@@ -27,6 +27,8 @@ export interface TrackerScaleRun {
   readonly peakRssMb: number;
   readonly cleanRestart: RestartFigures;
   readonly killRestart: RestartFigures;
+  /** A new node: an empty store restores the owned partitions from the whole changelog before its first commit. */
+  readonly freshRestart: RestartFigures;
   readonly storeMb: number;
 }
 
@@ -111,7 +113,9 @@ export async function trackerScale(
   const { entities, runId, log } = options;
   const groupId = `hookbus-bench-scale-${runId}`;
   const storeDir = process.env.BENCH_STORE_DIR ?? mkdtempSync(join(tmpdir(), 'hookbus-bench-store-'));
-  const spawnTracker = () => spawnNode('tracker', options.script, options.env({ BENCH_GROUP_ID: groupId, TRACKER_STORE_DIR: storeDir, TRACKER_PORT: '0' }), ['tracker']);
+  const freshDir = mkdtempSync(join(tmpdir(), 'hookbus-bench-fresh-store-'));
+  const spawnIn = (dir: string) => () => spawnNode('tracker', options.script, options.env({ BENCH_GROUP_ID: groupId, TRACKER_STORE_DIR: dir, TRACKER_PORT: '0' }), ['tracker']);
+  const spawnTracker = spawnIn(storeDir);
   const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let child: SpawnedChild | undefined;
@@ -164,14 +168,18 @@ export async function trackerScale(
       (c) => (child = c),
     );
     log(`tracker-scale: after SIGKILL, first commit ${killRestart.firstCommitMs} ms, caught up ${killRestart.caughtUpMs} ms, peak RSS ${killRestart.peakRssMb.toFixed(0)} MB`);
-    await stopChild(child, 30_000);
     const storeMb = diskMb(storeDir);
     log(`tracker-scale: store on disk ${storeMb.toFixed(0)} MB (${((storeMb * 2 ** 20) / entities).toFixed(0)} B per entity)`);
-    return { entities, lateShare: LATE_SHARE, records, prefillSec, caughtUp, drainSec, windows, peakRssMb, cleanRestart, killRestart, storeMb };
+    // A rescheduled pod with an emptyDir: the same group, an empty store, the whole changelog to read first.
+    const freshRestart = await restart(infra, producer, () => stopChild(child!, 30_000), entities + 2 * RESTART_EVENTS, runId, groupId, spawnIn(freshDir), (c) => (child = c));
+    log(`tracker-scale: a new node (empty store), first commit ${freshRestart.firstCommitMs} ms, caught up ${freshRestart.caughtUpMs} ms, peak RSS ${freshRestart.peakRssMb.toFixed(0)} MB`);
+    await stopChild(child, 30_000);
+    return { entities, lateShare: LATE_SHARE, records, prefillSec, caughtUp, drainSec, windows, peakRssMb, cleanRestart, killRestart, freshRestart, storeMb };
   } finally {
     if (child) await stopChild(child, 5_000);
     await producer.disconnect();
     if (!process.env.BENCH_STORE_DIR) rmSync(storeDir, { recursive: true, force: true });
+    rmSync(freshDir, { recursive: true, force: true });
   }
 }
 
@@ -195,7 +203,7 @@ async function restart(
   const peak = peakSampler(child);
   // Measured from the spawn: process start, Nest, group join (after SIGKILL the broker first waits out the dead
   // member's session), the store's tail restore, then the first transaction.
-  const seen = await watchDrain(infra.admin, groupId, start, target, 300_000, 500, () => child.exit() !== null);
+  const seen = await watchDrain(infra.admin, groupId, start, target, 1_800_000, 500, () => child.exit() !== null);
   if (seen.exited) throw new Error(`tracker-scale FAILED after the restart: ${child.describeExit()}`);
   if (!seen.caughtUp) throw new Error(`tracker did not catch up after the restart:\n${child.tail()}`);
   return { firstCommitMs: Math.round(seen.firstCommitMs), caughtUpMs: Math.round(seen.lastChangeMs), peakRssMb: peak() };
