@@ -6,6 +6,8 @@
  * in the README's command table). Plain functions and no imports: scripts/kafka/local-kafka.ts uses it without the
  * @hookbus path aliases.
  */
+import { parseArgs } from 'node:util';
+
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 64;
@@ -35,6 +37,11 @@ export function parseCommandLine<T>(parse: () => T): T {
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message);
     throw error;
   }
+}
+
+/** For a command that takes no argument at all (`npm run demo`): anything given is a mistake, never ignored. */
+export function refuseArguments(argv: readonly string[]): void {
+  parseCommandLine(() => parseArgs({ args: [...argv], options: {}, strict: true, allowPositionals: false }));
 }
 
 /** A whole number ≥ min from an option's text, or a UsageError naming the option. */
