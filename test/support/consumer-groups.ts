@@ -36,7 +36,13 @@ export async function groupStartingNow(prefix: string, topics: readonly string[]
     // The join either happens, or the consumer crashes for good (kafkajs then never joins and, at logLevel NOTHING,
     // says nothing), or it takes too long: each ends the wait, the last two with a message naming the group.
     const joined = new Promise<void>((resolve, reject) => {
-      listeners.push(consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      listeners.push(
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          // Never consumes: paused as it joins (its group exists now), and it commits only the offsets below.
+          consumer.pause(topics.map((topic) => ({ topic })));
+          resolve();
+        }),
+      );
       listeners.push(
         consumer.on(consumer.events.CRASH, ({ payload }) => {
           if (!payload.restart) reject(new Error(`groupStartingNow: the member of ${groupId} crashed and will not rejoin: ${payload.error.name}: ${payload.error.message}`));
@@ -47,9 +53,9 @@ export async function groupStartingNow(prefix: string, topics: readonly string[]
     // A crash during subscribe or run rejects it before it is awaited: handled here, still thrown by the await below.
     joined.catch(() => undefined);
     await consumer.subscribe({ topics: [...topics], fromBeginning: false });
-    // Never consumes: paused at once, and it commits only the offsets below.
+    // kafkajs' run joins before it returns, or crashes (and tears the group down) before it returns: the outcome is
+    // the join's, never a later call on a consumer that is gone ("Consumer group was not initialized").
     await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
-    consumer.pause(topics.map((topic) => ({ topic })));
     await joined;
     await consumer.commitOffsets(ends.flatMap(({ topic, partitions }) => partitions.map(({ partition, high }) => ({ topic, partition, offset: high }))));
   } finally {
