@@ -36,10 +36,14 @@ export function repoRoot(): string {
 }
 
 export function defaultOptions(overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions {
+  // `npm run kafka -- start` starts the broker `npm start` would use: HOOKBUS_KAFKA_PORT, else KAFKA_BROKERS' port
+  // when it is one local address, else 9092.
+  const local = /^(?:127\.0\.0\.1|localhost):(\d{1,5})$/.exec((process.env.KAFKA_BROKERS ?? '').trim());
+  const port = Number(process.env.HOOKBUS_KAFKA_PORT || local?.[1] || 9092);
   return {
     dataDir: process.env.HOOKBUS_KAFKA_DATA || join(repoRoot(), '.hookbus', 'kafka'),
-    port: Number(process.env.HOOKBUS_KAFKA_PORT || 9092),
-    controllerPort: Number(process.env.HOOKBUS_KAFKA_CONTROLLER_PORT || 9093),
+    port,
+    controllerPort: Number(process.env.HOOKBUS_KAFKA_CONTROLLER_PORT || port + 1),
     heapMb: Number(process.env.HOOKBUS_KAFKA_HEAP_MB || 768),
     reset: false,
     ...overrides,
@@ -117,7 +121,8 @@ export function fetchKafkaJars(log: (line: string) => void = console.log): strin
   execFileSync(
     'mvn',
     ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-Dkafka.version=${KAFKA_VERSION}`, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // All of Maven's output goes to stderr: `kafka fetch` prints only the jars' folder on stdout.
+    { stdio: ['ignore', 2, 2] },
   );
   writeFileSync(marker, `${wanted}\n`);
   return libs;
@@ -349,7 +354,7 @@ const EXIT_NOT_RUNNING = 3;
 const KAFKA_HELP: CommandHelp = {
   usage: ['npm run kafka -- fetch|start|stop|status [--reset] [--data DIR]', 'node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]'],
   summary:
-    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown; status: whether it runs. Default command: status.`,
+    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default: KAFKA_BROKERS' port when it is one local address, else 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown of the broker the pidfile names, if it is this data directory's; status: whether it runs (a stale pidfile counts as not running). Default command: status.`,
   options: [
     ['--reset', '`start`: wipe the data directory first'],
     ['--data DIR', 'the data directory (default HOOKBUS_KAFKA_DATA or .hookbus/kafka)'],
