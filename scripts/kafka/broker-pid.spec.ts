@@ -10,6 +10,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tsExecArgv } from '../../test/support/ts-exec-argv';
 import { defaultOptions, isOurBroker, runningPid, stopLocalKafka, type GuardMessage, type LocalKafkaOptions } from './local-kafka';
 
 const dirs: string[] = [];
@@ -85,13 +86,7 @@ describe('local broker pids', () => {
 describe('broker-guard', () => {
   /** Forks scripts/kafka/broker-guard.ts as guardLocalKafka forks the built one (detached), compiled by @swc/core. */
   function forkGuard(options: LocalKafkaOptions): ChildProcess {
-    const hook = join(options.dataDir, 'ts-hook.js');
-    writeFileSync(
-      hook,
-      `const swc = require(${JSON.stringify(require.resolve('@swc/core'))});\n` +
-        `require.extensions['.ts'] = (m, f) => m._compile(swc.transformFileSync(f, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }).code, f);\n`,
-    );
-    const guard = fork(join(__dirname, 'broker-guard.ts'), [JSON.stringify(options)], { execArgv: ['-r', hook], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
+    const guard = fork(join(__dirname, 'broker-guard.ts'), [JSON.stringify(options)], { execArgv: tsExecArgv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
     spawned.push(guard);
     return guard;
   }
