@@ -21,7 +21,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
-import { guardLocalKafka, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
+import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalSources } from './local-sources';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
@@ -48,8 +48,23 @@ function complain(line: string): void {
  */
 const supervisor = {
   requested: null as { why: string; code: number } | null,
+  /** The start step under way, for "stopping after …". */
+  step: 'reading the configuration',
+  /** Aborted by the first stop request before the stack runs: cuts the wait for the broker short. */
+  startAborted: new AbortController(),
+  /** The broker JVM this run spawned, once it is spawned: what a forced stop kills. */
+  spawnedBroker: null as { pid: number; options: LocalKafkaOptions } | null,
   stop(why: string, code: number): void {
-    supervisor.requested ??= { why, code };
+    if (supervisor.requested) {
+      // A second request (Ctrl-C again) while still starting: stop now, leaving the step unfinished.
+      say(`stopping now (${why}), without finishing ${supervisor.step}.`);
+      const broker = supervisor.spawnedBroker;
+      if (broker && isOurBroker(broker.pid, broker.options)) process.kill(broker.pid, 'SIGKILL');
+      process.exit(1);
+    }
+    supervisor.requested = { why, code };
+    say(`stopping after ${supervisor.step} (${why}); again to stop at once...`);
+    supervisor.startAborted.abort();
   },
 };
 
@@ -141,11 +156,39 @@ async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBro
   // Guarded from before the start: a supervisor killed while the JVM boots must not leave it running. The guard
   // learns the JVM's pid the moment it is spawned, and stops that process only.
   const guard = guardLocalKafka(options);
-  const started = await startLocalKafka(
+  supervisor.step = 'starting the broker';
+  const starting = startLocalKafka(
     { ...options, reset },
     (line) => say(`${prefix('kafka')} ${line}`),
-    (pid) => tellGuard(guard, { pid }),
+    (pid) => {
+      supervisor.spawnedBroker = { pid, options };
+      tellGuard(guard, { pid });
+    },
   );
+  // A stop asked for while the broker boots (its wait can take a minute) ends the start now, not once it answers.
+  const aborted = new Promise<never>((_, reject) => {
+    const signal = supervisor.startAborted.signal;
+    const abort = () => reject(new StopRequested(supervisor.requested?.why ?? 'stop requested'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  });
+  starting.catch(() => undefined);
+  aborted.catch(() => undefined);
+  let started: Awaited<typeof starting>;
+  try {
+    started = await Promise.race([starting, aborted]);
+  } catch (error) {
+    // A failed start has stopped its own JVM already; a stop request leaves it booting.
+    const spawned = supervisor.spawnedBroker;
+    if (spawned && error instanceof StopRequested) {
+      say(`${prefix('kafka')} stopping the local broker`);
+      await stopLocalKafka(spawned.options, 30_000, spawned.pid);
+    }
+    guard.ref();
+    if (guard.connected) guard.disconnect();
+    await exited(guard);
+    throw error;
+  }
   // A broker that answered already is someone else's: the guard was told no pid, stops nothing and exits.
   if (!started.startedHere) {
     if (guard.connected) guard.disconnect();
@@ -228,9 +271,11 @@ async function main(argv: string[]): Promise<void> {
   };
   try {
     checkStopRequested();
+    supervisor.step = 'preparing the database';
     const applied = await migrate(env.databaseUrl);
     say(`${prefix('projector')} database ready${applied.length ? `, applied ${applied.join(', ')}` : ''}`);
     checkStopRequested();
+    supervisor.step = 'provisioning topics';
     await provision(env);
     checkStopRequested();
   } catch (error) {
