@@ -333,12 +333,15 @@ export class BatchConsumerRunner<T> {
     const nextOffset = afterOffset(lastOffset);
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      if (this.stopping.signal.aborted) {
-        // Left uncommitted: the next owner reads it again. Not a clean stop (stop() reports it).
+      // Our own stop lets the batch in hand make its attempt (kafkajs marks the consumer not running while its
+      // disconnect waits for this batch) but cuts a retry short: the batch is then left uncommitted — the next owner
+      // reads it again — and the stop is not clean (stop() reports it).
+      const stopping = this.stopping.signal.aborted;
+      if (stopping && attempt > 1) {
         this.abandonedOnStop++;
         return;
       }
-      if (!payload.isRunning() || payload.isStale()) return;
+      if (payload.isStale() || (!payload.isRunning() && !stopping)) return;
       try {
         const isolatedDeadLetters = await this.flushAndCommit(payload, transformed, deadLetters, nextOffset);
         payload.resolveOffset(lastOffset);
