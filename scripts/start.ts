@@ -63,7 +63,12 @@ const supervisor = {
       process.exit(1);
     }
     supervisor.requested = { why, code };
-    say(`stopping after ${supervisor.step} (${why}); again to stop at once...`);
+    // The broker's start is cut short (its wait can take a minute); the other steps are short and end first.
+    say(
+      supervisor.step === 'starting the broker'
+        ? `stopping (${why}): abandoning the broker's start; again to stop at once...`
+        : `stopping after ${supervisor.step} (${why}); again to stop at once...`,
+    );
     supervisor.startAborted.abort();
   },
 };

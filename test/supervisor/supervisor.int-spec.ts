@@ -296,4 +296,28 @@ describe('npm start supervisor', () => {
       unrelated.kill('SIGKILL');
     }
   });
+
+  it('Ctrl-C while its broker boots: says so at once, does not wait for the broker, stops it and exits 0', async () => {
+    const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
+    const dataDir = join(ROOT, '.hookbus', 'kafka-supervisor-test');
+    const supervisor = startSupervisor([], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: dataDir, HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
+    let stack: number[] = [];
+    try {
+      await waitFor(() => /started Apache Kafka .*\(pid \d+\)/.test(supervisor.output()), { timeoutMs: 120_000, what: `the broker spawned\n${supervisor.output()}` });
+      stack = descendants(supervisor.child.pid!);
+      const jvm = Number(/started Apache Kafka .*\(pid (\d+)\)/.exec(supervisor.output())![1]);
+      supervisor.child.kill('SIGINT');
+      await waitFor(() => supervisor.output().includes('stopping (SIGINT)'), { timeoutMs: 5_000, what: 'the stop said at once' });
+      const exit = await exitOf(supervisor.child);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(supervisor.output()).toContain('stopped before the services started (SIGINT)');
+      // It did not wait for the broker to answer, nor go on to the database.
+      expect(supervisor.output()).not.toContain('database ready');
+      expect(isAlive(jvm)).toBe(false);
+      expect([...stack, jvm].filter(isAlive)).toEqual([]);
+      expect(await listens(KAFKA_PORT)).toBe(false);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
 });
