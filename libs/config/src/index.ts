@@ -2,4 +2,3 @@ export * from './config-error';
 export * from './env';
 export * from './sources';
 export * from './hookbus-config';
-export * from './cli';

@@ -6,5 +6,4 @@ export * from './service-context';
 export * from './health.controller';
 export * from './platform.module';
 export * from './bootstrap';
-export * from './service-process';
 export * from './personal-data';
