@@ -2,7 +2,7 @@
  * Once per `npm test`: a real Postgres must answer (we do not start it: the machine's service manager does, see
  * README), a real Kafka broker must answer (the tests' own, 127.0.0.1:19092 with data in .hookbus/kafka-test, started
  * here from the cached Apache Kafka jars if none does), topics
- * are provisioned from the one declaration, and the test database is migrated.
+ * are provisioned from the one declaration, and the test database is dropped, created and migrated.
  * Relative imports only: jest loads this file without the @hookbus module mapper.
  */
 import { Client } from 'pg';
@@ -16,6 +16,7 @@ import { TEST_DATABASE_URL, TEST_KAFKA, TEST_KAFKA_BROKERS } from './test-settin
 
 export default async function globalSetup(): Promise<void> {
   await requirePostgres();
+  await recreateTestDatabase();
   if (!(await brokerAnswers(TEST_KAFKA_BROKERS, 2000))) {
     if (!TEST_KAFKA.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${TEST_KAFKA_BROKERS.join(',')}, and the tests start their own only at one local address`);
     const started = await startLocalKafka(TEST_KAFKA.options, (line) => process.stdout.write(`\n${line}\n`));
@@ -29,6 +30,27 @@ export default async function globalSetup(): Promise<void> {
     await admin.disconnect();
   }
   await migrate(TEST_DATABASE_URL);
+}
+
+/**
+ * A new, empty test database for every run. Rows are keyed by where their records came from (a dead letter's id is
+ * its stage, topic, partition and offset): a fresh broker (every CI clone) numbers its offsets from 0 again, and the
+ * rows an earlier run left under the same ids answered instead — the projector's upserts keep the first row, so
+ * tests waiting for their own row timed out, in CI only (on a machine whose test database had seen earlier runs).
+ */
+async function recreateTestDatabase(): Promise<void> {
+  const url = new URL(TEST_DATABASE_URL);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    const quoted = `"${name.replace(/"/g, '""')}"`;
+    await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${quoted}`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function requirePostgres(): Promise<void> {
