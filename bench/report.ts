@@ -24,6 +24,8 @@ export interface DrainRun {
   readonly records: number;
   readonly drained: number;
   readonly caughtUp: boolean;
+  /** Set when the stage's process exited during the drain: its exit code or signal and last stderr lines. */
+  readonly failure?: string;
   readonly startupMs: number;
   readonly steadyPerSec: number;
   readonly wallPerSec: number;
@@ -183,7 +185,9 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('', 'A copy baseline runs the same consumer runner (bench/service-child.ts) on the same inputs with the same settings — the tracker\'s in Kafka transactions — ' +
     'and only copies each record it reads to `' + COPY_TOPIC + '`: one record out per record in, with none of the stage\'s own work. It is what kafkajs and the broker cost on this machine, ' +
     'the ceiling any stage written on them can reach here; the stages write more than one record per record read (events per webhook; states, transitions and hints per event).');
-  const notCaught = r.drains.filter((d) => !d.caughtUp);
+  const failed = r.drains.filter((d) => d.failure);
+  if (failed.length) push('', `FAILED (the stage's process exited; these figures are not rates): ${failed.map((d) => `${d.stage} run ${d.run}: ${d.failure!.split('\n')[0]}`).join('; ')}.`);
+  const notCaught = r.drains.filter((d) => !d.caughtUp && !d.failure);
   if (notCaught.length) push('', `Did not catch up within the time limit: ${notCaught.map((d) => `${d.stage} run ${d.run} (${d.drained}/${d.records})`).join(', ')}.`);
   push('');
 

@@ -13,8 +13,8 @@ import { Topics, TRACKER_HINTS_TOPIC, PROVIDERS, allTopics, rawTopicFor } from '
 import { serviceNodeOptions } from '@hookbus/platform';
 import { PROJECTOR_TOPICS } from '../apps/projector/src/record-projection';
 import { coresBetween, cpuSnapshot } from './lib/cpu';
-import { killAllChildrenNow, readMemory, spawnNode, forkNode, stopAllChildren, stopChild, type SpawnedChild } from './lib/children';
-import { delta, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
+import { killAllChildrenNow, readMemory, spawnNode, forkNode, stopAllChildren, stopChild, unexpectedExits, type SpawnedChild } from './lib/children';
+import { delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
 import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
@@ -28,6 +28,7 @@ const ROOT = join(__dirname, '..', '..');
 const DIST = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const RUN_ID = `${Date.now().toString(36)}`;
+// At least 16 characters: the config refuses shorter shared secrets (libs/config), and every stage reads this config.
 const TOKEN = 'bench-token-not-a-secret';
 const PORTS = { gateway: 3210, normalizer: 3211, tracker: 3212, projector: 3213, bare: 3220, naive: 3221 };
 
@@ -107,7 +108,7 @@ function childEnv(infra: BenchInfra, service: string, extra: Record<string, stri
 
 async function waitHttp(url: string, child: SpawnedChild, what: string, timeoutMs = 90_000): Promise<void> {
   const ok = await pollUntil(async () => {
-    if (child.process.exitCode !== null) throw new Error(`${what} exited during start:\n${child.tail()}`);
+    if (child.exit() !== null) throw new Error(`FAILED: ${child.describeExit()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       return res.status === 200 || (!url.includes('/health') && res.status < 500);
@@ -223,14 +224,20 @@ async function drainStage(infra: BenchInfra, stage: DrainRun['stage'], topics: r
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0)), 500);
   try {
-    const seen = await watchDrain(infra.admin, groupId, startAt, target, quick ? 60_000 : 300_000);
-    if (child.process.exitCode !== null) throw new Error(`${stage} exited during the drain:\n${child.tail()}`);
+    // The limit scales with the records (a big drain is slow, not failed); a stage that exits ends the watch at once.
+    const limitMs = drainTimeoutMs(delta(startAt, target));
+    const seen = await watchDrain(infra.admin, groupId, startAt, target, limitMs, 1500, () => child.exit() !== null);
+    if (seen.exited) {
+      const failure = child.describeExit();
+      log(`drain run ${run} ${stage} FAILED after ${seen.progressAtEnd}/${seen.target} offsets: ${failure}`);
+      return { run, stage, records: seen.target, drained: seen.progressAtEnd, caughtUp: false, failure, startupMs: seen.firstCommitMs, steadyPerSec: NaN, wallPerSec: NaN, peakRssMb: peak };
+    }
     const steadyMs = seen.lastChangeMs - seen.firstCommitMs;
     const steady = steadyMs > 0 ? ((seen.progressAtEnd - seen.progressAtFirst) / steadyMs) * 1000 : NaN;
     const wall = seen.lastChangeMs > 0 ? (seen.progressAtEnd / seen.lastChangeMs) * 1000 : NaN;
     const perTopic = [...target].map(([topic, parts]) => [topic, [...parts].reduce((sum, [p, end]) => sum + Math.max(0, end - (startAt.get(topic)?.get(p) ?? end)), 0)] as const).filter(([, n]) => n > 0);
     log(`drain run ${run} ${stage} input: ${perTopic.map(([t, n]) => `${t} ${n}`).join(', ')}`);
-    log(`drain run ${run} ${stage}: ${seen.progressAtEnd}/${seen.target} offsets, ${Math.round(steady)}/s after the first commit (${Math.round(seen.firstCommitMs)} ms to start), ${Math.round(wall)}/s from spawn${seen.caughtUp ? '' : ' — DID NOT CATCH UP'}`);
+    log(`drain run ${run} ${stage}: ${seen.progressAtEnd}/${seen.target} offsets, ${Math.round(steady)}/s after the first commit (${Math.round(seen.firstCommitMs)} ms to start), ${Math.round(wall)}/s from spawn${seen.caughtUp ? '' : ` — DID NOT CATCH UP within ${Math.round(limitMs / 1000)} s (the stage still ran: slow, not dead)`}`);
     return { run, stage, records: seen.target, drained: seen.progressAtEnd, caughtUp: seen.caughtUp, startupMs: seen.firstCommitMs, steadyPerSec: steady, wallPerSec: wall, peakRssMb: Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0) };
   } finally {
     clearInterval(sampler);
@@ -419,6 +426,9 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: Mem
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The run measured something that died: its figures are failures, not slow rates. Exit code 2. */
+class BenchFailed extends Error {}
+
 async function main(): Promise<void> {
   const began = Date.now();
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -444,8 +454,13 @@ async function main(): Promise<void> {
       writeFileSync(join(ROOT, 'bench', 'results', `tracker-scale-${RUN_ID}.md`), section);
       log(`tracker-scale: section for BENCHMARKS.md in bench/results/tracker-scale-${RUN_ID}.md\n${section}`);
     }
+    // A stage or load generator that died makes its figures meaningless: said once more at the end, and the run fails.
+    const failures = unexpectedExits();
     const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
     writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
+    if (failures.length > 0) {
+      throw new BenchFailed(`${failures.length} process(es) of the bench exited during the run (figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was):\n  ${failures.join('\n  ')}`);
+    }
     if (FULL_RUN.some((part) => !ONLY.has(part))) {
       log(`partial run (--only ${[...ONLY].join(',')}): figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was`);
       return;
@@ -481,6 +496,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
   () => process.exit(0),
   async (error: unknown) => {
+    if (error instanceof BenchFailed) {
+      process.stderr.write(`bench FAILED: ${error.message}\n`);
+      await stopAllChildren();
+      process.exit(2);
+    }
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     await stopAllChildren();
     process.exit(1);

@@ -1,7 +1,7 @@
 import { loadEnv } from '@hookbus/config';
 import { PROVIDERS, Topics, TRACKER_HINTS_TOPIC, rawTopicFor } from '@hookbus/contracts';
 import { BatchConsumerRunner, CoPartitionedAssigner, createKafka, type BatchSink, type ConsumedRecord } from '@hookbus/kafka';
-import { runService, serviceContext } from '@hookbus/platform';
+import { runService, serviceContext, type StoppableService } from '@hookbus/platform';
 import { startNormalizer } from '../apps/normalizer/src/normalizer.app';
 import { startProjector } from '../apps/projector/src/projector.app';
 import { startTracker } from '../apps/tracker/src/tracker.app';
@@ -18,7 +18,7 @@ const name = process.argv[2];
 const groupId = process.env.BENCH_GROUP_ID;
 if (!groupId) throw new Error('BENCH_GROUP_ID is required');
 
-async function startCopy(of: 'normalizer' | 'tracker', group: string): Promise<void> {
+async function startCopy(of: 'normalizer' | 'tracker', group: string): Promise<StoppableService> {
   const kafka = createKafka({ brokers: loadEnv().kafkaBrokers, clientId: `hookbus-bench-copy-${of}` });
   const sink: BatchSink<ConsumedRecord> = {
     stage: `copy-${of}`,
@@ -31,6 +31,8 @@ async function startCopy(of: 'normalizer' | 'tracker', group: string): Promise<v
   const transactional = of === 'tracker' ? { transactionalIdFor: (_topic: string, partition: number) => `${group}-p${partition}`, partitionAssigners: [CoPartitionedAssigner] } : {};
   const runner = new BatchConsumerRunner(kafka, sink, { groupId: group, topics, partitionsConsumedConcurrently: 6, ...transactional });
   await runner.start();
+  // Stopped like the stages it is the baseline of (runService: commit what was copied, leave the group).
+  return { close: () => runner.stop() };
 }
 
 const starters: Record<string, () => Promise<unknown>> = {

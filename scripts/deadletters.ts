@@ -9,10 +9,29 @@
  * webhooks.deadletter (null value, header hookbus-dlq-redrive-of) tells the projector to set `redriven_at`.
  */
 import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
-import { loadEnv } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, UsageError, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type OutgoingRecord } from '@hookbus/kafka';
 
 export const REDRIVE_OF_HEADER = DeadLetterHeaders.redriveOf;
+
+/** `redrive` named ids or a selection that matches no dead letter not yet redriven. */
+const EXIT_NONE_MATCH = 2;
+
+export const DEADLETTERS_HELP: CommandHelp = {
+  usage: [
+    'npm run deadletters -- list [--stage S] [--code C] [--json]',
+    'npm run deadletters -- redrive <partition:offset> [...]',
+    'npm run deadletters -- redrive --stage S [--code C]',
+  ],
+  summary:
+    'Lists the dead letters of webhooks.deadletter not yet redriven, or sends chosen ones back to their original topic with their original key, value and headers (ids as `list` prints them). Reads KAFKA_BROKERS.',
+  options: [
+    ['--stage S', 'only dead letters of this stage (normalizer, tracker, orchestrator, projector)'],
+    ['--code C', 'only dead letters with this code (malformed_json...)'],
+    ['--json', '`list` as JSON'],
+  ],
+  exitCodes: [[EXIT_NONE_MATCH, '`redrive`: no dead letter not yet redriven matches the ids or the selection']],
+};
 
 export interface DeadLetterEntry {
   readonly id: string;
@@ -76,26 +95,30 @@ export async function readDeadLetters(brokers: readonly string[]): Promise<DeadL
   return entries.filter((e) => !redriven.has(e.id));
 }
 
-export async function deadLetters(argv: string[]): Promise<void> {
-  const env = loadEnv();
+export async function deadLetters(argv: string[]): Promise<number> {
   const command = argv[0];
+  if (command !== undefined && command !== 'list' && command !== 'redrive') throw new UsageError(`unknown command ${command}: list or redrive`);
   const stage = arg(argv, 'stage');
   const code = arg(argv, 'code');
+  const ids = argv.slice(1).filter((a, i, all) => /^\d+:\d+$/.test(a) && !['--stage', '--code'].includes(all[i - 1] ?? ''));
+  if (command === 'redrive' && ids.length === 0 && !stage && !code) throw new UsageError('nothing to redrive: name dead letters by id, or select them with --stage/--code');
+  const env = loadEnv();
   const entries = (await readDeadLetters(env.kafkaBrokers)).filter((e) => (!stage || e.stage === stage) && (!code || e.code === code));
   if (command === 'list' || command === undefined) {
     if (argv.includes('--json')) {
       console.log(JSON.stringify(entries.map(({ record: _r, ...e }) => e), null, 2));
-      return;
+      return 0;
     }
     console.log(['id', 'stage', 'code', 'origin', 'failed at', 'error'].join('\t'));
     for (const e of entries) console.log([e.id, e.stage, e.code, e.origin, e.failedAt, e.error.slice(0, 120)].join('\t'));
     console.log(`${entries.length} dead letter(s) not yet redriven`);
-    return;
+    return 0;
   }
-  if (command !== 'redrive') throw new Error(`unknown command ${command}: list or redrive`);
-  const ids = argv.slice(1).filter((a, i, all) => /^\d+:\d+$/.test(a) && !['--stage', '--code'].includes(all[i - 1] ?? ''));
-  const chosen = ids.length > 0 ? entries.filter((e) => ids.includes(e.id)) : stage || code ? entries : [];
-  if (chosen.length === 0) throw new Error('nothing to redrive: name dead letters by id, or select them with --stage/--code');
+  const chosen = ids.length > 0 ? entries.filter((e) => ids.includes(e.id)) : entries;
+  if (chosen.length === 0) {
+    process.stderr.write(`no dead letter not yet redriven matches ${ids.length > 0 ? ids.join(' ') : 'the selection'}; nothing redriven\n`);
+    return EXIT_NONE_MATCH;
+  }
   const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'hookbus-deadletters' });
   const producer = createDurableProducer(kafka);
   await producer.connect();
@@ -109,11 +132,10 @@ export async function deadLetters(argv: string[]): Promise<void> {
     await producer.disconnect();
   }
   console.log(`redrove ${chosen.length} dead letter(s): ${chosen.map((e) => `${e.id} → ${e.origin.split('/')[0]}`).join(', ')}`);
+  return 0;
 }
 
 if (require.main === module) {
-  deadLetters(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  handleHelp(process.argv.slice(2), DEADLETTERS_HELP);
+  finishCommand(deadLetters(process.argv.slice(2)), DEADLETTERS_HELP);
 }

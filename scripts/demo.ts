@@ -6,8 +6,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { loadEnv, loadHookbusConfig, type SourceConfig } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, type CommandHelp, type SourceConfig } from '@hookbus/config';
 import { credentialsFor, withQuery } from './webhook-credentials';
+
+/** Every webhook was accepted, but not every row (or no Credas result) reached Postgres in time. */
+const EXIT_INCOMPLETE = 2;
+
+const DEMO_HELP: CommandHelp = {
+  usage: ['npm run demo'],
+  summary:
+    'Against a running stack (npm start): sends a realistic webhook sequence for every provider to the gateway at GATEWAY_PORT, signed with the secrets of the config the stack uses, then prints the state it left in Postgres (DATABASE_URL).',
+  exitCodes: [[EXIT_INCOMPLETE, 'every webhook was accepted, but not every row (or no Credas result) reached Postgres in time']],
+};
+
+// Before anything reads a setting: --help works anywhere.
+handleHelp(process.argv.slice(2), DEMO_HELP);
 
 const env = loadEnv();
 const gateway = `http://127.0.0.1:${env.gatewayPort}`;
@@ -96,18 +109,19 @@ async function waitForEntity(db: Client, processKey: string): Promise<void> {
   }
 }
 
-async function waitForRows(db: Client, processKeys: string[], prefixes: string[]): Promise<void> {
+async function waitForRows(db: Client, processKeys: string[], prefixes: string[]): Promise<boolean> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const processes = await db.query('SELECT count(*)::int AS n FROM hookbus.processes WHERE process_key = ANY($1)', [processKeys]);
     const comms = await db.query(`SELECT count(*)::int AS n FROM hookbus.communications WHERE ${prefixes.map((_, i) => `communication_id LIKE $${i + 1}`).join(' OR ')}`, prefixes.map((p) => `${p}%`));
-    if (processes.rows[0].n >= processKeys.length && comms.rows[0].n >= 4) return;
+    if (processes.rows[0].n >= processKeys.length && comms.rows[0].n >= 4) return true;
     await new Promise((r) => setTimeout(r, 250));
   }
   console.log('  (not every row arrived within 30 s; showing what is there)');
+  return false;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const health = await fetch(`${gateway}/health/ready`).catch(() => null);
   if (!health?.ok) throw new Error(`no ready gateway at ${gateway}: start the stack first (npm start)`);
   const { steps, keys, credasProcessId } = sequences();
@@ -119,7 +133,7 @@ async function main(): Promise<void> {
       if (step.afterEntityKnown) await waitForEntity(db, step.afterEntityKnown);
       await send(step);
     }
-    await waitForRows(db, keys.processes, keys.communicationPrefixes);
+    const complete = await waitForRows(db, keys.processes, keys.communicationPrefixes);
     const comms = await db.query(
       `SELECT communication_id, status, final, provider_status->>'code' AS code FROM hookbus.communications
         WHERE ${keys.communicationPrefixes.map((_, i) => `communication_id LIKE $${i + 1}`).join(' OR ')} ORDER BY communication_id`,
@@ -147,12 +161,10 @@ async function main(): Promise<void> {
     if (results.rowCount) console.table(results.rows);
     else console.log('  (none yet: is the orchestrator pointed at a Credas API? without CREDAS_API_KEY, npm start runs a fake one)');
     console.log(`\nOne timeline: npm run show -- credas:${credasProcessId}`);
+    return complete && results.rowCount ? 0 : EXIT_INCOMPLETE;
   } finally {
     await db.end();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+finishCommand(main(), DEMO_HELP);

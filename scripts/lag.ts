@@ -6,14 +6,27 @@
  * A status needs a window of samples, so a one-shot run takes `--samples` samples `--interval` ms apart
  * (default 3 × 2 s) and judges them; `--watch` keeps sampling and redraws, judging the last 10 samples.
  * Exit code: 0 all OK or WARN, 2 when a group is STOP or STALL or has records at risk of retention (AT_RISK, LOST),
- * 1 when Kafka or the settings fail. The evaluation is the monitor service's (libs/lag), on a shorter window.
+ * 1 when Kafka or the settings fail, 64 for a wrong command line (LAG_HELP, `--help`). The evaluation is the monitor service's (libs/lag), on a shorter window.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadEnv } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, UsageError, type CommandHelp } from '@hookbus/config';
 import { ConsumerGroups } from '@hookbus/contracts';
 import { formatLagTable, LagMonitor, lagRows, needsAttention, type GroupVerdict } from '@hookbus/lag';
 
 const EXIT_ATTENTION = 2;
+
+export const LAG_HELP: CommandHelp = {
+  usage: ['npm run lag -- [--json] [--watch] [--samples N] [--interval MS] [--group ID ...]'],
+  summary: 'Consumer lag per group, topic and partition (records and seconds), with a status, coordinator state, lag trend and retention risk per group. Reads KAFKA_BROKERS.',
+  options: [
+    ['--json', 'the verdicts as JSON, for scripts'],
+    ['--watch', 'keep sampling and redraw (Ctrl-C ends; the exit code judges the last samples)'],
+    ['--samples N', 'samples a one-shot run judges (default 3)'],
+    ['--interval MS', 'milliseconds between samples (default 2000)'],
+    ['--group ID', "a consumer group to judge (repeatable; default every stage's group)"],
+  ],
+  exitCodes: [[EXIT_ATTENTION, 'a group is STOP or STALL, or has records at risk of retention (AT_RISK, LOST)']],
+};
 
 interface LagCliOptions {
   readonly json: boolean;
@@ -24,7 +37,23 @@ interface LagCliOptions {
 }
 
 export function parseLagArgs(argv: readonly string[]): LagCliOptions {
-  const { values } = parseArgs({
+  let parsed: ReturnType<typeof parseLagOptions>;
+  try {
+    parsed = parseLagOptions(argv);
+  } catch (error) {
+    // node:util's parseArgs refuses unknown options and missing values with a TypeError: a command-line mistake.
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  const samples = Number(values.samples);
+  const intervalMs = Number(values.interval);
+  if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples: expected a whole number ≥ 1, got ${values.samples}`);
+  if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new UsageError(`--interval: expected milliseconds ≥ 100, got ${values.interval}`);
+  return { json: values.json, watch: values.watch, samples, intervalMs, groups: values.group ?? Object.values(ConsumerGroups) };
+}
+
+function parseLagOptions(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     options: {
       json: { type: 'boolean', default: false },
@@ -35,11 +64,6 @@ export function parseLagArgs(argv: readonly string[]): LagCliOptions {
     },
     strict: true,
   });
-  const samples = Number(values.samples);
-  const intervalMs = Number(values.interval);
-  if (!Number.isInteger(samples) || samples < 1) throw new Error(`--samples: expected a whole number ≥ 1, got ${values.samples}`);
-  if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new Error(`--interval: expected milliseconds ≥ 100, got ${values.interval}`);
-  return { json: values.json, watch: values.watch, samples, intervalMs, groups: values.group ?? Object.values(ConsumerGroups) };
 }
 
 export function lagJson(verdicts: readonly GroupVerdict[]): string {
@@ -102,11 +126,6 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  handleHelp(process.argv.slice(2), LAG_HELP);
+  finishCommand(main(process.argv.slice(2)), LAG_HELP);
 }

@@ -5,21 +5,36 @@
  * argument is matched literally (never as a LIKE pattern), and control characters in what it prints are escaped.
  */
 import { Client } from 'pg';
-import { loadEnv } from '@hookbus/config';
-import { formatTimeline, loadTimeline, terminalSafe } from '@hookbus/db';
+import { EXIT_FAILED, EXIT_USAGE, formatHelp, handleHelp, loadEnv, type CommandHelp } from '@hookbus/config';
+import { formatTimeline, loadTimeline, terminalSafe, timelineIsEmpty } from '@hookbus/db';
+
+/** Nothing in the read model matches the argument. */
+const EXIT_NOT_FOUND = 2;
+
+const SHOW_HELP: CommandHelp = {
+  usage: ['npm run show -- <processKey | communicationId | entityId | processId | phone>'],
+  summary:
+    'One timeline from the Postgres read model (DATABASE_URL): receipts → events → transitions → results. The argument is matched literally; control characters in what it prints are shown as escapes.',
+  exitCodes: [[EXIT_NOT_FOUND, 'nothing matches the argument']],
+};
 
 async function main(): Promise<void> {
-  const key = process.argv.slice(2).join(' ').trim();
+  const argv = process.argv.slice(2);
+  handleHelp(argv, SHOW_HELP);
+  // `--` ends the options: a key that starts with a dash can still be looked up.
+  const key = (argv[0] === '--' ? argv.slice(1) : argv).join(' ').trim();
   if (!key) {
-    process.stderr.write('usage: npm run show -- <processKey | communicationId | entityId | processId | phone>\n');
-    process.exitCode = 2;
+    process.stderr.write(formatHelp(SHOW_HELP));
+    process.exitCode = EXIT_USAGE;
     return;
   }
   const env = loadEnv();
   const client = new Client({ connectionString: env.databaseUrl, connectionTimeoutMillis: 5000, application_name: 'hookbus-show', options: '-c TimeZone=UTC' });
   await client.connect();
   try {
-    process.stdout.write(formatTimeline(await loadTimeline(client, key)));
+    const timeline = await loadTimeline(client, key);
+    process.stdout.write(formatTimeline(timeline));
+    if (timelineIsEmpty(timeline)) process.exitCode = EXIT_NOT_FOUND;
   } finally {
     await client.end();
   }
@@ -28,5 +43,5 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // The message of a connection or config error names the setting, never the looked-up key.
   process.stderr.write(`show failed: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
-  process.exit(1);
+  process.exit(EXIT_FAILED);
 });

@@ -6,6 +6,12 @@
  * Uses the Kafka at KAFKA_BROKERS if one answers, else starts the project's own single-node KRaft broker (and stops
  * it on exit); creates the database at DATABASE_URL if missing and applies migrations; provisions topics; starts
  * every service; Ctrl-C stops them all, then the broker it started.
+ *
+ * A good process citizen: SIGINT, SIGTERM, SIGHUP (a closed terminal or SSH session) and an EPIPE on its output
+ * (whatever read it went away: `npm start | head`, a killed wrapper) all stop the stack the same way, and this
+ * process exits only once every child has. Each child holds an IPC channel to this process and stops itself when the
+ * channel closes (libs/platform/src/service-process.ts), and a guard process stops the broker started here
+ * (scripts/kafka/broker-guard.ts): a SIGKILLed supervisor, which can intercept nothing, still leaves nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,7 +21,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
-import { localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
+import { guardLocalKafka, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalSources } from './local-sources';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
@@ -23,8 +29,48 @@ type ServiceName = (typeof SERVICES)[number];
 const COLORS: Record<string, string> = { gateway: '36', normalizer: '35', tracker: '33', orchestrator: '32', projector: '34', monitor: '94', kafka: '90', 'fake-credas': '90' };
 const LEVEL_LABELS: Record<string, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO ', warn: 'WARN ', error: 'ERROR', fatal: 'FATAL' };
 
+/** Set once stdout's reader is gone: nothing more is written there (every write would fail with EPIPE again). */
+let outputGone = false;
+
 function say(line: string): void {
+  if (outputGone) return;
   process.stdout.write(`${line}\n`);
+}
+
+/** stderr when it is still there: the supervisor's own problems, never a reason to die of EPIPE. */
+function complain(line: string): void {
+  if (!process.stderr.destroyed) process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Why the supervisor should stop, however it learns it: a signal, the reader of its output gone, a bug of its own.
+ * `stop` is replaced once the stack runs; before that a request is remembered and honoured between start steps.
+ */
+const supervisor = {
+  requested: null as { why: string; code: number } | null,
+  stop(why: string, code: number): void {
+    supervisor.requested ??= { why, code };
+  },
+};
+
+function watchForStopRequests(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => supervisor.stop(signal, 0));
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    outputGone = true;
+    supervisor.stop(`output closed (${error.code ?? 'error'})`, 0);
+  });
+  process.stderr.on('error', () => undefined);
+  process.on('uncaughtException', (error) => {
+    complain(`npm start: unexpected ${error.name}: ${error.message}; stopping the stack`);
+    supervisor.stop('unexpected error', 1);
+  });
+}
+
+class StopRequested extends Error {}
+
+/** Between start steps: a stop asked for while the broker or the database was being prepared ends the start there. */
+function checkStopRequested(): void {
+  if (supervisor.requested) throw new StopRequested(supervisor.requested.why);
 }
 
 function prefix(name: string): string {
@@ -65,8 +111,19 @@ function argValue(argv: string[], flag: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+interface StartedBroker {
+  readonly options: LocalKafkaOptions;
+  /** Stops the broker if this process disappears (scripts/kafka/broker-guard.ts). */
+  readonly guard: ChildProcess;
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
 /** The broker this run started (to stop on exit), or null when it uses one that already answered. */
-async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<LocalKafkaOptions | null> {
+async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBroker | null> {
   if (await brokerAnswers(env.kafkaBrokers, 2000)) {
     say(`${prefix('kafka')} using the broker at ${env.kafkaBrokers.join(',')}`);
     return null;
@@ -76,8 +133,13 @@ async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<LocalKafka
   if (!options) {
     throw new Error(`KAFKA_BROKERS: no broker answers at ${env.kafkaBrokers.join(',')} (hookbus starts its own broker only at one local address such as 127.0.0.1:9092)`);
   }
+  // Guarded from before the start: a supervisor killed while the JVM boots must not leave it running.
+  const guard = guardLocalKafka(options);
   const started = await startLocalKafka({ ...options, reset }, (line) => say(`${prefix('kafka')} ${line}`));
-  return started.startedHere ? options : null;
+  // A broker that began to answer meanwhile is someone else's: the guard must not stop it (SIGKILL: it acts on
+  // nothing, where a closed channel or SIGTERM would make it stop the broker of this data directory).
+  if (!started.startedHere) guard.kill('SIGKILL');
+  return started.startedHere ? { options, guard } : null;
 }
 
 async function provision(env: HookbusEnv): Promise<void> {
@@ -106,9 +168,10 @@ function startFakeCredas(childEnv: NodeJS.ProcessEnv, root: string, asked: boole
   childEnv.CREDAS_API_BASE_URL = `http://127.0.0.1:${port}/api/v2/ci/`;
   childEnv.CREDAS_API_KEY = childEnv.CREDAS_API_KEY || 'fake-credas-key';
   // Its stdout only repeats the address said below; its stderr (a port in use...) is shown.
+  // The IPC channel is its lifeline to this process (it stops when the channel closes).
   const fake = spawn(process.execPath, [join(root, 'test', 'fake-credas', 'main.js')], {
     env: { ...childEnv, FAKE_CREDAS_PORT: String(port), FAKE_CREDAS_API_KEY: childEnv.CREDAS_API_KEY },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   pipeLines(fake, 'fake-credas');
   const why = asked ? '--fake-credas' : 'no CREDAS_API_KEY';
@@ -125,6 +188,7 @@ function withLocalSources(env: HookbusEnv): HookbusEnv {
 }
 
 async function main(argv: string[]): Promise<void> {
+  watchForStopRequests();
   let env: HookbusEnv;
   try {
     env = withLocalSources(loadEnv());
@@ -140,13 +204,22 @@ async function main(argv: string[]): Promise<void> {
   const stopKafka = async () => {
     if (startedKafka) {
       say(`${prefix('kafka')} stopping the local broker`);
-      await stopLocalKafka(startedKafka);
+      await stopLocalKafka(startedKafka.options);
+      // The broker is stopped: the guard has nothing left to do and exits when its channel closes. It was unref'd
+      // (a lifeline must not keep this process alive); waiting for it needs it counted again, or the event loop
+      // would end here and this process exit before saying "stopped.".
+      startedKafka.guard.ref();
+      startedKafka.guard.disconnect();
+      await exited(startedKafka.guard);
     }
   };
   try {
+    checkStopRequested();
     const applied = await migrate(env.databaseUrl);
     say(`${prefix('projector')} database ready${applied.length ? `, applied ${applied.join(', ')}` : ''}`);
+    checkStopRequested();
     await provision(env);
+    checkStopRequested();
   } catch (error) {
     await stopKafka();
     throw error;
@@ -168,7 +241,8 @@ async function main(argv: string[]): Promise<void> {
   }
   for (const name of services) {
     const env = { ...childEnv, NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(name) };
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The IPC channel is the service's lifeline: it stops itself when the channel closes (this process is gone).
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     pipeLines(child, name);
     children.set(name, child);
   }
@@ -182,33 +256,46 @@ async function main(argv: string[]): Promise<void> {
   say('');
 
   let stopping = false;
-  const stopAll = async (code: number) => {
+  const stopAll = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    say('stopping services...');
-    const exits = [...children.values()].map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))));
+    say(`stopping services (${why})...`);
+    const exits = [...children.values()].map(exited);
     for (const child of children.values()) child.kill('SIGTERM');
-    const timeout = setTimeout(() => [...children.values()].forEach((c) => c.kill('SIGKILL')), 20_000);
+    // Each service bounds its own stop (SHUTDOWN_TIMEOUT_MS, default 10 s); this is for one that hangs regardless.
+    const timeout = setTimeout(() => {
+      for (const [name, child] of children) {
+        if (child.exitCode === null && child.signalCode === null) {
+          say(`${prefix(name)} did not stop; killing it`);
+          child.kill('SIGKILL');
+        }
+      }
+    }, 20_000);
     await Promise.all(exits);
     clearTimeout(timeout);
     await stopKafka();
     say('stopped.');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  supervisor.stop = (why, code) => void stopAll(why, code);
   for (const [name, child] of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
       say(`${prefix(name)} exited (${signal ?? `code ${code}`}); stopping the stack`);
-      void stopAll(1);
+      void stopAll(`${name} exited`, 1);
     });
   }
+  // A stop asked for while the children were being spawned.
+  if (supervisor.requested) void stopAll(supervisor.requested.why, supervisor.requested.code);
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof StopRequested) {
+      say(`stopped before the services started (${error.message}).`);
+      process.exit(supervisor.requested?.code ?? 0);
+    }
+    complain(error instanceof Error ? error.message : String(error));
     process.exit(1);
   });
 }

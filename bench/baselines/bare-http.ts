@@ -15,3 +15,8 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1', () => process.stdout.write(`listening ${JSON.stringify(server.address())}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// Spawned by the bench with an IPC channel: its closing means the bench is gone (even SIGKILLed); do not outlive it.
+if (process.channel) {
+  process.once('disconnect', () => process.exit(0));
+  process.channel.unref();
+}

@@ -50,6 +50,11 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT || 0), '127.0.0.1');
   process.stdout.write(`listening ${await app.getUrl()}\n`);
+  // Spawned by the bench with an IPC channel: its closing means the bench is gone (even SIGKILLed); do not outlive it.
+  if (process.channel) {
+    process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
+    process.channel.unref();
+  }
 }
 
 void main().catch((error: unknown) => {

@@ -7,27 +7,86 @@ import { readFileSync } from 'node:fs';
  */
 const children = new Set<ChildProcess>();
 
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
 export interface SpawnedChild {
   readonly process: ChildProcess;
   readonly pid: number;
+  readonly label: string;
   /** Last lines of output, for the error message when a child dies early. */
   tail(): string;
   exited(): Promise<number | null>;
+  /** How it ended, or null while it runs. */
+  exit(): ChildExit | null;
+  /**
+   * One line for a report when it ended without being asked to: its exit code or signal and its last stderr lines
+   * (a V8 "JavaScript heap out of memory" report, a stack trace) — what a timeout would otherwise hide.
+   */
+  describeExit(): string;
+}
+
+/**
+ * Children that failed: ended with a signal or a non-zero code without being asked to (stopChild, killChild), in the
+ * order they ended. A load worker ending with 0 is a finished run; each failure makes the bench exit non-zero.
+ */
+const unexpected: SpawnedChild[] = [];
+
+/** Every child that exited without being asked to, described (see describeExit). */
+export function unexpectedExits(): string[] {
+  return unexpected.map((c) => c.describeExit());
+}
+
+const asked = new WeakSet<ChildProcess>();
+const NATIVE_FRAME = /^\s*\d+: 0x[0-9a-f]+ /;
+
+export function exitText(exit: ChildExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 }
 
 function track(child: ChildProcess, label: string): SpawnedChild {
   if (child.pid === undefined) throw new Error(`${label}: could not start`);
   children.add(child);
   const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  const errLines: string[] = [];
+  const keep = (into: string[], max: number, more: string[]) => {
+    into.push(...more.filter(Boolean));
+    if (into.length > max) into.splice(0, into.length - max);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  void exit.then(() => children.delete(child));
-  return { process: child, pid: child.pid, tail: () => lines.join('\n'), exited: () => exit };
+  const keeper = (into: string[], max: number) => (chunk: Buffer) => keep(into, max, chunk.toString('utf8').split('\n'));
+  child.stdout?.on('data', keeper(lines, 40));
+  child.stderr?.on('data', keeper(lines, 40));
+  // Native stack frames ("  7: 0x10ea385 v8::internal::...") fill a V8 crash report after its one telling line
+  // ("FATAL ERROR: ... JavaScript heap out of memory"): kept out, so the last lines say why.
+  child.stderr?.on('data', (chunk: Buffer) => keep(errLines, 12, chunk.toString('utf8').split('\n').filter((line) => !NATIVE_FRAME.test(line))));
+  let ended: ChildExit | null = null;
+  // 'close', not 'exit': its output is read to the end by then, so describeExit has the last lines.
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('close', (code, signal) => {
+      ended = { code, signal };
+      resolve(code);
+    }),
+  );
+  const spawned: SpawnedChild = {
+    process: child,
+    pid: child.pid,
+    label,
+    tail: () => lines.join('\n'),
+    exited: () => exit,
+    exit: () => ended,
+    describeExit: () => {
+      const how = ended ? exitText(ended) : 'still running';
+      const last = errLines.length > 0 ? `; last stderr lines:\n    ${errLines.join('\n    ')}` : '; nothing on stderr';
+      return `${label} (pid ${child.pid}) exited: ${how}${last}`;
+    },
+  };
+  void exit.then(() => {
+    children.delete(child);
+    if (!asked.has(child) && (ended!.signal !== null || ended!.code !== 0)) unexpected.push(spawned);
+  });
+  return spawned;
 }
 
 /** `BENCH_CPU_PROF=<dir>`: every service the bench starts writes a V8 CPU profile there when it exits. */
@@ -37,7 +96,9 @@ function profilingFlags(): string[] {
 }
 
 export function spawnNode(label: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedChild {
-  return track(spawn(process.execPath, [...profilingFlags(), script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }), label);
+  // The IPC channel is the child's lifeline: a service stops itself when it closes (runService), so a bench that is
+  // SIGKILLed leaves no stage behind.
+  return track(spawn(process.execPath, [...profilingFlags(), script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), label);
 }
 
 /** A child with an IPC channel (the load generator reports through it). */
@@ -46,7 +107,8 @@ export function forkNode(label: string, script: string, env: NodeJS.ProcessEnv, 
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the child is gone. */
-export async function stopChild(child: SpawnedChild, graceMs = 10_000): Promise<void> {
+export async function stopChild(child: Pick<SpawnedChild, 'process' | 'exited'>, graceMs = 10_000): Promise<void> {
+  asked.add(child.process);
   if (child.process.exitCode !== null || child.process.signalCode !== null) return;
   child.process.kill('SIGTERM');
   const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);
@@ -54,13 +116,23 @@ export async function stopChild(child: SpawnedChild, graceMs = 10_000): Promise<
   clearTimeout(timer);
 }
 
+/** Kills a child on purpose (a SIGKILL-and-restart measurement): not a failure of the child. */
+export async function killChild(child: SpawnedChild, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  asked.add(child.process);
+  child.process.kill(signal);
+  await child.exited();
+}
+
 export async function stopAllChildren(): Promise<void> {
-  await Promise.all([...children].map((c) => stopChild({ process: c, pid: c.pid ?? 0, tail: () => '', exited: () => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', r))) }, 5_000)));
+  await Promise.all([...children].map((c) => stopChild({ process: c, exited: () => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', r))) }, 5_000)));
 }
 
 /** Last resort on a sudden exit of the bench itself: no grace, but nothing left behind. */
 export function killAllChildrenNow(): void {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) {
+    asked.add(child);
+    child.kill('SIGKILL');
+  }
 }
 
 export interface MemorySample {

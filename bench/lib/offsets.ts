@@ -57,6 +57,8 @@ export async function committed(admin: Admin, groupId: string, topics: readonly 
 
 export interface DrainObservation {
   readonly caughtUp: boolean;
+  /** The watch ended because the stage's process had exited: a failure, not a slow drain. */
+  readonly exited: boolean;
   /** ms after the watch began: first commit past the start, and the last change of the committed offsets. */
   readonly firstCommitMs: number;
   readonly lastChangeMs: number;
@@ -79,7 +81,20 @@ export interface DrainObservation {
  */
 const CONTROL_RECORD_SLACK = 3;
 
-export async function watchDrain(admin: Admin, groupId: string, start: Offsets, target: Offsets, timeoutMs: number, settleMs = 1500): Promise<DrainObservation> {
+/**
+ * How long a drain of `records` may take before it is reported as not caught up: a fixed start-up allowance plus the
+ * records at a floor rate far below any stage's (the slowest measured here, the tracker, drains about 8,000/s). A
+ * fixed limit called a merely slow 571k-record tracker drain a failure; a stage that died is told apart by its exit
+ * (watchDrain's `gone`), not by this limit.
+ */
+export const DRAIN_STARTUP_ALLOWANCE_MS = 60_000;
+export const DRAIN_FLOOR_RECORDS_PER_SEC = 1_000;
+
+export function drainTimeoutMs(records: number): number {
+  return DRAIN_STARTUP_ALLOWANCE_MS + Math.ceil((Math.max(0, records) / DRAIN_FLOOR_RECORDS_PER_SEC) * 1000);
+}
+
+export async function watchDrain(admin: Admin, groupId: string, start: Offsets, target: Offsets, timeoutMs: number, settleMs = 1500, gone: () => boolean = () => false): Promise<DrainObservation> {
   const topics = [...target.keys()];
   const began = Date.now();
   const targetTotal = delta(start, target);
@@ -88,6 +103,8 @@ export async function watchDrain(admin: Admin, groupId: string, start: Offsets, 
   let last = -1;
   let lastChangeMs = 0;
   while (Date.now() - began < timeoutMs) {
+    // Checked before the offsets: a stage that died has committed all it ever will.
+    if (gone()) return { caughtUp: false, exited: true, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal };
     const now = committed(admin, groupId, topics);
     const current = await now.catch(() => null);
     const at = Date.now() - began;
@@ -111,10 +128,10 @@ export async function watchDrain(admin: Admin, groupId: string, start: Offsets, 
         lastChangeMs = at;
       }
       if (behind === 0 && at - lastChangeMs >= settleMs) {
-        return { caughtUp: true, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal };
+        return { caughtUp: true, exited: false, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal };
       }
     }
     await sleep(100);
   }
-  return { caughtUp: false, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal };
+  return { caughtUp: false, exited: gone(), firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal };
 }

@@ -6,12 +6,13 @@
  *
  * Kept free of the @hookbus path aliases: jest's globalSetup imports it without the module mapper.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { brokerAnswers, waitForBroker } from '../../libs/kafka/src/kafka-client';
+import { finishCommand, handleHelp, UsageError, type CommandHelp } from '../../libs/config/src/cli';
 
 /** The one setting for the broker version (see README: supported versions). */
 export const KAFKA_VERSION = process.env.HOOKBUS_KAFKA_VERSION || '3.9.1';
@@ -261,7 +262,34 @@ export async function stopLocalKafka(options: LocalKafkaOptions, timeoutMs = 30_
   return true;
 }
 
-async function main(argv: string[]): Promise<void> {
+/**
+ * Forks scripts/kafka/broker-guard.js, which stops the broker described by `options` once this process is gone
+ * (its IPC channel closes), even if this process is SIGKILLed. The caller disconnects it after stopping the broker
+ * itself; the guard then finds no broker and exits.
+ */
+export function guardLocalKafka(options: LocalKafkaOptions): ChildProcess {
+  const guard = fork(join(__dirname, 'broker-guard.js'), [JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // A lifeline, not work: the channel must not keep the caller alive.
+  guard.channel?.unref();
+  guard.unref();
+  return guard;
+}
+
+/** `status`: no broker of this data directory runs (LSB's code for "not running"). */
+const EXIT_NOT_RUNNING = 3;
+
+const KAFKA_HELP: CommandHelp = {
+  usage: ['npm run kafka -- fetch|start|stop|status [--reset] [--data DIR]', 'node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]'],
+  summary:
+    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown; status: whether it runs. Default command: status.`,
+  options: [
+    ['--reset', '`start`: wipe the data directory first'],
+    ['--data DIR', 'the data directory (default HOOKBUS_KAFKA_DATA or .hookbus/kafka)'],
+  ],
+  exitCodes: [[EXIT_NOT_RUNNING, '`status`: not running']],
+};
+
+async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'status';
   const dataIndex = argv.indexOf('--data');
   const options = defaultOptions({
@@ -270,27 +298,28 @@ async function main(argv: string[]): Promise<void> {
   });
   switch (command) {
     case 'fetch':
-      console.log(fetchKafkaJars());
-      return;
+      // Maven's progress goes to stderr: stdout holds only the jars' folder.
+      console.log(fetchKafkaJars((line) => console.error(line)));
+      return 0;
     case 'start': {
-      const started = await startLocalKafka(options);
+      const started = await startLocalKafka(options, (line) => console.error(line));
       console.log(started.startedHere ? `kafka ready on ${started.brokers[0]}` : `a broker already answers on ${started.brokers[0]}; reusing it`);
-      return;
+      return 0;
     }
     case 'stop':
       console.log((await stopLocalKafka(options)) ? 'kafka stopped' : 'no local kafka running');
-      return;
-    case 'status':
-      console.log(runningPid(options) ? `running (pid ${runningPid(options)})` : 'not running');
-      return;
+      return 0;
+    case 'status': {
+      const pid = runningPid(options);
+      console.log(pid ? `running (pid ${pid})` : 'not running');
+      return pid ? 0 : EXIT_NOT_RUNNING;
+    }
     default:
-      throw new Error(`unknown command ${command}: expected fetch, start, stop or status`);
+      throw new UsageError(`unknown command ${command}: expected fetch, start, stop or status`);
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  handleHelp(process.argv.slice(2), KAFKA_HELP);
+  finishCommand(main(process.argv.slice(2)), KAFKA_HELP);
 }

@@ -13,6 +13,11 @@ async function main(): Promise<void> {
   const stop = () => void fake.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by npm start with an IPC channel: its closing means npm start is gone (even SIGKILLed); do not outlive it.
+  if (process.channel) {
+    process.once('disconnect', stop);
+    process.channel.unref();
+  }
 }
 
 main().catch((error: unknown) => {

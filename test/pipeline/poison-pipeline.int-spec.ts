@@ -111,13 +111,10 @@ it.each([
     return counts;
   };
   await waitFor(() => Object.keys(stages()).length === Object.keys(expected).length, { what: 'the dead letters of each stage', timeoutMs: 60_000 });
-  // The projector reads committed records only: if another test file's transactional producer stopped in the middle
-  // of a transaction that touched this dead-letter partition, nothing after it is readable until the broker aborts
-  // that transaction (its 60 s timeout plus the broker's 10 s scan). Seen once in CI, so the wait covers it.
   const rows = await waitFor(async () => {
     const found = (await db.query("SELECT stage, error_code FROM hookbus.dead_letters WHERE headers->>'hookbus-receipt-id' = $1 ORDER BY stage", [receiptId])).rows;
     return found.length === Object.keys(expected).length ? found : undefined;
-  }, { what: 'the dead letter rows', timeoutMs: 100_000 });
+  }, { what: 'the dead letter rows', timeoutMs: 60_000 });
   expect(rows.find((r) => r.stage === 'normalizer')).toMatchObject({ error_code: 'octapush_invalid_message_key' });
   // Ordinary callbacks after it, on the same partition (and through the gateway): projected, so nothing stalls.
   const ordinary = `+44770092${randomInt(1000, 9999)}`;
@@ -125,4 +122,4 @@ it.each([
   await waitFor(async () => (await db.query("SELECT 1 FROM hookbus.communications WHERE communication_id = $1 AND status = 'delivered'", [`octapush:sms:${ordinary}`])).rowCount === 1, { what: 'the ordinary record after the poison one', timeoutMs: 60_000 });
   await ordinaryCallbackIsProjected();
   expect(stages()).toEqual(expected);
-}, 300_000);
+});

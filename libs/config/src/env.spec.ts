@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error';
-import { DEFAULT_TRACKER_STATE_CACHE, loadEnv } from './env';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRACKER_STATE_CACHE, loadEnv } from './env';
 
 const noFile = () => false;
 
@@ -40,5 +40,17 @@ describe('tracker state store settings', () => {
     [{ TRACKER_STORE_DIR: __filename }, /TRACKER_STORE_DIR: .* exists and is not a folder/],
   ])('refuses %j, naming the setting', (settings, message) => {
     expect(() => loadEnv(settings, (path) => path === __filename)).toThrow(message);
+  });
+});
+
+describe('shutdown timeout', () => {
+  it('defaults to 10 s, below Kubernetes\' 30 s grace period', () => {
+    expect(loadEnv({}, noFile).shutdownTimeoutMs).toBe(DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    expect(DEFAULT_SHUTDOWN_TIMEOUT_MS).toBe(10_000);
+  });
+
+  it('reads SHUTDOWN_TIMEOUT_MS and refuses what is not a positive whole number', () => {
+    expect(loadEnv({ SHUTDOWN_TIMEOUT_MS: '2500' }, noFile).shutdownTimeoutMs).toBe(2500);
+    expect(() => loadEnv({ SHUTDOWN_TIMEOUT_MS: '0' }, noFile)).toThrow(/SHUTDOWN_TIMEOUT_MS: expected a whole number/);
   });
 });

@@ -18,6 +18,11 @@ export interface HookbusEnv {
   readonly trackerStoreDir: string | null;
   /** Decoded states the tracker keeps in memory per state topic (TRACKER_STATE_CACHE). */
   readonly trackerStateCacheSize: number;
+  /**
+   * How long a service may take to stop after SIGTERM (SHUTDOWN_TIMEOUT_MS) before it exits anyway: below
+   * Kubernetes' default 30 s grace period, so the service exits on its own terms rather than by SIGKILL.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookbus';
@@ -29,6 +34,7 @@ export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 export const LOCAL_CONFIG_PATH = '.hookbus/local.hookbus.yaml';
 
 export const DEFAULT_TRACKER_STATE_CACHE = 10_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const CREDAS_DEMO_API_BASE_URL = 'https://portal.credasdemo.com/api/v2/ci/';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -113,6 +119,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     logLevel,
     trackerStoreDir: directory(env, 'TRACKER_STORE_DIR', (path) => fileExists(path) && !isDirectory(path), problems),
     trackerStateCacheSize: count(env, 'TRACKER_STATE_CACHE', DEFAULT_TRACKER_STATE_CACHE, 10_000_000, problems),
+    shutdownTimeoutMs: count(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 600_000, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return result;

@@ -2,3 +2,4 @@ export * from './config-error';
 export * from './env';
 export * from './sources';
 export * from './hookbus-config';
+export * from './cli';

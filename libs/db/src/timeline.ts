@@ -130,10 +130,14 @@ export function terminalSafe(text: string): string {
   });
 }
 
+/** True when nothing in the read model matched the query (`npm run show` then exits 2). */
+export function timelineIsEmpty(t: Timeline): boolean {
+  return [t.processes, t.communications, t.receipts, t.events, t.transitions, t.results].every((rows) => rows.length === 0);
+}
+
 function formatLines(t: Timeline): string[] {
   const lines: string[] = [`hookbus timeline for ${t.query}`];
-  const empty = [t.processes, t.communications, t.receipts, t.events, t.transitions, t.results].every((rows) => rows.length === 0);
-  if (empty) return [lines[0]!, '  nothing found (try a processKey such as credas:<ProcessId>, a communicationId, an entity id or a phone number)'];
+  if (timelineIsEmpty(t)) return [lines[0]!, '  nothing found (try a processKey such as credas:<ProcessId>, a communicationId, an entity id or a phone number)'];
   section(lines, 'processes (current state)', t.processes, (p) =>
     `${p.process_key}  ${p.status}${p.final ? ' (final)' : ''}  provider status ${providerStatus(p.provider_status)}  updated ${time(p.updated_at)}${p.entity_id ? `  entity ${p.entity_id}` : ''}`,
   );

@@ -19,7 +19,10 @@ export interface ServiceApp {
   readonly url: string;
 }
 
-/** Creates the Nest application of a service on Fastify, with pino for Nest's own logs and shutdown hooks on. */
+/**
+ * Creates the Nest application of a service on Fastify, with pino for Nest's own logs. Signals are not Nest's to
+ * handle: runService (service-process.ts) stops the whole service, within a bound, on SIGTERM.
+ */
 export async function createServiceApp(
   context: ServiceContext,
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
@@ -30,7 +33,6 @@ export async function createServiceApp(
     bufferLogs: false,
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   return app;
 }
 
@@ -41,14 +43,6 @@ export async function listen(app: INestApplication, port: number, context: Servi
   const url = `http://127.0.0.1:${actualPort}`;
   context.logger.info({ url }, `${context.name} listening on ${url} (health: ${url}/health/ready, metrics: ${url}/metrics)`);
   return url;
-}
-
-/** Runs `main` and turns a configuration or startup failure into one clear line and exit code 1. */
-export function runService(main: () => Promise<unknown>): void {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
 }
 
 /**

@@ -6,4 +6,5 @@ export * from './service-context';
 export * from './health.controller';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './service-process';
 export * from './personal-data';

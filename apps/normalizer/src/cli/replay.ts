@@ -6,10 +6,31 @@
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
 import { PROVIDERS, rawTopicFor, RawHeaders, type ProviderName } from '@hookbus/contracts';
-import { loadEnv, loadHookbusConfig, sourceTemplates } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, sourceTemplates, UsageError, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type OutgoingRecord, type PartitionRange } from '@hookbus/kafka';
 import '@hookbus/providers/adapters';
 import { NormalizationSink, eventRecord } from '../normalization.sink';
+
+/** Some records still fail to normalize (each is printed with its partition, offset and receipt). */
+const EXIT_STILL_FAILING = 2;
+
+export const REPLAY_HELP: CommandHelp = {
+  usage: [
+    'npm run replay -- --provider <credas|authvia|octapush|cellosign> [--from TIME] [--to TIME] [--dry-run]',
+    'npm run replay -- --source <sourceId> [--from TIME] [--to TIME] [--dry-run]',
+    'npm run replay -- --provider <p> --partition N [--from-offset A] [--to-offset B] [--dry-run]',
+  ],
+  summary:
+    "Re-normalizes a range of a raw topic (webhooks.raw.<provider>) after an adapter fix and publishes the events again with the ids they had (docs/normalizer.md). Reads KAFKA_BROKERS and the config's sources.",
+  options: [
+    ['--provider P', "the raw topic's provider"],
+    ['--source ID', 'only the records of this source (implies its provider)'],
+    ['--from TIME, --to TIME', 'receipt time range, ISO 8601 (default: the whole topic)'],
+    ['--partition N', 'one partition, with --from-offset / --to-offset'],
+    ['--dry-run', 'normalize and count, publish nothing'],
+  ],
+  exitCodes: [[EXIT_STILL_FAILING, 'some records still fail to normalize (printed one per line)']],
+};
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -20,7 +41,7 @@ function date(argv: string[], name: string): Date | undefined {
   const raw = arg(argv, name);
   if (raw === undefined) return undefined;
   const parsed = new Date(raw);
-  if (Number.isNaN(parsed.getTime())) throw new Error(`--${name}: not a date: ${raw}`);
+  if (Number.isNaN(parsed.getTime())) throw new UsageError(`--${name}: not a date: ${raw}`);
   return parsed;
 }
 
@@ -30,9 +51,9 @@ export async function replay(argv: string[], print: (line: string) => void = con
   const sourceId = arg(argv, 'source');
   // A built-in id no longer (or not) configured still names its provider: its raw records may be replayed.
   const source = sourceId ? (config.sources.find((s) => s.id === sourceId) ?? sourceTemplates().find((s) => s.id === sourceId)) : undefined;
-  if (sourceId && !source) throw new Error(`--source: no source ${sourceId} in the configuration`);
+  if (sourceId && !source) throw new UsageError(`--source: no source ${sourceId} in the configuration`);
   const provider = (arg(argv, 'provider') ?? source?.provider) as ProviderName | undefined;
-  if (!provider || !PROVIDERS.includes(provider)) throw new Error(`--provider: one of ${PROVIDERS.join(', ')} (or --source)`);
+  if (!provider || !PROVIDERS.includes(provider)) throw new UsageError(`--provider: one of ${PROVIDERS.join(', ')} (or --source)`);
   const topic = rawTopicFor(provider);
   const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'hookbus-replay' });
   let ranges: PartitionRange[] = await rangeByTime(kafka, topic, date(argv, 'from'), date(argv, 'to'));
@@ -73,11 +94,9 @@ export async function replay(argv: string[], print: (line: string) => void = con
 }
 
 if (require.main === module) {
-  replay(process.argv.slice(2)).then(
-    ({ failed }) => process.exit(failed > 0 ? 2 : 0),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
+  handleHelp(process.argv.slice(2), REPLAY_HELP);
+  finishCommand(
+    replay(process.argv.slice(2)).then(({ failed }) => (failed > 0 ? EXIT_STILL_FAILING : 0)),
+    REPLAY_HELP,
   );
 }

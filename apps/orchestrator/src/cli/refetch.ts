@@ -5,7 +5,7 @@
  * a new hookbus.credas.results event for it.
  */
 import { randomUUID } from 'node:crypto';
-import { loadEnv } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, UsageError, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka } from '@hookbus/kafka';
 import type { RefetchCommand } from '../retrieval-jobs';
 import { COMMANDS_TOPIC } from '../retry-schedule';
@@ -26,19 +26,25 @@ export async function sendRefetch(brokers: readonly string[], processId: string,
 const CREDAS_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 const USAGE = 'usage: npm run credas:refetch -- <processId> [<entityId>]';
 
+export const REFETCH_HELP: CommandHelp = {
+  usage: ['npm run credas:refetch -- <processId> [<entityId>]'],
+  summary:
+    'Asks the orchestrator to retrieve a Credas process\'s results again, even if it already did: a command on orchestrator.credas.commands.v1, for which the orchestrator publishes a new hookbus.credas.results event. Reads KAFKA_BROKERS.',
+};
+
 /** What `npm run credas:refetch -- <processId> [<entityId>]` does, minus the process exit: one command, its id. */
 export async function runRefetchCli(args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<RefetchCommand> {
   const [processId, entityId] = args;
-  if (!processId || !CREDAS_ID.test(processId) || (entityId !== undefined && !CREDAS_ID.test(entityId)) || args.length > 2) throw new Error(USAGE);
+  if (!processId || !CREDAS_ID.test(processId) || (entityId !== undefined && !CREDAS_ID.test(entityId)) || args.length > 2) throw new UsageError(USAGE);
   return sendRefetch(loadEnv(env).kafkaBrokers, processId, entityId ?? null);
 }
 
 if (require.main === module) {
-  runRefetchCli(process.argv.slice(2)).then(
-    (command) => process.stdout.write(`re-fetch of credas:${command.processId} requested (command ${command.commandId})\n`),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
+  handleHelp(process.argv.slice(2), REFETCH_HELP);
+  finishCommand(
+    runRefetchCli(process.argv.slice(2)).then((command) => {
+      process.stdout.write(`re-fetch of credas:${command.processId} requested (command ${command.commandId})\n`);
+    }),
+    REFETCH_HELP,
   );
 }

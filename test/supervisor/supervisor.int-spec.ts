@@ -1,0 +1,210 @@
+/**
+ * `npm start`'s supervisor (scripts/start.ts) as a process citizen: however it disappears, it leaves no process of
+ * the stack and no listening port behind. It runs the built supervisor (dist/, built by `npm test`'s pretest) with
+ * ports of its own (19700–19706, SUPERVISOR_TEST_PORT_BASE moves them) and, for the SIGKILL case, a broker of its
+ * own (127.0.0.1:19792, SUPERVISOR_TEST_KAFKA_PORT; data in .hookbus/kafka-supervisor-test), because that case
+ * must show that the broker the supervisor started is stopped too.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@hookbus/testing';
+
+const ROOT = join(__dirname, '..', '..');
+const START = join(ROOT, 'dist', 'scripts', 'start.js');
+const PORT_BASE = Number(process.env.SUPERVISOR_TEST_PORT_BASE || 19700);
+const KAFKA_PORT = Number(process.env.SUPERVISOR_TEST_KAFKA_PORT || 19792);
+const PORTS = {
+  GATEWAY_PORT: PORT_BASE,
+  NORMALIZER_PORT: PORT_BASE + 1,
+  TRACKER_PORT: PORT_BASE + 2,
+  ORCHESTRATOR_PORT: PORT_BASE + 3,
+  PROJECTOR_PORT: PORT_BASE + 4,
+  MONITOR_PORT: PORT_BASE + 5,
+  FAKE_CREDAS_PORT: PORT_BASE + 6,
+};
+/** "A few seconds": the services stop at once; the broker's controlled shutdown takes a few seconds of its own. */
+const LEFT_NOTHING_WITHIN_MS = 15_000;
+
+/** Every live descendant of `pid` (from /proc: Linux, like the rest of the local tooling). Zombies count as gone. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z') parents.set(Number(entry), Number(ppid));
+    } catch {
+      // exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parents) if (ppid === parent) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function answersLive(port: number): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null);
+  return response?.status === 200;
+}
+
+/** A user's environment plus this test's ports, broker and database: nothing of the caller's stack inherited. */
+function stackEnv(kafkaBrokers: string, cwd: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    KAFKA_BROKERS: kafkaBrokers,
+    DATABASE_URL: TEST_DATABASE_URL,
+    TRACKER_STORE_DIR: join(cwd, 'tracker-store'),
+    ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, String(port)])),
+    ...extra,
+  };
+}
+
+interface Supervisor {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Kills whatever of the stack is still alive: only on a failed test, so that it leaves nothing behind either. */
+  cleanup(pids: readonly number[]): void;
+}
+
+function startSupervisor(args: string[], env: NodeJS.ProcessEnv, cwd: string): Supervisor {
+  const child = spawn(process.execPath, [START, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdout!.on('error', () => undefined);
+  return {
+    child,
+    output: () => output,
+    cleanup(pids) {
+      for (const pid of [child.pid!, ...pids]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    },
+  };
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve({ code: child.exitCode, signal: child.signalCode })
+      : child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+}
+
+async function expectNothingLeft(pids: readonly number[], ports: readonly number[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const alive = pids.filter(isAlive);
+      const listening = (await Promise.all(ports.map(async (port) => ((await listens(port)) ? port : null)))).filter((p) => p !== null);
+      if (alive.length > 0 || listening.length > 0) throw new Error(`still alive: ${JSON.stringify(alive)}, still listening: ${JSON.stringify(listening)}`);
+      return true;
+    },
+    { timeoutMs: LEFT_NOTHING_WITHIN_MS, intervalMs: 200, what: 'every process of the stack gone and every port closed' },
+  );
+}
+
+describe('npm start supervisor', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'hookbus-supervisor-'));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('SIGKILLed, it leaves no service, no fake Credas, no broker and no listening port behind', async () => {
+    const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
+    const supervisor = startSupervisor([], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: join(ROOT, '.hookbus', 'kafka-supervisor-test'), HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
+    let stack: number[] = [];
+    try {
+      const servicePorts = Object.values(PORTS).filter((port) => port !== PORTS.FAKE_CREDAS_PORT);
+      await waitFor(
+        async () => {
+          if (supervisor.child.exitCode !== null) throw new Error(`npm start exited:\n${supervisor.output().slice(-3000)}`);
+          return (await Promise.all(servicePorts.map(answersLive))).every(Boolean) && (await listens(PORTS.FAKE_CREDAS_PORT));
+        },
+        { timeoutMs: 180_000, intervalMs: 500, what: 'every service live' },
+      );
+      stack = descendants(supervisor.child.pid!);
+      // Six services, the fake Credas API and the broker (and whatever helps stop them): the premise of what follows.
+      expect(stack.length).toBeGreaterThanOrEqual(8);
+      expect(await listens(KAFKA_PORT)).toBe(true);
+
+      supervisor.child.kill('SIGKILL');
+      const started = Date.now();
+      await expectNothingLeft(stack, [...Object.values(PORTS), KAFKA_PORT, KAFKA_PORT + 1]);
+      expect(Date.now() - started).toBeLessThan(LEFT_NOTHING_WITHIN_MS);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+
+  it('SIGTERMed, it stops the services, then the broker it started, says "stopped." and exits 0 after all of them', async () => {
+    const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
+    const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: join(ROOT, '.hookbus', 'kafka-supervisor-test'), HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
+    let stack: number[] = [];
+    try {
+      await waitFor(
+        async () => {
+          if (supervisor.child.exitCode !== null) throw new Error(`npm start exited:\n${supervisor.output().slice(-3000)}`);
+          return (await answersLive(PORTS.GATEWAY_PORT)) && (await answersLive(PORTS.MONITOR_PORT));
+        },
+        { timeoutMs: 180_000, intervalMs: 500, what: 'the gateway and the monitor live' },
+      );
+      stack = descendants(supervisor.child.pid!);
+      supervisor.child.kill('SIGTERM');
+      const exit = await exitOf(supervisor.child);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(supervisor.output()).toContain('stopping services (SIGTERM)');
+      expect(supervisor.output().trimEnd().endsWith('stopped.')).toBe(true);
+      // When it has exited, nothing of it is left: it waited for every child, the broker included.
+      expect(stack.filter(isAlive)).toEqual([]);
+      expect(await listens(KAFKA_PORT)).toBe(false);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+
+  it('when the reader of its output goes away (EPIPE), it stops the stack and exits only after every child', async () => {
+    // The tests' own broker: this case is about the services, and --only gateway,monitor joins no consumer group there.
+    const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(TEST_KAFKA_BROKERS.join(','), cwd), cwd);
+    let stack: number[] = [];
+    try {
+      await waitFor(() => supervisor.output().includes('Ctrl-C stops everything.'), { timeoutMs: 60_000, what: `the services spawned\n${supervisor.output()}` });
+      stack = descendants(supervisor.child.pid!);
+      expect(stack.length).toBe(2);
+      // What `npm start | head` does once head has its lines: the pipe's reading end closes; the next line the
+      // supervisor writes (a service's start-up log) fails with EPIPE.
+      supervisor.child.stdout!.destroy();
+      const exit = await exitOf(supervisor.child);
+      // It exited on its own (not killed) and only after its children: none is left when it is gone.
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(stack.filter(isAlive)).toEqual([]);
+      expect(await listens(PORTS.GATEWAY_PORT)).toBe(false);
+      expect(await listens(PORTS.MONITOR_PORT)).toBe(false);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+});
