@@ -13,7 +13,7 @@ import { Topics, TRACKER_HINTS_TOPIC, PROVIDERS, allTopics, rawTopicFor } from '
 import { serviceNodeOptions } from '@hookbus/platform';
 import { PROJECTOR_TOPICS } from '../apps/projector/src/record-projection';
 import { coresBetween, cpuSnapshot } from './lib/cpu';
-import { killAllChildrenNow, readMemory, spawnNode, forkNode, stopAllChildren, stopChild, unexpectedExits, type SpawnedChild } from './lib/children';
+import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
 import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
@@ -104,19 +104,6 @@ function childEnv(infra: BenchInfra, service: string, extra: Record<string, stri
     PROJECTOR_PORT: String(PORTS.projector),
     ...extra,
   };
-}
-
-async function waitHttp(url: string, child: SpawnedChild, what: string, timeoutMs = 90_000): Promise<void> {
-  const ok = await pollUntil(async () => {
-    if (child.exit() !== null) throw new Error(`FAILED: ${child.describeExit()}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      return res.status === 200 || (!url.includes('/health') && res.status < 500);
-    } catch {
-      return false;
-    }
-  }, timeoutMs, 200);
-  if (!ok) throw new Error(`${what} not ready at ${url} after ${timeoutMs / 1000} s:\n${child.tail()}`);
 }
 
 /**
@@ -426,9 +413,6 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: Mem
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The run measured something that died: its figures are failures, not slow rates. Exit code 2. */
-class BenchFailed extends Error {}
-
 async function main(): Promise<void> {
   const began = Date.now();
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -454,8 +438,9 @@ async function main(): Promise<void> {
       writeFileSync(join(ROOT, 'bench', 'results', `tracker-scale-${RUN_ID}.md`), section);
       log(`tracker-scale: section for BENCHMARKS.md in bench/results/tracker-scale-${RUN_ID}.md\n${section}`);
     }
-    // A stage or load generator that died makes its figures meaningless: said once more at the end, and the run fails.
-    const failures = unexpectedExits();
+    // A stage or load generator that died makes its figures meaningless: said once more at the end, and the run fails
+    // (exit 2, BENCHMARKS.md untouched), whatever the stage's exit code (a SIGTERM from outside ends one with 0).
+    const failures = runFailures(drainRuns);
     const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
     writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
     if (failures.length > 0) {

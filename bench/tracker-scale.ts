@@ -5,7 +5,7 @@ import type { Producer } from 'kafkajs';
 import { EventTypes, Topics, TRACKER_HINTS_TOPIC, type CommunicationStatusEvent } from '@hookbus/contracts';
 import { groupByTopic } from '@hookbus/kafka';
 import { eventRecord } from '../apps/normalizer/src/normalization.sink';
-import { killChild, readMemory, spawnNode, stopChild, type SpawnedChild } from './lib/children';
+import { killChild, readMemory, spawnNode, stageFailed, stopChild, type SpawnedChild } from './lib/children';
 import { committed, delta, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import type { BenchInfra } from './lib/setup';
 import { sleep } from './lib/stats';
@@ -136,7 +136,7 @@ export async function trackerScale(
     const timeoutMs = Math.max(600_000, entities * 5);
     let caughtUp = false;
     while (Date.now() - t0 < timeoutMs) {
-      if (child.exit() !== null) throw new Error(`tracker-scale FAILED: ${child.describeExit()}`);
+      if (child.exit() !== null) throw stageFailed(child, 'tracker-scale: the tracker exited during the drain');
       const now = await committed(infra.admin, groupId, INPUTS).catch(() => null);
       if (now) {
         const progress = progressOf(start, target, now);
@@ -204,7 +204,7 @@ async function restart(
   // Measured from the spawn: process start, Nest, group join (after SIGKILL the broker first waits out the dead
   // member's session), the store's tail restore, then the first transaction.
   const seen = await watchDrain(infra.admin, groupId, start, target, 1_800_000, 500, () => child.exit() !== null);
-  if (seen.exited) throw new Error(`tracker-scale FAILED after the restart: ${child.describeExit()}`);
+  if (seen.exited) throw stageFailed(child, 'tracker-scale: the tracker exited after the restart');
   if (!seen.caughtUp) throw new Error(`tracker did not catch up after the restart:\n${child.tail()}`);
   return { firstCommitMs: Math.round(seen.firstCommitMs), caughtUpMs: Math.round(seen.lastChangeMs), peakRssMb: peak() };
 }

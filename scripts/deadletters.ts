@@ -8,8 +8,9 @@
  * A redriven record goes back to its original topic with its original key, value and headers; a marker record on
  * webhooks.deadletter (null value, header hookbus-dlq-redrive-of) tells the projector to set `redriven_at`.
  */
+import { parseArgs } from 'node:util';
 import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
-import { finishCommand, handleHelp, loadEnv, UsageError, type CommandHelp } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type OutgoingRecord } from '@hookbus/kafka';
 
 export const REDRIVE_OF_HEADER = DeadLetterHeaders.redriveOf;
@@ -43,9 +44,45 @@ export interface DeadLetterEntry {
   readonly record: ConsumedRecord;
 }
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
+export interface DeadLetterArgs {
+  readonly command: 'list' | 'redrive';
+  readonly ids: readonly string[];
+  readonly stage?: string;
+  readonly code?: string;
+  readonly json: boolean;
+}
+
+/** The stages that write dead letters: the four consumers and the orchestrator's retry lanes. */
+const STAGE = /^(normalizer|tracker|orchestrator|projector|orchestrator-retry-[a-z0-9-]+)$/;
+const ID = /^\d+:\d+$/;
+
+/**
+ * The command line, refused whole when any part is wrong: a misspelt selection (`--cod X`) once made `redrive
+ * --stage normalizer --cod X` redrive every normalizer dead letter.
+ */
+export function parseDeadLetterArgs(argv: readonly string[]): DeadLetterArgs {
+  const { values, positionals } = parseCommandLine(() =>
+    parseArgs({
+      args: [...argv],
+      options: { stage: { type: 'string' }, code: { type: 'string' }, json: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: true,
+    }),
+  );
+  const [command = 'list', ...ids] = positionals;
+  if (command !== 'list' && command !== 'redrive') throw new UsageError(`unknown command ${command}: list or redrive`);
+  const { stage, code, json } = values;
+  if (stage !== undefined && !STAGE.test(stage)) throw new UsageError(`--stage: normalizer, tracker, orchestrator (or orchestrator-retry-<lane>) or projector, got ${JSON.stringify(stage)}`);
+  if (code !== undefined && code.trim() === '') throw new UsageError('--code: a dead-letter code, got ""');
+  if (command === 'list') {
+    if (ids.length > 0) throw new UsageError(`list takes no ids (got ${ids.join(' ')}); select with --stage/--code`);
+  } else {
+    const notIds = ids.filter((id) => !ID.test(id));
+    if (notIds.length > 0) throw new UsageError(`redrive: not a dead-letter id (partition:offset, as list prints it): ${notIds.join(' ')}`);
+    if (json) throw new UsageError('--json: only with list');
+    if (ids.length === 0 && stage === undefined && code === undefined) throw new UsageError('nothing to redrive: name dead letters by id, or select them with --stage/--code');
+  }
+  return { command, ids, stage, code, json };
 }
 
 export function toEntry(record: ConsumedRecord): DeadLetterEntry | null {
@@ -96,16 +133,11 @@ export async function readDeadLetters(brokers: readonly string[]): Promise<DeadL
 }
 
 export async function deadLetters(argv: string[]): Promise<number> {
-  const command = argv[0];
-  if (command !== undefined && command !== 'list' && command !== 'redrive') throw new UsageError(`unknown command ${command}: list or redrive`);
-  const stage = arg(argv, 'stage');
-  const code = arg(argv, 'code');
-  const ids = argv.slice(1).filter((a, i, all) => /^\d+:\d+$/.test(a) && !['--stage', '--code'].includes(all[i - 1] ?? ''));
-  if (command === 'redrive' && ids.length === 0 && !stage && !code) throw new UsageError('nothing to redrive: name dead letters by id, or select them with --stage/--code');
+  const { command, ids, stage, code, json } = parseDeadLetterArgs(argv);
   const env = loadEnv();
   const entries = (await readDeadLetters(env.kafkaBrokers)).filter((e) => (!stage || e.stage === stage) && (!code || e.code === code));
-  if (command === 'list' || command === undefined) {
-    if (argv.includes('--json')) {
+  if (command === 'list') {
+    if (json) {
       console.log(JSON.stringify(entries.map(({ record: _r, ...e }) => e), null, 2));
       return 0;
     }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, type CommandHelp, type SourceConfig } from '@hookbus/config';
+import { EXIT_FAILED, EXIT_USAGE, finishCommand, formatHelp, handleHelp, refuseArguments, UsageError, loadEnv, loadHookbusConfig, type CommandHelp, type SourceConfig } from '@hookbus/config';
 import { credentialsFor, withQuery } from './webhook-credentials';
 
 /** Every webhook was accepted, but not every row (or no Credas result) reached Postgres in time. */
@@ -19,8 +19,14 @@ const DEMO_HELP: CommandHelp = {
   exitCodes: [[EXIT_INCOMPLETE, 'every webhook was accepted, but not every row (or no Credas result) reached Postgres in time']],
 };
 
-// Before anything reads a setting: --help works anywhere.
+// Before anything reads a setting: --help works anywhere, and an argument (the demo takes none) stops it with 64.
 handleHelp(process.argv.slice(2), DEMO_HELP);
+try {
+  refuseArguments(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${formatHelp(DEMO_HELP)}`);
+  process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
+}
 
 const env = loadEnv();
 const gateway = `http://127.0.0.1:${env.gatewayPort}`;

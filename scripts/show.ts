@@ -4,8 +4,9 @@
  * the terminal it was asked from and writes nothing else anywhere. Bodies and request headers are not printed. The
  * argument is matched literally (never as a LIKE pattern), and control characters in what it prints are escaped.
  */
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { EXIT_FAILED, EXIT_USAGE, formatHelp, handleHelp, loadEnv, type CommandHelp } from '@hookbus/config';
+import { EXIT_FAILED, EXIT_USAGE, formatHelp, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
 import { formatTimeline, loadTimeline, terminalSafe, timelineIsEmpty } from '@hookbus/db';
 
 /** Nothing in the read model matches the argument. */
@@ -18,13 +19,26 @@ const SHOW_HELP: CommandHelp = {
   exitCodes: [[EXIT_NOT_FOUND, 'nothing matches the argument']],
 };
 
+/**
+ * The key to look up. show has no options: an argument that looks like one (`--json`, `-x`) is a mistake, not a key
+ * (it used to be looked up as one); `--` ends the options, so a key that starts with a dash can still be looked up.
+ */
+export function parseShowArgs(argv: readonly string[]): string {
+  const { positionals } = parseCommandLine(() => parseArgs({ args: [...argv], options: {}, strict: true, allowPositionals: true }));
+  const key = positionals.join(' ').trim();
+  if (!key) throw new UsageError('show: name a processKey, communicationId, entityId, processId or phone');
+  return key;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   handleHelp(argv, SHOW_HELP);
-  // `--` ends the options: a key that starts with a dash can still be looked up.
-  const key = (argv[0] === '--' ? argv.slice(1) : argv).join(' ').trim();
-  if (!key) {
-    process.stderr.write(formatHelp(SHOW_HELP));
+  let key: string;
+  try {
+    key = parseShowArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${terminalSafe(error.message)}\n\n${formatHelp(SHOW_HELP)}`);
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -40,8 +54,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  // The message of a connection or config error names the setting, never the looked-up key.
-  process.stderr.write(`show failed: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
-  process.exit(EXIT_FAILED);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    // The message of a connection or config error names the setting, never the looked-up key.
+    process.stderr.write(`show failed: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
+    process.exit(EXIT_FAILED);
+  });
+}

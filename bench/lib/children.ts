@@ -29,8 +29,10 @@ export interface SpawnedChild {
 }
 
 /**
- * Children that failed: ended with a signal or a non-zero code without being asked to (stopChild, killChild), in the
- * order they ended. A load worker ending with 0 is a finished run; each failure makes the bench exit non-zero.
+ * Children that failed, in the order they ended: a service stage (spawnNode) that ended in any way without being
+ * asked to (stopChild, killChild), whatever its code — a stage stopped from outside with SIGTERM exits 0, and its
+ * figures are as meaningless as a crashed one's; a load worker (forkNode) that ended with a signal or a non-zero code
+ * (a load worker ending with 0 is a finished run). Each failure makes the bench exit 2 (BenchFailed).
  */
 const unexpected: SpawnedChild[] = [];
 
@@ -46,7 +48,44 @@ export function exitText(exit: ChildExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 }
 
-function track(child: ChildProcess, label: string): SpawnedChild {
+/**
+ * The run measured something that died: its figures are failures, not slow rates, and BENCHMARKS.md is left as it
+ * was. bench/run.ts exits 2 on it (README), any other error exits 1.
+ */
+export class BenchFailed extends Error {}
+
+/** The failure of a stage that ended while the bench still needed it (`what`: where the bench was). */
+export function stageFailed(child: Pick<SpawnedChild, 'describeExit'>, what: string): BenchFailed {
+  return new BenchFailed(`${what}: ${child.describeExit()}`);
+}
+
+/**
+ * Everything that makes a run a failure, once each: the children that ended without being asked to, and the drains
+ * that recorded a stage's exit (`failure`), however that stage ended.
+ */
+export function runFailures(drains: ReadonlyArray<{ readonly failure?: string }>): string[] {
+  return [...new Set([...unexpectedExits(), ...drains.flatMap((d) => (d.failure ? [d.failure] : []))])];
+}
+
+/** Polls `url` until it answers 200 (any answer below 500 for a non-health URL); the child's exit is a BenchFailed. */
+export async function waitHttp(url: string, child: SpawnedChild, what: string, timeoutMs = 90_000): Promise<void> {
+  const began = Date.now();
+  while (Date.now() - began < timeoutMs) {
+    if (child.exit() !== null) throw stageFailed(child, `${what} exited before it was ready at ${url}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200 || (!url.includes('/health') && res.status < 500)) return;
+    } catch {
+      // not listening yet
+    }
+    // Ends the wait as soon as the child exits, not a poll interval later.
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 200)), child.exited()]);
+  }
+  if (child.exit() !== null) throw stageFailed(child, `${what} exited before it was ready at ${url}`);
+  throw new Error(`${what} not ready at ${url} after ${timeoutMs / 1000} s:\n${child.tail()}`);
+}
+
+function track(child: ChildProcess, label: string, service: boolean): SpawnedChild {
   if (child.pid === undefined) throw new Error(`${label}: could not start`);
   children.add(child);
   const lines: string[] = [];
@@ -84,7 +123,7 @@ function track(child: ChildProcess, label: string): SpawnedChild {
   };
   void exit.then(() => {
     children.delete(child);
-    if (!asked.has(child) && (ended!.signal !== null || ended!.code !== 0)) unexpected.push(spawned);
+    if (!asked.has(child) && (service || ended!.signal !== null || ended!.code !== 0)) unexpected.push(spawned);
   });
   return spawned;
 }
@@ -98,12 +137,12 @@ function profilingFlags(): string[] {
 export function spawnNode(label: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedChild {
   // The IPC channel is the child's lifeline: a service stops itself when it closes (runService), so a bench that is
   // SIGKILLed leaves no stage behind.
-  return track(spawn(process.execPath, [...profilingFlags(), script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), label);
+  return track(spawn(process.execPath, [...profilingFlags(), script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), label, true);
 }
 
 /** A child with an IPC channel (the load generator reports through it). */
 export function forkNode(label: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedChild {
-  return track(fork(script, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), label);
+  return track(fork(script, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), label, false);
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the child is gone. */

@@ -6,10 +6,17 @@
  * Plain JavaScript, outside the TypeScript build, because it decides whether that build runs.
  *
  *   node scripts/bin/run-built.js dist/scripts/lag.js [args...]
+ *
+ * The wrapper stands between npm and the command, and stays out of the way: it waits for the command and exits with
+ * its code (128 + the signal number when a signal ended it), so `npm run lag -- --watch`'s exit code reaches the
+ * caller. Ctrl-C reaches the command from the terminal itself (SIGINT goes to the whole foreground process group), so
+ * the wrapper ignores SIGINT and waits for the command to stop as it chooses; SIGTERM and SIGHUP sent to the wrapper
+ * alone (a process manager, `kill`) are passed on, so no command keeps running as an orphan.
  */
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
+const { constants } = require('node:os');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
@@ -35,15 +42,50 @@ function isStale() {
   return Math.max(...tsconfigs, ...sources.map(newestSource)) > built;
 }
 
-const [target, ...args] = process.argv.slice(2);
-if (!target) {
-  process.stderr.write('usage: run-built.js dist/<command>.js [args...]\n');
-  process.exit(64);
+/**
+ * Runs `command args` with this process's stdio and resolves with the exit code this process should end with: the
+ * child's, or 128 + the number of the signal that ended it. While it runs, SIGINT is ignored here (the child gets its
+ * own from the terminal) and SIGTERM / SIGHUP are passed on to the child.
+ */
+function runChild(command, args, options = {}) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { stdio: 'inherit', ...options });
+    const ignore = () => undefined;
+    const relay = (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', relay);
+    process.on('SIGHUP', relay);
+    const done = (code) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', relay);
+      process.off('SIGHUP', relay);
+      resolvePromise(code);
+    };
+    child.once('error', (error) => {
+      process.stderr.write(`${command}: ${error.message}\n`);
+      done(1);
+    });
+    child.once('exit', (code, signal) => done(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)));
+  });
 }
-if (isStale()) {
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+
+async function main() {
+  const [target, ...args] = process.argv.slice(2);
+  if (!target) {
+    process.stderr.write('usage: run-built.js dist/<command>.js [args...]\n');
+    return 64;
+  }
+  if (isStale()) {
+    const built = await runChild('npm', ['run', 'build', '--silent'], { cwd: root });
+    if (built !== 0) return built;
+  }
+  return runChild(process.execPath, [join(root, target), ...args]);
 }
-const run = spawnSync(process.execPath, [join(root, target), ...args], { stdio: 'inherit' });
-if (run.signal) process.kill(process.pid, run.signal);
-process.exit(run.status ?? 1);
+
+module.exports = { runChild };
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}

@@ -55,6 +55,38 @@ it('a stage killed during a drain ends the watch at once as exited, with its sig
   }
 });
 
+it('a stage stopped from outside with SIGTERM (exit code 0) during a drain is a failure too', async () => {
+  const groupId = `bench-stage-exit-${randomUUID()}`;
+  const kafka = new Kafka({ clientId: 'bench-stage-exit', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const start = await endOffsets(admin, RAW_TOPICS);
+  await placeGroup(kafka, groupId, start).catch(async (error: unknown) => {
+    await admin.disconnect();
+    throw error;
+  });
+  const stage = spawnNode('normalizer', join(ROOT, 'dist', 'bench', 'service-child.js'), {
+    PATH: process.env.PATH,
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    DATABASE_URL: TEST_DATABASE_URL,
+    BENCH_GROUP_ID: groupId,
+    NORMALIZER_PORT: '0',
+  }, ['normalizer']);
+  try {
+    const target: Offsets = new Map([...start].map(([topic, parts]) => [topic, new Map([...parts].map(([p, end]) => [p, end + 1_000]))]));
+    const watch = watchDrain(admin, groupId, start, target, drainTimeoutMs(1_000 * 6 * RAW_TOPICS.length), 1500, () => stage.exit() !== null);
+    await waitFor(() => stage.tail().includes('joined consumer group'), { timeoutMs: 60_000, what: 'the stage in its group' });
+    // An operator's `kill <pid>`: the service stops cleanly and exits 0, but the bench did not ask for it.
+    stage.process.kill('SIGTERM');
+    expect(await watch).toMatchObject({ caughtUp: false, exited: true });
+    expect(stage.exit()).toEqual({ code: 0, signal: null });
+    expect(unexpectedExits()).toContain(stage.describeExit());
+  } finally {
+    await stopChild(stage);
+    await admin.disconnect();
+  }
+});
+
 it('a process out of heap is described by its signal and its last stderr lines', async () => {
   // A real V8 heap exhaustion, in a heap of 16 MB: the tracker's death in the issue, in a second.
   const oom = spawnNode('tracker', '--max-old-space-size=16', { PATH: process.env.PATH }, ['-e', 'const keep = []; for (;;) keep.push(new Array(100_000).fill(keep.length));']);

@@ -56,6 +56,25 @@ describe('a wrong command line', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/usage: npm run /);
   });
+
+  // Mistakes that used to be ignored: a typo widened a replay or a redrive to everything, a bad number ran anyway.
+  it.each([
+    ['replay', 'dist/apps/normalizer/src/cli/replay.js', ['--provider', 'credas', '--dryrun'], /^Unknown option '--dryrun'/],
+    ['replay', 'dist/apps/normalizer/src/cli/replay.js', ['--provider', 'credas', '--from'], /--from/],
+    ['replay', 'dist/apps/normalizer/src/cli/replay.js', ['--provider', 'credas', '--partition', 'x'], /^--partition: expected a whole number/],
+    ['deadletters', 'dist/scripts/deadletters.js', ['redrive', '--stage', 'normalizer', '--cod', 'X'], /^Unknown option '--cod'/],
+    ['show', 'dist/scripts/show.js', ['--json', 'credas:x'], /^Unknown option '--json'/],
+    ['demo', 'dist/scripts/demo.js', ['--fast'], /^Unknown option '--fast'/],
+    ['credas:refetch', 'dist/apps/orchestrator/src/cli/refetch.js', ['9afe8b16', '--force'], /^Unknown option '--force'/],
+  ])('%s %j exits 64 with a one-line reason, then the usage; nothing done', (_script, file, args, reason) => {
+    const result = run(file, args, { KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(result.code).toBe(64);
+    expect(result.stdout).toBe('');
+    const [first, blank, usage] = result.stderr.split('\n');
+    expect(first).toMatch(reason);
+    expect(blank).toBe('');
+    expect(usage).toMatch(/^usage: npm run /);
+  });
 });
 
 describe('a run prints what was asked for, and nothing else', () => {
@@ -67,6 +86,13 @@ describe('a run prints what was asked for, and nothing else', () => {
     const from = new Date(Date.now() + 3_600_000).toISOString();
     const result = run('dist/apps/normalizer/src/cli/replay.js', ['--provider', 'credas', '--from', from], env);
     expect(result).toEqual({ code: 0, stdout: 'published 0 events from 0 raw records of webhooks.raw.credas; 0 still fail\n', stderr: '' });
+  });
+
+  it('replay of a partition the topic does not have exits 64 naming the partitions it has (not "published 0 events", exit 0)', () => {
+    const result = run('dist/apps/normalizer/src/cli/replay.js', ['--provider', 'credas', '--partition', '999', '--dry-run'], env);
+    expect(result.code).toBe(64);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toMatch(/^--partition: webhooks\.raw\.credas has partitions 0(, \d+)*, not 999$/);
   });
 
   it('credas:refetch prints the one line that says what it requested; no kafkajs line on stderr', () => {

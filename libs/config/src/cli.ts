@@ -6,6 +6,8 @@
  * in the README's command table). Plain functions and no imports: scripts/kafka/local-kafka.ts uses it without the
  * @hookbus path aliases.
  */
+import { parseArgs } from 'node:util';
+
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 64;
@@ -22,6 +24,32 @@ export interface CommandHelp {
 
 /** A command-line mistake: the command prints the message and its usage, and exits EXIT_USAGE. */
 export class UsageError extends Error {}
+
+/**
+ * Runs a strict `node:util` parseArgs (unknown options, missing values and stray positionals are errors) and turns
+ * its refusal into a UsageError: a typo such as `--dryrun` or `--cod` must stop the command, never be ignored.
+ */
+export function parseCommandLine<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+/** For a command that takes no argument at all (`npm run demo`): anything given is a mistake, never ignored. */
+export function refuseArguments(argv: readonly string[]): void {
+  parseCommandLine(() => parseArgs({ args: [...argv], options: {}, strict: true, allowPositionals: false }));
+}
+
+/** A whole number ≥ min from an option's text, or a UsageError naming the option. */
+export function wholeNumberOption(name: string, raw: string, min = 0): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name}: expected a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
 
 export function formatHelp(help: CommandHelp): string {
   const pad = (rows: ReadonlyArray<readonly [string | number, string]>) => {

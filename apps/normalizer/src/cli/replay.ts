@@ -5,8 +5,9 @@
  *   npm run replay -- --provider credas [--source credas-actor] [--from 2026-11-01T00:00:00Z] [--to ...]
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
+import { parseArgs } from 'node:util';
 import { PROVIDERS, rawTopicFor, RawHeaders, type ProviderName } from '@hookbus/contracts';
-import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, sourceTemplates, UsageError, type CommandHelp } from '@hookbus/config';
+import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, sourceTemplates, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type OutgoingRecord, type PartitionRange } from '@hookbus/kafka';
 import '@hookbus/providers/adapters';
 import { NormalizationSink, eventRecord } from '../normalization.sink';
@@ -32,36 +33,80 @@ export const REPLAY_HELP: CommandHelp = {
   exitCodes: [[EXIT_STILL_FAILING, 'some records still fail to normalize (printed one per line)']],
 };
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
+export interface ReplayOptions {
+  readonly provider?: ProviderName;
+  readonly sourceId?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly partition?: number;
+  readonly fromOffset?: string;
+  readonly toOffset?: string;
+  readonly dryRun: boolean;
 }
 
-function date(argv: string[], name: string): Date | undefined {
-  const raw = arg(argv, name);
+function date(name: string, raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const parsed = new Date(raw);
-  if (Number.isNaN(parsed.getTime())) throw new UsageError(`--${name}: not a date: ${raw}`);
+  if (raw.trim() === '' || Number.isNaN(parsed.getTime())) throw new UsageError(`--${name}: not a date: ${JSON.stringify(raw)}`);
   return parsed;
 }
 
+/**
+ * The command line, refused whole when any part is wrong: an unknown option (`--dryrun`), an option without its value
+ * (`--from` alone would otherwise mean the whole topic), a provider, time, partition or offset that is not one. Each of
+ * those mistakes used to widen the replay to the whole topic or quietly publish nothing.
+ */
+export function parseReplayArgs(argv: readonly string[]): ReplayOptions {
+  const { values } = parseCommandLine(() =>
+    parseArgs({
+      args: [...argv],
+      options: {
+        provider: { type: 'string' },
+        source: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        partition: { type: 'string' },
+        'from-offset': { type: 'string' },
+        'to-offset': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
+  const provider = values.provider;
+  if (provider !== undefined && !PROVIDERS.includes(provider as ProviderName)) throw new UsageError(`--provider: one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);
+  if (provider === undefined && values.source === undefined) throw new UsageError(`--provider: one of ${PROVIDERS.join(', ')} (or --source)`);
+  if (values.source !== undefined && values.source.trim() === '') throw new UsageError('--source: a source id, got ""');
+  const from = date('from', values.from);
+  const to = date('to', values.to);
+  if (from && to && from.getTime() >= to.getTime()) throw new UsageError(`--from ${values.from} is not before --to ${values.to}`);
+  const partition = values.partition === undefined ? undefined : wholeNumberOption('partition', values.partition);
+  const fromOffset = values['from-offset'] === undefined ? undefined : String(wholeNumberOption('from-offset', values['from-offset']));
+  const toOffset = values['to-offset'] === undefined ? undefined : String(wholeNumberOption('to-offset', values['to-offset']));
+  if ((fromOffset !== undefined || toOffset !== undefined) && partition === undefined) throw new UsageError('--from-offset / --to-offset need --partition');
+  if (fromOffset !== undefined && toOffset !== undefined && BigInt(fromOffset) > BigInt(toOffset)) throw new UsageError(`--from-offset ${fromOffset} is after --to-offset ${toOffset}`);
+  return { provider: provider as ProviderName | undefined, sourceId: values.source, from, to, partition, fromOffset, toOffset, dryRun: values['dry-run'] };
+}
+
 export async function replay(argv: string[], print: (line: string) => void = console.log): Promise<{ read: number; events: number; failed: number }> {
+  const options = parseReplayArgs(argv);
   const env = loadEnv();
   const config = loadHookbusConfig(env.configPath);
-  const sourceId = arg(argv, 'source');
+  const { sourceId, dryRun } = options;
   // A built-in id no longer (or not) configured still names its provider: its raw records may be replayed.
   const source = sourceId ? (config.sources.find((s) => s.id === sourceId) ?? sourceTemplates().find((s) => s.id === sourceId)) : undefined;
   if (sourceId && !source) throw new UsageError(`--source: no source ${sourceId} in the configuration`);
-  const provider = (arg(argv, 'provider') ?? source?.provider) as ProviderName | undefined;
-  if (!provider || !PROVIDERS.includes(provider)) throw new UsageError(`--provider: one of ${PROVIDERS.join(', ')} (or --source)`);
+  if (source && options.provider && source.provider !== options.provider) throw new UsageError(`--source ${sourceId} is a ${source.provider} source, not ${options.provider}`);
+  const provider = (options.provider ?? source!.provider) as ProviderName;
   const topic = rawTopicFor(provider);
   const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'hookbus-replay' });
-  let ranges: PartitionRange[] = await rangeByTime(kafka, topic, date(argv, 'from'), date(argv, 'to'));
-  const partition = arg(argv, 'partition');
-  if (partition !== undefined) {
-    ranges = ranges.filter((r) => r.partition === Number(partition)).map((r) => ({ ...r, from: arg(argv, 'from-offset') ?? r.from, to: arg(argv, 'to-offset') ?? r.to }));
+  let ranges: PartitionRange[] = await rangeByTime(kafka, topic, options.from, options.to);
+  if (options.partition !== undefined) {
+    const partitions = ranges.map((r) => r.partition).sort((a, b) => a - b);
+    if (!partitions.includes(options.partition)) throw new UsageError(`--partition: ${topic} has partitions ${partitions.join(', ')}, not ${options.partition}`);
+    ranges = ranges.filter((r) => r.partition === options.partition).map((r) => ({ ...r, from: options.fromOffset ?? r.from, to: options.toOffset ?? r.to }));
   }
-  const dryRun = argv.includes('--dry-run');
   const sink = new NormalizationSink(config.sources);
   const producer = createDurableProducer(kafka);
   if (!dryRun) await producer.connect();

@@ -5,7 +5,8 @@
  * a new hookbus.credas.results event for it.
  */
 import { randomUUID } from 'node:crypto';
-import { finishCommand, handleHelp, loadEnv, UsageError, type CommandHelp } from '@hookbus/config';
+import { parseArgs } from 'node:util';
+import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka } from '@hookbus/kafka';
 import type { RefetchCommand } from '../retrieval-jobs';
 import { COMMANDS_TOPIC } from '../retry-schedule';
@@ -24,7 +25,6 @@ export async function sendRefetch(brokers: readonly string[], processId: string,
 
 /** Credas ids fill URL path segments (CredasApiClient): refused here rather than dead-lettered there. */
 const CREDAS_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
-const USAGE = 'usage: npm run credas:refetch -- <processId> [<entityId>]';
 
 export const REFETCH_HELP: CommandHelp = {
   usage: ['npm run credas:refetch -- <processId> [<entityId>]'],
@@ -34,8 +34,13 @@ export const REFETCH_HELP: CommandHelp = {
 
 /** What `npm run credas:refetch -- <processId> [<entityId>]` does, minus the process exit: one command, its id. */
 export async function runRefetchCli(args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<RefetchCommand> {
-  const [processId, entityId] = args;
-  if (!processId || !CREDAS_ID.test(processId) || (entityId !== undefined && !CREDAS_ID.test(entityId)) || args.length > 2) throw new UsageError(USAGE);
+  const { positionals } = parseCommandLine(() => parseArgs({ args: [...args], options: {}, strict: true, allowPositionals: true }));
+  const [processId, entityId] = positionals;
+  if (!processId) throw new UsageError('credas:refetch: name the Credas processId');
+  if (positionals.length > 2) throw new UsageError(`credas:refetch: at most a processId and an entityId, got ${positionals.length} arguments`);
+  for (const [what, id] of [['processId', processId], ['entityId', entityId]] as const) {
+    if (id !== undefined && !CREDAS_ID.test(id)) throw new UsageError(`credas:refetch: not a Credas ${what} (letters, digits and dashes, up to 64): ${JSON.stringify(id)}`);
+  }
   return sendRefetch(loadEnv(env).kafkaBrokers, processId, entityId ?? null);
 }
 
