@@ -32,7 +32,7 @@ async function startCopy(of: 'normalizer' | 'tracker', group: string): Promise<S
   const runner = new BatchConsumerRunner(kafka, sink, { groupId: group, topics, partitionsConsumedConcurrently: 6, ...transactional });
   await runner.start();
   // Stopped like the stages it is the baseline of (runService: commit what was copied, leave the group).
-  return { close: () => runner.stop() };
+  return { close: async () => void (await runner.stop()) };
 }
 
 const starters: Record<string, () => Promise<unknown>> = {

@@ -21,7 +21,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { serviceNodeOptions } from '@hookbus/platform';
-import { guardLocalKafka, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from './kafka/local-kafka';
+import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalSources } from './local-sources';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
@@ -48,8 +48,28 @@ function complain(line: string): void {
  */
 const supervisor = {
   requested: null as { why: string; code: number } | null,
+  /** The start step under way, for "stopping after …". */
+  step: 'reading the configuration',
+  /** Aborted by the first stop request before the stack runs: cuts the wait for the broker short. */
+  startAborted: new AbortController(),
+  /** The broker JVM this run spawned, once it is spawned: what a forced stop kills. */
+  spawnedBroker: null as { pid: number; options: LocalKafkaOptions } | null,
   stop(why: string, code: number): void {
-    supervisor.requested ??= { why, code };
+    if (supervisor.requested) {
+      // A second request (Ctrl-C again) while still starting: stop now, leaving the step unfinished.
+      say(`stopping now (${why}), without finishing ${supervisor.step}.`);
+      const broker = supervisor.spawnedBroker;
+      if (broker && isOurBroker(broker.pid, broker.options)) process.kill(broker.pid, 'SIGKILL');
+      process.exit(1);
+    }
+    supervisor.requested = { why, code };
+    // The broker's start is cut short (its wait can take a minute); the other steps are short and end first.
+    say(
+      supervisor.step === 'starting the broker'
+        ? `stopping (${why}): abandoning the broker's start; again to stop at once...`
+        : `stopping after ${supervisor.step} (${why}); again to stop at once...`,
+    );
+    supervisor.startAborted.abort();
   },
 };
 
@@ -67,6 +87,9 @@ function watchForStopRequests(): void {
 }
 
 class StopRequested extends Error {}
+
+/** How long past SHUTDOWN_TIMEOUT_MS a service may take before it is SIGKILLed: its own bounded exit comes first. */
+const KILL_MARGIN_MS = 10_000;
 
 /** Between start steps: a stop asked for while the broker or the database was being prepared ends the start there. */
 function checkStopRequested(): void {
@@ -113,6 +136,8 @@ function argValue(argv: string[], flag: string): string | undefined {
 
 interface StartedBroker {
   readonly options: LocalKafkaOptions;
+  /** The JVM this run spawned: the only process stopped on exit (never whatever the pidfile names by then). */
+  readonly pid: number;
   /** Stops the broker if this process disappears (scripts/kafka/broker-guard.ts). */
   readonly guard: ChildProcess;
 }
@@ -133,13 +158,48 @@ async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBro
   if (!options) {
     throw new Error(`KAFKA_BROKERS: no broker answers at ${env.kafkaBrokers.join(',')} (hookbus starts its own broker only at one local address such as 127.0.0.1:9092)`);
   }
-  // Guarded from before the start: a supervisor killed while the JVM boots must not leave it running.
+  // Guarded from before the start: a supervisor killed while the JVM boots must not leave it running. The guard
+  // learns the JVM's pid the moment it is spawned, and stops that process only.
   const guard = guardLocalKafka(options);
-  const started = await startLocalKafka({ ...options, reset }, (line) => say(`${prefix('kafka')} ${line}`));
-  // A broker that began to answer meanwhile is someone else's: the guard must not stop it (SIGKILL: it acts on
-  // nothing, where a closed channel or SIGTERM would make it stop the broker of this data directory).
-  if (!started.startedHere) guard.kill('SIGKILL');
-  return started.startedHere ? { options, guard } : null;
+  supervisor.step = 'starting the broker';
+  const starting = startLocalKafka(
+    { ...options, reset },
+    (line) => say(`${prefix('kafka')} ${line}`),
+    (pid) => {
+      supervisor.spawnedBroker = { pid, options };
+      tellGuard(guard, { pid });
+    },
+  );
+  // A stop asked for while the broker boots (its wait can take a minute) ends the start now, not once it answers.
+  const aborted = new Promise<never>((_, reject) => {
+    const signal = supervisor.startAborted.signal;
+    const abort = () => reject(new StopRequested(supervisor.requested?.why ?? 'stop requested'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  });
+  starting.catch(() => undefined);
+  aborted.catch(() => undefined);
+  let started: Awaited<typeof starting>;
+  try {
+    started = await Promise.race([starting, aborted]);
+  } catch (error) {
+    // A failed start has stopped its own JVM already; a stop request leaves it booting.
+    const spawned = supervisor.spawnedBroker;
+    if (spawned && error instanceof StopRequested) {
+      say(`${prefix('kafka')} stopping the local broker`);
+      await stopLocalKafka(spawned.options, 30_000, spawned.pid);
+    }
+    guard.ref();
+    if (guard.connected) guard.disconnect();
+    await exited(guard);
+    throw error;
+  }
+  // A broker that answered already is someone else's: the guard was told no pid, stops nothing and exits.
+  if (!started.startedHere) {
+    if (guard.connected) guard.disconnect();
+    return null;
+  }
+  return { options, pid: started.pid, guard };
 }
 
 async function provision(env: HookbusEnv): Promise<void> {
@@ -204,20 +264,23 @@ async function main(argv: string[]): Promise<void> {
   const stopKafka = async () => {
     if (startedKafka) {
       say(`${prefix('kafka')} stopping the local broker`);
-      await stopLocalKafka(startedKafka.options);
+      await stopLocalKafka(startedKafka.options, 30_000, startedKafka.pid);
       // The broker is stopped: the guard has nothing left to do and exits when its channel closes. It was unref'd
       // (a lifeline must not keep this process alive); waiting for it needs it counted again, or the event loop
-      // would end here and this process exit before saying "stopped.".
+      // would end here and this process exit before saying "stopped.". A guard that is gone already (killed by
+      // hand) has no channel left to close.
       startedKafka.guard.ref();
-      startedKafka.guard.disconnect();
+      if (startedKafka.guard.connected) startedKafka.guard.disconnect();
       await exited(startedKafka.guard);
     }
   };
   try {
     checkStopRequested();
+    supervisor.step = 'preparing the database';
     const applied = await migrate(env.databaseUrl);
     say(`${prefix('projector')} database ready${applied.length ? `, applied ${applied.join(', ')}` : ''}`);
     checkStopRequested();
+    supervisor.step = 'provisioning topics';
     await provision(env);
     checkStopRequested();
   } catch (error) {
@@ -246,6 +309,9 @@ async function main(argv: string[]): Promise<void> {
     pipeLines(child, name);
     children.set(name, child);
   }
+  // The guard stops the broker only once these are gone, should this process disappear: they stop themselves when
+  // their channel closes, and need the broker to flush and commit meanwhile.
+  if (startedKafka) tellGuard(startedKafka.guard, { services: [...children.values()].flatMap((c) => (c.pid ? [c.pid] : [])), shutdownTimeoutMs: env.shutdownTimeoutMs });
   const ports = { gateway: env.gatewayPort, ...env.servicePorts };
   say('');
   say('hookbus is starting:');
@@ -270,12 +336,19 @@ async function main(argv: string[]): Promise<void> {
           child.kill('SIGKILL');
         }
       }
-    }, 20_000);
+    }, env.shutdownTimeoutMs + KILL_MARGIN_MS);
     await Promise.all(exits);
     clearTimeout(timeout);
+    // A child that exited non-zero on the stop (past its SHUTDOWN_TIMEOUT_MS, work abandoned, killed) makes the whole
+    // stop a failure: a wrapper or CI must see it. One ended by the SIGTERM itself had not installed its handlers yet
+    // (still loading): it held no work, and ended as asked.
+    const failed = [...children]
+      .filter(([, child]) => child.exitCode !== 0 && child.signalCode !== 'SIGTERM')
+      .map(([name, child]) => `${name} (${child.signalCode ?? `code ${child.exitCode}`})`);
     await stopKafka();
+    if (failed.length > 0) complain(`npm start: did not stop cleanly: ${failed.join(', ')}`);
     say('stopped.');
-    process.exit(code);
+    process.exit(failed.length > 0 ? 1 : code);
   };
   supervisor.stop = (why, code) => void stopAll(why, code);
   for (const [name, child] of children) {

@@ -45,16 +45,29 @@ class NaiveWebhookController implements OnModuleInit {
 })
 class NaiveModule {}
 
+let app: { close(): Promise<void> } | null = null;
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void (app?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+};
+// Spawned by the bench with an IPC channel: its closing means the bench is gone (even SIGKILLed); do not outlive it.
+// Listened for before anything is awaited: a bench that dies during the start must still stop this process.
+if (process.channel) {
+  process.once('disconnect', stop);
+  process.channel.unref();
+  if (!process.connected) stop();
+}
+
 async function main(): Promise<void> {
-  const app = await NestFactory.create(NaiveModule, { logger: ['error'] });
-  app.enableShutdownHooks();
-  await app.listen(Number(process.env.PORT || 0), '127.0.0.1');
-  process.stdout.write(`listening ${await app.getUrl()}\n`);
-  // Spawned by the bench with an IPC channel: its closing means the bench is gone (even SIGKILLed); do not outlive it.
-  if (process.channel) {
-    process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
-    process.channel.unref();
-  }
+  const nest = await NestFactory.create(NaiveModule, { logger: ['error'] });
+  nest.enableShutdownHooks();
+  app = nest;
+  await nest.listen(Number(process.env.PORT || 0), '127.0.0.1');
+  // Stopped while it was starting: stop() found no app yet, or closed it before it listened.
+  if (stopping) return void nest.close().finally(() => process.exit(0));
+  process.stdout.write(`listening ${await nest.getUrl()}\n`);
 }
 
 void main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { localKafkaSetup, newClusterId, repoRoot, requireJava } from './local-kafka';
+import { defaultOptions, localKafkaSetup, newClusterId, repoRoot, requireJava } from './local-kafka';
 
 describe('local Kafka broker helpers', () => {
   it('makes cluster ids of 22 base64url characters (the form kafka-storage format expects), each new', () => {
@@ -45,6 +45,34 @@ describe('local Kafka broker helpers', () => {
     it('does not offer to start a broker that is not a single local address', () => {
       expect(localKafkaSetup('test', { KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092' })).toEqual({ brokers: ['kafka-1:9092', 'kafka-2:9092'], options: null });
       expect(localKafkaSetup('start', { KAFKA_BROKERS: 'kafka:9092' }).options).toBeNull();
+    });
+  });
+
+  describe('defaultOptions (`npm run kafka -- start|stop|status`): the broker npm start would use', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const key of ['KAFKA_BROKERS', 'HOOKBUS_KAFKA_PORT', 'HOOKBUS_KAFKA_CONTROLLER_PORT']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    });
+
+    it("listens on KAFKA_BROKERS' port when it is one local address (controller on the next)", () => {
+      process.env.KAFKA_BROKERS = '127.0.0.1:19692';
+      delete process.env.HOOKBUS_KAFKA_PORT;
+      delete process.env.HOOKBUS_KAFKA_CONTROLLER_PORT;
+      expect(defaultOptions()).toMatchObject({ port: 19692, controllerPort: 19693 });
+      process.env.HOOKBUS_KAFKA_PORT = '19800';
+      expect(defaultOptions()).toMatchObject({ port: 19800, controllerPort: 19801 });
+    });
+
+    it('keeps 9092/9093 without KAFKA_BROKERS or when it is not one local address', () => {
+      delete process.env.HOOKBUS_KAFKA_PORT;
+      delete process.env.HOOKBUS_KAFKA_CONTROLLER_PORT;
+      process.env.KAFKA_BROKERS = 'kafka:9092,kafka-2:9092';
+      expect(defaultOptions()).toMatchObject({ port: 9092, controllerPort: 9093 });
+      delete process.env.KAFKA_BROKERS;
+      expect(defaultOptions()).toMatchObject({ port: 9092, controllerPort: 9093 });
     });
   });
 });

@@ -36,10 +36,14 @@ export function repoRoot(): string {
 }
 
 export function defaultOptions(overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions {
+  // `npm run kafka -- start` starts the broker `npm start` would use: HOOKBUS_KAFKA_PORT, else KAFKA_BROKERS' port
+  // when it is one local address, else 9092.
+  const local = /^(?:127\.0\.0\.1|localhost):(\d{1,5})$/.exec((process.env.KAFKA_BROKERS ?? '').trim());
+  const port = Number(process.env.HOOKBUS_KAFKA_PORT || local?.[1] || 9092);
   return {
     dataDir: process.env.HOOKBUS_KAFKA_DATA || join(repoRoot(), '.hookbus', 'kafka'),
-    port: Number(process.env.HOOKBUS_KAFKA_PORT || 9092),
-    controllerPort: Number(process.env.HOOKBUS_KAFKA_CONTROLLER_PORT || 9093),
+    port,
+    controllerPort: Number(process.env.HOOKBUS_KAFKA_CONTROLLER_PORT || port + 1),
     heapMb: Number(process.env.HOOKBUS_KAFKA_HEAP_MB || 768),
     reset: false,
     ...overrides,
@@ -117,7 +121,8 @@ export function fetchKafkaJars(log: (line: string) => void = console.log): strin
   execFileSync(
     'mvn',
     ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-Dkafka.version=${KAFKA_VERSION}`, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // All of Maven's output goes to stderr: `kafka fetch` prints only the jars' folder on stdout.
+    { stdio: ['ignore', 2, 2] },
   );
   writeFileSync(marker, `${wanted}\n`);
   return libs;
@@ -171,18 +176,44 @@ function pidFile(options: LocalKafkaOptions): string {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (exited, not yet reaped) answers signal 0 but is gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
     return true;
+  }
+}
+
+/**
+ * Whether `pid` is this data directory's broker: a live `kafka.Kafka` JVM started with its server.properties. A pid
+ * from a pidfile is only a hint — after a reboot, an OOM kill or a broker stopped by other means it may name an
+ * unrelated process (or another broker), which must never be signalled. Linux only (/proc), like the rest of the
+ * local tooling; where /proc cannot be read, no pid is taken for ours.
+ */
+export function isOurBroker(pid: number, options: Pick<LocalKafkaOptions, 'dataDir'>): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false;
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.includes('kafka.Kafka') && args.includes(resolve(options.dataDir, 'server.properties'));
   } catch {
     return false;
   }
 }
 
+/** The pid of this data directory's running broker, from its pidfile, or null (no pidfile, or a stale one). */
 export function runningPid(options: LocalKafkaOptions): number | null {
   const file = pidFile(options);
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  return isOurBroker(pid, options) ? pid : null;
 }
+
+/** Whether `pid` runs (a zombie does not count). */
+export const isProcessAlive = (pid: number): boolean => isAlive(pid);
 
 export interface StartedKafka {
   readonly pid: number;
@@ -195,7 +226,12 @@ export interface StartedKafka {
  * Starts the broker (detached, so it can outlive the caller when asked to) and waits until a client can
  * describe the cluster. If one already answers on the port, it is reused.
  */
-export async function startLocalKafka(options: LocalKafkaOptions, log: (line: string) => void = console.log): Promise<StartedKafka> {
+export async function startLocalKafka(
+  options: LocalKafkaOptions,
+  log: (line: string) => void = console.log,
+  /** Told the JVM's pid as soon as it is spawned (before it answers): the broker-guard must know what to stop. */
+  onSpawned: (pid: number) => void = () => undefined,
+): Promise<StartedKafka> {
   const brokers = [`127.0.0.1:${options.port}`];
   const logFile = join(options.dataDir, 'broker.log');
   if (await brokerAnswers(brokers, 1500)) {
@@ -205,7 +241,7 @@ export async function startLocalKafka(options: LocalKafkaOptions, log: (line: st
   const libs = fetchKafkaJars(log);
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(join(options.dataDir, 'data'), { recursive: true });
-  const propsFile = join(options.dataDir, 'server.properties');
+  const propsFile = resolve(options.dataDir, 'server.properties');
   writeFileSync(propsFile, serverProperties(options));
   const classpath = `${libs}/*`;
   const log4j = `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'log4j.properties')}`;
@@ -223,14 +259,26 @@ export async function startLocalKafka(options: LocalKafkaOptions, log: (line: st
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
-  writeFileSync(pidFile(options), String(child.pid));
-  log(`started Apache Kafka ${KAFKA_VERSION} (pid ${child.pid}) on ${brokers[0]}, data in ${options.dataDir}`);
+  if (child.pid === undefined) throw new Error('could not start java for the Kafka broker');
+  const pid = child.pid;
+  onSpawned(pid);
+  writeFileSync(pidFile(options), String(pid));
+  log(`started Apache Kafka ${KAFKA_VERSION} (pid ${pid}) on ${brokers[0]}, data in ${options.dataDir}`);
+  // Our JVM may exit before it answers (a lock on the log directory because another broker of this data directory is
+  // booting, a port in use...): then the start failed. Whatever answers on the port meanwhile is not ours to adopt.
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`the Kafka broker (pid ${pid}) exited while starting (${signal ?? `code ${code}`})`))),
+  );
+  exited.catch(() => undefined);
   try {
-    await waitForBroker(brokers, 90_000);
+    await Promise.race([waitForBroker(brokers, 90_000), exited]);
   } catch (error) {
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (existsSync(pidFile(options)) && readFileSync(pidFile(options), 'utf8').trim() === String(pid)) rmSync(pidFile(options), { force: true });
     throw new Error(`${(error as Error).message}; see ${logFile} and ${join(options.dataDir, 'broker.out')}`);
   }
-  return { pid: child.pid!, brokers, logFile, startedHere: true };
+  child.removeAllListeners('exit');
+  return { pid, brokers, logFile, startedHere: true };
 }
 
 /**
@@ -250,29 +298,54 @@ export function runKafkaTool(mainClass: string, args: readonly string[], options
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
-/** Controlled shutdown (SIGTERM), then SIGKILL if the broker has not exited after `timeoutMs`. */
-export async function stopLocalKafka(options: LocalKafkaOptions, timeoutMs = 30_000): Promise<boolean> {
-  const pid = runningPid(options);
-  if (pid === null) return false;
-  process.kill(pid, 'SIGTERM');
+/**
+ * Controlled shutdown (SIGTERM), then SIGKILL if the broker has not exited after `timeoutMs`. Given `pid` (the JVM a
+ * caller spawned itself), only that process is stopped, and only while it still is this data directory's broker;
+ * without it, the pidfile's broker (`npm run kafka -- stop`). A pid that is not this data directory's broker — a
+ * stale pidfile's, reused by an unrelated process — is never signalled. Returns whether a broker was stopped.
+ */
+export async function stopLocalKafka(options: LocalKafkaOptions, timeoutMs = 30_000, pid: number | null = runningPid(options)): Promise<boolean> {
+  if (pid === null || !isOurBroker(pid, options)) return false;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(pidFile(options), { force: true });
+  // Only our pidfile: a broker started since (whose pid it now names) keeps its own.
+  const file = pidFile(options);
+  if (existsSync(file) && readFileSync(file, 'utf8').trim() === String(pid)) rmSync(file, { force: true });
   return true;
 }
 
+/** What the supervisor tells its broker-guard over IPC (any subset, any number of times). */
+export interface GuardMessage {
+  /** The pid of the broker JVM the supervisor spawned: the only process the guard may stop. */
+  readonly pid?: number;
+  /** The services' pids: the guard stops the broker only once none is alive (or after shutdownTimeoutMs + a margin). */
+  readonly services?: readonly number[];
+  readonly shutdownTimeoutMs?: number;
+}
+
 /**
- * Forks scripts/kafka/broker-guard.js, which stops the broker described by `options` once this process is gone
- * (its IPC channel closes), even if this process is SIGKILLed. The caller disconnects it after stopping the broker
- * itself; the guard then finds no broker and exits.
+ * Forks scripts/kafka/broker-guard.js, which stops the broker it is told (guard.send({ pid })) once this process is
+ * gone (its IPC channel closes), even if this process is SIGKILLed. Detached: its own process group, so a signal to
+ * the caller's group (or a group SIGKILL) does not reach it. The caller disconnects it after stopping the broker
+ * itself; the guard then finds no broker of that pid and exits.
  */
 export function guardLocalKafka(options: LocalKafkaOptions): ChildProcess {
-  const guard = fork(join(__dirname, 'broker-guard.js'), [JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const guard = fork(join(__dirname, 'broker-guard.js'), [JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
   // A lifeline, not work: the channel must not keep the caller alive.
   guard.channel?.unref();
   guard.unref();
   return guard;
+}
+
+/** Sends the guard a message if its channel is still open (a guard that died must not crash the caller). */
+export function tellGuard(guard: ChildProcess, message: GuardMessage): void {
+  if (guard.connected) guard.send(message, (error) => error && undefined);
 }
 
 /** `status`: no broker of this data directory runs (LSB's code for "not running"). */
@@ -281,7 +354,7 @@ const EXIT_NOT_RUNNING = 3;
 const KAFKA_HELP: CommandHelp = {
   usage: ['npm run kafka -- fetch|start|stop|status [--reset] [--data DIR]', 'node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]'],
   summary:
-    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown; status: whether it runs. Default command: status.`,
+    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default: KAFKA_BROKERS' port when it is one local address, else 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown of the broker the pidfile names, if it is this data directory's; status: whether it runs (a stale pidfile counts as not running). Default command: status.`,
   options: [
     ['--reset', '`start`: wipe the data directory first'],
     ['--data DIR', 'the data directory (default HOOKBUS_KAFKA_DATA or .hookbus/kafka)'],

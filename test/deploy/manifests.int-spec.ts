@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
-import { SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
 import { serviceNodeOptions } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
@@ -302,7 +302,7 @@ describe('Kubernetes manifests', () => {
 
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; profiles?: string[]; build?: { dockerfile: string }; volumes?: string[] }>;
+    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; profiles?: string[]; build?: { dockerfile: string }; volumes?: string[]; stop_grace_period?: string }>;
     volumes: Record<string, unknown>;
   };
   /** The host file mounted at a container path, from a `host:container[:mode]` entry. */
@@ -317,6 +317,10 @@ describe('docker-compose.yml', () => {
     expect(service.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     expect(service.depends_on).toEqual({ init: { condition: 'service_completed_successfully' } });
     expect(service.environment?.NODE_OPTIONS ?? '').toBe(serviceNodeOptions(name));
+    // Docker SIGKILLs after stop_grace_period (default 10 s): well past the service's own bounded stop.
+    const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '');
+    const shutdownTimeoutMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS || DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    expect(grace && Number(grace[1]) * 1000).toBeGreaterThanOrEqual(shutdownTimeoutMs + 10_000);
     for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
       expect(service.environment).toHaveProperty(setting);
     }

@@ -3,10 +3,10 @@
  * the stack and no listening port behind. It runs the built supervisor (dist/, built by `npm test`'s pretest) with
  * ports of its own (19700–19706, SUPERVISOR_TEST_PORT_BASE moves them) and, for the SIGKILL case, a broker of its
  * own (127.0.0.1:19792, SUPERVISOR_TEST_KAFKA_PORT; data in .hookbus/kafka-supervisor-test), because that case
- * must show that the broker the supervisor started is stopped too.
+ * must show that the broker the supervisor started is stopped too. (The no-Java case uses 19796, its own data directory.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,8 +91,24 @@ interface Supervisor {
   cleanup(pids: readonly number[]): void;
 }
 
-function startSupervisor(args: string[], env: NodeJS.ProcessEnv, cwd: string): Supervisor {
-  const child = spawn(process.execPath, [START, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Live broker-guard processes guarding `dataDir` (from /proc: they are detached, and outlive a killed supervisor). */
+function guardsOf(dataDir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((a) => a.endsWith('broker-guard.js')) && args.some((a) => a.includes(JSON.stringify(dataDir))) && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** `detached`: in a process group of its own, so that a test can signal the whole group as `timeout` or CI does. */
+function startSupervisor(args: string[], env: NodeJS.ProcessEnv, cwd: string, detached = false): Supervisor {
+  const child = spawn(process.execPath, [START, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -203,6 +219,113 @@ describe('npm start supervisor', () => {
       expect(stack.filter(isAlive)).toEqual([]);
       expect(await listens(PORTS.GATEWAY_PORT)).toBe(false);
       expect(await listens(PORTS.MONITOR_PORT)).toBe(false);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+
+  it('signalled as a whole process group (timeout, kill -- -PGID, CI), it still stops the services before the broker, says "stopped." and exits 0', async () => {
+    const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
+    const dataDir = join(ROOT, '.hookbus', 'kafka-supervisor-test');
+    const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: dataDir, HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd, true);
+    let stack: number[] = [];
+    try {
+      await waitFor(
+        async () => {
+          if (supervisor.child.exitCode !== null) throw new Error(`npm start exited:\n${supervisor.output().slice(-3000)}`);
+          return (await answersLive(PORTS.GATEWAY_PORT)) && (await answersLive(PORTS.MONITOR_PORT));
+        },
+        { timeoutMs: 180_000, intervalMs: 500, what: 'the gateway and the monitor live' },
+      );
+      stack = descendants(supervisor.child.pid!);
+      process.kill(-supervisor.child.pid!, 'SIGTERM');
+      const exit = await exitOf(supervisor.child);
+      expect({ exit, output: supervisor.output().slice(-2000) }).toEqual({ exit: { code: 0, signal: null }, output: expect.stringMatching(/stopped\.\s*$/) });
+      expect(supervisor.output()).not.toContain('IPC channel');
+      expect(supervisor.output()).not.toContain('did not stop cleanly');
+      // The broker was stopped by the supervisor after the services (the guard, out of the group, ignored it).
+      const servicesStopped = supervisor.output().indexOf('stopping services');
+      expect(servicesStopped).toBeGreaterThanOrEqual(0);
+      expect(supervisor.output().indexOf('stopping the local broker', servicesStopped)).toBeGreaterThan(servicesStopped);
+      expect(stack.filter(isAlive)).toEqual([]);
+      expect(await listens(KAFKA_PORT)).toBe(false);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+
+  it('a child that does not stop within SHUTDOWN_TIMEOUT_MS is killed at that bound plus a margin (not 20 s), and it exits 1 after "stopped."', async () => {
+    const shutdownTimeoutMs = 1_000;
+    const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(TEST_KAFKA_BROKERS.join(','), cwd, { SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) }), cwd);
+    let stack: number[] = [];
+    try {
+      await waitFor(
+        async () => {
+          if (supervisor.child.exitCode !== null) throw new Error(`npm start exited:\n${supervisor.output().slice(-3000)}`);
+          return (await answersLive(PORTS.GATEWAY_PORT)) && (await answersLive(PORTS.MONITOR_PORT));
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: 'the gateway and the monitor live' },
+      );
+      stack = descendants(supervisor.child.pid!);
+      // A gateway that cannot stop at all (a hung process): stopped, it neither handles SIGTERM nor exits by its bound.
+      const gateway = stack.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apps/gateway/src/main.js'))!;
+      process.kill(gateway, 'SIGSTOP');
+      const started = Date.now();
+      supervisor.child.kill('SIGTERM');
+      const exit = await exitOf(supervisor.child);
+      const millis = Date.now() - started;
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(supervisor.output()).toContain('did not stop; killing it');
+      // On stderr: a problem, said even when the reader of stdout is gone.
+      expect(supervisor.output()).toMatch(/did not stop cleanly: gateway \(SIGKILL\)/);
+      expect(supervisor.output()).toMatch(/did not stop; killing it[\s\S]*stopped\./);
+      // Killed after SHUTDOWN_TIMEOUT_MS plus the supervisor's 10 s margin, not after a fixed 20 s.
+      expect(millis).toBeGreaterThanOrEqual(shutdownTimeoutMs + 10_000);
+      expect(millis).toBeLessThan(18_000);
+      expect(stack.filter(isAlive)).toEqual([]);
+    } finally {
+      supervisor.cleanup(stack);
+    }
+  });
+
+  it('failing to start its broker (no Java), it stops nothing a stale pidfile names: not even a process reusing that pid', async () => {
+    // A pidfile left by a broker that died with the machine; its pid now belongs to an unrelated process.
+    const dataDir = join(cwd, 'kafka');
+    mkdirSync(dataDir, { recursive: true });
+    const unrelated = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dataDir, 'broker.pid'), String(unrelated.pid));
+      // No java on PATH: startLocalKafka fails before it spawns anything (as a failed jar fetch or Ctrl-C there does).
+      const supervisor = startSupervisor([], { ...stackEnv(`127.0.0.1:${KAFKA_PORT + 4}`, cwd, { HOOKBUS_KAFKA_DATA: dataDir }), PATH: '/nonexistent' }, cwd);
+      const exit = await exitOf(supervisor.child);
+      expect({ code: exit.code, output: supervisor.output() }).toEqual({ code: 1, output: expect.stringContaining('Java is not installed') });
+      // Its guard saw the channel close and exited: the moment it would have acted.
+      await waitFor(() => guardsOf(dataDir).length === 0, { timeoutMs: 15_000, intervalMs: 100, what: 'the broker guard gone' });
+      expect(isAlive(unrelated.pid!)).toBe(true);
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
+  });
+
+  it('Ctrl-C while its broker boots: says so at once, does not wait for the broker, stops it and exits 0', async () => {
+    const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
+    const dataDir = join(ROOT, '.hookbus', 'kafka-supervisor-test');
+    const supervisor = startSupervisor([], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: dataDir, HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
+    let stack: number[] = [];
+    try {
+      await waitFor(() => /started Apache Kafka .*\(pid \d+\)/.test(supervisor.output()), { timeoutMs: 120_000, what: `the broker spawned\n${supervisor.output()}` });
+      stack = descendants(supervisor.child.pid!);
+      const jvm = Number(/started Apache Kafka .*\(pid (\d+)\)/.exec(supervisor.output())![1]);
+      supervisor.child.kill('SIGINT');
+      await waitFor(() => supervisor.output().includes('stopping (SIGINT)'), { timeoutMs: 5_000, what: 'the stop said at once' });
+      const exit = await exitOf(supervisor.child);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(supervisor.output()).toContain('stopped before the services started (SIGINT)');
+      // It did not wait for the broker to answer, nor go on to the database.
+      expect(supervisor.output()).not.toContain('database ready');
+      expect(isAlive(jvm)).toBe(false);
+      expect([...stack, jvm].filter(isAlive)).toEqual([]);
+      expect(await listens(KAFKA_PORT)).toBe(false);
     } finally {
       supervisor.cleanup(stack);
     }

@@ -4,6 +4,7 @@ import { Topics } from '@hookbus/contracts';
 import { deadLetterFor, withoutPayload } from './dead-letter';
 import { failureClass } from './failure-class';
 import { chunkByBytes, groupByTopic, toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
+import { reportIncompleteStop } from './stop-report';
 import { backoffDelayMs, sleep, DEFAULT_BACKOFF, MAX_RECORD_ATTEMPTS, RecordAttempts, type BackoffPolicy } from './retry-policy';
 
 /** One record after `transform`, ready for `flush`. */
@@ -153,6 +154,8 @@ export class BatchConsumerRunner<T> {
   /** Failures of one record whose class says nothing, counted across retries of its batch. */
   private readonly recordAttempts = new RecordAttempts();
   private running = false;
+  /** Batches this runner gave up uncommitted because it was stopping (reported by stop()). */
+  private abandonedOnStop = 0;
   /** Settles when the sink has prepared the current assignment; every batch waits for it. */
   private assignmentReady: Promise<void> = Promise.resolve();
   /** Counts group joins: a position commit queued in one generation is dropped if the group moved on. */
@@ -215,14 +218,25 @@ export class BatchConsumerRunner<T> {
     this.running = true;
   }
 
-  /** Graceful: lets the batch in hand finish (or abandons its retry wait uncommitted), leaves the group. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful: lets the batch in hand finish (or abandons its retry wait uncommitted), leaves the group. Resolves
+   * either way, with what it left undone (also reported to stop-report.ts, which makes the service exit 1): batches
+   * abandoned uncommitted, clients that failed to disconnect (a broker that is down).
+   */
+  async stop(): Promise<{ abandonedBatches: number; failedDisconnects: string[] }> {
     this.stopping.abort();
     this.running = false;
-    await this.consumer.disconnect().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
-    await Promise.all([...this.transactional.values()].map((p) => p.disconnect().catch(() => undefined)));
+    const failedDisconnects: string[] = [];
+    const disconnect = (what: string, client: { disconnect(): Promise<void> }) =>
+      client.disconnect().catch((error: unknown) => void failedDisconnects.push(`${what} (${error instanceof Error ? error.name : typeof error})`));
+    await disconnect('consumer', this.consumer);
+    await disconnect('producer', this.producer);
+    await Promise.all([...this.transactional.values()].map((p) => disconnect('transactional producer', p)));
     this.transactional.clear();
+    const stage = this.sink.stage;
+    if (this.abandonedOnStop > 0) reportIncompleteStop(`${stage}: ${this.abandonedOnStop} batch(es) abandoned uncommitted`);
+    if (failedDisconnects.length > 0) reportIncompleteStop(`${stage}: could not disconnect ${failedDisconnects.join(', ')}`);
+    return { abandonedBatches: this.abandonedOnStop, failedDisconnects };
   }
 
   /**
@@ -319,7 +333,15 @@ export class BatchConsumerRunner<T> {
     const nextOffset = afterOffset(lastOffset);
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      if (!payload.isRunning() || payload.isStale() || this.stopping.signal.aborted) return;
+      // Our own stop lets the batch in hand make its attempt (kafkajs marks the consumer not running while its
+      // disconnect waits for this batch) but cuts a retry short: the batch is then left uncommitted — the next owner
+      // reads it again — and the stop is not clean (stop() reports it).
+      const stopping = this.stopping.signal.aborted;
+      if (stopping && attempt > 1) {
+        this.abandonedOnStop++;
+        return;
+      }
+      if (payload.isStale() || (!payload.isRunning() && !stopping)) return;
       try {
         const isolatedDeadLetters = await this.flushAndCommit(payload, transformed, deadLetters, nextOffset);
         payload.resolveOffset(lastOffset);

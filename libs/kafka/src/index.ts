@@ -10,3 +10,4 @@ export * from './co-partitioned-assigner';
 export * from './topic-range-reader';
 export * from './produce-refusals';
 export * from './failure-class';
+export * from './stop-report';

@@ -1,4 +1,5 @@
 import { loadEnv } from '@hookbus/config';
+import { incompleteStops } from '@hookbus/kafka';
 
 /** What a service's start returns: a graceful stop (stop consuming, flush, commit, leave the group, close clients). */
 export interface StoppableService {
@@ -14,6 +15,8 @@ export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
  *   safely can) and it exits 0; if that takes longer than SHUTDOWN_TIMEOUT_MS (default 10 s, below Kubernetes'
  *   30 s grace period) — a broker or database that does not answer can hold a flush or a group leave for minutes —
  *   it says so and exits 1 anyway: uncommitted records are read again by the next owner, which every stage handles;
+ * - a stop that finished but left work undone (a batch abandoned uncommitted because Kafka or Postgres was down, a
+ *   client that could not leave its group: libs/kafka/src/stop-report.ts) says what in one line and exits 1 too;
  * - started by a supervisor with an IPC channel (`npm start`, the bench), it stops the same way when that channel
  *   closes: the supervisor is gone, however it went (even SIGKILL, which it cannot intercept), and a service must
  *   not live on as an orphan holding its port.
@@ -44,6 +47,11 @@ export function runService(main: () => Promise<StoppableService | unknown>): voi
       .then(
         () => {
           clearTimeout(deadline);
+          const undone = incompleteStops();
+          if (undone.length > 0) {
+            process.stderr.write(`${why}: stopped, leaving work undone (${undone.join('; ')}); the next owner reads it again; exiting 1\n`);
+            process.exit(1);
+          }
           process.exit(0);
         },
         (error: unknown) => {
