@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Producer } from 'kafkajs';
 import pino from 'pino';
 import { Topics } from '@hookbus/contracts';
+import { UsageError } from '@hookbus/config';
 import { REDACTED_PATHS } from '@hookbus/platform';
 import { TEST_KAFKA_BROKERS, TopicObserver, valueJson, waitFor } from '@hookbus/testing';
 import { startFakeCredas, type FakeActiveCheck, type FakeCredas, type FakeProcess } from '../../../test/fake-credas';
@@ -163,8 +164,15 @@ describe('Credas orchestrator refresh and re-fetch (real broker, fake Credas API
   });
 
   it('the re-fetch command refuses anything but Credas ids, before sending', async () => {
-    for (const args of [[], ['../processes'], ['p-1', 'e/1'], ['p-1', 'e-1', 'extra']]) {
-      await expect(runRefetchCli(args, { KAFKA_BROKERS: '127.0.0.1:1' })).rejects.toThrow('usage: npm run credas:refetch');
+    // A wrong command line is a UsageError (exit 64) naming what is wrong; the broker at :1 is never reached.
+    for (const [args, reason] of [
+      [[], 'name the Credas processId'],
+      [['../processes'], 'not a Credas processId'],
+      [['p-1', 'e/1'], 'not a Credas entityId'],
+      [['p-1', 'e-1', 'extra'], 'at most a processId and an entityId'],
+    ] as const) {
+      await expect(runRefetchCli([...args], { KAFKA_BROKERS: '127.0.0.1:1' })).rejects.toThrow(new RegExp(`^credas:refetch: ${reason}`));
+      await expect(runRefetchCli([...args], { KAFKA_BROKERS: '127.0.0.1:1' })).rejects.toBeInstanceOf(UsageError);
     }
   });
 
