@@ -45,6 +45,10 @@ let dir: string;
 const children = new Map<Service, ChildProcess>();
 const outputs = new Map<Service, string>();
 const stopped = new Map<Service, Stopped>();
+/** Each child's exit, listened for from its spawn: a child that exits on its own before the SIGTERM must not leave an await hanging on an 'exit' already emitted. */
+const exits = new Map<Service, Promise<Pick<Stopped, 'code' | 'signal'>>>();
+/** The services that exited before they were sent SIGTERM (while the broker stopped, say): a failure of their test, with the output. */
+const exitedEarly = new Map<Service, string>();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hookbus-shutdown-'));
@@ -80,12 +84,13 @@ beforeAll(async () => {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     children.set(name, child);
+    exits.set(name, new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))));
   }
   // Ready: the consumers are in their groups with partitions assigned, so their stop has work to do (leave the group).
   await waitFor(
     async () => {
       for (const [name, child] of children) if (child.exitCode !== null) throw new Error(`${name} exited at start:\n${outputs.get(name)}`);
-      const ready = await Promise.all(SERVICES.map(async (_, i) => (await fetch(`http://127.0.0.1:${PORT_BASE + i}/health/ready`).catch(() => null))?.status === 200));
+      const ready = await Promise.all(SERVICES.map(async (_, i) => (await fetch(`http://127.0.0.1:${PORT_BASE + i}/health/ready`, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.status === 200));
       return ready.every(Boolean);
     },
     { timeoutMs: 120_000, intervalMs: 500, what: 'every service ready' },
@@ -95,8 +100,12 @@ beforeAll(async () => {
   await stopLocalKafka(kafka);
   await Promise.all(
     [...children].map(async ([name, child]) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        exitedEarly.set(name, `exited before SIGTERM (${child.signalCode ?? `code ${child.exitCode}`}):\n${outputs.get(name)}`);
+        return;
+      }
       const started = Date.now();
-      const exit = new Promise<Pick<Stopped, 'code' | 'signal'>>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      const exit = exits.get(name)!;
       child.kill('SIGTERM');
       // A service that ignores the bound must not hang the file: it fails its test below, measured, then is killed.
       const guard = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_TIMEOUT_MS + 20_000);
@@ -116,6 +125,7 @@ afterAll(async () => {
 
 describe.each(SERVICES.map(([name]) => name))('%s, with the broker stopped, Postgres cut and the Credas API down', (name) => {
   it(`exits on SIGTERM within SHUTDOWN_TIMEOUT_MS (${SHUTDOWN_TIMEOUT_MS} ms here), by itself`, () => {
+    expect(exitedEarly.get(name)).toBeUndefined();
     const result = stopped.get(name)!;
     expect(result.millis).toBeLessThan(SHUTDOWN_TIMEOUT_MS + SLACK_MS);
     // Exited on its own with a code, not killed by the guard above nor by its own re-raised SIGTERM.

@@ -67,7 +67,7 @@ function listens(port: number): Promise<boolean> {
 }
 
 async function answersLive(port: number): Promise<boolean> {
-  const response = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null);
+  const response = await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
   return response?.status === 200;
 }
 
