@@ -79,6 +79,8 @@ export async function startOrchestrator(context: ServiceContext, options: Orches
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
     }, log, observer)),
   ];
+  // Not ready once kafkajs has stopped one of them for good (the process is stopping then too: see the transport).
+  transports.forEach((transport, i) => checks.set(`consumer-${i === 0 ? 'retrievals' : RETRY_LANES[i - 1]!.name}`, transport.readinessCheck));
   for (const strategy of transports) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await memory.start();
   await app.init();

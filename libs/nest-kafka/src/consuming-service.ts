@@ -2,7 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { BatchConsumerOptions, BatchSink } from '@hookbus/kafka';
 import { createKafka } from '@hookbus/kafka';
-import { consumerMetrics, createServiceApp, kafkaLogging, listen, type ServiceContext } from '@hookbus/platform';
+import { consumerMetrics, createServiceApp, kafkaLogging, listen, READINESS_CHECKS, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
 import { KafkaBatchTransport } from './kafka-batch.transport';
 
 /** A started service: its HTTP address (health, metrics) and a graceful stop. */
@@ -35,6 +35,8 @@ export async function startConsumingService<T>(options: ConsumingServiceOptions<
     ...kafkaLogging(context),
   });
   const transport = new KafkaBatchTransport(kafka, options.sink(app), options.consumer, context.logger, consumerMetrics(context.metrics));
+  // Not ready once kafkajs has stopped the consumer for good (the process is stopping then too: see the transport).
+  app.get<typeof READINESS_CHECKS, ReadinessChecks>(READINESS_CHECKS).set('consumer', transport.readinessCheck);
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.init();
   await app.startAllMicroservices();

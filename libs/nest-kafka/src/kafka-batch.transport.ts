@@ -1,7 +1,7 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { BatchConsumerRunner, ConsumerCrashJudge, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
-import type { ConsumerMetrics, Logger } from '@hookbus/platform';
+import { stopServiceAfterFailure, type ConsumerMetrics, type Logger } from '@hookbus/platform';
 import { errorCode, errorFields } from '@hookbus/contracts';
 
 /**
@@ -11,6 +11,7 @@ import { errorCode, errorFields } from '@hookbus/contracts';
  */
 export class KafkaBatchTransport<T> extends Server implements CustomTransportStrategy {
   private readonly runner: BatchConsumerRunner<T>;
+  private stoppedWhy: string | null = null;
 
   constructor(
     kafka: Kafka,
@@ -18,6 +19,13 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
     options: BatchConsumerOptions,
     log: Logger,
     metrics?: ConsumerMetrics,
+    /**
+     * Told once when kafkajs stops the consumer for good (a crash it does not restart from: a non-retriable error
+     * such as a fenced transactional producer). By default the service process stops and exits 1, so that whatever
+     * runs it (npm start, Compose, Kubernetes) reports or restarts it: a service that consumes nothing must not go on
+     * answering ready.
+     */
+    onStoppedForGood: (why: string) => void = stopServiceAfterFailure,
   ) {
     super();
     this.runner = new BatchConsumerRunner(kafka, sink, options, observerFor(log, metrics));
@@ -28,7 +36,13 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
       // hookbus_kafka_retriable_total from its own log line). Only a crash that needs someone is an error.
       const state = crashes.crashed(payload.error, payload.restart);
       if (state) log.debug({ err: payload.error, restart: payload.restart, stage: sink.stage, retriable: state }, `consumer could not join yet (${state}); kafkajs restarts it`);
-      else log.error({ err: payload.error, restart: payload.restart, stage: sink.stage, action: kafkaAction([]) }, 'consumer crashed');
+      else if (payload.restart) log.error({ err: payload.error, restart: payload.restart, stage: sink.stage, action: kafkaAction([]) }, 'consumer crashed');
+      if (!payload.restart && this.stoppedWhy === null) {
+        const error = payload.error as { name?: unknown; message?: unknown } | undefined;
+        this.stoppedWhy = `the ${sink.stage} consumer stopped for good (kafkajs does not restart it after ${String(error?.name ?? 'an error')}: ${String(error?.message ?? payload.error)})`;
+        log.error({ err: payload.error, restart: false, stage: sink.stage, action: 'the service stops and exits 1 so that its supervisor restarts it; if it recurs, check the broker and the error above' }, 'consumer stopped for good');
+        onStoppedForGood(this.stoppedWhy);
+      }
     });
     this.runner.events.on(this.runner.events.events.GROUP_JOIN, ({ payload }) => {
       crashes.joined();
@@ -36,6 +50,16 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
       metrics?.consumerUp.set({ stage: sink.stage }, 1);
     });
   }
+
+  /** Why kafkajs stopped the consumer for good, or null while it runs (or restarts): a readiness check. */
+  get stoppedForGood(): string | null {
+    return this.stoppedWhy;
+  }
+
+  /** Throws while the consumer is stopped for good: a check for the service's READINESS_CHECKS. */
+  readonly readinessCheck = async (): Promise<void> => {
+    if (this.stoppedWhy !== null) throw new Error(this.stoppedWhy);
+  };
 
   get consumer(): BatchConsumerRunner<T> {
     return this.runner;

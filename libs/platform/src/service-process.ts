@@ -21,8 +21,21 @@ export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
  *   closes: the supervisor is gone, however it went (even SIGKILL, which it cannot intercept), and a service must
  *   not live on as an orphan holding its port.
  */
+/** Set by runService: stops this service process because a part of it failed for good. */
+let stopAfterFailure: ((why: string) => void) | null = null;
+
+/**
+ * A part of the service stopped for good (a consumer kafkajs will not restart): under runService the process stops
+ * gracefully and exits 1, saying why on stderr, so its supervisor reports or restarts it. Elsewhere (a service
+ * started in-process by a test) nothing happens here; the service's readiness says it.
+ */
+export function stopServiceAfterFailure(why: string): void {
+  stopAfterFailure?.(why);
+}
+
 export function runService(main: () => Promise<StoppableService | unknown>): void {
   let stopping = false;
+  let failure: string | null = null;
   // A synchronous throw (an invalid setting read while building the context) takes the same path as a rejection.
   const started = Promise.resolve().then(main);
   const stop = (why: string) => {
@@ -47,6 +60,10 @@ export function runService(main: () => Promise<StoppableService | unknown>): voi
       .then(
         () => {
           clearTimeout(deadline);
+          if (failure !== null) {
+            process.stderr.write(`${failure}: stopped; exiting 1\n`);
+            process.exit(1);
+          }
           const undone = incompleteStops();
           if (undone.length > 0) {
             process.stderr.write(`${why}: stopped, leaving work undone (${undone.join('; ')}); the next owner reads it again; exiting 1\n`);
@@ -60,6 +77,11 @@ export function runService(main: () => Promise<StoppableService | unknown>): voi
           process.exit(1);
         },
       );
+  };
+  stopAfterFailure = (why) => {
+    if (stopping) return;
+    failure = why;
+    stop(why);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
   if (process.channel) {
