@@ -121,7 +121,7 @@ describe('compareContracts: additive changes pass', () => {
     ['a new anyOf alternative', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }, { type: 'null' }] })],
     ['new descriptions and titles', (d) => { props(d).id = { ...props(d).id, description: 'the event id', title: 'Id' }; thing(d).key = { ...thing(d).key, description: 'the thing' }; }],
     ['a new optional header', (d) => void ((thing(d).headers as any).properties['hookbus-trace'] = { type: 'string' })],
-    ['a new message on a topic', (d) => void (d.topics['events.things.v1']!.messages.otherThing = thingMessage())],
+    ['a new message on a topic', (d) => void (d.topics['events.things.v1']!.messages.otherThing = thingMessage() as Mutable<MessageSnapshot>)],
     ['a new topic', (d) => void (d.topics['events.widgets.v1'] = structuredClone(d.topics['events.things.v1']!) as Mutable<TopicSnapshot>)],
   ])('%s', (_name, change) => {
     expect(kinds(changed(change))).toEqual([]);
