@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTRACT_SCHEMAS, SCHEMA_BASE_URI, topicContracts, type JsonSchemaObject, type TopicContract } from '../libs/contracts/src/schemas';
-import { repositoryRoot } from './docs-topics';
+import { DEPRECATIONS_PATH, repositoryRoot } from './docs-topics';
 
 /**
  * The compatibility gate (docs/compatibility.md): every topic's key, headers and value schemas as last released are
@@ -12,7 +12,8 @@ import { repositoryRoot } from './docs-topics';
  *   npm run contracts:release [-- <version>] # on a release: the current contract becomes the snapshot
  */
 export const RELEASED_PATH = 'contracts/released.json';
-export const DEPRECATIONS_PATH = 'contracts/deprecations.json';
+
+export { DEPRECATIONS_PATH };
 
 export type Schema = JsonSchemaObject;
 
