@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
 import { allTopics } from '@hookbus/contracts';
-import { ASYNCAPI_PATH, TOPICS_MD_PATH, channelId, renderAsyncApi, renderTopicsMarkdown, repositoryRoot } from './docs-topics';
+import { ASYNCAPI_PATH, EVENTS_HTML_PATH, TOPICS_MD_PATH, channelId, renderAsyncApi, renderEventsPage, renderTopicsMarkdown, repositoryRoot } from './docs-topics';
 
-const REGENERATE = 'run `npm run build && node dist/scripts/docs-topics.js` and commit the result';
+const REGENERATE = 'run `npm run docs:generate` and commit the result';
 
 describe('docs generated from the topic declaration and the event contract', () => {
   const root = repositoryRoot();
@@ -12,6 +12,7 @@ describe('docs generated from the topic declaration and the event contract', () 
   it.each([
     [ASYNCAPI_PATH, renderAsyncApi],
     [TOPICS_MD_PATH, renderTopicsMarkdown],
+    [EVENTS_HTML_PATH, () => renderEventsPage(root)],
   ])('%s is current', (path, render) => {
     const committed = readFileSync(join(root, path), 'utf8');
     if (committed !== render()) throw new Error(`${path} differs from what scripts/docs-topics.ts renders: ${REGENERATE}`);
@@ -20,6 +21,7 @@ describe('docs generated from the topic declaration and the event contract', () 
   it('renders the same text twice (stable key order)', () => {
     expect(renderAsyncApi()).toBe(renderAsyncApi());
     expect(renderTopicsMarkdown()).toBe(renderTopicsMarkdown());
+    expect(renderEventsPage(root)).toBe(renderEventsPage(root));
   });
 });
 

@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repositoryRoot } from './docs-topics';
+import {
+  RELEASED_PATH,
+  checkCurrent,
+  compareContracts,
+  describeBreak,
+  readDeprecations,
+  readReleased,
+  topicVersion,
+  type BreakingKind,
+  type ContractSnapshot,
+  type Deprecation,
+  type MessageSnapshot,
+  type Schema,
+  type TopicSnapshot,
+} from './contracts-gate';
+
+const TODAY = '2026-11-30';
+
+/** A small released contract: one versioned event topic, one unversioned raw topic. */
+function thingMessage(): MessageSnapshot {
+  return {
+    contentType: 'application/cloudevents+json',
+    encoding: 'json',
+    key: { type: 'string', minLength: 1, pattern: '^thing:.+$', description: 'thingId' },
+    headers: { type: 'object', required: ['hookbus-receipt-id'], properties: { 'hookbus-receipt-id': { type: 'string' } }, additionalProperties: { type: 'string' } },
+    payload: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'status', 'data'],
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        status: { enum: ['sent', 'delivered'] },
+        source: { const: '/webhooks/things' },
+        note: { type: ['string', 'null'] },
+        receiptid: { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }] },
+        data: {
+          type: 'object',
+          required: ['amount'],
+          properties: { amount: { type: 'number' }, tags: { type: 'array', items: { type: 'string' } } },
+        },
+      },
+    },
+  };
+}
+
+function released(): ContractSnapshot {
+  return {
+    release: '1.0.0',
+    topics: {
+      'events.things.v1': { key: 'thingId', messages: { thing: thingMessage() } },
+      'webhooks.raw.things': { key: 'entity id', messages: { rawThing: { contentType: 'application/octet-stream', encoding: 'bytes', key: { type: 'string' }, headers: { type: 'object' }, payload: { type: 'string', format: 'binary' } } } },
+    },
+  };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+type Draft = Mutable<ContractSnapshot>;
+
+/** The released contract, changed by `change` (on a deep copy). */
+function changed(change: (draft: Draft) => void): ContractSnapshot {
+  const draft = structuredClone(released()) as Draft;
+  change(draft);
+  return draft;
+}
+
+const thing = (d: Draft): Mutable<MessageSnapshot> => d.topics['events.things.v1']!.messages.thing!;
+const payload = (d: Draft): Record<string, any> => thing(d).payload as Record<string, any>;
+const props = (d: Draft): Record<string, Schema> => payload(d).properties;
+
+function kinds(current: ContractSnapshot, deprecations: Deprecation[] = [], today = TODAY): Array<[string, BreakingKind]> {
+  return compareContracts(released(), current, deprecations, today).map((b) => [`${b.topic} ${b.path}`.trim(), b.kind]);
+}
+
+describe('compareContracts: each kind of break is caught', () => {
+  it.each<[string, (d: Draft) => void, Array<[string, BreakingKind]>]>([
+    ['a removed field', (d) => void delete props(d).note, [['events.things.v1 thing.payload.note', 'field-removed']]],
+    ['a removed required field', (d) => { delete props(d).id; payload(d).required = ['status', 'data']; }, [['events.things.v1 thing.payload.id', 'field-removed']]],
+    [
+      'a renamed field',
+      (d) => { props(d).comment = props(d).note!; delete props(d).note; },
+      [['events.things.v1 thing.payload.note', 'field-renamed']],
+    ],
+    [
+      'a renamed required field',
+      (d) => { props(d).identifier = props(d).id!; delete props(d).id; payload(d).required = ['identifier', 'status', 'data']; },
+      [['events.things.v1 thing.payload.id', 'field-renamed']],
+    ],
+    ['a type change', (d) => { (props(d).data!.properties as Record<string, Schema>).amount = { type: 'string' }; }, [['events.things.v1 thing.payload.data.amount', 'type-changed']]],
+    ['a field made nullable', (d) => void (props(d).id = { type: ['string', 'null'], format: 'uuid' }), [['events.things.v1 thing.payload.id', 'type-changed']]],
+    ['an array item type change', (d) => { (props(d).data!.properties as Record<string, any>).tags.items.type = 'number'; }, [['events.things.v1 thing.payload.data.tags[]', 'type-changed']]],
+    ['a new required field', (d) => { props(d).region = { type: 'string' }; payload(d).required.push('region'); }, [['events.things.v1 thing.payload.region', 'new-required-field']]],
+    ['an optional field made required', (d) => void payload(d).required.push('note'), [['events.things.v1 thing.payload.note', 'new-required-field']]],
+    ['a new required header', (d) => { (thing(d).headers as any).required.push('hookbus-trace'); }, [['events.things.v1 thing.headers.hookbus-trace', 'new-required-field']]],
+    ['a required field made optional', (d) => void (payload(d).required = ['id', 'status']), [['events.things.v1 thing.payload.data', 'field-made-optional']]],
+    ['a narrowed enum', (d) => void (props(d).status = { enum: ['sent'] }), [['events.things.v1 thing.payload.status', 'enum-narrowed']]],
+    ['a changed const', (d) => void (props(d).source = { const: '/webhooks/stuff' }), [['events.things.v1 thing.payload.source', 'enum-narrowed']]],
+    ['an enum on a field that had none', (d) => void (props(d).note = { type: ['string', 'null'], enum: ['a', null] }), [['events.things.v1 thing.payload.note', 'enum-narrowed']]],
+    ['a removed anyOf alternative', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }] }), [['events.things.v1 thing.payload.receiptid', 'type-changed']]],
+    ['a changed format', (d) => void (props(d).id = { type: 'string', format: 'uri' }), [['events.things.v1 thing.payload.id', 'constraint-changed']]],
+    ['a changed key pattern', (d) => void (thing(d).key = { ...thing(d).key, pattern: '^item:.+$' }), [['events.things.v1 thing.key', 'key-changed']]],
+    ['a changed key type', (d) => void (thing(d).key = { type: ['string', 'null'] }), [['events.things.v1 thing.key', 'key-changed']]],
+    ['a changed topic key', (d) => void (d.topics['events.things.v1']!.key = 'ownerId'), [['events.things.v1', 'key-changed']]],
+    ['a changed content type', (d) => void (thing(d).contentType = 'application/json'), [['events.things.v1 thing', 'content-type-changed']]],
+    ['a removed message', (d) => void delete d.topics['events.things.v1']!.messages.thing, [['events.things.v1 thing', 'message-removed']]],
+    ['additional fields no longer allowed in headers', (d) => void ((thing(d).headers as any).additionalProperties = false), [['events.things.v1 thing.headers.*', 'field-removed']]],
+  ])('%s', (_name, change, expected) => {
+    expect(kinds(changed(change))).toEqual(expected);
+  });
+});
+
+describe('compareContracts: additive changes pass', () => {
+  it.each<[string, (d: Draft) => void]>([
+    ['nothing changed', () => undefined],
+    ['a new optional field', (d) => void (props(d).region = { type: 'string' })],
+    ['a new optional nested field', (d) => void ((props(d).data!.properties as Record<string, Schema>).currency = { type: 'string' })],
+    ['a widened enum', (d) => void (props(d).status = { enum: ['sent', 'delivered', 'read'] })],
+    ['a const widened to an enum', (d) => void (props(d).source = { enum: ['/webhooks/things', '/webhooks/other'] })],
+    ['a new anyOf alternative', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }, { type: 'null' }] })],
+    ['new descriptions and titles', (d) => { props(d).id = { ...props(d).id, description: 'the event id', title: 'Id' }; thing(d).key = { ...thing(d).key, description: 'the thing' }; }],
+    ['a new optional header', (d) => void ((thing(d).headers as any).properties['hookbus-trace'] = { type: 'string' })],
+    ['a new message on a topic', (d) => void (d.topics['events.things.v1']!.messages.otherThing = thingMessage() as Mutable<MessageSnapshot>)],
+    ['a new topic', (d) => void (d.topics['events.widgets.v1'] = structuredClone(d.topics['events.things.v1']!) as Mutable<TopicSnapshot>)],
+  ])('%s', (_name, change) => {
+    expect(kinds(changed(change))).toEqual([]);
+  });
+});
+
+describe('compareContracts: a break goes into a new topic version, the old one deprecated and still written', () => {
+  /** events.things.v2 with a break (id renamed) beside an unchanged v1. */
+  function bumped(d: Draft): void {
+    const v2 = structuredClone(d.topics['events.things.v1']!) as Mutable<TopicSnapshot>;
+    const p = v2.messages.thing!.payload as Record<string, any>;
+    p.properties.thingId = p.properties.id;
+    delete p.properties.id;
+    p.required = ['thingId', 'status', 'data'];
+    d.topics['events.things.v2'] = v2;
+  }
+  const deprecation: Deprecation = { topic: 'events.things.v1', successor: 'events.things.v2', writtenUntil: '2027-03-01', reason: 'id renamed to thingId' };
+
+  it('passes: v2 declared, v1 still declared and unchanged, its deprecation period documented', () => {
+    expect(kinds(changed(bumped), [deprecation])).toEqual([]);
+  });
+
+  it('fails: v2 declared without a deprecation entry for v1', () => {
+    expect(kinds(changed(bumped))).toEqual([['events.things.v1', 'deprecation-missing']]);
+  });
+
+  it('fails: v1 removed without a deprecation entry', () => {
+    expect(kinds(changed((d) => { bumped(d); delete d.topics['events.things.v1']; }))).toEqual([['events.things.v1', 'topic-removed']]);
+  });
+
+  it('fails: v1 removed before its deprecation period ends (the last day included)', () => {
+    const removed = changed((d) => { bumped(d); delete d.topics['events.things.v1']; });
+    expect(kinds(removed, [deprecation], '2027-03-01')).toEqual([['events.things.v1', 'topic-removed']]);
+    expect(kinds(removed, [deprecation], '2027-03-02')).toEqual([]);
+  });
+
+  it('fails: the break made in v1 itself, v2 or not', () => {
+    const broken = changed((d) => { bumped(d); delete props(d).note; });
+    expect(kinds(broken, [deprecation])).toEqual([['events.things.v1 thing.payload.note', 'field-removed']]);
+  });
+
+  it('an unversioned topic is version 1: its successor is <name>.v2', () => {
+    const rawV2 = changed((d) => void (d.topics['webhooks.raw.things.v2'] = structuredClone(d.topics['webhooks.raw.things']!) as Mutable<TopicSnapshot>));
+    expect(kinds(rawV2)).toEqual([['webhooks.raw.things', 'deprecation-missing']]);
+    expect(kinds(rawV2, [{ topic: 'webhooks.raw.things', successor: 'webhooks.raw.things.v2', writtenUntil: '2027-01-01', reason: 'new headers' }])).toEqual([]);
+  });
+
+  it.each<[string, Deprecation, string]>([
+    ['a successor that is not declared', { ...deprecation, successor: 'events.things.v3' }, 'successor events.things.v3 is not a declared topic'],
+    ['a successor of another topic', { ...deprecation, successor: 'webhooks.raw.things' }, 'successor webhooks.raw.things is not a higher version of events.things.v1'],
+    ['a date that is not a date', { ...deprecation, writtenUntil: 'next spring' }, 'writtenUntil "next spring" is not a YYYY-MM-DD date'],
+    ['no reason', { ...deprecation, reason: ' ' }, 'gives no reason'],
+  ])('rejects a deprecation entry with %s', (_name, entry, reason) => {
+    const breaks = compareContracts(released(), changed(bumped), [entry], TODAY);
+    expect(breaks.filter((b) => b.kind === 'deprecation-invalid').map((b) => b.reason)).toEqual([reason]);
+  });
+
+  it.each([
+    ['events.things.v1', 'events.things', 1],
+    ['events.things.v12', 'events.things', 12],
+    ['webhooks.raw.things', 'webhooks.raw.things', 1],
+  ])('topicVersion(%s) is %s version %d', (name, base, version) => {
+    expect(topicVersion(name)).toEqual({ base, version });
+  });
+
+  it('describes a break on one line naming topic, path, kind and reason', () => {
+    const [change] = compareContracts(released(), changed((d) => void delete props(d).note), [], TODAY);
+    expect(describeBreak(change!)).toBe('events.things.v1 thing.payload.note: field-removed: field removed');
+  });
+});
+
+describe('the compatibility gate on this repository (contracts/released.json)', () => {
+  const root = repositoryRoot();
+
+  it('the current contract breaks no consumer of the last release', () => {
+    const breaks = checkCurrent(root).map(describeBreak);
+    if (breaks.length > 0) {
+      throw new Error(`breaking changes against ${RELEASED_PATH} (release ${readReleased(root).release}); see docs/compatibility.md:\n${breaks.join('\n')}`);
+    }
+  });
+
+  it('the snapshot holds, for every released topic, its key and each message\'s key, headers and value schema', () => {
+    const snapshot = readReleased(root);
+    expect(Object.keys(snapshot.topics)).toEqual(expect.arrayContaining(['events.communications.v1', 'events.processes.v1', 'events.checks.v1']));
+    for (const [name, topic] of Object.entries(snapshot.topics)) {
+      expect([name, typeof topic.key]).toEqual([name, 'string']);
+      expect(Object.keys(topic.messages).length).toBeGreaterThan(0);
+      for (const message of Object.values(topic.messages)) {
+        expect(Object.keys(message).sort()).toEqual(['contentType', 'encoding', 'headers', 'key', 'payload']);
+      }
+    }
+    // Self-contained: no reference to a schema outside the file.
+    expect(readFileSync(join(root, RELEASED_PATH), 'utf8')).not.toContain('$ref');
+  });
+
+  it('every deprecation entry is well formed (checked by the gate above) and the file is a list', () => {
+    expect(Array.isArray(readDeprecations(root))).toBe(true);
+  });
+});

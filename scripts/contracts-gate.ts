@@ -1,0 +1,391 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTRACT_SCHEMAS, SCHEMA_BASE_URI, topicContracts, type JsonSchemaObject, type TopicContract } from '../libs/contracts/src/schemas';
+import { DEPRECATIONS_PATH, repositoryRoot } from './docs-topics';
+
+/**
+ * The compatibility gate (docs/compatibility.md): every topic's key, headers and value schemas as last released are
+ * kept in contracts/released.json; `compareContracts` lists each change to them that breaks a consumer. The spec
+ * scripts/contracts-gate.spec.ts runs it against the current contract on every `npm test`, so CI fails on a break.
+ *
+ *   npm run contracts:check                 # exit 1 and one line per breaking change
+ *   npm run contracts:release [-- <version>] # on a release: the current contract becomes the snapshot
+ */
+export const RELEASED_PATH = 'contracts/released.json';
+
+export { DEPRECATIONS_PATH };
+
+export type Schema = JsonSchemaObject;
+
+export interface MessageSnapshot {
+  readonly contentType: string;
+  readonly encoding: 'json' | 'bytes';
+  readonly key: Schema;
+  readonly headers: Schema;
+  readonly payload: Schema;
+}
+
+export interface TopicSnapshot {
+  /** The topic's key as declared (libs/contracts/src/topics.ts): which entity a record is about. */
+  readonly key: string;
+  readonly messages: Readonly<Record<string, MessageSnapshot>>;
+}
+
+export interface ContractSnapshot {
+  readonly release: string;
+  readonly topics: Readonly<Record<string, TopicSnapshot>>;
+}
+
+/** A released topic replaced by a higher version and still written until `writtenUntil` (contracts/deprecations.json). */
+export interface Deprecation {
+  readonly topic: string;
+  readonly successor: string;
+  /** YYYY-MM-DD (UTC): the old topic is written until this day; only after it may it disappear from the contract. */
+  readonly writtenUntil: string;
+  readonly reason: string;
+}
+
+export type BreakingKind =
+  | 'topic-removed'
+  | 'message-removed'
+  | 'content-type-changed'
+  | 'key-changed'
+  | 'field-removed'
+  | 'field-renamed'
+  | 'type-changed'
+  | 'new-required-field'
+  | 'field-made-optional'
+  | 'enum-narrowed'
+  | 'constraint-changed'
+  | 'deprecation-missing'
+  | 'deprecation-invalid';
+
+export interface BreakingChange {
+  readonly topic: string;
+  /** `message-name.key|headers|payload.<field path>`, or '' for the topic itself. */
+  readonly path: string;
+  readonly kind: BreakingKind;
+  readonly reason: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The snapshot of a contract
+
+const byId = new Map(CONTRACT_SCHEMAS.map((s) => [String(s.$id), s]));
+
+/** A schema with every `$ref` to another contract schema inlined and $schema/$id dropped: self-contained. */
+export function inlineSchema(schema: unknown, resolving: readonly string[] = []): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => inlineSchema(item, resolving));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const object = schema as Schema;
+  if (typeof object.$ref === 'string' && object.$ref.startsWith(SCHEMA_BASE_URI)) {
+    const target = byId.get(object.$ref);
+    if (!target) throw new Error(`$ref ${object.$ref} names no contract schema`);
+    if (resolving.includes(object.$ref)) throw new Error(`$ref cycle through ${object.$ref}: the snapshot inlines schemas`);
+    const { $ref: _ref, ...siblings } = object;
+    return { ...(inlineSchema(target, [...resolving, object.$ref]) as Schema), ...(inlineSchema(siblings, resolving) as Schema) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(object)) {
+    if (keyword === '$schema' || keyword === '$id') continue;
+    out[keyword] = inlineSchema(value, resolving);
+  }
+  return out;
+}
+
+export function snapshotOf(contracts: readonly TopicContract[], release: string): ContractSnapshot {
+  const topics: Record<string, TopicSnapshot> = {};
+  for (const { topic, messages } of contracts) {
+    topics[topic.name] = {
+      key: topic.key,
+      messages: Object.fromEntries(
+        messages.map((m) => [
+          m.name,
+          {
+            contentType: m.contentType,
+            encoding: m.encoding,
+            key: inlineSchema(m.key) as Schema,
+            headers: inlineSchema(m.headers) as Schema,
+            payload: inlineSchema(m.payload) as Schema,
+          },
+        ]),
+      ),
+    };
+  }
+  return { release, topics };
+}
+
+export function currentSnapshot(release = 'current'): ContractSnapshot {
+  return snapshotOf(topicContracts(), release);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comparing schemas
+
+/** Keywords that document and never change what a record may hold. */
+const ANNOTATIONS = new Set(['title', 'description', 'examples', '$comment']);
+
+/** A schema without annotations, with sorted keys: equal text means equal meaning (as far as the gate looks). */
+export function canonical(schema: unknown): string {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.keys(value)
+        .filter((k) => !ANNOTATIONS.has(k))
+        .sort()
+        .map((k) => [k, strip((value as Record<string, unknown>)[k])]),
+    );
+  };
+  return JSON.stringify(strip(schema));
+}
+
+function isSchemaObject(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function typesOf(schema: Schema): string | null {
+  if (schema.type === undefined) return null;
+  return (Array.isArray(schema.type) ? [...(schema.type as string[])].sort() : [String(schema.type)]).join('|');
+}
+
+/** The values a schema allows when it lists them (enum or const), else null (any value of its type). */
+function allowedValues(schema: Schema): unknown[] | null {
+  if ('const' in schema) return [schema.const];
+  return Array.isArray(schema.enum) ? schema.enum : null;
+}
+
+function properties(schema: Schema): Record<string, Schema> {
+  return isSchemaObject(schema.properties) ? (schema.properties as Record<string, Schema>) : {};
+}
+
+function requiredOf(schema: Schema): Set<string> {
+  return new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+}
+
+type Emit = (path: string, kind: BreakingKind, reason: string) => void;
+
+const show = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * What in `current` breaks a consumer written against `released`, one emit per break. Additive changes (a new
+ * optional field, a widened enum, a looser constraint, a new description) emit nothing.
+ */
+export function compareSchemas(released: Schema, current: Schema, path: string, emit: Emit): void {
+  if (canonical(released) === canonical(current)) return;
+
+  const [oldTypes, newTypes] = [typesOf(released), typesOf(current)];
+  if (oldTypes !== newTypes) emit(path, 'type-changed', `type ${oldTypes ?? 'any'} became ${newTypes ?? 'any'}`);
+
+  const [oldValues, newValues] = [allowedValues(released), allowedValues(current)];
+  if (newValues !== null) {
+    if (oldValues === null) emit(path, 'enum-narrowed', `any value was allowed, now only ${show(newValues)}`);
+    else {
+      const kept = new Set(newValues.map(show));
+      const dropped = oldValues.filter((v) => !kept.has(show(v)));
+      if (dropped.length > 0) emit(path, 'enum-narrowed', `no longer sends ${dropped.map(show).join(', ')}`);
+    }
+  }
+
+  for (const keyword of ['format', 'pattern'] as const) {
+    if (show(released[keyword]) !== show(current[keyword])) {
+      emit(path, 'constraint-changed', `${keyword} ${show(released[keyword]) ?? 'none'} became ${show(current[keyword]) ?? 'none'}`);
+    }
+  }
+
+  compareObjects(released, current, path, emit);
+
+  if (isSchemaObject(released.items) && isSchemaObject(current.items)) compareSchemas(released.items, current.items, `${path}[]`, emit);
+  else if (isSchemaObject(released.items) !== isSchemaObject(current.items)) emit(`${path}[]`, 'type-changed', 'items schema added or removed');
+
+  for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) compareAlternatives(released, current, combinator, path, emit);
+}
+
+function compareObjects(released: Schema, current: Schema, path: string, emit: Emit): void {
+  const [oldProps, newProps] = [properties(released), properties(current)];
+  const [oldRequired, newRequired] = [requiredOf(released), requiredOf(current)];
+  const added = Object.keys(newProps).filter((name) => !(name in oldProps));
+  const renameTargets = new Set<string>();
+
+  for (const name of Object.keys(oldProps)) {
+    if (name in newProps) {
+      compareSchemas(oldProps[name]!, newProps[name]!, `${path}.${name}`, emit);
+      continue;
+    }
+    // A field gone while another of the same shape appeared is most likely a rename; either way consumers lose it.
+    const target = added.find((a) => !renameTargets.has(a) && canonical(newProps[a]) === canonical(oldProps[name]));
+    if (target !== undefined) {
+      renameTargets.add(target);
+      emit(`${path}.${name}`, 'field-renamed', `renamed to ${target}`);
+    } else {
+      emit(`${path}.${name}`, 'field-removed', 'field removed');
+    }
+  }
+
+  for (const name of newRequired) {
+    if (oldRequired.has(name) || renameTargets.has(name)) continue;
+    emit(`${path}.${name}`, 'new-required-field', name in oldProps ? 'was optional, now required' : 'new required field');
+  }
+  for (const name of oldRequired) {
+    if (!newRequired.has(name) && name in newProps) emit(`${path}.${name}`, 'field-made-optional', 'was required, now optional: consumers may miss it');
+  }
+
+  const [oldExtra, newExtra] = [released.additionalProperties, current.additionalProperties];
+  if (isSchemaObject(oldExtra) && isSchemaObject(newExtra)) compareSchemas(oldExtra, newExtra, `${path}.*`, emit);
+  else if (oldExtra !== false && oldExtra !== undefined && newExtra === false) emit(`${path}.*`, 'field-removed', 'other fields were allowed, now none are');
+}
+
+function compareAlternatives(released: Schema, current: Schema, combinator: 'anyOf' | 'oneOf' | 'allOf', path: string, emit: Emit): void {
+  const oldAlts = Array.isArray(released[combinator]) ? (released[combinator] as Schema[]) : null;
+  const newAlts = Array.isArray(current[combinator]) ? (current[combinator] as Schema[]) : null;
+  if (oldAlts === null && newAlts === null) return;
+  if (oldAlts === null || newAlts === null) {
+    emit(path, 'type-changed', `${combinator} ${oldAlts === null ? 'added' : 'removed'}`);
+    return;
+  }
+  // Same count: compare pairwise, for the precise path of a change inside one alternative.
+  if (oldAlts.length === newAlts.length) {
+    oldAlts.forEach((alt, i) => compareSchemas(alt, newAlts[i]!, `${path}.${combinator}[${i}]`, emit));
+    return;
+  }
+  const kept = new Set(newAlts.map(canonical));
+  if (combinator === 'allOf') {
+    emit(path, 'type-changed', `allOf has ${newAlts.length} parts instead of ${oldAlts.length}`);
+    return;
+  }
+  for (const alt of oldAlts) if (!kept.has(canonical(alt))) emit(path, 'type-changed', `${combinator} alternative ${canonical(alt)} no longer allowed`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comparing contracts
+
+/** `events.checks.v2` → base `events.checks`, version 2; a name without `.vN` is version 1. */
+export function topicVersion(name: string): { base: string; version: number } {
+  const match = /^(.*)\.v([0-9]+)$/.exec(name);
+  return match ? { base: match[1]!, version: Number(match[2]) } : { base: name, version: 1 };
+}
+
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+function compareMessage(topic: string, name: string, released: MessageSnapshot, current: MessageSnapshot, out: BreakingChange[]): void {
+  const emit: Emit = (path, kind, reason) => out.push({ topic, path, kind, reason });
+  if (released.contentType !== current.contentType || released.encoding !== current.encoding) {
+    emit(name, 'content-type-changed', `${released.contentType} (${released.encoding}) became ${current.contentType} (${current.encoding})`);
+  }
+  // The key decides partition and compaction: any change of its form moves an entity's records apart.
+  if (canonical(released.key) !== canonical(current.key)) emit(`${name}.key`, 'key-changed', `key schema ${canonical(released.key)} became ${canonical(current.key)}`);
+  compareSchemas(released.headers, current.headers, `${name}.headers`, emit);
+  compareSchemas(released.payload, current.payload, `${name}.payload`, emit);
+}
+
+/**
+ * Every change from `released` to `current` that breaks a consumer, sorted. A released topic must stay as it was
+ * (additions aside) until its deprecation period ends: a break goes into a new version of the topic (`.v2`), the old
+ * one written beside it, with an entry in contracts/deprecations.json. `today` is YYYY-MM-DD (UTC).
+ */
+export function compareContracts(released: ContractSnapshot, current: ContractSnapshot, deprecations: readonly Deprecation[], today: string): BreakingChange[] {
+  const out: BreakingChange[] = [];
+  const deprecationOf = new Map(deprecations.map((d) => [d.topic, d]));
+
+  for (const [name, old] of Object.entries(released.topics)) {
+    const now = current.topics[name];
+    if (now === undefined) {
+      const deprecation = deprecationOf.get(name);
+      if (deprecation === undefined) {
+        out.push({ topic: name, path: '', kind: 'topic-removed', reason: `released in ${released.release} and gone without a deprecation entry in ${DEPRECATIONS_PATH}: keep writing it beside its successor` });
+      } else if (!(deprecation.writtenUntil < today)) {
+        out.push({ topic: name, path: '', kind: 'topic-removed', reason: `deprecated but must be written until ${deprecation.writtenUntil} (inclusive)` });
+      }
+      continue;
+    }
+    if (old.key !== now.key) out.push({ topic: name, path: '', kind: 'key-changed', reason: `key ${show(old.key)} became ${show(now.key)}` });
+    for (const [messageName, message] of Object.entries(old.messages)) {
+      const nowMessage = now.messages[messageName];
+      if (nowMessage === undefined) out.push({ topic: name, path: messageName, kind: 'message-removed', reason: 'message no longer sent on this topic' });
+      else compareMessage(name, messageName, message, nowMessage, out);
+    }
+  }
+
+  // A new version of a released topic needs its predecessor's deprecation period documented.
+  for (const name of Object.keys(current.topics)) {
+    if (name in released.topics) continue;
+    const { base, version } = topicVersion(name);
+    for (const predecessor of Object.keys(released.topics)) {
+      const old = topicVersion(predecessor);
+      if (old.base !== base || old.version >= version || !(predecessor in current.topics)) continue;
+      const deprecation = deprecationOf.get(predecessor);
+      if (deprecation === undefined || deprecation.successor !== name) {
+        out.push({ topic: predecessor, path: '', kind: 'deprecation-missing', reason: `${name} replaces it: add {"topic":"${predecessor}","successor":"${name}","writtenUntil":"YYYY-MM-DD","reason":"..."} to ${DEPRECATIONS_PATH}` });
+      }
+    }
+  }
+
+  for (const d of deprecations) {
+    const problems: string[] = [];
+    if (!DATE.test(d.writtenUntil) || Number.isNaN(Date.parse(`${d.writtenUntil}T00:00:00Z`))) problems.push(`writtenUntil ${show(d.writtenUntil)} is not a YYYY-MM-DD date`);
+    if (!(d.successor in current.topics)) problems.push(`successor ${d.successor} is not a declared topic`);
+    const [from, to] = [topicVersion(d.topic), topicVersion(d.successor)];
+    if (from.base !== to.base || to.version <= from.version) problems.push(`successor ${d.successor} is not a higher version of ${d.topic}`);
+    if (!(d.topic in released.topics) && !(d.topic in current.topics)) problems.push('names a topic neither released nor declared');
+    if (typeof d.reason !== 'string' || d.reason.trim() === '') problems.push('gives no reason');
+    for (const reason of problems) out.push({ topic: d.topic, path: '', kind: 'deprecation-invalid', reason });
+  }
+
+  return out.sort((a, b) => `${a.topic}\0${a.path}\0${a.kind}\0${a.reason}`.localeCompare(`${b.topic}\0${b.path}\0${b.kind}\0${b.reason}`));
+}
+
+export function describeBreak(change: BreakingChange): string {
+  return `${change.topic}${change.path === '' ? '' : ` ${change.path}`}: ${change.kind}: ${change.reason}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files and the command line
+
+export function readReleased(root: string = repositoryRoot()): ContractSnapshot {
+  return JSON.parse(readFileSync(join(root, RELEASED_PATH), 'utf8')) as ContractSnapshot;
+}
+
+export function readDeprecations(root: string = repositoryRoot()): Deprecation[] {
+  return JSON.parse(readFileSync(join(root, DEPRECATIONS_PATH), 'utf8')) as Deprecation[];
+}
+
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** The breaks of the current contract against the committed snapshot. */
+export function checkCurrent(root: string = repositoryRoot(), today: string = todayUtc()): BreakingChange[] {
+  return compareContracts(readReleased(root), currentSnapshot(), readDeprecations(root), today);
+}
+
+export function snapshotText(snapshot: ContractSnapshot): string {
+  return `${JSON.stringify(snapshot, null, 2)}\n`;
+}
+
+function main(argv: readonly string[]): number {
+  const root = repositoryRoot();
+  const [command, version] = argv;
+  // The first release has no snapshot to be compatible with.
+  const first = command === 'release' && !existsSync(join(root, RELEASED_PATH));
+  const breaks = (command === 'check' || command === 'release') && !first ? checkCurrent(root) : [];
+  if (command === 'check') {
+    for (const change of breaks) process.stdout.write(`${describeBreak(change)}\n`);
+    process.stdout.write(breaks.length === 0 ? `contracts: compatible with ${readReleased(root).release}\n` : `contracts: ${breaks.length} breaking change(s); see docs/compatibility.md\n`);
+    return breaks.length === 0 ? 0 : 1;
+  }
+  if (command === 'release') {
+    if (breaks.length > 0) {
+      for (const change of breaks) process.stderr.write(`${describeBreak(change)}\n`);
+      process.stderr.write('contracts: not released: the contract breaks consumers of the last release (docs/compatibility.md)\n');
+      return 1;
+    }
+    const release = version ?? (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    writeFileSync(join(root, RELEASED_PATH), snapshotText(currentSnapshot(release)));
+    process.stdout.write(`wrote ${RELEASED_PATH} (release ${release})\n`);
+    return 0;
+  }
+  process.stderr.write('usage: contracts-gate.js check | release [version]\n');
+  return 64;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
