@@ -33,8 +33,12 @@ class HeldProducer extends EventEmitter {
 
 const record = (value: string): OutgoingRecord => ({ topic: 'webhooks.raw.credas', key: 'entity-1', value: Buffer.from(value), headers: { 'hookbus-request-headers': '{}' } });
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+async function until(condition: () => boolean, what = 'the producer to hold a batch'): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 function storeOn(producer: HeldProducer, options: Partial<typeof DEFAULT_STORE_OPTIONS> = {}): DurableRecordStore {
@@ -43,7 +47,9 @@ function storeOn(producer: HeldProducer, options: Partial<typeof DEFAULT_STORE_O
 
 it('a record answered 503 for a timeout while still queued is never written after the broker recovers', async () => {
   const producer = new HeldProducer();
-  const store = storeOn(producer);
+  // Long enough that the first record is always sent (held) before its own timeout, even on a loaded machine (with
+  // 20 ms it could time out still queued, never reach the producer, and leave the wait below with nothing to see).
+  const store = storeOn(producer, { produceTimeoutMs: 1_000 });
   const stuck = expect(store.store(record('in-flight'))).rejects.toMatchObject({ code: 'produce_timeout' });
   await until(() => producer.waiting === 1);
   await expect(store.store(record('answered-503'))).rejects.toMatchObject({ code: 'produce_timeout', retriable: true });
