@@ -2,7 +2,7 @@
 /**
  * A downstream consumer of hookbus, with kafkajs: reads events.communications.v1 and events.transitions.v1, and
  * prints one line per event. What it shows (docs/consumers.md):
- * - read committed only (hookbus' stages publish in transactions: an aborted batch is never seen);
+ * - read committed only (the tracker publishes transitions in Kafka transactions: an aborted batch is never seen);
  * - the record key is the event subject (communicationId or processKey); order holds per key only;
  * - duplicates happen (a provider retry, a replay, a redelivery after a crash): deduplicate by CloudEvent `id`;
  * - offsets are committed after the line is printed (at least once), so a restart never skips an event.

@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * A downstream consumer of hookbus with the plain Kafka client: reads events.communications.v1 and
  * events.transitions.v1 and prints one line per event. What it shows (docs/consumers.md in the hookbus repository):
  * <ul>
- *   <li>isolation.level=read_committed: hookbus' stages publish in transactions, an aborted batch is never seen;</li>
+ *   <li>isolation.level=read_committed: the tracker publishes transitions in Kafka transactions, an aborted batch is never seen;</li>
  *   <li>the record key is the event subject (communicationId or processKey); order holds per key only;</li>
  *   <li>duplicates happen (a provider retry, a replay, a redelivery after a crash): deduplicate by CloudEvent id;</li>
  *   <li>offsets are committed after the batch is printed (at least once), so a restart never skips an event.</li>
@@ -43,7 +43,7 @@ public final class HookbusConsumer {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookbus-example-java");
-    // hookbus writes its event topics in transactions: read only committed ones (the client's default is uncommitted).
+    // hookbus' tracker writes transitions in Kafka transactions: read only committed ones (the client's default is uncommitted).
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // A new group starts at the beginning of the topics' retention (14 days); an existing one where it committed.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
