@@ -20,7 +20,7 @@ const { constants } = require('node:os');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
-const SOURCE_DIRS = ['apps', 'libs', 'scripts', 'bench', 'test'];
+const SOURCE_DIRS = ['apps', 'libs', 'scripts', 'bench', 'test', 'packages'];
 const stamp = join(root, 'dist', '.built');
 
 function newestSource(dir) {

@@ -13,6 +13,49 @@ export function processKey(provider: 'credas' | 'authvia' | 'cellosign', id: str
   return `${provider}:${id}`;
 }
 
+/** A communicationId taken apart (contract §4); the inverse of credasCommunicationId / octapushCommunicationId. */
+export type ParsedCommunicationId =
+  | { readonly provider: 'credas'; readonly processId: string; readonly processActorId: string; readonly channel: 'sms' | 'email'; readonly processKey: string }
+  | { readonly provider: 'octapush'; readonly channel: 'sms' | 'viber'; readonly messageKey: string };
+
+/** A processKey taken apart (contract §4); the inverse of processKey(). */
+export interface ParsedProcessKey {
+  readonly provider: 'credas' | 'authvia' | 'cellosign';
+  readonly processId: string;
+}
+
+/**
+ * Reads a communicationId, or null when it is not one. Credas ids have exactly four parts (process and actor ids hold
+ * no `:`); an Octapush message key may hold `:` (several tokens joined), so everything after the channel is the key.
+ */
+export function parseCommunicationId(id: string): ParsedCommunicationId | null {
+  const credas = /^credas:([^:]+):([^:]+):(sms|email)$/.exec(id);
+  if (credas) {
+    const [, processId, processActorId, channel] = credas;
+    return { provider: 'credas', processId: processId!, processActorId: processActorId!, channel: channel as 'sms' | 'email', processKey: processKey('credas', processId!) };
+  }
+  const octapush = /^octapush:(sms|viber):([\s\S]+)$/.exec(id);
+  if (octapush) return { provider: 'octapush', channel: octapush[1] as 'sms' | 'viber', messageKey: octapush[2]! };
+  return null;
+}
+
+/** Reads a processKey, or null when it is not one. Credas and Authvia ids hold no `:`; a Cellosign session id may. */
+export function parseProcessKey(key: string): ParsedProcessKey | null {
+  const match = /^(credas|authvia):([^:]+)$/.exec(key) ?? /^(cellosign):([\s\S]+)$/.exec(key);
+  if (!match) return null;
+  return { provider: match[1] as ParsedProcessKey['provider'], processId: match[2]! };
+}
+
+/** Which kind of identity a key on events.transitions.v1 (or any event topic) is. */
+export type ParsedIdentity = { readonly kind: 'communication'; readonly id: ParsedCommunicationId } | { readonly kind: 'process'; readonly id: ParsedProcessKey };
+
+export function parseIdentity(key: string): ParsedIdentity | null {
+  const communication = parseCommunicationId(key);
+  if (communication) return { kind: 'communication', id: communication };
+  const process = parseProcessKey(key);
+  return process ? { kind: 'process', id: process } : null;
+}
+
 /**
  * The most UTF-8 bytes an identity (a Kafka key, a communicationId, a processKey, a CloudEvent subject) may have.
  * Identities are primary keys and btree index entries in the read model, and Postgres refuses an index row above

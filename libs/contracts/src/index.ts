@@ -8,3 +8,4 @@ export * from './errors';
 export * from './secret-headers';
 export * from './consumer-groups';
 export * from './schemas';
+export * from './event-record';
