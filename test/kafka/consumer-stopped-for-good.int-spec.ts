@@ -35,7 +35,7 @@ describe('KafkaBatchTransport: a consumer kafkajs stops for good (real broker)',
       transform: (record) => record.value!.toString('utf8'),
       async flush() {
         // What kafkajs throws when a newer owner of the transactional id fenced this one: not retriable (kafkajs
-        // wraps it in a KafkaJSNonRetriableError when it crashes the consumer).
+        // wraps it in a KafkaJSNonRetriableError when it crashes the consumer; the report names the cause).
         throw Object.assign(new Error('Producer attempted an operation with an old epoch'), { name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', retriable: false });
       },
     };
@@ -46,7 +46,7 @@ describe('KafkaBatchTransport: a consumer kafkajs stops for good (real broker)',
     await new Promise<void>((resolve, reject) => transport.listen((error) => (error ? reject(error) : resolve())));
     try {
       await waitFor(() => stops.length > 0, { what: 'the transport to report its consumer stopped for good', timeoutMs: 60_000 });
-      expect(stops).toEqual([expect.stringMatching(/^the test-fenced consumer stopped for good \(kafkajs does not restart it after KafkaJSNonRetriableError: Producer attempted an operation with an old epoch\)$/)]);
+      expect(stops).toEqual([expect.stringMatching(/^the test-fenced consumer stopped for good \(kafkajs does not restart it after KafkaJSProtocolError: Producer attempted an operation with an old epoch\)$/)]);
       expect(transport.stoppedForGood).toBe(stops[0]);
       await expect(transport.readinessCheck()).rejects.toThrow(stops[0]);
       const errors = capture.lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((line) => line.level === 'error');

@@ -59,6 +59,7 @@ export async function startOrchestrator(context: ServiceContext, options: Orches
   const deps = { client, gate, memory, metrics, log, retry, signal: stopping.signal };
   const checks: ReadinessChecks = new Map([
     ['memory', async () => {
+      if (memory.stoppedForGood !== null) throw new Error(memory.stoppedForGood);
       if (!memory.caughtUpNow) throw new Error('still reading state.processes.v1 and the retrievals topic');
     }],
     ['credas-key', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
-import type { Logger } from '@hookbus/platform';
+import { ConsumerCrashJudge, kafkaAction } from '@hookbus/kafka';
+import { stopServiceAfterFailure, type Logger } from '@hookbus/platform';
 import type { RetrievalMemo } from './credas-results.event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
 
@@ -23,6 +24,8 @@ export class OrchestratorMemory {
   private readonly caughtUp: Promise<void>;
   private markCaughtUp!: () => void;
   private isCaughtUp = false;
+  private stoppedWhy: string | null = null;
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -35,6 +38,11 @@ export class OrchestratorMemory {
         resolve();
       };
     });
+  }
+
+  /** Why kafkajs stopped the memory's consumer for good (the memory no longer follows its topics), or null. */
+  get stoppedForGood(): string | null {
+    return this.stoppedWhy;
   }
 
   get caughtUpNow(): boolean {
@@ -71,6 +79,24 @@ export class OrchestratorMemory {
       if (high !== undefined && BigInt(payload.lastOffset) + 1n >= high) remaining.delete(id);
       check();
     });
+    // A consumer kafkajs gives up on leaves the memory stale while the service would go on answering ready: as the
+    // stages' consumers (libs/nest-kafka KafkaBatchTransport), it fails readiness and stops the service (exit 1).
+    const crashes = new ConsumerCrashJudge();
+    consumer.on(consumer.events.GROUP_JOIN, () => crashes.joined());
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        const state = crashes.crashed(payload.error, true);
+        if (state) this.log.debug({ err: payload.error, retriable: state }, `orchestrator memory consumer could not join yet (${state}); kafkajs restarts it`);
+        else this.log.error({ err: payload.error, action: kafkaAction([]) }, 'orchestrator memory consumer crashed; kafkajs restarts it');
+        return;
+      }
+      if (this.stoppedWhy !== null) return;
+      const error = payload.error as { name?: unknown; message?: unknown } | undefined;
+      this.stoppedWhy = `the orchestrator memory's consumer stopped for good (kafkajs does not restart it after ${String(error?.name ?? 'an error')}: ${String(error?.message ?? payload.error)})`;
+      if (this.stopping) this.log.warn({ err: payload.error }, 'orchestrator memory consumer stopped for good while the service was stopping');
+      else this.log.error({ err: payload.error, action: 'the service stops and exits 1 so that its supervisor restarts it; if it recurs, check the broker and the error above' }, 'orchestrator memory consumer stopped for good');
+      stopServiceAfterFailure(this.stoppedWhy);
+    });
     check();
     const timer = setTimeout(() => {
       if (remaining.size > 0) this.log.warn({ partitions: [...remaining.keys()] }, 'orchestrator memory did not catch up in time; continuing (a redelivered completion may be fetched again)');
@@ -93,6 +119,7 @@ export class OrchestratorMemory {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect().catch(() => undefined);
   }
 

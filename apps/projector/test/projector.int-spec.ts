@@ -8,6 +8,13 @@ import { startProjector } from '../src/projector.app';
 import { PROJECTOR_TOPICS } from '../src/record-projection';
 import { connectDb, connectProducer, kafka, produceScenario, projectorContext, scenarioIds, snapshot, waitReached, waitSettled } from './projector-fixtures';
 
+/**
+ * A new group reads every projected topic from the beginning of the shared test broker, which holds what every
+ * earlier file wrote: on a loaded two-core machine that backlog took more than waitFor's default 30 s to reach a
+ * topic read last (quarantine). The rows are awaited as events, with room for that backlog.
+ */
+const BACKLOG_MS = 100_000;
+
 describe('projector: every topic into Postgres', () => {
   let producer: Producer;
   let admin: Admin;
@@ -45,16 +52,16 @@ describe('projector: every topic into Postgres', () => {
     const first = `test-projector-${randomUUID()}`;
     const projector = await start(first);
 
-    const receipt = await waitFor(async () => (await db.query('SELECT * FROM hookbus.receipts WHERE receipt_id = $1', [ids.receipt])).rows[0], { what: 'receipt row' });
+    const receipt = await waitFor(async () => (await db.query('SELECT * FROM hookbus.receipts WHERE receipt_id = $1', [ids.receipt])).rows[0], { timeoutMs: BACKLOG_MS, what: 'receipt row' });
     expect(Buffer.compare(receipt.body, body)).toBe(0);
     expect(receipt).toMatchObject({ source_id: 'credas-process', provider: 'credas', entity_key: ids.processId, quarantined: false, body_bytes: body.length });
-    const quarantined = await waitFor(async () => (await db.query('SELECT * FROM hookbus.receipts WHERE receipt_id = $1', [ids.quarantined])).rows[0], { what: 'quarantined receipt' });
+    const quarantined = await waitFor(async () => (await db.query('SELECT * FROM hookbus.receipts WHERE receipt_id = $1', [ids.quarantined])).rows[0], { timeoutMs: BACKLOG_MS, what: 'quarantined receipt' });
     expect(quarantined).toMatchObject({ quarantined: true, refused_status: 400, refused_reason: 'unparseable body' });
 
-    const communication = await waitFor(async () => (await db.query('SELECT * FROM hookbus.communications WHERE communication_id = $1', [ids.communicationId])).rows[0], { what: 'communication row' });
-    const process = await waitFor(async () => (await db.query('SELECT * FROM hookbus.processes WHERE process_key = $1', [ids.processKey])).rows[0], { what: 'process row' });
-    const result = await waitFor(async () => (await db.query('SELECT * FROM hookbus.credas_results WHERE process_id = $1', [ids.processId])).rows[0], { what: 'credas result' });
-    const deadLetter = await waitFor(async () => (await db.query("SELECT * FROM hookbus.dead_letters WHERE key = $1 AND stage = 'projector'", [ids.entityId])).rows[0], { what: 'dead letter' });
+    const communication = await waitFor(async () => (await db.query('SELECT * FROM hookbus.communications WHERE communication_id = $1', [ids.communicationId])).rows[0], { timeoutMs: BACKLOG_MS, what: 'communication row' });
+    const process = await waitFor(async () => (await db.query('SELECT * FROM hookbus.processes WHERE process_key = $1', [ids.processKey])).rows[0], { timeoutMs: BACKLOG_MS, what: 'process row' });
+    const result = await waitFor(async () => (await db.query('SELECT * FROM hookbus.credas_results WHERE process_id = $1', [ids.processId])).rows[0], { timeoutMs: BACKLOG_MS, what: 'credas result' });
+    const deadLetter = await waitFor(async () => (await db.query("SELECT * FROM hookbus.dead_letters WHERE key = $1 AND stage = 'projector'", [ids.entityId])).rows[0], { timeoutMs: BACKLOG_MS, what: 'dead letter' });
 
     expect(communication).toMatchObject({ status: 'delivered', seq: 2, process_id: ids.processId, entity_id: ids.entityId });
     expect(process).toMatchObject({ status: 'completed', process_id: ids.processId, entity_ids: [ids.entityId] });
@@ -70,7 +77,7 @@ describe('projector: every topic into Postgres', () => {
     // The overdue notice shares seq 1 with the transition it comments on, and lands once although it came twice.
     const processTransitions = async () =>
       (await db.query('SELECT seq, kind, from_status, to_status, requires_action, reason, event_id FROM hookbus.process_transitions WHERE process_key = $1 ORDER BY seq, kind DESC', [ids.processKey])).rows;
-    await waitFor(async () => (await processTransitions()).length >= 3, { what: 'process transitions and the overdue notice' });
+    await waitFor(async () => (await processTransitions()).length >= 3, { timeoutMs: BACKLOG_MS, what: 'process transitions and the overdue notice' });
     expect(await processTransitions()).toEqual([
       { seq: 1, kind: 'transition', from_status: null, to_status: 'in_progress', requires_action: false, reason: null, event_id: `tr-process-${ids.run}-1` },
       { seq: 1, kind: 'overdue', from_status: 'in_progress', to_status: 'in_progress', requires_action: true, reason: 'overdue', event_id: ids.overdueEventId },
@@ -99,5 +106,5 @@ describe('projector: every topic into Postgres', () => {
     for (const table of Object.keys(before)) {
       expect({ table, rows: after[table] }).toEqual({ table, rows: before[table] });
     }
-  });
+  }, 300_000);
 });

@@ -34,8 +34,12 @@ describe('classifyKafkaLog', () => {
     expect(classifyKafkaLog('error', 'Restarting the consumer in 783ms', {}, [])).toEqual({ level: 'debug', retriable: null });
   });
 
-  it('keeps any other consumer crash at error, saying what to check', () => {
-    const verdict = classifyKafkaLog('error', 'Crash: KafkaJSNonRetriableError: Topic authorization failed', {}, []);
+  it("leaves any other consumer crash to the consumer's own report (debug here), so one crash is one ERROR line", () => {
+    expect(classifyKafkaLog('error', 'Crash: KafkaJSNonRetriableError: Topic authorization failed', {}, [])).toEqual({ level: 'debug', retriable: null });
+  });
+
+  it('keeps other errors at error, saying what to check', () => {
+    const verdict = classifyKafkaLog('error', 'Failed to send offset commit', {}, []);
     expect(verdict).toMatchObject({ level: 'error', retriable: null });
     expect(verdict.action).toContain('KAFKA_BROKERS');
   });

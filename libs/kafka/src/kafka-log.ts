@@ -71,6 +71,14 @@ const NOISE_PREFIXES = [
   'Response without match',
 ];
 
+/**
+ * kafkajs' own line for a consumer crash. Every consumer of ours reports its crashes itself, at the level they
+ * deserve and with what follows (restarted, or the service stops): the stages' KafkaBatchTransport and the
+ * orchestrator's memory log them; the tracker's restore and the topic range reader fail their caller. Left at ERROR,
+ * each crash would be two ERROR lines, the second saying "restarts by itself" when the service was about to exit.
+ */
+const CRASH_PREFIX = 'Crash: ';
+
 /** The transient broker state a log line or error message reports (see TRANSIENT_BROKER_STATES), or null. */
 export function transientBrokerState(text: string): string | null {
   return TRANSIENT_MESSAGES.find(([known]) => text.includes(known))?.[1] ?? null;
@@ -85,6 +93,7 @@ export function classifyKafkaLog(level: KafkaLogLevel, message: string, extra: R
   if (NOISE_PREFIXES.some((prefix) => message.startsWith(prefix))) return { level: 'debug', retriable: null };
   const transient = transientBrokerState(`${message} ${typeof extra.error === 'string' ? extra.error : ''}`);
   if (transient) return { level: 'debug', retriable: transient };
+  if (message.startsWith(CRASH_PREFIX)) return { level: 'debug', retriable: null };
   if (level !== 'error') return { level, retriable: null };
   return {
     level,

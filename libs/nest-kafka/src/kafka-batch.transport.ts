@@ -12,6 +12,7 @@ import { errorCode, errorFields } from '@hookbus/contracts';
 export class KafkaBatchTransport<T> extends Server implements CustomTransportStrategy {
   private readonly runner: BatchConsumerRunner<T>;
   private stoppedWhy: string | null = null;
+  private closing = false;
 
   constructor(
     kafka: Kafka,
@@ -38,9 +39,14 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
       if (state) log.debug({ err: payload.error, restart: payload.restart, stage: sink.stage, retriable: state }, `consumer could not join yet (${state}); kafkajs restarts it`);
       else if (payload.restart) log.error({ err: payload.error, restart: payload.restart, stage: sink.stage, action: kafkaAction([]) }, 'consumer crashed');
       if (!payload.restart && this.stoppedWhy === null) {
-        const error = payload.error as { name?: unknown; message?: unknown } | undefined;
-        this.stoppedWhy = `the ${sink.stage} consumer stopped for good (kafkajs does not restart it after ${String(error?.name ?? 'an error')}: ${String(error?.message ?? payload.error)})`;
-        log.error({ err: payload.error, restart: false, stage: sink.stage, action: 'the service stops and exits 1 so that its supervisor restarts it; if it recurs, check the broker and the error above' }, 'consumer stopped for good');
+        const cause = originalCause(payload.error);
+        this.stoppedWhy = `the ${sink.stage} consumer stopped for good (kafkajs does not restart it after ${String(cause?.name ?? 'an error')}: ${String(cause?.message ?? payload.error)})`;
+        if (this.closing) {
+          // Our own stop was under way: the service is exiting anyway; runService reports the stop as not clean.
+          log.warn({ err: payload.error, restart: false, stage: sink.stage }, 'consumer stopped for good while the service was stopping');
+        } else {
+          log.error({ err: payload.error, restart: false, stage: sink.stage, action: 'the service stops and exits 1 so that its supervisor restarts it; if it recurs, check the broker and the error above' }, 'consumer stopped for good');
+        }
         onStoppedForGood(this.stoppedWhy);
       }
     });
@@ -70,6 +76,7 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.runner.stop();
   }
 
@@ -80,6 +87,13 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   unwrap<U>(): U {
     return this.runner as unknown as U;
   }
+}
+
+/** The error kafkajs wrapped (a KafkaJSNonRetriableError around the protocol error, say): what an operator needs. */
+function originalCause(error: unknown): { name?: unknown; message?: unknown } | undefined {
+  let current = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current?.cause && depth < 10; depth++) current = current.cause as typeof current;
+  return current;
 }
 
 function observerFor(log: Logger, metrics?: ConsumerMetrics): BatchConsumerObserver {

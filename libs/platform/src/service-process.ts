@@ -61,7 +61,7 @@ export function runService(main: () => Promise<StoppableService | unknown>): voi
         () => {
           clearTimeout(deadline);
           if (failure !== null) {
-            process.stderr.write(`${failure}: stopped; exiting 1\n`);
+            process.stderr.write(`${why === failure ? why : `${why}: ${failure}`}: stopped; exiting 1\n`);
             process.exit(1);
           }
           const undone = incompleteStops();
@@ -79,8 +79,8 @@ export function runService(main: () => Promise<StoppableService | unknown>): voi
       );
   };
   stopAfterFailure = (why) => {
-    if (stopping) return;
-    failure = why;
+    // Also while a stop is under way (a consumer fenced during its last batch): that stop did not end cleanly.
+    failure ??= why;
     stop(why);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
