@@ -21,25 +21,36 @@ const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
 const SOURCE_DIRS = ['apps', 'libs', 'scripts', 'bench', 'test', 'packages'];
-const stamp = join(root, 'dist', '.built');
 
-function newestSource(dir) {
+/**
+ * Directories under SOURCE_DIRS that the build itself writes: a package's compiled output and generated schema files
+ * (packages/events: dist/ and schemas/, rewritten by `npm run build` and by `npm pack`'s prepack). Counting them as
+ * sources would make every command rebuild after each build or pack, with `rm -rf dist` beside a running stack.
+ * (libs/contracts/src/schemas is source and is not matched.)
+ */
+const GENERATED_DIR = /^packages\/[^/]+\/(dist|schemas)$/;
+
+/** The newest mtime of a .ts or .json source file under `dir` (a path relative to `base`), generated output left out. */
+function newestSource(base, dir) {
   let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of readdirSync(join(base, dir), { withFileTypes: true })) {
     if (entry.name === 'node_modules') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json')) newest = Math.max(newest, statSync(path).mtimeMs);
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (!GENERATED_DIR.test(path)) newest = Math.max(newest, newestSource(base, path));
+    } else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json')) newest = Math.max(newest, statSync(join(base, path)).mtimeMs);
   }
   return newest;
 }
 
-function isStale() {
+/** Whether the build in `base`/dist is missing or older than a source file, a tsconfig or package.json. */
+function isStale(base = root) {
+  const stamp = join(base, 'dist', '.built');
   if (!existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
-  const sources = SOURCE_DIRS.map((d) => join(root, d)).filter(existsSync);
-  const tsconfigs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => statSync(join(root, f)).mtimeMs);
-  return Math.max(...tsconfigs, ...sources.map(newestSource)) > built;
+  const sources = SOURCE_DIRS.filter((d) => existsSync(join(base, d)));
+  const tsconfigs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => statSync(join(base, f)).mtimeMs);
+  return Math.max(...tsconfigs, ...sources.map((d) => newestSource(base, d))) > built;
 }
 
 /**
@@ -84,7 +95,7 @@ async function main() {
   return runChild(process.execPath, [join(root, target), ...args]);
 }
 
-module.exports = { runChild };
+module.exports = { runChild, isStale };
 
 if (require.main === module) {
   void main().then((code) => process.exit(code));

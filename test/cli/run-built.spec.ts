@@ -2,10 +2,13 @@
  * scripts/bin/run-built.js, the wrapper between `npm run <command>` and the command: it waits for the command and
  * exits with its code; Ctrl-C (SIGINT to the terminal's whole process group) is the command's to handle, and SIGTERM
  * or SIGHUP sent to the wrapper alone reach the command, which never outlives it. Real processes, no build: the
- * wrapper's runChild is given a small node script in place of a built command.
+ * wrapper's runChild is given a small node script in place of a built command. Whether it builds first (isStale) is
+ * decided on a small file tree in a temporary directory, with file times set explicitly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 const RUN_BUILT = join(__dirname, '..', '..', 'scripts', 'bin', 'run-built.js');
 
@@ -93,4 +96,61 @@ it("a command that ends by itself: the wrapper exits with its code", async () =>
   const w = run("process.stdout.write(`ready ${process.pid}\\n`); process.exitCode = 2;");
   await w.ready;
   expect(await w.ended).toEqual({ code: 2, signal: null });
+});
+
+describe('isStale: whether a command must build first', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isStale } = require(RUN_BUILT) as { isStale: (base: string) => boolean };
+  const BUILT_AT = new Date('2026-11-30T20:00:00Z');
+  const LATER = new Date('2026-11-30T20:05:00Z');
+  const TREE = [
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'package.json',
+    'libs/contracts/src/index.ts',
+    'libs/contracts/src/schemas/transition.schema.ts',
+    'packages/events/package.json',
+    'packages/events/src/index.ts',
+    'packages/events/dist/packages/events/src/index.d.ts',
+    'packages/events/dist/libs/contracts/src/schemas/transition.schema.d.ts',
+    'packages/events/schemas/TransitionEvent.json',
+    'packages/events/node_modules/dep/index.d.ts',
+  ];
+  let base: string;
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), 'hookbus-run-built-'));
+    for (const file of [...TREE, 'dist/.built']) {
+      mkdirSync(dirname(join(base, file)), { recursive: true });
+      writeFileSync(join(base, file), '{}');
+      utimesSync(join(base, file), BUILT_AT, BUILT_AT);
+    }
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  const touch = (file: string) => utimesSync(join(base, file), LATER, LATER);
+
+  it('a build newer than every source is not stale', () => {
+    expect(isStale(base)).toBe(false);
+  });
+
+  it('no build stamp is stale', () => {
+    rmSync(join(base, 'dist', '.built'));
+    expect(isStale(base)).toBe(true);
+  });
+
+  it.each([
+    ['a source file', 'libs/contracts/src/index.ts', true],
+    ['a schema source', 'libs/contracts/src/schemas/transition.schema.ts', true],
+    ["the kit's own source", 'packages/events/src/index.ts', true],
+    ["the kit's package.json", 'packages/events/package.json', true],
+    ['the root package.json', 'package.json', true],
+    // What `npm run build` and `npm pack` (prepack) write: not sources, or every command would rebuild after them.
+    ["the kit's compiled declarations", 'packages/events/dist/packages/events/src/index.d.ts', false],
+    ["the kit's compiled schema declarations", 'packages/events/dist/libs/contracts/src/schemas/transition.schema.d.ts', false],
+    ["the kit's generated schema files", 'packages/events/schemas/TransitionEvent.json', false],
+    ['an installed dependency', 'packages/events/node_modules/dep/index.d.ts', false],
+  ])('%s (%s) changed after the build: stale is %s', (_what, file, stale) => {
+    touch(file);
+    expect(isStale(base)).toBe(stale);
+  });
 });
