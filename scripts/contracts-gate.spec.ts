@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { repositoryRoot } from './docs-topics';
 import {
   RELEASED_PATH,
+  canonical,
   checkCurrent,
   compareContracts,
   describeBreak,
@@ -36,12 +37,27 @@ function thingMessage(): MessageSnapshot {
         source: { const: '/webhooks/things' },
         note: { type: ['string', 'null'] },
         receiptid: { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }] },
+        blob: { type: 'string', contentEncoding: 'base64' },
+        prev: { anyOf: [{ enum: ['a', 'b', 'c'] }, { type: 'null' }] },
         data: {
           type: 'object',
           required: ['amount'],
-          properties: { amount: { type: 'number' }, tags: { type: 'array', items: { type: 'string' } } },
+          properties: {
+            amount: { type: 'number' },
+            count: { type: 'integer', minimum: 0 },
+            title: { type: 'string' },
+            tags: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+          },
         },
       },
+      // As events.transitions.v1: per-status rules in if/then/else.
+      allOf: [
+        {
+          if: { properties: { status: { const: 'sent' } } },
+          then: { properties: { receiptid: { type: 'string', pattern: '^r:' }, prev: { anyOf: [{ enum: ['a', 'b'] }, { type: 'null' }] } } },
+          else: { properties: { prev: { anyOf: [{ enum: ['c', 'd'] }] } } },
+        },
+      ],
     },
   };
 }
@@ -105,9 +121,44 @@ describe('compareContracts: each kind of break is caught', () => {
     ['a changed topic key', (d) => void (d.topics['events.things.v1']!.key = 'ownerId'), [['events.things.v1', 'key-changed']]],
     ['a changed content type', (d) => void (thing(d).contentType = 'application/json'), [['events.things.v1 thing', 'content-type-changed']]],
     ['a removed message', (d) => void delete d.topics['events.things.v1']!.messages.thing, [['events.things.v1 thing', 'message-removed']]],
+    // Inside conditionals and the other subschema keywords.
+    ['a changed pattern inside then', (d) => void (payload(d).allOf[0].then.properties.receiptid.pattern = '^s:'), [['events.things.v1 thing.payload.allOf[0].then.receiptid', 'constraint-changed']]],
+    ['an enum cut inside else', (d) => void (payload(d).allOf[0].else.properties.prev.anyOf[0].enum = ['c']), [['events.things.v1 thing.payload.allOf[0].else.prev.anyOf[0]', 'enum-narrowed']]],
+    ['null dropped from an anyOf inside then', (d) => void payload(d).allOf[0].then.properties.prev.anyOf.pop(), [['events.things.v1 thing.payload.allOf[0].then.prev', 'type-changed']]],
+    ['a changed if const', (d) => void (payload(d).allOf[0].if.properties.status.const = 'delivered'), [['events.things.v1 thing.payload.allOf[0].if.status', 'enum-narrowed']]],
+    ['an else removed', (d) => void delete payload(d).allOf[0].else, [['events.things.v1 thing.payload.allOf[0].else', 'constraint-changed']]],
+    ['a not added', (d) => void (props(d).note = { ...props(d).note, not: { const: '' } }), [['events.things.v1 thing.payload.note.not', 'constraint-changed']]],
+    ['a changed $defs entry', (d) => void (payload(d).$defs = { id: { type: 'string' } }), [['events.things.v1 thing.payload.$defs["id"]', 'constraint-changed']]],
+    ['prefixItems added', (d) => void ((props(d).data!.properties as Record<string, any>).tags.prefixItems = [{ const: 'first' }]), [['events.things.v1 thing.payload.data.tags[0]', 'constraint-changed']]],
+    ['patternProperties added', (d) => void ((thing(d).headers as any).patternProperties = { '^x-': { type: 'number' } }), [['events.things.v1 thing.headers.patternProperties["^x-"]', 'constraint-changed']]],
+    ['dependentRequired added', (d) => void (payload(d).dependentRequired = { note: ['source'] }), [['events.things.v1 thing.payload', 'constraint-changed']]],
+    // Fail closed: keywords without a specific check are compared by value.
+    ['a removed contentEncoding', (d) => void (props(d).blob = { type: 'string' }), [['events.things.v1 thing.payload.blob', 'constraint-changed']]],
+    ['a dropped uniqueItems', (d) => void delete (props(d).data!.properties as Record<string, any>).tags.uniqueItems, [['events.things.v1 thing.payload.data.tags', 'constraint-changed']]],
+    ['a changed minimum (fail closed: even a relaxed one)', (d) => void ((props(d).data!.properties as Record<string, any>).count.minimum = -1), [['events.things.v1 thing.payload.data.count', 'constraint-changed']]],
+    // Nullable however it is spelled.
+    ['null added as an anyOf alternative', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }, { type: 'null' }] }), [['events.things.v1 thing.payload.receiptid', 'type-changed']]],
+    ['null added to an enum', (d) => void (props(d).status = { enum: ['sent', 'delivered', null] }), [['events.things.v1 thing.payload.status', 'type-changed']]],
+    ['a number admitted beside a string', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }, { type: 'number' }] }), [['events.things.v1 thing.payload.receiptid', 'type-changed']]],
+    // Annotations are stripped only where a schema is: a property called title is a field.
+    ['a removed field called title', (d) => void delete (props(d).data!.properties as Record<string, any>).title, [['events.things.v1 thing.payload.data.title', 'field-removed']]],
+    ['an object with no additionalProperties (any field allowed) closed', (d) => void ((props(d).data as any).additionalProperties = false), [['events.things.v1 thing.payload.data.*', 'field-removed']]],
     ['additional fields no longer allowed in headers', (d) => void ((thing(d).headers as any).additionalProperties = false), [['events.things.v1 thing.headers.*', 'field-removed']]],
   ])('%s', (_name, change, expected) => {
     expect(kinds(changed(change))).toEqual(expected);
+  });
+});
+
+describe('canonical: annotations are stripped only where a schema is', () => {
+  it.each<[string, Schema, Schema, boolean]>([
+    ['a description of a schema', { type: 'string', description: 'a' }, { type: 'string' }, true],
+    ['a description inside properties.x', { properties: { x: { type: 'string', description: 'a' } } }, { properties: { x: { type: 'string' } } }, true],
+    ['a property called title', { properties: { title: { type: 'string' } } }, { properties: {} }, false],
+    ['a const object holding a description', { const: { description: 'a' } }, { const: { description: 'b' } }, false],
+    ['an enum of objects holding examples', { enum: [{ examples: 1 }] }, { enum: [{}] }, false],
+    ['enum and required in another order', { enum: ['a', 'b'], required: ['x', 'y'] }, { enum: ['b', 'a'], required: ['y', 'x'] }, true],
+  ])('%s', (_name, a, b, same) => {
+    expect(canonical(a) === canonical(b)).toBe(same);
   });
 });
 
@@ -118,7 +169,11 @@ describe('compareContracts: additive changes pass', () => {
     ['a new optional nested field', (d) => void ((props(d).data!.properties as Record<string, Schema>).currency = { type: 'string' })],
     ['a widened enum', (d) => void (props(d).status = { enum: ['sent', 'delivered', 'read'] })],
     ['a const widened to an enum', (d) => void (props(d).source = { enum: ['/webhooks/things', '/webhooks/other'] })],
-    ['a new anyOf alternative', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }, { type: 'null' }] })],
+    ['a new anyOf alternative of an admitted type', (d) => void (props(d).receiptid = { anyOf: [{ type: 'string', format: 'uuid' }, { const: '' }, { const: 'none' }] })],
+    ['anyOf alternatives reordered', (d) => void (props(d).receiptid = { anyOf: [{ const: '' }, { type: 'string', format: 'uuid' }] })],
+    ['allOf parts and enum values reordered, required listed in another order', (d) => { payload(d).required = ['data', 'id', 'status']; props(d).status = { enum: ['delivered', 'sent'] }; }],
+    ['a closed object opened', (d) => void delete payload(d).additionalProperties],
+    ['an additionalProperties: true written out where it was absent', (d) => void ((props(d).data as any).additionalProperties = true)],
     ['new descriptions and titles', (d) => { props(d).id = { ...props(d).id, description: 'the event id', title: 'Id' }; thing(d).key = { ...thing(d).key, description: 'the thing' }; }],
     ['a new optional header', (d) => void ((thing(d).headers as any).properties['hookbus-trace'] = { type: 'string' })],
     ['a new message on a topic', (d) => void (d.topics['events.things.v1']!.messages.otherThing = thingMessage() as Mutable<MessageSnapshot>)],

@@ -122,31 +122,95 @@ export function currentSnapshot(release = 'current'): ContractSnapshot {
 // ---------------------------------------------------------------------------------------------------------------
 // Comparing schemas
 
-/** Keywords that document and never change what a record may hold. */
-const ANNOTATIONS = new Set(['title', 'description', 'examples', '$comment']);
+/** Keywords that document and never change what a record may hold. Everything else is compared (fail closed). */
+const ANNOTATIONS = new Set(['title', 'description', 'examples', '$comment', 'deprecated', 'readOnly', 'writeOnly', 'default']);
 
-/** A schema without annotations, with sorted keys: equal text means equal meaning (as far as the gate looks). */
+/** Keywords whose value is one schema. */
+const SCHEMA_KEYWORDS = ['items', 'additionalProperties', 'if', 'then', 'else', 'not', 'contains', 'propertyNames', 'additionalItems', 'unevaluatedProperties', 'unevaluatedItems'] as const;
+/** Keywords whose value is a list of schemas. */
+const SCHEMA_LIST_KEYWORDS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const;
+/** Keywords whose value maps names (property names, patterns, definition names) to schemas. */
+const SCHEMA_MAP_KEYWORDS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'] as const;
+/** Keywords whose value is a set: order carries no meaning. */
+const SET_KEYWORDS = new Set(['required', 'enum', 'type']);
+
+/**
+ * A schema without annotations, with sorted keys and sorted sets: equal text means equal meaning (as far as the gate
+ * looks). Annotations are stripped only where a schema is: a property called `description` inside `properties`, or
+ * an object value inside `const`/`enum`, is data and stays.
+ */
 export function canonical(schema: unknown): string {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip);
-    if (typeof value !== 'object' || value === null) return value;
-    return Object.fromEntries(
-      Object.keys(value)
-        .filter((k) => !ANNOTATIONS.has(k))
-        .sort()
-        .map((k) => [k, strip((value as Record<string, unknown>)[k])]),
-    );
-  };
-  return JSON.stringify(strip(schema));
+  return JSON.stringify(canonicalSchema(schema));
+}
+
+function sortedValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedValue);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedValue((value as Record<string, unknown>)[k])]));
+}
+
+function canonicalSchema(schema: unknown): unknown {
+  if (!isSchemaObject(schema)) return sortedValue(schema); // true/false schemas, or a malformed value compared as data
+  const out: Record<string, unknown> = {};
+  for (const keyword of Object.keys(schema).sort()) {
+    if (ANNOTATIONS.has(keyword)) continue;
+    const value = schema[keyword];
+    if ((SCHEMA_KEYWORDS as readonly string[]).includes(keyword)) out[keyword] = Array.isArray(value) ? value.map(canonicalSchema) : canonicalSchema(value);
+    else if ((SCHEMA_LIST_KEYWORDS as readonly string[]).includes(keyword) && Array.isArray(value)) out[keyword] = value.map(canonicalSchema);
+    else if ((SCHEMA_MAP_KEYWORDS as readonly string[]).includes(keyword) && isSchemaObject(value)) {
+      out[keyword] = Object.fromEntries(Object.keys(value).sort().map((name) => [name, canonicalSchema(value[name])]));
+    } else if (SET_KEYWORDS.has(keyword) && Array.isArray(value)) out[keyword] = value.map(sortedValue).sort((a, b) => show(a).localeCompare(show(b)));
+    else out[keyword] = sortedValue(value);
+  }
+  return out;
 }
 
 function isSchemaObject(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function typesOf(schema: Schema): string | null {
-  if (schema.type === undefined) return null;
-  return (Array.isArray(schema.type) ? [...(schema.type as string[])].sort() : [String(schema.type)]).join('|');
+const JSON_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'] as const;
+
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** `integer` is part of `number`: a set naming `number` admits integers. */
+function withImplied(types: Set<string>): Set<string> {
+  return types.has('number') ? new Set([...types, 'integer']) : types;
+}
+
+/**
+ * The JSON types a schema admits: its `type`, the types of its `enum`/`const` values, the union over `anyOf`/`oneOf`
+ * alternatives and the intersection over `allOf` parts. All types when nothing restricts them.
+ */
+export function admittedTypes(schema: unknown): Set<string> {
+  if (schema === false) return new Set();
+  if (!isSchemaObject(schema)) return new Set(JSON_TYPES);
+  let types: Set<string> = new Set(JSON_TYPES);
+  const restrict = (to: Set<string>): void => {
+    const implied = withImplied(to);
+    types = new Set([...types].filter((t) => implied.has(t)));
+  };
+  if (schema.type !== undefined) restrict(new Set(Array.isArray(schema.type) ? (schema.type as string[]) : [String(schema.type)]));
+  const values = allowedValues(schema);
+  if (values !== null) {
+    // `type: number` admits integer and number (implied above); `enum: [2]` keeps integer only.
+    const valueTypes = new Set(values.map(jsonTypeOf));
+    types = new Set([...types].filter((t) => valueTypes.has(t)));
+  }
+  for (const combinator of ['anyOf', 'oneOf'] as const) {
+    if (Array.isArray(schema[combinator])) restrict(new Set((schema[combinator] as unknown[]).flatMap((alt) => [...admittedTypes(alt)])));
+  }
+  if (Array.isArray(schema.allOf)) for (const part of schema.allOf as unknown[]) restrict(admittedTypes(part));
+  return types;
+}
+
+function typeSetText(types: Set<string>): string {
+  return types.size === JSON_TYPES.length ? 'any' : [...types].sort().join('|') || 'nothing';
 }
 
 /** The values a schema allows when it lists them (enum or const), else null (any value of its type). */
@@ -155,8 +219,8 @@ function allowedValues(schema: Schema): unknown[] | null {
   return Array.isArray(schema.enum) ? schema.enum : null;
 }
 
-function properties(schema: Schema): Record<string, Schema> {
-  return isSchemaObject(schema.properties) ? (schema.properties as Record<string, Schema>) : {};
+function schemaMap(schema: Schema, keyword: string): Record<string, Schema> {
+  return isSchemaObject(schema[keyword]) ? (schema[keyword] as Record<string, Schema>) : {};
 }
 
 function requiredOf(schema: Schema): Set<string> {
@@ -167,22 +231,33 @@ type Emit = (path: string, kind: BreakingKind, reason: string) => void;
 
 const show = (value: unknown): string => JSON.stringify(value);
 
+/** Keywords compared by the specific checks below; any other keyword that differs is a break (fail closed). */
+const COMPARED = new Set<string>([
+  'type', 'enum', 'const', 'format', 'pattern', 'required',
+  ...SCHEMA_KEYWORDS, ...SCHEMA_LIST_KEYWORDS, ...SCHEMA_MAP_KEYWORDS,
+]);
+
 /**
  * What in `current` breaks a consumer written against `released`, one emit per break. Additive changes (a new
- * optional field, a widened enum, a looser constraint, a new description) emit nothing.
+ * optional field, a widened enum, a new description) emit nothing. Fails closed: a keyword the checks below do not
+ * understand is a break whenever its value changes, even when the change widens what is allowed.
  */
 export function compareSchemas(released: Schema, current: Schema, path: string, emit: Emit): void {
   if (canonical(released) === canonical(current)) return;
+  if (!isSchemaObject(released) || !isSchemaObject(current)) {
+    emit(path, 'type-changed', `schema ${canonical(released)} became ${canonical(current)}`);
+    return;
+  }
 
-  const [oldTypes, newTypes] = [typesOf(released), typesOf(current)];
-  if (oldTypes !== newTypes) emit(path, 'type-changed', `type ${oldTypes ?? 'any'} became ${newTypes ?? 'any'}`);
+  const [oldTypes, newTypes] = [admittedTypes(released), admittedTypes(current)];
+  if (typeSetText(oldTypes) !== typeSetText(newTypes)) emit(path, 'type-changed', `type ${typeSetText(oldTypes)} became ${typeSetText(newTypes)}`);
 
   const [oldValues, newValues] = [allowedValues(released), allowedValues(current)];
   if (newValues !== null) {
     if (oldValues === null) emit(path, 'enum-narrowed', `any value was allowed, now only ${show(newValues)}`);
     else {
-      const kept = new Set(newValues.map(show));
-      const dropped = oldValues.filter((v) => !kept.has(show(v)));
+      const kept = new Set(newValues.map((v) => canonical(v)));
+      const dropped = oldValues.filter((v) => !kept.has(canonical(v)));
       if (dropped.length > 0) emit(path, 'enum-narrowed', `no longer sends ${dropped.map(show).join(', ')}`);
     }
   }
@@ -194,15 +269,48 @@ export function compareSchemas(released: Schema, current: Schema, path: string, 
   }
 
   compareObjects(released, current, path, emit);
-
-  if (isSchemaObject(released.items) && isSchemaObject(current.items)) compareSchemas(released.items, current.items, `${path}[]`, emit);
-  else if (isSchemaObject(released.items) !== isSchemaObject(current.items)) emit(`${path}[]`, 'type-changed', 'items schema added or removed');
-
+  compareArrays(released, current, path, emit);
   for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) compareAlternatives(released, current, combinator, path, emit);
+
+  // Conditionals and the other subschemas: a change inside them changes which records are valid.
+  for (const keyword of ['if', 'then', 'else', 'not', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems'] as const) {
+    compareSubschema(released[keyword], current[keyword], `${path}.${keyword}`, keyword, emit);
+  }
+  for (const keyword of ['patternProperties', '$defs', 'definitions', 'dependentSchemas'] as const) {
+    const [oldMap, newMap] = [schemaMap(released, keyword), schemaMap(current, keyword)];
+    for (const name of new Set([...Object.keys(oldMap), ...Object.keys(newMap)])) {
+      compareSubschema(oldMap[name], newMap[name], `${path}.${keyword}[${show(name)}]`, `${keyword} ${show(name)}`, emit);
+    }
+  }
+
+  // Fail closed: every other keyword, compared by value.
+  for (const keyword of new Set([...Object.keys(released), ...Object.keys(current)])) {
+    if (COMPARED.has(keyword) || ANNOTATIONS.has(keyword)) continue;
+    if (canonical(released[keyword]) !== canonical(current[keyword])) {
+      emit(path, 'constraint-changed', `${keyword} ${show(released[keyword]) ?? 'none'} became ${show(current[keyword]) ?? 'none'}`);
+    }
+  }
+}
+
+/** A subschema under `keyword`: compared when both have one; added or removed, it changes what is valid. */
+function compareSubschema(released: unknown, current: unknown, path: string, what: string, emit: Emit): void {
+  if (released === undefined && current === undefined) return;
+  if (released === undefined || current === undefined) {
+    emit(path, 'constraint-changed', `${what} ${released === undefined ? 'added' : 'removed'}`);
+    return;
+  }
+  compareSchemas(released as Schema, current as Schema, path, emit);
+}
+
+/** additionalProperties absent is the same as `true`: any other field allowed. */
+function extraFieldsSchema(schema: Schema): Schema | false {
+  const extra = schema.additionalProperties;
+  if (extra === false) return false;
+  return isSchemaObject(extra) ? extra : {};
 }
 
 function compareObjects(released: Schema, current: Schema, path: string, emit: Emit): void {
-  const [oldProps, newProps] = [properties(released), properties(current)];
+  const [oldProps, newProps] = [schemaMap(released, 'properties'), schemaMap(current, 'properties')];
   const [oldRequired, newRequired] = [requiredOf(released), requiredOf(current)];
   const added = Object.keys(newProps).filter((name) => !(name in oldProps));
   const renameTargets = new Set<string>();
@@ -230,11 +338,26 @@ function compareObjects(released: Schema, current: Schema, path: string, emit: E
     if (!newRequired.has(name) && name in newProps) emit(`${path}.${name}`, 'field-made-optional', 'was required, now optional: consumers may miss it');
   }
 
-  const [oldExtra, newExtra] = [released.additionalProperties, current.additionalProperties];
-  if (isSchemaObject(oldExtra) && isSchemaObject(newExtra)) compareSchemas(oldExtra, newExtra, `${path}.*`, emit);
-  else if (oldExtra !== false && oldExtra !== undefined && newExtra === false) emit(`${path}.*`, 'field-removed', 'other fields were allowed, now none are');
+  const [oldExtra, newExtra] = [extraFieldsSchema(released), extraFieldsSchema(current)];
+  if (oldExtra !== false && newExtra !== false) compareSchemas(oldExtra, newExtra, `${path}.*`, emit);
+  else if (oldExtra !== false && newExtra === false) emit(`${path}.*`, 'field-removed', 'other fields were allowed, now none are');
+  // false → allowed: other fields may now appear, which consumers ignore (docs/compatibility.md: the tolerant reader).
 }
 
+function compareArrays(released: Schema, current: Schema, path: string, emit: Emit): void {
+  compareSubschema(isSchemaObject(released.items) ? released.items : undefined, isSchemaObject(current.items) ? current.items : undefined, `${path}[]`, 'items', emit);
+  // Draft-7 tuple `items: [...]` and 2020-12 `prefixItems`: position by position.
+  for (const keyword of ['prefixItems', 'items'] as const) {
+    const oldList = Array.isArray(released[keyword]) ? (released[keyword] as Schema[]) : [];
+    const newList = Array.isArray(current[keyword]) ? (current[keyword] as Schema[]) : [];
+    for (let i = 0; i < Math.max(oldList.length, newList.length); i += 1) compareSubschema(oldList[i], newList[i], `${path}[${i}]`, `${keyword}[${i}]`, emit);
+  }
+}
+
+/**
+ * anyOf/oneOf/allOf. Order carries no meaning: alternatives equal in canonical form are matched first, then what is
+ * left is paired in order and compared, so a reordered list is no change and an edited alternative shows where.
+ */
 function compareAlternatives(released: Schema, current: Schema, combinator: 'anyOf' | 'oneOf' | 'allOf', path: string, emit: Emit): void {
   const oldAlts = Array.isArray(released[combinator]) ? (released[combinator] as Schema[]) : null;
   const newAlts = Array.isArray(current[combinator]) ? (current[combinator] as Schema[]) : null;
@@ -243,17 +366,24 @@ function compareAlternatives(released: Schema, current: Schema, combinator: 'any
     emit(path, 'type-changed', `${combinator} ${oldAlts === null ? 'added' : 'removed'}`);
     return;
   }
-  // Same count: compare pairwise, for the precise path of a change inside one alternative.
-  if (oldAlts.length === newAlts.length) {
-    oldAlts.forEach((alt, i) => compareSchemas(alt, newAlts[i]!, `${path}.${combinator}[${i}]`, emit));
-    return;
-  }
-  const kept = new Set(newAlts.map(canonical));
-  if (combinator === 'allOf') {
-    emit(path, 'type-changed', `allOf has ${newAlts.length} parts instead of ${oldAlts.length}`);
-    return;
-  }
-  for (const alt of oldAlts) if (!kept.has(canonical(alt))) emit(path, 'type-changed', `${combinator} alternative ${canonical(alt)} no longer allowed`);
+  const unmatchedNew = newAlts.map((alt, i) => ({ alt, i, text: canonical(alt) }));
+  const unmatchedOld: Array<{ alt: Schema; i: number }> = [];
+  oldAlts.forEach((alt, i) => {
+    const text = canonical(alt);
+    const at = unmatchedNew.findIndex((n) => n.text === text);
+    if (at >= 0) unmatchedNew.splice(at, 1);
+    else unmatchedOld.push({ alt, i });
+  });
+  unmatchedOld.forEach(({ alt, i }, k) => {
+    const partner = unmatchedNew[k];
+    if (partner !== undefined) compareSchemas(alt, partner.alt, `${path}.${combinator}[${i}]`, emit);
+    else if (combinator === 'allOf') emit(path, 'constraint-changed', `allOf part ${canonical(alt)} removed`);
+    else emit(path, 'type-changed', `${combinator} alternative ${canonical(alt)} no longer allowed`);
+  });
+  // A new anyOf/oneOf alternative widens (its new types are caught above); a new allOf part narrows.
+  if (combinator === 'allOf') for (const { alt } of unmatchedNew.slice(unmatchedOld.length)) emit(path, 'constraint-changed', `allOf part ${canonical(alt)} added`);
+  // A new oneOf alternative can make a record match two alternatives, which oneOf rejects.
+  if (combinator === 'oneOf') for (const { alt } of unmatchedNew.slice(unmatchedOld.length)) emit(path, 'constraint-changed', `oneOf alternative ${canonical(alt)} added: a record matching two fails oneOf`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -331,7 +461,15 @@ export function compareContracts(released: ContractSnapshot, current: ContractSn
     for (const reason of problems) out.push({ topic: d.topic, path: '', kind: 'deprecation-invalid', reason });
   }
 
-  return out.sort((a, b) => `${a.topic}\0${a.path}\0${a.kind}\0${a.reason}`.localeCompare(`${b.topic}\0${b.path}\0${b.kind}\0${b.reason}`));
+  // One line per place and kind: a dropped anyOf alternative that also drops a type is one break, not two.
+  const seen = new Set<string>();
+  const unique = out.filter((b) => {
+    const id = `${b.topic}\0${b.path}\0${b.kind}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  return unique.sort((a, b) => `${a.topic}\0${a.path}\0${a.kind}\0${a.reason}`.localeCompare(`${b.topic}\0${b.path}\0${b.kind}\0${b.reason}`));
 }
 
 export function describeBreak(change: BreakingChange): string {
