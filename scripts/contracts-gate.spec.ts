@@ -4,6 +4,8 @@ import { repositoryRoot } from './docs-topics';
 import {
   RELEASED_PATH,
   canonical,
+  deprecationsAfterRelease,
+  releaseSnapshot,
   checkCurrent,
   compareContracts,
   describeBreak,
@@ -65,9 +67,10 @@ function thingMessage(): MessageSnapshot {
 function released(): ContractSnapshot {
   return {
     release: '1.0.0',
+    releasedOn: '2026-11-01',
     topics: {
-      'events.things.v1': { key: 'thingId', messages: { thing: thingMessage() } },
-      'webhooks.raw.things': { key: 'entity id', messages: { rawThing: { contentType: 'application/octet-stream', encoding: 'bytes', key: { type: 'string' }, headers: { type: 'object' }, payload: { type: 'string', format: 'binary' } } } },
+      'events.things.v1': { key: 'thingId', firstReleasedOn: '2026-01-01', messages: { thing: thingMessage() } },
+      'webhooks.raw.things': { key: 'entity id', firstReleasedOn: '2026-01-01', messages: { rawThing: { contentType: 'application/octet-stream', encoding: 'bytes', key: { type: 'string' }, headers: { type: 'object' }, payload: { type: 'string', format: 'binary' } } } },
     },
   };
 }
@@ -207,10 +210,52 @@ describe('compareContracts: a break goes into a new topic version, the old one d
     expect(kinds(changed((d) => { bumped(d); delete d.topics['events.things.v1']; }))).toEqual([['events.things.v1', 'topic-removed']]);
   });
 
-  it('fails: v1 removed before its deprecation period ends (the last day included)', () => {
+  it('fails: v1 removed in the change that adds v2, even with an entry whose day has passed (v2 never shipped)', () => {
     const removed = changed((d) => { bumped(d); delete d.topics['events.things.v1']; });
-    expect(kinds(removed, [deprecation], '2027-03-01')).toEqual([['events.things.v1', 'topic-removed']]);
-    expect(kinds(removed, [deprecation], '2027-03-02')).toEqual([]);
+    expect(kinds(removed, [{ ...deprecation, writtenUntil: '2026-11-29' }])).toEqual([['events.things.v1', 'topic-removed']]);
+  });
+
+  it('fails: a new entry whose period is shorter than 90 days from the release that ships v2', () => {
+    const twoVersions = changed(bumped);
+    const short: Deprecation = { ...deprecation, writtenUntil: '2027-01-29' };
+    // v2 not released: the check counts from the last release (2026-11-01); the release itself from its own day.
+    expect(kinds(twoVersions, [short])).toEqual([['events.things.v1', 'deprecation-invalid']]);
+    expect(kinds(twoVersions, [{ ...deprecation, writtenUntil: '2027-01-30' }])).toEqual([]);
+    expect(compareContracts(released(), twoVersions, [{ ...deprecation, writtenUntil: '2027-01-30' }], TODAY, '2026-12-01').map((b) => b.reason)).toEqual([
+      'writtenUntil 2027-01-30 is less than 90 days after 2026-12-01, when events.things.v2 ships: at least 2027-03-01',
+    ]);
+  });
+
+  it('the lifecycle: declare v2 with an entry, release, wait, remove v1, release (which drops the entry)', () => {
+    const entries = [deprecation]; // written until 2027-03-01
+    const withV2 = changed(bumped);
+    // 1. v2 declared beside v1, the entry added; released on 2026-12-01 (90 days: 2027-03-01).
+    expect(compareContracts(released(), withV2, entries, '2026-12-01', '2026-12-01')).toEqual([]);
+    const first = releaseSnapshot(released(), withV2, '1.1.0', '2026-12-01');
+    expect([first.topics['events.things.v1']!.firstReleasedOn, first.topics['events.things.v2']!.firstReleasedOn]).toEqual(['2026-01-01', '2026-12-01']);
+    expect(deprecationsAfterRelease(entries, first)).toEqual(entries);
+    // A later release does not move the start of the period.
+    const later = releaseSnapshot(first, withV2, '1.1.1', '2027-01-15');
+    expect(compareContracts(later, withV2, entries, '2027-01-15', '2027-01-15')).toEqual([]);
+    // 2. v1 removed from the contract, the entry kept: not before the last day has passed.
+    const withoutV1 = structuredClone(withV2) as Draft;
+    delete withoutV1.topics['events.things.v1'];
+    expect(compareContracts(later, withoutV1, entries, '2027-03-01').map((b) => b.kind)).toEqual(['topic-removed']);
+    expect(compareContracts(later, withoutV1, entries, '2027-03-02', '2027-03-02')).toEqual([]);
+    // 3. The release leaves v1 out and drops its entry; an entry kept after it would be invalid.
+    const second = releaseSnapshot(later, withoutV1, '1.2.0', '2027-03-02');
+    const kept = deprecationsAfterRelease(entries, second);
+    expect(kept).toEqual([]);
+    expect(compareContracts(second, withoutV1, kept, '2027-03-02')).toEqual([]);
+    expect(compareContracts(second, withoutV1, entries, '2027-03-02').map((b) => b.kind)).toEqual(['deprecation-invalid']);
+  });
+
+  it('fails: v1 removed before its deprecation period ends (the last day included)', () => {
+    const shipped = changed(bumped); // v2 released earlier
+    const removed = changed((d) => { bumped(d); delete d.topics['events.things.v1']; });
+    const compare = (today: string) => compareContracts(shipped, removed, [deprecation], today).map((b) => b.kind);
+    expect(compare('2027-03-01')).toEqual(['topic-removed']);
+    expect(compare('2027-03-02')).toEqual([]);
   });
 
   it('fails: the break made in v1 itself, v2 or not', () => {
@@ -221,7 +266,7 @@ describe('compareContracts: a break goes into a new topic version, the old one d
   it('an unversioned topic is version 1: its successor is <name>.v2', () => {
     const rawV2 = changed((d) => void (d.topics['webhooks.raw.things.v2'] = structuredClone(d.topics['webhooks.raw.things']!) as Mutable<TopicSnapshot>));
     expect(kinds(rawV2)).toEqual([['webhooks.raw.things', 'deprecation-missing']]);
-    expect(kinds(rawV2, [{ topic: 'webhooks.raw.things', successor: 'webhooks.raw.things.v2', writtenUntil: '2027-01-01', reason: 'new headers' }])).toEqual([]);
+    expect(kinds(rawV2, [{ topic: 'webhooks.raw.things', successor: 'webhooks.raw.things.v2', writtenUntil: '2027-03-01', reason: 'new headers' }])).toEqual([]);
   });
 
   it.each<[string, Deprecation, string]>([
@@ -261,8 +306,10 @@ describe('the compatibility gate on this repository (contracts/released.json)', 
   it('the snapshot holds, for every released topic, its key and each message\'s key, headers and value schema', () => {
     const snapshot = readReleased(root);
     expect(Object.keys(snapshot.topics)).toEqual(expect.arrayContaining(['events.communications.v1', 'events.processes.v1', 'events.checks.v1']));
+    expect(snapshot.releasedOn).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/);
     for (const [name, topic] of Object.entries(snapshot.topics)) {
       expect([name, typeof topic.key]).toEqual([name, 'string']);
+      expect([name, topic.firstReleasedOn! <= snapshot.releasedOn!]).toEqual([name, true]);
       expect(Object.keys(topic.messages).length).toBeGreaterThan(0);
       for (const message of Object.values(topic.messages)) {
         expect(Object.keys(message).sort()).toEqual(['contentType', 'encoding', 'headers', 'key', 'payload']);

@@ -28,11 +28,15 @@ export interface MessageSnapshot {
 export interface TopicSnapshot {
   /** The topic's key as declared (libs/contracts/src/topics.ts): which entity a record is about. */
   readonly key: string;
+  /** YYYY-MM-DD (UTC): the day of the first release that shipped the topic; the deprecation period counts from it. */
+  readonly firstReleasedOn?: string;
   readonly messages: Readonly<Record<string, MessageSnapshot>>;
 }
 
 export interface ContractSnapshot {
   readonly release: string;
+  /** YYYY-MM-DD (UTC): the day `contracts:release` wrote the snapshot. */
+  readonly releasedOn?: string;
   readonly topics: Readonly<Record<string, TopicSnapshot>>;
 }
 
@@ -397,6 +401,15 @@ export function topicVersion(name: string): { base: string; version: number } {
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
+/** The shortest deprecation period: from the release that first ships the successor (docs/compatibility.md). */
+export const DEPRECATION_DAYS = 90;
+
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const isDate = (day: unknown): day is string => typeof day === 'string' && DATE.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`));
+
 function compareMessage(topic: string, name: string, released: MessageSnapshot, current: MessageSnapshot, out: BreakingChange[]): void {
   const emit: Emit = (path, kind, reason) => out.push({ topic, path, kind, reason });
   if (released.contentType !== current.contentType || released.encoding !== current.encoding) {
@@ -411,9 +424,16 @@ function compareMessage(topic: string, name: string, released: MessageSnapshot, 
 /**
  * Every change from `released` to `current` that breaks a consumer, sorted. A released topic must stay as it was
  * (additions aside) until its deprecation period ends: a break goes into a new version of the topic (`.v2`), the old
- * one written beside it, with an entry in contracts/deprecations.json. `today` is YYYY-MM-DD (UTC).
+ * one written beside it, with an entry in contracts/deprecations.json. `today` is YYYY-MM-DD (UTC). `releasingOn`
+ * is set by `contracts:release`: the day the release ships the successors not yet released.
  */
-export function compareContracts(released: ContractSnapshot, current: ContractSnapshot, deprecations: readonly Deprecation[], today: string): BreakingChange[] {
+export function compareContracts(
+  released: ContractSnapshot,
+  current: ContractSnapshot,
+  deprecations: readonly Deprecation[],
+  today: string,
+  releasingOn?: string,
+): BreakingChange[] {
   const out: BreakingChange[] = [];
   const deprecationOf = new Map(deprecations.map((d) => [d.topic, d]));
 
@@ -423,6 +443,8 @@ export function compareContracts(released: ContractSnapshot, current: ContractSn
       const deprecation = deprecationOf.get(name);
       if (deprecation === undefined) {
         out.push({ topic: name, path: '', kind: 'topic-removed', reason: `released in ${released.release} and gone without a deprecation entry in ${DEPRECATIONS_PATH}: keep writing it beside its successor` });
+      } else if (!(deprecation.successor in released.topics)) {
+        out.push({ topic: name, path: '', kind: 'topic-removed', reason: `its successor ${deprecation.successor} is not released yet: the old topic is written until a release has shipped the successor and the period has passed` });
       } else if (!(deprecation.writtenUntil < today)) {
         out.push({ topic: name, path: '', kind: 'topic-removed', reason: `deprecated but must be written until ${deprecation.writtenUntil} (inclusive)` });
       }
@@ -452,11 +474,19 @@ export function compareContracts(released: ContractSnapshot, current: ContractSn
 
   for (const d of deprecations) {
     const problems: string[] = [];
-    if (!DATE.test(d.writtenUntil) || Number.isNaN(Date.parse(`${d.writtenUntil}T00:00:00Z`))) problems.push(`writtenUntil ${show(d.writtenUntil)} is not a YYYY-MM-DD date`);
+    if (!isDate(d.writtenUntil)) problems.push(`writtenUntil ${show(d.writtenUntil)} is not a YYYY-MM-DD date`);
+    else if (d.topic in current.topics) {
+      // Still written: the period runs at least DEPRECATION_DAYS from the release that first ships the successor.
+      const shipped = released.topics[d.successor];
+      const from = shipped !== undefined ? (shipped.firstReleasedOn ?? released.releasedOn) : (releasingOn ?? released.releasedOn);
+      if (isDate(from) && d.writtenUntil < addDays(from, DEPRECATION_DAYS)) {
+        problems.push(`writtenUntil ${d.writtenUntil} is less than ${DEPRECATION_DAYS} days after ${from}, when ${d.successor} ${shipped !== undefined ? 'was first released' : 'ships'}: at least ${addDays(from, DEPRECATION_DAYS)}`);
+      }
+    }
     if (!(d.successor in current.topics)) problems.push(`successor ${d.successor} is not a declared topic`);
     const [from, to] = [topicVersion(d.topic), topicVersion(d.successor)];
     if (from.base !== to.base || to.version <= from.version) problems.push(`successor ${d.successor} is not a higher version of ${d.topic}`);
-    if (!(d.topic in released.topics) && !(d.topic in current.topics)) problems.push('names a topic neither released nor declared');
+    if (!(d.topic in released.topics) && !(d.topic in current.topics)) problems.push(`names a topic neither released nor declared (contracts:release drops the entry of a topic it leaves out)`);
     if (typeof d.reason !== 'string' || d.reason.trim() === '') problems.push('gives no reason');
     for (const reason of problems) out.push({ topic: d.topic, path: '', kind: 'deprecation-invalid', reason });
   }
@@ -496,6 +526,23 @@ export function checkCurrent(root: string = repositoryRoot(), today: string = to
   return compareContracts(readReleased(root), currentSnapshot(), readDeprecations(root), today);
 }
 
+/**
+ * The snapshot a release writes: the current contract, the release day, and for every topic the day it was first
+ * released (kept from the previous snapshot; the release day for a new topic).
+ */
+export function releaseSnapshot(previous: ContractSnapshot | null, current: ContractSnapshot, release: string, releasedOn: string): ContractSnapshot {
+  const topics: Record<string, TopicSnapshot> = {};
+  for (const [name, topic] of Object.entries(current.topics)) {
+    topics[name] = { key: topic.key, firstReleasedOn: previous?.topics[name]?.firstReleasedOn ?? releasedOn, messages: topic.messages };
+  }
+  return { release, releasedOn, topics };
+}
+
+/** The deprecation entries a release keeps: an entry whose topic left the contract (its period over) is done. */
+export function deprecationsAfterRelease(deprecations: readonly Deprecation[], snapshot: ContractSnapshot): Deprecation[] {
+  return deprecations.filter((d) => d.topic in snapshot.topics);
+}
+
 export function snapshotText(snapshot: ContractSnapshot): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
@@ -505,7 +552,8 @@ function main(argv: readonly string[]): number {
   const [command, version] = argv;
   // The first release has no snapshot to be compatible with.
   const first = command === 'release' && !existsSync(join(root, RELEASED_PATH));
-  const breaks = (command === 'check' || command === 'release') && !first ? checkCurrent(root) : [];
+  const today = todayUtc();
+  const breaks = command === 'check' && !first ? checkCurrent(root, today) : command === 'release' && !first ? compareContracts(readReleased(root), currentSnapshot(), readDeprecations(root), today, today) : [];
   if (command === 'check') {
     for (const change of breaks) process.stdout.write(`${describeBreak(change)}\n`);
     process.stdout.write(breaks.length === 0 ? `contracts: compatible with ${readReleased(root).release}\n` : `contracts: ${breaks.length} breaking change(s); see docs/compatibility.md\n`);
@@ -518,8 +566,16 @@ function main(argv: readonly string[]): number {
       return 1;
     }
     const release = version ?? (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-    writeFileSync(join(root, RELEASED_PATH), snapshotText(currentSnapshot(release)));
-    process.stdout.write(`wrote ${RELEASED_PATH} (release ${release})\n`);
+    const snapshot = releaseSnapshot(first ? null : readReleased(root), currentSnapshot(), release, today);
+    writeFileSync(join(root, RELEASED_PATH), snapshotText(snapshot));
+    process.stdout.write(`wrote ${RELEASED_PATH} (release ${release}, ${today})\n`);
+    const deprecations = readDeprecations(root);
+    const kept = deprecationsAfterRelease(deprecations, snapshot);
+    if (kept.length !== deprecations.length) {
+      writeFileSync(join(root, DEPRECATIONS_PATH), `${JSON.stringify(kept, null, 2)}\n`);
+      const done = deprecations.filter((d) => !kept.includes(d)).map((d) => d.topic).join(', ');
+      process.stdout.write(`dropped the deprecation entries of ${done} from ${DEPRECATIONS_PATH}: run npm run docs:generate\n`);
+    }
     return 0;
   }
   process.stderr.write('usage: contracts-gate.js check | release [version]\n');
