@@ -6,6 +6,7 @@ import {
   canonical,
   deprecationsAfterRelease,
   releaseSnapshot,
+  snapshotChangeProblems,
   checkCurrent,
   compareContracts,
   describeBreak,
@@ -290,6 +291,20 @@ describe('compareContracts: a break goes into a new topic version, the old one d
   it('describes a break on one line naming topic, path, kind and reason', () => {
     const [change] = compareContracts(released(), changed((d) => void delete props(d).note), [], TODAY);
     expect(describeBreak(change!)).toBe('events.things.v1 thing.payload.note: field-removed: field removed');
+  });
+});
+
+describe('snapshotChangeProblems: contracts/released.json changes only by a release', () => {
+  const loosened = changed((d) => void (payload(d).required = ['id'])); // a hand edit letting a break through
+  const added = changed((d) => void (props(d).region = { type: 'string' }));
+  it.each<[string, ContractSnapshot, string, number]>([
+    ['unchanged schemas, dates added (no new release needed)', { ...released(), releasedOn: '2026-11-02' }, '1.0.0', 0],
+    ['a compatible release: new version, package.json says it', { ...added, release: '1.1.0' }, '1.1.0', 0],
+    ['schemas changed under the same release', added, '1.0.0', 1],
+    ['a version package.json does not say', { ...added, release: '1.1.0' }, '1.0.0', 1],
+    ['a snapshot loosened by hand, even with a new version', { ...loosened, release: '1.1.0' }, '1.1.0', 2],
+  ])('%s', (_name, current, packageVersion, problems) => {
+    expect(snapshotChangeProblems(released(), current, [], packageVersion)).toHaveLength(problems);
   });
 });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTRACT_SCHEMAS, SCHEMA_BASE_URI, topicContracts, type JsonSchemaObject, type TopicContract } from '../libs/contracts/src/schemas';
@@ -547,6 +548,67 @@ export function snapshotText(snapshot: ContractSnapshot): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The snapshot itself: it changes only in a release
+
+/** What a snapshot promises: each topic's key and messages (the release dates aside). */
+function promisedSchemas(snapshot: ContractSnapshot): string {
+  return canonical(Object.fromEntries(Object.entries(snapshot.topics).map(([name, t]) => [name, { key: t.key, messages: t.messages }])));
+}
+
+/**
+ * Problems with a change of contracts/released.json from `previous` to `current`: its schemas may change only with a
+ * new release version, the version `package.json` names, and only compatibly with the previous snapshot (so a
+ * hand edit that loosens the snapshot to let a break through is itself a break). `deprecations` are the entries in
+ * force around the release (the release drops the entries of the topics it retires).
+ */
+export function snapshotChangeProblems(previous: ContractSnapshot, current: ContractSnapshot, deprecations: readonly Deprecation[], packageVersion: string): string[] {
+  if (promisedSchemas(previous) === promisedSchemas(current)) return [];
+  const problems: string[] = [];
+  if (current.release === previous.release) problems.push(`${RELEASED_PATH} changed its schemas but still says release ${current.release}: only npm run contracts:release, with a new version, writes it`);
+  if (current.release !== packageVersion) problems.push(`${RELEASED_PATH} says release ${current.release} but package.json says ${packageVersion}`);
+  const day = isDate(current.releasedOn) ? current.releasedOn : '9999-12-31';
+  for (const change of compareContracts(previous, current, deprecations, day)) {
+    if (change.kind === 'deprecation-invalid' || change.kind === 'deprecation-missing') continue; // the entries are checked against the current contract
+    problems.push(`${RELEASED_PATH} against its previous version (release ${previous.release}): ${describeBreak(change)}`);
+  }
+  return problems;
+}
+
+function git(root: string, args: readonly string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The last change of contracts/released.json: the working file against HEAD's when it is edited, else the last
+ * commit that changed it against that commit's parent. Null when there is none to check (first snapshot), or
+ * undefined when git history is missing (a shallow or exported tree).
+ */
+export function lastSnapshotChange(root: string = repositoryRoot()): { previous: ContractSnapshot; current: ContractSnapshot; deprecations: Deprecation[] } | null | undefined {
+  const at = (revision: string, path: string): string | null => git(root, ['show', `${revision}:${path}`]);
+  const working = readFileSync(join(root, RELEASED_PATH), 'utf8');
+  const head = at('HEAD', RELEASED_PATH);
+  if (head === null) return git(root, ['rev-parse', 'HEAD']) === null ? undefined : null;
+  let before: string;
+  let current = working;
+  if (head !== working) before = 'HEAD';
+  else {
+    const last = git(root, ['log', '-1', '--format=%H', '--', RELEASED_PATH])?.trim();
+    if (!last) return undefined;
+    if (git(root, ['rev-parse', '--verify', '--quiet', `${last}^`]) === null) return git(root, ['rev-parse', '--is-shallow-repository'])?.trim() === 'true' ? undefined : null;
+    before = `${last}^`;
+    current = head;
+  }
+  const previous = at(before, RELEASED_PATH);
+  if (previous === null) return null;
+  const entries = [readDeprecations(root), JSON.parse(at(before, DEPRECATIONS_PATH) ?? '[]') as Deprecation[]].flat();
+  return { previous: JSON.parse(previous) as ContractSnapshot, current: JSON.parse(current) as ContractSnapshot, deprecations: entries };
+}
+
 function main(argv: readonly string[]): number {
   const root = repositoryRoot();
   const [command, version] = argv;
@@ -557,7 +619,13 @@ function main(argv: readonly string[]): number {
   if (command === 'check') {
     for (const change of breaks) process.stdout.write(`${describeBreak(change)}\n`);
     process.stdout.write(breaks.length === 0 ? `contracts: compatible with ${readReleased(root).release}\n` : `contracts: ${breaks.length} breaking change(s); see docs/compatibility.md\n`);
-    return breaks.length === 0 ? 0 : 1;
+    const change = lastSnapshotChange(root);
+    const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const problems = change ? snapshotChangeProblems(change.previous, change.current, change.deprecations, packageVersion) : [];
+    for (const problem of problems) process.stdout.write(`${problem}\n`);
+    if (change === undefined) process.stdout.write(`contracts: the last change of ${RELEASED_PATH} not checked: no git history\n`);
+    else if (problems.length === 0) process.stdout.write(`contracts: ${RELEASED_PATH} changed only by releases\n`);
+    return breaks.length === 0 && problems.length === 0 ? 0 : 1;
   }
   if (command === 'release') {
     if (breaks.length > 0) {
