@@ -94,6 +94,8 @@ function kinds(current: ContractSnapshot, deprecations: Deprecation[] = [], toda
   return compareContracts(released(), current, deprecations, today).map((b) => [`${b.topic} ${b.path}`.trim(), b.kind]);
 }
 
+const kinds2 = (breaks: ReturnType<typeof compareContracts>): Array<[string, BreakingKind]> => breaks.map((b) => [`${b.topic} ${b.path}`.trim(), b.kind]);
+
 describe('compareContracts: each kind of break is caught', () => {
   it.each<[string, (d: Draft) => void, Array<[string, BreakingKind]>]>([
     ['a removed field', (d) => void delete props(d).note, [['events.things.v1 thing.payload.note', 'field-removed']]],
@@ -332,6 +334,32 @@ describe('the compatibility gate on this repository (contracts/released.json)', 
     }
     // Self-contained: no reference to a schema outside the file.
     expect(readFileSync(join(root, RELEASED_PATH), 'utf8')).not.toContain('$ref');
+  });
+
+  // The reviewer's findings on the real events.transitions.v1 (its per-kind rules live in data.allOf[i].if/then/else).
+  it.each<[string, (data: Record<string, any>, payload: Record<string, any>) => void, string, BreakingKind]>([
+    ['the communication key pattern changed', (d) => void (d.allOf[0].then.properties.key.pattern = '^credas:.+$'), 'data.allOf[0].then.key', 'constraint-changed'],
+    ['a process status cut from `from`', (d) => void d.allOf[0].else.properties.from.anyOf[0].enum.pop(), 'data.allOf[0].else.from.anyOf[0]', 'enum-narrowed'],
+    ['null dropped from the communication `from`', (d) => void d.allOf[0].then.properties.from.anyOf.pop(), 'data.allOf[0].then.from', 'type-changed'],
+    ['the if const changed', (d) => void (d.allOf[0].if.properties.kind.const = 'message'), 'data.allOf[0].if.kind', 'enum-narrowed'],
+    ['the overdue seq minimum relaxed', (d) => void (d.allOf[1].else.properties.seq.minimum = 0), 'data.allOf[1].else.seq', 'constraint-changed'],
+    ['null added to receiptid', (_d, p) => void p.properties.receiptid.anyOf.push({ type: 'null' }), 'receiptid', 'type-changed'],
+  ])('on events.transitions.v1: %s is a break', (_name, change, path, kind) => {
+    const snapshot = readReleased(root);
+    const current = structuredClone(snapshot) as Draft;
+    const message = Object.values(current.topics['events.transitions.v1']!.messages)[0]!;
+    const value = message.payload as Record<string, any>;
+    change(value.properties.data, value);
+    const messageName = Object.keys(current.topics['events.transitions.v1']!.messages)[0]!;
+    expect(kinds2(compareContracts(snapshot, current, [], TODAY))).toEqual([[`events.transitions.v1 ${messageName}.payload.${path}`, kind]]);
+  });
+
+  it('on events.transitions.v1: receiptid anyOf reversed is no change', () => {
+    const snapshot = readReleased(root);
+    const current = structuredClone(snapshot) as Draft;
+    const value = Object.values(current.topics['events.transitions.v1']!.messages)[0]!.payload as Record<string, any>;
+    value.properties.receiptid.anyOf.reverse();
+    expect(compareContracts(snapshot, current, [], TODAY)).toEqual([]);
   });
 
   it('every deprecation entry is well formed (checked by the gate above) and the file is a list', () => {
