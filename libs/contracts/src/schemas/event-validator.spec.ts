@@ -133,6 +133,17 @@ describe('event contract: violations name the field and the rule', () => {
     expect(describeViolations(check)).toContain(expected);
   });
 
+  it('tolerant mode (the consumer kit) accepts a field a later compatible release added; closed mode does not', () => {
+    const later = JSON.parse(JSON.stringify(event.event)) as Record<string, any>;
+    later.data.addedLater = 'x';
+    later.addedLaterToo = 1;
+    expect(validateEvent(Topics.communications.name, later).valid).toBe(false);
+    expect(validateEvent(Topics.communications.name, later, { mode: 'tolerant' })).toEqual({ topic: Topics.communications.name, message: 'credasCommunicationStatus', valid: true, violations: [] });
+    // Everything else is still checked.
+    later.data.final = 'yes';
+    expect(describeViolations(validateEvent(Topics.communications.name, later, { mode: 'tolerant' }))).toContain('value/data/final must be boolean');
+  });
+
   it('never echoes a value (they may be phone numbers or names)', () => {
     const check = mutate((d) => (d.status = '+306912345678'));
     expect(describeViolations(check)).not.toContain('306912345678');

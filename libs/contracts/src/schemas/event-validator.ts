@@ -1,6 +1,7 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CONTRACT_SCHEMAS, topicContract, type MessageContract } from './topic-contracts';
+import { openSchema } from './open-schema';
 import type { JsonSchemaObject } from './schema-fragments';
 
 /** One way a record breaks the contract. `path` says where: `key`, `headers/<name>` or `value/<json pointer>`. */
@@ -25,23 +26,36 @@ export interface ContractRecord {
   readonly headers?: Readonly<Record<string, string | undefined>>;
 }
 
-let compiled: { ajv: Ajv2020; byId: Map<string, ValidateFunction> } | null = null;
+/**
+ * `closed` (the default: hookbus' own contract test) rejects fields the schema does not declare; `tolerant` (the
+ * consumer kit, @hookbus/events/validate) checks against the open schemas (open-schema.ts), so records of a later
+ * release that added optional fields still pass (docs/compatibility.md).
+ */
+export interface ValidationOptions {
+  readonly mode?: 'closed' | 'tolerant';
+}
+
+type Mode = NonNullable<ValidationOptions['mode']>;
+
+const compiledByMode = new Map<Mode, { ajv: Ajv2020; byId: Map<string, ValidateFunction> }>();
 
 /** Compiled once, on first use: importing the contracts costs nothing to services that never validate. */
-function validators(): { ajv: Ajv2020; byId: Map<string, ValidateFunction> } {
+function validators(mode: Mode): { ajv: Ajv2020; byId: Map<string, ValidateFunction> } {
+  const compiled = compiledByMode.get(mode);
   if (compiled) return compiled;
   // verbose: errors carry the offending data, of which only its JSON type is ever reported (values may be personal).
   // strictRequired off: conditional `then: {required}` naming properties declared beside the `if` is the intended JSON
   // Schema idiom (see the overdue notice in TransitionData), which strictRequired rejects.
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
-  for (const schema of CONTRACT_SCHEMAS) ajv.addSchema(schema as object);
-  compiled = { ajv, byId: new Map() };
-  return compiled;
+  for (const schema of CONTRACT_SCHEMAS) ajv.addSchema((mode === 'tolerant' ? openSchema(schema) : schema) as object);
+  const made = { ajv, byId: new Map<string, ValidateFunction>() };
+  compiledByMode.set(mode, made);
+  return made;
 }
 
-function validatorFor(schema: JsonSchemaObject): ValidateFunction {
-  const { ajv, byId } = validators();
+function validatorFor(schema: JsonSchemaObject, mode: Mode): ValidateFunction {
+  const { ajv, byId } = validators(mode);
   const id = typeof schema.$id === 'string' ? schema.$id : null;
   if (id !== null) {
     const registered = ajv.getSchema(id);
@@ -50,7 +64,7 @@ function validatorFor(schema: JsonSchemaObject): ValidateFunction {
   }
   const key = JSON.stringify(schema);
   let validate = byId.get(key);
-  if (!validate) byId.set(key, (validate = ajv.compile(schema as object)));
+  if (!validate) byId.set(key, (validate = ajv.compile((mode === 'tolerant' ? openSchema(schema) : schema) as object)));
   return validate;
 }
 
@@ -84,8 +98,8 @@ function describeError(error: ErrorObject, prefix: string): ContractViolation {
 /** `if`, `anyOf` and `allOf` wrappers repeat what their inner errors already say. */
 const WRAPPER_KEYWORDS = new Set(['if', 'allOf']);
 
-function check(schema: JsonSchemaObject, data: unknown, prefix: string): ContractViolation[] {
-  const validate = validatorFor(schema);
+function check(schema: JsonSchemaObject, data: unknown, prefix: string, mode: Mode): ContractViolation[] {
+  const validate = validatorFor(schema, mode);
   if (validate(data)) return [];
   return (validate.errors ?? []).filter((e) => !WRAPPER_KEYWORDS.has(e.keyword)).map((e) => describeError(e, prefix));
 }
@@ -125,7 +139,8 @@ function result(topic: string, message: MessageContract | null, violations: Cont
  * the message by its selector (CloudEvents by type and provider) and validates every field. Raw-body topics carry
  * opaque bytes: any value passes here, their contract is in the headers (see validateRecord).
  */
-export function validateEvent(topic: string, value: unknown): ContractCheck {
+export function validateEvent(topic: string, value: unknown, options: ValidationOptions = {}): ContractCheck {
+  const mode = options.mode ?? 'closed';
   const { messages } = topicContract(topic);
   if (messages.every((m) => m.encoding === 'bytes')) return result(topic, messages[0] ?? null, []);
   const parsed = parseValue(value);
@@ -139,7 +154,7 @@ export function validateEvent(topic: string, value: unknown): ContractCheck {
   }
   let first: { message: MessageContract; violations: ContractViolation[] } | null = null;
   for (const message of fitting) {
-    const violations = check(message.payload, json, 'value');
+    const violations = check(message.payload, json, 'value', mode);
     if (violations.length === 0) return result(topic, message, []);
     first ??= { message, violations };
   }
@@ -150,13 +165,14 @@ export function validateEvent(topic: string, value: unknown): ContractCheck {
  * Checks a whole record: the value (validateEvent), the key against the message's key schema, the headers, and for
  * CloudEvents that the key is the event's subject (contract §4: subject is the communicationId or processKey).
  */
-export function validateRecord(record: ContractRecord): ContractCheck {
-  const valueCheck = validateEvent(record.topic, record.value);
+export function validateRecord(record: ContractRecord, options: ValidationOptions = {}): ContractCheck {
+  const mode = options.mode ?? 'closed';
+  const valueCheck = validateEvent(record.topic, record.value, options);
   const { messages } = topicContract(record.topic);
   const message = messages.find((m) => m.name === valueCheck.message) ?? null;
   if (message === null) return valueCheck;
   const key = record.key === null ? null : record.key.toString('utf8');
-  const violations = [...valueCheck.violations, ...check(message.key, key, 'key'), ...check(message.headers, { ...record.headers }, 'headers')];
+  const violations = [...valueCheck.violations, ...check(message.key, key, 'key', mode), ...check(message.headers, { ...record.headers }, 'headers', mode)];
   if (message.encoding === 'json' && message.selector.type !== undefined) {
     const parsed = parseValue(record.value);
     const subject = parsed.ok ? field(parsed.json, 'subject') : undefined;
