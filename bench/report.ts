@@ -256,5 +256,17 @@ export function trackerScaleSection(run: TrackerScaleRun, machine: MachineInfo, 
     '',
     `Drain rate per tenth of the run (records/s): ${run.windows.map((r) => Math.round(r)).join(', ')}; whole drain ${run.drainSec.toFixed(0)} s${run.caughtUp ? '' : ' (DID NOT CATCH UP)'}.`,
     '',
+    ...(run.peakBreakdown ? [`At the drain's highest sampled RSS (bench/service-child.ts traceMemoryPeaks): ${peakMakeup(run.peakBreakdown)}.`, ''] : []),
   ].join('\n');
+}
+
+/** One line for what filled the peak: file-backed pages (code), V8's heap by space, array buffers, other native memory. */
+export function peakMakeup(peak: Record<string, unknown>): string {
+  const n = (key: string) => Number(peak[key]);
+  const spaces = (peak.spaces ?? {}) as Record<string, number>;
+  return (
+    `RSS ${n('rssMb')} MB = file-backed ${n('fileMb')} MB + anonymous ${n('anonMb')} MB; of that V8's heap ${n('heapTotalMb')} MB ` +
+    `(new space ${spaces.new ?? NaN}, old ${spaces.old ?? NaN}; ${n('heapUsedMb')} MB used), array buffers ${n('arrayBuffersMb')} MB, ` +
+    `native (malloc: SQLite, V8 and libuv internals) ${n('nativeMb')} MB; ${n('threads')} threads`
+  );
 }

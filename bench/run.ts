@@ -10,7 +10,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Topics, TRACKER_HINTS_TOPIC, PROVIDERS, allTopics, rawTopicFor } from '@hookbus/contracts';
-import { serviceNodeOptions } from '@hookbus/platform';
+import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
+import { withOverrides } from './lib/service-env';
 import { PROJECTOR_TOPICS } from '../apps/projector/src/record-projection';
 import { coresBetween, cpuSnapshot } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
@@ -87,10 +88,11 @@ function gatewayYaml(): string {
 }
 
 function childEnv(infra: BenchInfra, service: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
+  const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    // Launched as npm start, compose and k8s launch it (the tracker's heap limit).
+    // Launched as npm start, compose and k8s launch it (the tracker's heap limit, young generation and malloc arenas).
+    ...serviceEnvironment(service),
     NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(service),
     NODE_ENV: 'production',
     KAFKA_BROKERS: infra.brokers.join(','),
@@ -104,6 +106,7 @@ function childEnv(infra: BenchInfra, service: string, extra: Record<string, stri
     PROJECTOR_PORT: String(PORTS.projector),
     ...extra,
   };
+  return withOverrides(env, process.env.BENCH_SERVICE_ENV, service);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface TrackerScaleRun {
   /** Records per second in each tenth of the drain, in order. */
   readonly windows: readonly number[];
   readonly peakRssMb: number;
+  /** What filled the drain's highest sampled resident size (bench/service-child.ts traceMemoryPeaks), or null. */
+  readonly peakBreakdown: Record<string, unknown> | null;
   readonly cleanRestart: RestartFigures;
   readonly killRestart: RestartFigures;
   /** A new node: an empty store restores the owned partitions from the whole changelog before its first commit. */
@@ -106,6 +108,18 @@ function peakSampler(child: SpawnedChild): () => number {
   };
 }
 
+/** The last `memory-peak` line of the child (BENCH_MEMORY_PEAK): the makeup of its highest sampled resident size. */
+function memoryPeakOf(child: SpawnedChild): () => Record<string, unknown> | null {
+  let last: Record<string, unknown> | null = null;
+  let partial = '';
+  child.process.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith('memory-peak ')) last = JSON.parse(line.slice('memory-peak '.length)) as Record<string, unknown>;
+  });
+  return () => last;
+}
+
 export async function trackerScale(
   infra: BenchInfra,
   options: { entities: number; runId: string; script: string; env: (extra: Record<string, string>) => NodeJS.ProcessEnv; log: (line: string) => void },
@@ -114,7 +128,7 @@ export async function trackerScale(
   const groupId = `hookbus-bench-scale-${runId}`;
   const storeDir = process.env.BENCH_STORE_DIR ?? mkdtempSync(join(tmpdir(), 'hookbus-bench-store-'));
   const freshDir = mkdtempSync(join(tmpdir(), 'hookbus-bench-fresh-store-'));
-  const spawnIn = (dir: string) => () => spawnNode('tracker', options.script, options.env({ BENCH_GROUP_ID: groupId, TRACKER_STORE_DIR: dir, TRACKER_PORT: '0' }), ['tracker']);
+  const spawnIn = (dir: string) => () => spawnNode('tracker', options.script, options.env({ BENCH_GROUP_ID: groupId, TRACKER_STORE_DIR: dir, TRACKER_PORT: '0', BENCH_MEMORY_PEAK: '1' }), ['tracker']);
   const spawnTracker = spawnIn(storeDir);
   const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -131,6 +145,7 @@ export async function trackerScale(
 
     child = spawnTracker();
     const peak = peakSampler(child);
+    const peakMakeup = memoryPeakOf(child);
     const points: Array<[number, number]> = [];
     const t0 = Date.now();
     const timeoutMs = Math.max(600_000, entities * 5);
@@ -151,6 +166,8 @@ export async function trackerScale(
       await sleep(1000);
     }
     const peakRssMb = peak();
+    const peakBreakdown = peakMakeup();
+    log(`tracker-scale: at the highest sampled RSS: ${JSON.stringify(peakBreakdown)}`);
     const windows = windowRates(points, total, 10);
     const drainSec = points.length > 1 ? points[points.length - 1]![0] - points[0]![0] : NaN;
     log(`tracker-scale: drain ${caughtUp ? 'caught up' : 'DID NOT CATCH UP'} in ${drainSec.toFixed(0)} s; windows ${windows.map((r) => Math.round(r)).join(', ')} /s; peak RSS ${peakRssMb.toFixed(0)} MB`);
@@ -174,7 +191,7 @@ export async function trackerScale(
     const freshRestart = await restart(infra, producer, () => stopChild(child!, 30_000), entities + 2 * RESTART_EVENTS, runId, groupId, spawnIn(freshDir), (c) => (child = c));
     log(`tracker-scale: a new node (empty store), first commit ${freshRestart.firstCommitMs} ms, caught up ${freshRestart.caughtUpMs} ms, peak RSS ${freshRestart.peakRssMb.toFixed(0)} MB`);
     await stopChild(child, 30_000);
-    return { entities, lateShare: LATE_SHARE, records, prefillSec, caughtUp, drainSec, windows, peakRssMb, cleanRestart, killRestart, freshRestart, storeMb };
+    return { entities, lateShare: LATE_SHARE, records, prefillSec, caughtUp, drainSec, windows, peakRssMb, peakBreakdown, cleanRestart, killRestart, freshRestart, storeMb };
   } finally {
     if (child) await stopChild(child, 5_000);
     await producer.disconnect();

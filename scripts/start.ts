@@ -20,7 +20,7 @@ import { ConfigError, loadEnv, loadHookbusConfig, type HookbusEnv } from '@hookb
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
-import { serviceNodeOptions } from '@hookbus/platform';
+import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalSources } from './local-sources';
 
@@ -303,7 +303,7 @@ async function main(argv: string[]): Promise<void> {
     children.set('fake-credas', startFakeCredas(childEnv, root, argv.includes('--fake-credas')));
   }
   for (const name of services) {
-    const env = { ...childEnv, NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(name) };
+    const env = { ...serviceEnvironment(name), ...childEnv, NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(name) };
     // The IPC channel is the service's lifeline: it stops itself when the channel closes (this process is gone).
     const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     pipeLines(child, name);

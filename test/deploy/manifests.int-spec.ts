@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
-import { serviceNodeOptions } from '@hookbus/platform';
+import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -152,8 +152,12 @@ describe('Kubernetes manifests', () => {
       spec: { replicas?: number; template: { spec: { containers: Array<Record<string, any>>; volumes: Array<{ configMap?: { name: string } }> } } };
     };
     const container = deployment.spec.template.spec.containers[0]!;
-    // The tracker's shell only computes its heap bound from the memory limit (tested below), then execs the same.
-    expect(name === 'tracker' ? container.command.at(-1)!.replace(/^exec node --max-old-space-size=\$\(\([^)]*\)\) /, 'node ').split(' ') : container.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
+    // The tracker's shell only computes its heap bound from the memory limit (tested below), then execs the same with
+    // the rest of its Node options (its young generation).
+    const others = serviceNodeOptions(name).split(' ').filter((option) => option !== '' && !option.startsWith('--max-old-space-size='));
+    expect(name === 'tracker' ? container.command.at(-1)!.replace(/^exec node --max-old-space-size=\$\(\([^)]*\)\) /, 'node ').split(' ') : container.command).toEqual(['node', ...others, '--enable-source-maps', `dist/apps/${name}/src/main.js`]);
+    // Variables glibc reads at process start (malloc arenas): the same as npm start and the bench set.
+    for (const [variable, value] of Object.entries(serviceEnvironment(name))) expect(container.env?.find((e: { name: string }) => e.name === variable)?.value).toBe(value);
     expect(container.ports[0].containerPort).toBe(port);
     expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
     expect(container.livenessProbe.httpGet.path).toBe('/health/live');
@@ -317,6 +321,7 @@ describe('docker-compose.yml', () => {
     expect(service.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     expect(service.depends_on).toEqual({ init: { condition: 'service_completed_successfully' } });
     expect(service.environment?.NODE_OPTIONS ?? '').toBe(serviceNodeOptions(name));
+    for (const [variable, value] of Object.entries(serviceEnvironment(name))) expect(service.environment?.[variable]).toBe(value);
     // Docker SIGKILLs after stop_grace_period (default 10 s): well past the service's own bounded stop.
     const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '');
     const shutdownTimeoutMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS || DEFAULT_SHUTDOWN_TIMEOUT_MS);

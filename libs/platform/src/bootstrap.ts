@@ -54,7 +54,31 @@ export async function listen(app: INestApplication, port: number, context: Servi
  * services stay under 300 MB without a limit, and a limit costs them throughput (more frequent full collections).
  */
 export function serviceNodeOptions(service: string): string {
-  return service === 'tracker' ? `--max-old-space-size=${TRACKER_HEAP_LIMIT_MB}` : '';
+  return service === 'tracker' ? `--max-old-space-size=${TRACKER_HEAP_LIMIT_MB} ${TRACKER_YOUNG_GENERATION_OPTION}` : '';
 }
 
 export const TRACKER_HEAP_LIMIT_MB = 224;
+
+/**
+ * The tracker's young generation: 8 MB semi-spaces instead of V8's 16 MB. At the tracker's peak resident size (1
+ * million entities, BENCHMARKS.md "Tracker scale") V8's new space held 32 MB of committed pages: two 16 MB
+ * semi-spaces, since the tracker's batches allocate fast and keep little. With 8 MB the new space held 16 MB and the
+ * peak was 248 MB against 287 MB before; with both this and two malloc arenas, 241 MB against 282 MB side by side,
+ * the drain 2.6-4 % slower (more scavenges; about the noise of that loaded machine). Kubernetes passes it on its own command line
+ * (deploy/k8s/base/tracker.yaml), where the old-space bound is computed from the memory limit.
+ */
+export const TRACKER_YOUNG_GENERATION_OPTION = '--max-semi-space-size=8';
+
+/**
+ * Environment variables a service is launched with besides NODE_OPTIONS (npm start, the bench, compose, k8s): glibc
+ * reads them when the process starts, so the process cannot set them itself.
+ *
+ * The tracker: MALLOC_ARENA_MAX=2. glibc gives each thread that calls malloc its own arena (up to 8 per core), and
+ * V8's background threads (concurrent marking, compilation) and libuv's pool each filled and kept one: about 16 MB of
+ * the tracker's peak resident size was in arenas other than the main one, 4 MB with two (/proc/PID/smaps), and the
+ * peak was 277 MB against 287 MB before (BENCHMARKS.md "Tracker scale"). The tracker's own work (SQLite, kafkajs) runs on its main thread, which keeps the
+ * main arena: only the background threads share the second.
+ */
+export function serviceEnvironment(service: string): Record<string, string> {
+  return service === 'tracker' ? { MALLOC_ARENA_MAX: '2' } : {};
+}
