@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { waitFor } from '@hookbus/testing';
+import { recreateDatabase, waitFor } from '@hookbus/testing';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
@@ -72,21 +72,6 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
       resolve({ code, signal, stdout, stderr, millis: Date.now() - started });
     });
   });
-}
-
-async function recreateDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    const quoted = `"${name.replace(/"/g, '""')}"`;
-    await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quoted}`);
-  } finally {
-    await client.end();
-  }
 }
 
 async function buildJavaConsumer(): Promise<Run> {
@@ -209,7 +194,7 @@ beforeAll(async () => {
   // Maven builds while the broker and the stack boot: all three mostly wait.
   const javaBuild = buildJavaConsumer();
   void javaBuild.catch(() => undefined); // awaited below; a failed broker start must not leave it unhandled
-  await Promise.all([startLocalKafka(kafka, () => undefined), recreateDatabase()]);
+  await Promise.all([startLocalKafka(kafka, () => undefined), recreateDatabase(DATABASE_URL)]);
   timings.broker = Date.now() - started;
   await startStack();
   timings.stack = Date.now() - started - timings.broker;

@@ -12,11 +12,16 @@ import { provisionTopics } from '../../libs/kafka/src/topic-provisioner';
 import { brokerAnswers } from '../../libs/kafka/src/kafka-client';
 import { migrate } from '../../libs/db/src/data-source';
 import { startLocalKafka } from '../../scripts/kafka/local-kafka';
+import { recreateDatabase } from './database';
 import { TEST_DATABASE_URL, TEST_KAFKA, TEST_KAFKA_BROKERS } from './test-settings';
 
 export default async function globalSetup(): Promise<void> {
   await requirePostgres();
-  await recreateTestDatabase();
+  // A new, empty test database for every run. Rows are keyed by where their records came from (a dead letter's id is
+  // its stage, topic, partition and offset): a fresh broker (every CI clone) numbers its offsets from 0 again, and the
+  // rows an earlier run left under the same ids answered instead — the projector's upserts keep the first row, so
+  // tests waiting for their own row timed out, in CI only (on a machine whose test database had seen earlier runs).
+  await recreateDatabase(TEST_DATABASE_URL);
   if (!(await brokerAnswers(TEST_KAFKA_BROKERS, 2000))) {
     if (!TEST_KAFKA.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${TEST_KAFKA_BROKERS.join(',')}, and the tests start their own only at one local address`);
     const started = await startLocalKafka(TEST_KAFKA.options, (line) => process.stdout.write(`\n${line}\n`));
@@ -30,27 +35,6 @@ export default async function globalSetup(): Promise<void> {
     await admin.disconnect();
   }
   await migrate(TEST_DATABASE_URL);
-}
-
-/**
- * A new, empty test database for every run. Rows are keyed by where their records came from (a dead letter's id is
- * its stage, topic, partition and offset): a fresh broker (every CI clone) numbers its offsets from 0 again, and the
- * rows an earlier run left under the same ids answered instead — the projector's upserts keep the first row, so
- * tests waiting for their own row timed out, in CI only (on a machine whose test database had seen earlier runs).
- */
-async function recreateTestDatabase(): Promise<void> {
-  const url = new URL(TEST_DATABASE_URL);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    const quoted = `"${name.replace(/"/g, '""')}"`;
-    await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quoted}`);
-  } finally {
-    await client.end();
-  }
 }
 
 async function requirePostgres(): Promise<void> {

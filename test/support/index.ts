@@ -6,3 +6,4 @@ export * from './raw-records';
 export * from './log-capture';
 export * from './test-sources';
 export * from './consumer-groups';
+export * from './database';
