@@ -1,29 +1,14 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { fetchTopicOffsetsSettled } from '@hookbus/kafka';
 import { sleep } from './stats';
 
 /** topic → partition → offset */
 export type Offsets = Map<string, Map<number, number>>;
 
-/**
- * Partition states a broker that has just created its topics passes through (seen: a fresh bench broker answered
- * listOffsets with NOT_LEADER_FOR_PARTITION right after provisioning, and the run failed before it began).
- */
-const LEADERLESS = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
-
 export async function endOffsets(admin: Admin, topics: readonly string[]): Promise<Offsets> {
   const result: Offsets = new Map();
-  for (const topic of topics) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const parts = await admin.fetchTopicOffsets(topic);
-        result.set(topic, new Map(parts.map((p) => [p.partition, Number(p.high)])));
-        break;
-      } catch (error) {
-        if (!LEADERLESS.has(String((error as { type?: unknown }).type)) || attempt >= 60) throw error;
-        await sleep(500);
-      }
-    }
-  }
+  // Settled: a fresh bench broker answered listOffsets with NOT_LEADER_FOR_PARTITION right after provisioning.
+  for (const topic of topics) result.set(topic, new Map((await fetchTopicOffsetsSettled(admin, topic)).map((p) => [p.partition, Number(p.high)])));
   return result;
 }
 

@@ -27,6 +27,11 @@ const PORTS = {
 };
 /** "A few seconds": the services stop at once; the broker's controlled shutdown takes a few seconds of its own. */
 const LEFT_NOTHING_WITHIN_MS = 15_000;
+/**
+ * The tests that wait up to 180 s for a stack to be live (its broker booting, on a loaded two-core CI machine) need
+ * a bound above that wait: under jest's 120 s default they timed out in CI without saying what the stack printed.
+ */
+const STACK_TEST_TIMEOUT_MS = 300_000;
 
 /** Every live descendant of `pid` (from /proc: Linux, like the rest of the local tooling). Zombies count as gone. */
 function descendants(pid: number): number[] {
@@ -174,7 +179,7 @@ describe('npm start supervisor', () => {
     } finally {
       supervisor.cleanup(stack);
     }
-  });
+  }, STACK_TEST_TIMEOUT_MS);
 
   it('SIGTERMed, it stops the services, then the broker it started, says "stopped." and exits 0 after all of them', async () => {
     const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
@@ -200,7 +205,7 @@ describe('npm start supervisor', () => {
     } finally {
       supervisor.cleanup(stack);
     }
-  });
+  }, STACK_TEST_TIMEOUT_MS);
 
   it('when the reader of its output goes away (EPIPE), it stops the stack and exits only after every child', async () => {
     // The tests' own broker: this case is about the services, and --only gateway,monitor joins no consumer group there.
@@ -252,7 +257,7 @@ describe('npm start supervisor', () => {
     } finally {
       supervisor.cleanup(stack);
     }
-  });
+  }, STACK_TEST_TIMEOUT_MS);
 
   it('a child that does not stop within SHUTDOWN_TIMEOUT_MS is killed at that bound plus a margin (not 20 s), and it exits 1 after "stopped."', async () => {
     const shutdownTimeoutMs = 1_000;
@@ -286,7 +291,7 @@ describe('npm start supervisor', () => {
     } finally {
       supervisor.cleanup(stack);
     }
-  });
+  }, STACK_TEST_TIMEOUT_MS);
 
   it('failing to start its broker (no Java), it stops nothing a stale pidfile names: not even a process reusing that pid', async () => {
     // A pidfile left by a broker that died with the machine; its pid now belongs to an unrelated process.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
-import { ConsumerCrashJudge, kafkaAction } from '@hookbus/kafka';
+import { ConsumerCrashJudge, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type Logger } from '@hookbus/platform';
 import type { RetrievalMemo } from './credas-results.event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
@@ -61,7 +61,7 @@ export class OrchestratorMemory {
     const remaining = new Map<string, bigint>();
     try {
       for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
+        for (const p of await fetchTopicOffsetsSettled(admin, topic, { onRetry: (err) => this.log.debug({ err, topic }, 'orchestrator memory: the broker cannot list offsets yet; waiting') })) {
           if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}/${p.partition}`, BigInt(p.high));
         }
       }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_FETCH_BYTES } from '@hookbus/kafka';
+import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_FETCH_BYTES, fetchTopicOffsetsSettled } from '@hookbus/kafka';
 import type { StateCodec } from '@hookbus/tracking';
 
 /** Keys of this prefix on a state topic are restore sentinels, never state; consumers of state topics skip them. */
@@ -306,7 +306,7 @@ export class PartitionedStateStore<S> {
     await admin.connect();
     let offsets: Array<{ partition: number; low: string; high: string }>;
     try {
-      offsets = await admin.fetchTopicOffsets(this.options.topic);
+      offsets = await fetchTopicOffsetsSettled(admin, this.options.topic);
     } finally {
       await admin.disconnect();
     }
@@ -344,7 +344,7 @@ export class PartitionedStateStore<S> {
     await admin.connect();
     let ends: Array<{ partition: number; high: string }>;
     try {
-      ends = await admin.fetchTopicOffsets(this.options.topic);
+      ends = await fetchTopicOffsetsSettled(admin, this.options.topic);
     } finally {
       await admin.disconnect();
     }

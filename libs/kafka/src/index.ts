@@ -11,3 +11,4 @@ export * from './topic-range-reader';
 export * from './produce-refusals';
 export * from './failure-class';
 export * from './stop-report';
+export * from './topic-offsets';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { toConsumedRecord, type ConsumedRecord } from './records';
+import { fetchTopicOffsetsSettled } from './topic-offsets';
 
 /** Where a range read starts and stops in each partition: [from, to) offsets. */
 export interface PartitionRange {
@@ -17,7 +18,7 @@ export async function rangeByTime(kafka: Kafka, topic: string, from?: Date, to?:
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await fetchTopicOffsetsSettled(admin, topic);
     const starts = from ? await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime()) : ends.map((e) => ({ partition: e.partition, offset: e.low }));
     const stops = to ? await admin.fetchTopicOffsetsByTimestamp(topic, to.getTime()) : ends.map((e) => ({ partition: e.partition, offset: e.high }));
     return ends.map((end) => {
