@@ -90,7 +90,7 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
   const service = await startConsumingService({
     context,
     module: TrackerModule.forContext(context),
-    sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? Number(process.env.TRACKER_OVERDUE_GRACE_MS || DEFAULT_OVERDUE_GRACE_MS), storeWriteFailed),
+    sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? context.env.trackerOverdueGraceMs ?? DEFAULT_OVERDUE_GRACE_MS, storeWriteFailed),
     consumer: {
       groupId: options.groupId ?? ConsumerGroups.tracker,
       topics: TRACKER_TOPICS,
@@ -104,7 +104,7 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     },
     port: options.port ?? context.env.servicePorts.tracker,
   });
-  const stopTicks = startOverdueTicks(kafka, partitions, options.overdueCheckIntervalMs ?? Number(process.env.TRACKER_OVERDUE_INTERVAL_MS || 60_000), context);
+  const stopTicks = startOverdueTicks(kafka, partitions, options.overdueCheckIntervalMs ?? context.env.trackerOverdueIntervalMs, context);
   return {
     ...service,
     close: async () => {

@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRACKER_STATE_CACHE, loadEnv } from './env';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DEFAULT_TRACKER_STATE_CACHE, loadEnv } from './env';
 
 const noFile = () => false;
 
@@ -52,5 +52,29 @@ describe('shutdown timeout', () => {
   it('reads SHUTDOWN_TIMEOUT_MS and refuses what is not a positive whole number', () => {
     expect(loadEnv({ SHUTDOWN_TIMEOUT_MS: '2500' }, noFile).shutdownTimeoutMs).toBe(2500);
     expect(() => loadEnv({ SHUTDOWN_TIMEOUT_MS: '0' }, noFile)).toThrow(/SHUTDOWN_TIMEOUT_MS: expected a whole number/);
+  });
+});
+
+describe('tracker overdue settings (read once at boot: a bad value used to become NaN inside the tracker)', () => {
+  it('defaults: the tracking library\'s grace, a check a minute', () => {
+    const env = loadEnv({}, noFile);
+    expect(env.trackerOverdueGraceMs).toBeNull();
+    expect(env.trackerOverdueIntervalMs).toBe(DEFAULT_TRACKER_OVERDUE_INTERVAL_MS);
+  });
+
+  it('reads both', () => {
+    const env = loadEnv({ TRACKER_OVERDUE_GRACE_MS: '900000', TRACKER_OVERDUE_INTERVAL_MS: '5000' }, noFile);
+    expect(env.trackerOverdueGraceMs).toBe(900_000);
+    expect(env.trackerOverdueIntervalMs).toBe(5_000);
+  });
+
+  it.each([
+    ['TRACKER_OVERDUE_GRACE_MS', 'soon'],
+    ['TRACKER_OVERDUE_GRACE_MS', '-5'],
+    ['TRACKER_OVERDUE_INTERVAL_MS', '0'],
+    ['TRACKER_OVERDUE_INTERVAL_MS', '1.5'],
+    ['TRACKER_OVERDUE_INTERVAL_MS', String(2 * 24 * 60 * 60 * 1000)],
+  ])('refuses %s=%s, naming the setting', (name, value) => {
+    expect(() => loadEnv({ [name]: value }, noFile)).toThrow(new RegExp(`${name}: expected a whole number`));
   });
 });

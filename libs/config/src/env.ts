@@ -18,6 +18,10 @@ export interface HookbusEnv {
   readonly trackerStoreDir: string | null;
   /** Decoded states the tracker keeps in memory per state topic (TRACKER_STATE_CACHE). */
   readonly trackerStateCacheSize: number;
+  /** How long past its expected end a process may stay open before the tracker says it is overdue (TRACKER_OVERDUE_GRACE_MS); null: the tracking library's default. */
+  readonly trackerOverdueGraceMs: number | null;
+  /** How often the tracker checks for overdue processes (TRACKER_OVERDUE_INTERVAL_MS). */
+  readonly trackerOverdueIntervalMs: number;
   /**
    * How long a service may take to stop after SIGTERM (SHUTDOWN_TIMEOUT_MS) before it exits anyway: below
    * Kubernetes' default 30 s grace period, so the service exits on its own terms rather than by SIGKILL.
@@ -35,6 +39,9 @@ export const LOCAL_CONFIG_PATH = '.hookbus/local.hookbus.yaml';
 
 export const DEFAULT_TRACKER_STATE_CACHE = 10_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_TRACKER_OVERDUE_INTERVAL_MS = 60_000;
+/** A day: the longest a duration setting may name (an interval or a grace past it would never fire in practice). */
+const DAY_MS = 24 * 60 * 60 * 1000;
 export const CREDAS_DEMO_API_BASE_URL = 'https://portal.credasdemo.com/api/v2/ci/';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -119,6 +126,8 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     logLevel,
     trackerStoreDir: directory(env, 'TRACKER_STORE_DIR', (path) => fileExists(path) && !isDirectory(path), problems),
     trackerStateCacheSize: count(env, 'TRACKER_STATE_CACHE', DEFAULT_TRACKER_STATE_CACHE, 10_000_000, problems),
+    trackerOverdueGraceMs: env.TRACKER_OVERDUE_GRACE_MS ? count(env, 'TRACKER_OVERDUE_GRACE_MS', 1, 30 * DAY_MS, problems) : null,
+    trackerOverdueIntervalMs: count(env, 'TRACKER_OVERDUE_INTERVAL_MS', DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DAY_MS, problems),
     shutdownTimeoutMs: count(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 600_000, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
