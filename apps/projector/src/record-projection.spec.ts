@@ -122,6 +122,16 @@ describe('projectRecord', () => {
     expect(() => projectRecord(record(Topics.results.name, cloudEvent('hookbus.credas.results', data)))).toThrow(InvalidRecordError);
   });
 
+  it.each([
+    ['pdfBase64 (an alias the projector once read, never in the contract)', { pdfBase64: Buffer.from('%PDF').toString('base64') }],
+    ['content', { content: Buffer.from('%PDF').toString('base64') }],
+    ['a reference instead of the PDF', { reference: 'https://example.test/report.pdf' }],
+    ['nothing', {}],
+  ])('refuses a report with %s in place of report.pdf (the contract carries the PDF inline only)', (_what, report) => {
+    const data = { processId: 'P1', report, retrievedAt: '2025-02-14T11:00:00Z' };
+    expect(() => projectRecord(record(Topics.results.name, cloudEvent('hookbus.credas.results', data)))).toThrow(/report carries no inline PDF/);
+  });
+
   it('reads a state tolerantly and keeps all of it, and ignores tombstones', () => {
     const state = { kind: 'process', key: 'authvia:B1', provider: 'authvia', processId: 'B1', status: 'completed', final: true, providerStatus: { code: 'resolved', text: null }, version: 3, entityIds: ['E1'], entityId: 'E1', seq: 2, updatedAt: '2025-02-14T10:30:00.123456Z', newField: true };
     const row = projectRecord(record(Topics.processState.name, JSON.stringify(state), {}, 'authvia:B1', '42')).processes![0]!;

@@ -177,7 +177,7 @@ function identifiers(event: CloudEventLike): Pick<EventRow, 'processKey' | 'proc
 function withoutInlinePdf(data: Json): Json {
   const report = data.report;
   if (!isObject(report)) return data;
-  const { pdf: _pdf, pdfBase64: _pdfBase64, content: _content, ...rest } = report;
+  const { pdf: _pdf, ...rest } = report;
   return { ...data, report: { ...rest, storedIn: 'credas_results.report_pdf' } };
 }
 
@@ -218,8 +218,9 @@ export function transitionEntry(reason: string | null, from: string | null, to: 
 }
 
 /**
- * hookbus.credas.results: the orchestrator's retrieval of one Credas process. The report travels inline (base64)
- * or as a reference; an inline PDF must match its announced digest, or the record is refused.
+ * hookbus.credas.results: the orchestrator's retrieval of one Credas process. The report travels inline, base64 in
+ * `report.pdf` (the contract's only form: results-data.schemas.ts); it must match its announced digest, or the record
+ * is refused. `report_ref` stays null: no contract version carries the report by reference.
  */
 function credasResultRow(event: CloudEventLike): CredasResultRow {
   const d = event.data;
@@ -230,15 +231,13 @@ function credasResultRow(event: CloudEventLike): CredasResultRow {
   const retrievedAtMs = Date.parse(retrievedAt);
   if (Number.isNaN(retrievedAtMs)) throw new InvalidRecordError('projector.results_time', 'results retrievedAt is not a date-time');
   const report = isObject(d.report) ? d.report : {};
-  const base64 = text(report.pdf) ?? text(report.pdfBase64) ?? text(report.content);
-  const pdf = base64 ? Buffer.from(base64, 'base64') : null;
-  let sha256 = text(report.sha256)?.toLowerCase() ?? null;
-  if (pdf) {
-    const actual = createHash('sha256').update(pdf).digest('hex');
-    if (sha256 && sha256 !== actual) throw new InvalidRecordError('projector.results_digest', 'report PDF does not match its sha256');
-    sha256 = actual;
-  }
-  const bytes = pdf ? pdf.length : typeof report.bytes === 'number' ? report.bytes : null;
+  const base64 = text(report.pdf);
+  if (!base64) throw new InvalidRecordError('projector.results_report', 'results report carries no inline PDF (report.pdf)');
+  const pdf = Buffer.from(base64, 'base64');
+  const announced = text(report.sha256)?.toLowerCase() ?? null;
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  if (announced && announced !== sha256) throw new InvalidRecordError('projector.results_digest', 'report PDF does not match its sha256');
+  const bytes = pdf.length;
   return {
     processId,
     processKey,
@@ -246,7 +245,7 @@ function credasResultRow(event: CloudEventLike): CredasResultRow {
     details: d.details === undefined ? null : JSON.stringify(d.details),
     activeChecks: d.activeChecks === undefined ? null : JSON.stringify(d.activeChecks),
     reportPdf: pdf,
-    reportRef: text(report.reference) ?? text(report.ref) ?? text(report.url) ?? text(report.location),
+    reportRef: null,
     reportSha256: sha256,
     reportBytes: bytes,
     retrievedAt,
