@@ -1,4 +1,4 @@
-import { formatTimeline, type Timeline } from './timeline';
+import { formatTimeline, keyKind, type Timeline, type TimelineKeyKind } from './timeline';
 
 const empty: Timeline = { query: 'x', processes: [], communications: [], receipts: [], events: [], transitions: [], results: [] };
 
@@ -27,5 +27,24 @@ describe('formatTimeline', () => {
 
   it('escapes the query when nothing was found', () => {
     expect(formatTimeline({ ...empty, query: '\u001b[31mred' }).split('\n')[0]).toBe('hookbus timeline for \\x1b[31mred');
+  });
+});
+
+describe('keyKind: what support typed, as the contract reads identities', () => {
+  it.each<[string, TimelineKeyKind]>([
+    ['credas:P1', 'process'],
+    ['authvia:B1', 'process'],
+    ['cellosign:D1', 'process'],
+    // The contract's Cellosign key: a session id may hold ':' (the timeline's own pattern once called it 'other').
+    ['cellosign:D12:34', 'process'],
+    ['credas:P1:7:sms', 'communication'],
+    ['credas:P1:7:email', 'communication'],
+    ['octapush:sms:token:with:colons', 'communication'],
+    ['octapush:viber:m1', 'communication'],
+    ['+306912345678', 'other'],
+    ['E1', 'other'],
+    ['credas:P1:7:fax', 'other'],
+  ])('%s is a %s key', (key, kind) => {
+    expect(keyKind(key)).toBe(kind);
   });
 });

@@ -1,3 +1,4 @@
+import { parseIdentity } from '@hookbus/contracts';
 import type { Queryable } from './partitions';
 
 /**
@@ -14,16 +15,13 @@ export interface Timeline {
   readonly results: Array<Record<string, unknown>>;
 }
 
-const COMMUNICATION_ID = /^(?:credas:[^:]+:[^:]+:(?:sms|email)|octapush:(?:sms|viber):.+)$/;
-const PROCESS_KEY = /^(?:credas|authvia|cellosign):[^:]+$/;
 const LIMIT = 500;
 
 export type TimelineKeyKind = 'communication' | 'process' | 'other';
 
+/** Which identity support typed, by the contract's own parsers (a Cellosign session id may hold `:`). */
 export function keyKind(key: string): TimelineKeyKind {
-  if (COMMUNICATION_ID.test(key)) return 'communication';
-  if (PROCESS_KEY.test(key)) return 'process';
-  return 'other';
+  return parseIdentity(key)?.kind ?? 'other';
 }
 
 export async function loadTimeline(db: Queryable, key: string): Promise<Timeline> {
