@@ -132,6 +132,17 @@ describe('projectRecord', () => {
     expect(() => projectRecord(record(Topics.results.name, cloudEvent('hookbus.credas.results', data)))).toThrow(/report carries no inline PDF/);
   });
 
+  it.each([
+    ['credas:P1:7:email', 'email'],
+    ['octapush:viber:token:with:colons', 'viber'],
+    ['octapush:sms:m1', 'sms'],
+    ['not-a-communication-id', 'unknown'],
+  ])('a communication state without its channel takes it from the contract\'s reading of %s (%s)', (key, channel) => {
+    const state = { kind: 'communication', key, provider: 'octapush', status: 'sent', final: false, seq: 1, updatedAt: '2025-02-14T10:30:00Z' };
+    const row = projectRecord(record(Topics.communicationState.name, JSON.stringify(state), {}, key, '7')).communications![0]!;
+    expect(row.channel).toBe(channel);
+  });
+
   it('reads a state tolerantly and keeps all of it, and ignores tombstones', () => {
     const state = { kind: 'process', key: 'authvia:B1', provider: 'authvia', processId: 'B1', status: 'completed', final: true, providerStatus: { code: 'resolved', text: null }, version: 3, entityIds: ['E1'], entityId: 'E1', seq: 2, updatedAt: '2025-02-14T10:30:00.123456Z', newField: true };
     const row = projectRecord(record(Topics.processState.name, JSON.stringify(state), {}, 'authvia:B1', '42')).processes![0]!;

@@ -11,6 +11,7 @@ import {
   Topics,
   deterministicEventId,
   errorCode,
+  parseCommunicationId,
   truncateUtf8,
   type ProviderName,
 } from '@hookbus/contracts';
@@ -281,7 +282,7 @@ function communicationRow(record: ConsumedRecord): CommunicationRow {
   return {
     communicationId: key,
     provider: text(json.provider)!,
-    channel: text(json.channel) ?? key.split(':')[json.provider === 'credas' ? 3 : 1] ?? 'unknown',
+    channel: text(json.channel) ?? parseCommunicationId(key)?.channel ?? 'unknown',
     status: text(json.status)!,
     providerStatus: JSON.stringify(json.providerStatus ?? null),
     final: json.final === true,
