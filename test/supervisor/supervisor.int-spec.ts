@@ -127,6 +127,13 @@ function startSupervisor(args: string[], env: NodeJS.ProcessEnv, cwd: string, de
   };
 }
 
+/** True once the supervisor has printed `expected`; until then it throws, so that a timeout shows what it printed. */
+function outputSays(supervisor: Supervisor, expected: string | RegExp): true {
+  const output = supervisor.output();
+  if (typeof expected === 'string' ? output.includes(expected) : expected.test(output)) return true;
+  throw new Error(`not printed yet; its output so far:\n${output.slice(-3000)}`);
+}
+
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) =>
     child.exitCode !== null || child.signalCode !== null
@@ -212,7 +219,7 @@ describe('npm start supervisor', () => {
     const supervisor = startSupervisor(['--only', 'gateway,monitor'], stackEnv(TEST_KAFKA_BROKERS.join(','), cwd), cwd);
     let stack: number[] = [];
     try {
-      await waitFor(() => supervisor.output().includes('Ctrl-C stops everything.'), { timeoutMs: 60_000, what: `the services spawned\n${supervisor.output()}` });
+      await waitFor(() => outputSays(supervisor, 'Ctrl-C stops everything.'), { timeoutMs: 180_000, what: 'the services spawned' });
       stack = descendants(supervisor.child.pid!);
       expect(stack.length).toBe(2);
       // What `npm start | head` does once head has its lines: the pipe's reading end closes; the next line the
@@ -227,7 +234,7 @@ describe('npm start supervisor', () => {
     } finally {
       supervisor.cleanup(stack);
     }
-  });
+  }, STACK_TEST_TIMEOUT_MS);
 
   it('signalled as a whole process group (timeout, kill -- -PGID, CI), it still stops the services before the broker, says "stopped." and exits 0', async () => {
     const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
@@ -318,7 +325,7 @@ describe('npm start supervisor', () => {
     const supervisor = startSupervisor([], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: dataDir, HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
     let stack: number[] = [];
     try {
-      await waitFor(() => /started Apache Kafka .*\(pid \d+\)/.test(supervisor.output()), { timeoutMs: 120_000, what: `the broker spawned\n${supervisor.output()}` });
+      await waitFor(() => outputSays(supervisor, /started Apache Kafka .*\(pid \d+\)/), { timeoutMs: 120_000, what: 'the broker spawned' });
       stack = descendants(supervisor.child.pid!);
       const jvm = Number(/started Apache Kafka .*\(pid (\d+)\)/.exec(supervisor.output())![1]);
       supervisor.child.kill('SIGINT');
@@ -334,5 +341,5 @@ describe('npm start supervisor', () => {
     } finally {
       supervisor.cleanup(stack);
     }
-  });
+  }, STACK_TEST_TIMEOUT_MS);
 });
