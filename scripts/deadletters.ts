@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
-import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type OutgoingRecord } from '@hookbus/kafka';
+import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type KafkaClientSecurity, type OutgoingRecord } from '@hookbus/kafka';
 
 export const REDRIVE_OF_HEADER = DeadLetterHeaders.redriveOf;
 
@@ -119,8 +119,8 @@ export function originalRecord(entry: DeadLetterEntry): OutgoingRecord {
   return { topic: entry.record.headers[DeadLetterHeaders.originalTopic]!, key: entry.record.key, value: entry.record.value, headers };
 }
 
-export async function readDeadLetters(brokers: readonly string[]): Promise<DeadLetterEntry[]> {
-  const kafka = createKafka({ brokers, clientId: 'hookbus-deadletters' });
+export async function readDeadLetters(brokers: readonly string[], security?: KafkaClientSecurity): Promise<DeadLetterEntry[]> {
+  const kafka = createKafka({ brokers, security, clientId: 'hookbus-deadletters' });
   const entries: DeadLetterEntry[] = [];
   const redriven = new Set<string>();
   await readTopicRange(kafka, Topics.deadLetter.name, await rangeByTime(kafka, Topics.deadLetter.name), (record) => {
@@ -135,7 +135,7 @@ export async function readDeadLetters(brokers: readonly string[]): Promise<DeadL
 export async function deadLetters(argv: string[]): Promise<number> {
   const { command, ids, stage, code, json } = parseDeadLetterArgs(argv);
   const env = loadEnv();
-  const entries = (await readDeadLetters(env.kafkaBrokers)).filter((e) => (!stage || e.stage === stage) && (!code || e.code === code));
+  const entries = (await readDeadLetters(env.kafkaBrokers, env.kafkaSecurity)).filter((e) => (!stage || e.stage === stage) && (!code || e.code === code));
   if (command === 'list') {
     if (json) {
       console.log(JSON.stringify(entries.map(({ record: _r, ...e }) => e), null, 2));
@@ -151,7 +151,7 @@ export async function deadLetters(argv: string[]): Promise<number> {
     process.stderr.write(`no dead letter not yet redriven matches ${ids.length > 0 ? ids.join(' ') : 'the selection'}; nothing redriven\n`);
     return EXIT_NONE_MATCH;
   }
-  const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'hookbus-deadletters' });
+  const kafka = createKafka({ brokers: env.kafkaBrokers, security: env.kafkaSecurity, clientId: 'hookbus-deadletters' });
   const producer = createDurableProducer(kafka);
   await producer.connect();
   try {

@@ -92,6 +92,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const env = loadEnv();
   const monitor = LagMonitor.connect({
     brokers: env.kafkaBrokers,
+    security: env.kafkaSecurity,
     registry: null,
     clientId: 'hookbus-lag-cli',
     // kafkajs logs every retried request as an error; a failure that matters still ends the run with its message.

@@ -19,7 +19,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ConfigError, loadEnv, loadHookbusConfig, type HookbusEnv } from '@hookbus/config';
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
-import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
+import { brokerAnswers, kafkaSecurityConfig, provisionTopics } from '@hookbus/kafka';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalSources } from './local-sources';
@@ -149,7 +149,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** The broker this run started (to stop on exit), or null when it uses one that already answered. */
 async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBroker | null> {
-  if (await brokerAnswers(env.kafkaBrokers, 2000)) {
+  if (await brokerAnswers(env.kafkaBrokers, 2000, env.kafkaSecurity)) {
     say(`${prefix('kafka')} using the broker at ${env.kafkaBrokers.join(',')}`);
     return null;
   }
@@ -203,7 +203,7 @@ async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBro
 }
 
 async function provision(env: HookbusEnv): Promise<void> {
-  const admin = new Kafka({ clientId: 'hookbus-start', brokers: [...env.kafkaBrokers], logLevel: logLevel.WARN }).admin();
+  const admin = new Kafka({ clientId: 'hookbus-start', brokers: [...env.kafkaBrokers], ...kafkaSecurityConfig(env.kafkaSecurity), logLevel: logLevel.WARN }).admin();
   await admin.connect();
   try {
     const { created } = await provisionTopics(admin, allTopics());

@@ -54,6 +54,7 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
   const metrics = new GatewayMetrics(context.metrics);
   const kafka = createKafka({
     brokers: context.env.kafkaBrokers,
+    security: context.env.kafkaSecurity,
     clientId: `hookbus-${context.name}`,
     ...kafkaLogging(context),
   });

@@ -40,7 +40,7 @@ export async function startOrchestrator(context: ServiceContext, options: Orches
   const settings = { ...credasClientSettings(context.env), ...options.credas };
   const groupId = options.groupId ?? ORCHESTRATOR_GROUP;
   const log = context.logger;
-  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: `hookbus-${context.name}`, ...kafkaLogging(context) });
+  const kafka = createKafka({ brokers: context.env.kafkaBrokers, security: context.env.kafkaSecurity, clientId: `hookbus-${context.name}`, ...kafkaLogging(context) });
   const metrics = orchestratorMetrics(context.metrics);
   const stopping = new AbortController();
   const client = new CredasApiClient(settings);

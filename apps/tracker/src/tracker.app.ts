@@ -27,7 +27,7 @@ export interface TrackerOptions {
  * in one Kafka transaction per batch together with the consumer offsets (exactly once on Kafka).
  */
 export async function startTracker(context: ServiceContext, options: TrackerOptions = {}): Promise<RunningService> {
-  const kafka = createKafka({ brokers: context.env.kafkaBrokers, clientId: 'hookbus-tracker-state', ...kafkaLogging(context) });
+  const kafka = createKafka({ brokers: context.env.kafkaBrokers, security: context.env.kafkaSecurity, clientId: 'hookbus-tracker-state', ...kafkaLogging(context) });
   const partitions = Topics.communicationState.partitions;
   // State keys are communication ids, which can hold phone numbers, and a codec error can quote the state it failed
   // on: the line names the record by position and key hash, the error by class and code.

@@ -78,3 +78,61 @@ describe('tracker overdue settings (read once at boot: a bad value used to becom
     expect(() => loadEnv({ [name]: value }, noFile)).toThrow(new RegExp(`${name}: expected a whole number`));
   });
 });
+
+describe('Kafka security settings (managed Kafka: TLS and SASL)', () => {
+  const files = new Set(['/etc/kafka/ca.pem', '/etc/kafka/client.pem', '/etc/kafka/client.key']);
+  const exists = (path: string) => files.has(path);
+
+  it('defaults to PLAINTEXT, neither TLS nor SASL', () => {
+    expect(loadEnv({}, exists).kafkaSecurity).toEqual({ protocol: 'PLAINTEXT', tls: null, sasl: null });
+  });
+
+  it.each([
+    [{ KAFKA_SECURITY_PROTOCOL: 'SSL' }, { protocol: 'SSL', tls: { caFile: null, certFile: null, keyFile: null }, sasl: null }],
+    [
+      { KAFKA_SECURITY_PROTOCOL: 'ssl', KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem', KAFKA_SSL_CERT_FILE: '/etc/kafka/client.pem', KAFKA_SSL_KEY_FILE: '/etc/kafka/client.key' },
+      { protocol: 'SSL', tls: { caFile: '/etc/kafka/ca.pem', certFile: '/etc/kafka/client.pem', keyFile: '/etc/kafka/client.key' }, sasl: null },
+    ],
+    [
+      { KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: 's3cret' },
+      { protocol: 'SASL_SSL', tls: { caFile: null, certFile: null, keyFile: null }, sasl: { mechanism: 'scram-sha-512', username: 'gateway', password: 's3cret' } },
+    ],
+    [
+      { KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      { protocol: 'SASL_PLAINTEXT', tls: null, sasl: { mechanism: 'plain', username: 'u', password: 'p' } },
+    ],
+    [
+      { KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem' },
+      { protocol: 'SASL_SSL', tls: { caFile: '/etc/kafka/ca.pem', certFile: null, keyFile: null }, sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' } },
+    ],
+  ])('reads %j', (settings, expected) => {
+    expect(loadEnv(settings, exists).kafkaSecurity).toEqual(expected);
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ KAFKA_SECURITY_PROTOCOL: 'TLS' }, /KAFKA_SECURITY_PROTOCOL: expected PLAINTEXT \| SSL \| SASL_PLAINTEXT \| SASL_SSL/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /KAFKA_SASL_MECHANISM: expected PLAIN \| SCRAM-SHA-256 \| SCRAM-SHA-512/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'GSSAPI', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /KAFKA_SASL_MECHANISM: expected/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_PASSWORD: 'p' }, /KAFKA_SASL_USERNAME: required/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u' }, /KAFKA_SASL_PASSWORD: required/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_CA_FILE: '/nowhere/ca.pem' }, /KAFKA_SSL_CA_FILE: file "\/nowhere\/ca.pem" does not exist/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_CERT_FILE: '/etc/kafka/client.pem' }, /a client certificate needs its key/],
+    // Set for a protocol that would ignore it: the operator meant TLS or SASL, and would connect in clear.
+    [{ KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem' }, /KAFKA_SSL_CA_FILE: set, but KAFKA_SECURITY_PROTOCOL=PLAINTEXT does not use TLS/],
+    [{ KAFKA_SASL_USERNAME: 'u' }, /KAFKA_SASL_USERNAME: set, but KAFKA_SECURITY_PROTOCOL=PLAINTEXT does not use SASL/],
+    [{ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem' }, /KAFKA_SSL_CA_FILE: set, but KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT does not use TLS/],
+  ])('refuses %j, naming the setting', (settings, message) => {
+    expect(() => loadEnv(settings, exists)).toThrow(message);
+  });
+
+  it('never puts the SASL password in its refusal', () => {
+    let message = '';
+    try {
+      loadEnv({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'nope', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'hunter2-very-secret' }, exists);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/KAFKA_SASL_MECHANISM/);
+    expect(message).not.toContain('hunter2-very-secret');
+  });
+});

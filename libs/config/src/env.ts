@@ -1,8 +1,21 @@
 import { ConfigError } from './config-error';
 
+/**
+ * How the services and CLIs connect to Kafka (managed Kafka needs TLS and SASL): Kafka's own client vocabulary,
+ * KAFKA_SECURITY_PROTOCOL PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL. Files are named here (checked to exist at
+ * start) and read when a client is made; the password is never logged.
+ */
+export interface KafkaSecurity {
+  readonly protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  /** SSL and SASL_SSL: the CA bundle to trust instead of Node's (KAFKA_SSL_CA_FILE), and a client certificate and key for mutual TLS. */
+  readonly tls: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
+  readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string } | null;
+}
+
 export interface HookbusEnv {
   readonly databaseUrl: string;
   readonly kafkaBrokers: readonly string[];
+  readonly kafkaSecurity: KafkaSecurity;
   /** Path of the YAML config, or null: then no webhook source exists. */
   readonly configPath: string | null;
   readonly credasApiBaseUrl: string;
@@ -88,6 +101,48 @@ function directory(env: Env, name: string, isFile: (path: string) => boolean, pr
   return raw;
 }
 
+const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+const SASL_MECHANISMS = { PLAIN: 'plain', 'SCRAM-SHA-256': 'scram-sha-256', 'SCRAM-SHA-512': 'scram-sha-512' } as const;
+
+function file(env: Env, name: string, fileExists: (path: string) => boolean, problems: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (!fileExists(raw)) problems.push(`${name}: file ${JSON.stringify(raw)} does not exist`);
+  return raw;
+}
+
+export function kafkaSecurity(env: Env, fileExists: (path: string) => boolean, problems: string[]): KafkaSecurity {
+  const protocolRaw = (env.KAFKA_SECURITY_PROTOCOL || 'PLAINTEXT').toUpperCase();
+  const protocol = SECURITY_PROTOCOLS.find((p) => p === protocolRaw);
+  if (!protocol) {
+    problems.push(`KAFKA_SECURITY_PROTOCOL: expected ${SECURITY_PROTOCOLS.join(' | ')}, got ${JSON.stringify(env.KAFKA_SECURITY_PROTOCOL)}`);
+    return { protocol: 'PLAINTEXT', tls: null, sasl: null };
+  }
+  const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  const tlsSettings = ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'];
+  const saslSettings = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'];
+  // A setting that the protocol would ignore is a misunderstanding (TLS files with PLAINTEXT): say so rather than connect in clear.
+  if (!usesTls) for (const name of tlsSettings) if (env[name]) problems.push(`${name}: set, but KAFKA_SECURITY_PROTOCOL=${protocol} does not use TLS (SSL or SASL_SSL does)`);
+  if (!usesSasl) for (const name of saslSettings) if (env[name]) problems.push(`${name}: set, but KAFKA_SECURITY_PROTOCOL=${protocol} does not use SASL (SASL_SSL or SASL_PLAINTEXT does)`);
+  let tls: KafkaSecurity['tls'] = null;
+  if (usesTls) {
+    tls = { caFile: file(env, 'KAFKA_SSL_CA_FILE', fileExists, problems), certFile: file(env, 'KAFKA_SSL_CERT_FILE', fileExists, problems), keyFile: file(env, 'KAFKA_SSL_KEY_FILE', fileExists, problems) };
+    if ((tls.certFile === null) !== (tls.keyFile === null)) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE: a client certificate needs its key, and a key its certificate');
+  }
+  let sasl: KafkaSecurity['sasl'] = null;
+  if (usesSasl) {
+    const mechanismRaw = (env.KAFKA_SASL_MECHANISM || '').toUpperCase();
+    const mechanism = SASL_MECHANISMS[mechanismRaw as keyof typeof SASL_MECHANISMS];
+    if (!mechanism) problems.push(`KAFKA_SASL_MECHANISM: expected ${Object.keys(SASL_MECHANISMS).join(' | ')} with KAFKA_SECURITY_PROTOCOL=${protocol}, got ${JSON.stringify(env.KAFKA_SASL_MECHANISM ?? '')}`);
+    if (!env.KAFKA_SASL_USERNAME) problems.push(`KAFKA_SASL_USERNAME: required with KAFKA_SECURITY_PROTOCOL=${protocol}`);
+    // The password is never echoed, only whether it is there.
+    if (!env.KAFKA_SASL_PASSWORD) problems.push(`KAFKA_SASL_PASSWORD: required with KAFKA_SECURITY_PROTOCOL=${protocol}`);
+    sasl = { mechanism: mechanism ?? 'plain', username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
+  }
+  return { protocol, tls, sasl };
+}
+
 /** Reads and validates the environment once, at boot. */
 export function loadEnv(env: Env = process.env, fileExists: (path: string) => boolean = defaultFileExists): HookbusEnv {
   const problems: string[] = [];
@@ -112,6 +167,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
   const result: HookbusEnv = {
     databaseUrl,
     kafkaBrokers,
+    kafkaSecurity: kafkaSecurity(env, fileExists, problems),
     configPath,
     credasApiBaseUrl,
     credasApiKey: env.CREDAS_API_KEY || null,

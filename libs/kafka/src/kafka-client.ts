@@ -1,9 +1,39 @@
-import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import { classifyKafkaLog } from './kafka-log';
+
+/** TLS and SASL for a client (libs/config's KafkaSecurity, validated at start; this library does not read the environment). */
+export interface KafkaClientSecurity {
+  readonly protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  readonly tls: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
+  readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string } | null;
+}
+
+/**
+ * kafkajs' ssl and sasl settings for `security`. Certificates are read here, when a client is made (a rotated file is
+ * picked up by the next client); TLS always verifies the broker's certificate (against the CA file when one is given,
+ * else Node's trusted roots).
+ */
+export function kafkaSecurityConfig(security: KafkaClientSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!security || security.protocol === 'PLAINTEXT') return {};
+  const tls = security.tls;
+  const ssl: KafkaConfig['ssl'] = tls
+    ? {
+        rejectUnauthorized: true,
+        ...(tls.caFile ? { ca: [readFileSync(tls.caFile, 'utf8')] } : {}),
+        ...(tls.certFile ? { cert: readFileSync(tls.certFile, 'utf8') } : {}),
+        ...(tls.keyFile ? { key: readFileSync(tls.keyFile, 'utf8') } : {}),
+      }
+    : undefined;
+  const sasl = security.sasl ? ({ mechanism: security.sasl.mechanism, username: security.sasl.username, password: security.sasl.password } as KafkaConfig['sasl']) : undefined;
+  return { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) };
+}
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS and SASL; absent: PLAINTEXT. */
+  readonly security?: KafkaClientSecurity;
   /** Where kafkajs' own log lines go; defaults to warnings and errors on stderr as JSON. */
   readonly log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
   /** Called once per retried broker state kafkajs logged (see kafka-log.ts), with its type: feeds a counter. */
@@ -25,6 +55,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...kafkaSecurityConfig(options.security),
     connectionTimeout: 3000,
     requestTimeout: 30000,
     logLevel: logLevel.WARN,
@@ -68,13 +99,14 @@ export function createDurableProducer(kafka: Kafka, options: { transactionalId?:
 }
 
 /** Resolves once a client can describe the cluster, or rejects after `timeoutMs`. */
-export async function waitForBroker(brokers: readonly string[], timeoutMs: number): Promise<void> {
+export async function waitForBroker(brokers: readonly string[], timeoutMs: number, security?: KafkaClientSecurity): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     const kafka = new Kafka({
       clientId: 'hookbus-probe',
       brokers: [...brokers],
+      ...kafkaSecurityConfig(security),
       connectionTimeout: 1000,
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
@@ -95,9 +127,9 @@ export async function waitForBroker(brokers: readonly string[], timeoutMs: numbe
 }
 
 /** True if a broker at `brokers` answers within `timeoutMs`. */
-export async function brokerAnswers(brokers: readonly string[], timeoutMs = 2000): Promise<boolean> {
+export async function brokerAnswers(brokers: readonly string[], timeoutMs = 2000, security?: KafkaClientSecurity): Promise<boolean> {
   try {
-    await waitForBroker(brokers, timeoutMs);
+    await waitForBroker(brokers, timeoutMs, security);
     return true;
   } catch {
     return false;

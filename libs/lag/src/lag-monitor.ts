@@ -47,8 +47,8 @@ export class LagMonitor {
   }
 
   /** A monitor with its own Kafka admin connection, exporting to `registry` (the service's /metrics registry). */
-  static connect(options: LagMonitorOptions & { brokers: readonly string[]; registry: Registry | null; clientId?: string; kafkaLog?: KafkaClientOptions['log'] }): LagMonitor {
-    const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId ?? 'hookbus-lag', log: options.kafkaLog });
+  static connect(options: LagMonitorOptions & { brokers: readonly string[]; security?: KafkaClientOptions['security']; registry: Registry | null; clientId?: string; kafkaLog?: KafkaClientOptions['log'] }): LagMonitor {
+    const kafka = createKafka({ brokers: options.brokers, security: options.security, clientId: options.clientId ?? 'hookbus-lag', log: options.kafkaLog });
     const admin: Admin = kafka.admin();
     const timestamps: RecordTimestampReader | null = KafkaRecordTimestampReader.isSupported(kafka) ? new KafkaRecordTimestampReader(kafka) : null;
     let connected: Promise<void> | null = null;

@@ -31,6 +31,7 @@ export async function startConsumingService<T>(options: ConsumingServiceOptions<
   const app = await createServiceApp(context, options.module);
   const kafka = createKafka({
     brokers: context.env.kafkaBrokers,
+    security: context.env.kafkaSecurity,
     clientId: `hookbus-${context.name}`,
     ...kafkaLogging(context),
   });

@@ -100,7 +100,7 @@ export async function replay(argv: string[], print: (line: string) => void = con
   if (source && options.provider && source.provider !== options.provider) throw new UsageError(`--source ${sourceId} is a ${source.provider} source, not ${options.provider}`);
   const provider = (options.provider ?? source!.provider) as ProviderName;
   const topic = rawTopicFor(provider);
-  const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'hookbus-replay' });
+  const kafka = createKafka({ brokers: env.kafkaBrokers, security: env.kafkaSecurity, clientId: 'hookbus-replay' });
   let ranges: PartitionRange[] = await rangeByTime(kafka, topic, options.from, options.to);
   if (options.partition !== undefined) {
     const partitions = ranges.map((r) => r.partition).sort((a, b) => a - b);

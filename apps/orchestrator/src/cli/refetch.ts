@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
-import { createDurableProducer, createKafka } from '@hookbus/kafka';
+import { createDurableProducer, createKafka, type KafkaClientSecurity } from '@hookbus/kafka';
 import type { RefetchCommand } from '../retrieval-jobs';
 import { COMMANDS_TOPIC } from '../retry-schedule';
 
-export async function sendRefetch(brokers: readonly string[], processId: string, entityId: string | null): Promise<RefetchCommand> {
+export async function sendRefetch(brokers: readonly string[], processId: string, entityId: string | null, security?: KafkaClientSecurity): Promise<RefetchCommand> {
   const command: RefetchCommand = { type: 'refetch', commandId: randomUUID(), processId, entityId, requestedAt: new Date().toISOString() };
-  const producer = createDurableProducer(createKafka({ brokers, clientId: 'hookbus-credas-refetch' }));
+  const producer = createDurableProducer(createKafka({ brokers, security, clientId: 'hookbus-credas-refetch' }));
   await producer.connect();
   try {
     await producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: `credas:${processId}`, value: JSON.stringify(command) }] });
@@ -41,7 +41,8 @@ export async function runRefetchCli(args: readonly string[], env: Readonly<Recor
   for (const [what, id] of [['processId', processId], ['entityId', entityId]] as const) {
     if (id !== undefined && !CREDAS_ID.test(id)) throw new UsageError(`credas:refetch: not a Credas ${what} (letters, digits and dashes, up to 64): ${JSON.stringify(id)}`);
   }
-  return sendRefetch(loadEnv(env).kafkaBrokers, processId, entityId ?? null);
+  const settings = loadEnv(env);
+  return sendRefetch(settings.kafkaBrokers, processId, entityId ?? null, settings.kafkaSecurity);
 }
 
 if (require.main === module) {

@@ -31,6 +31,7 @@ export function lagMonitorFor(context: ServiceContext, options: Partial<LagMonit
     targets: HOOKBUS_LAG_TARGETS,
     ...options,
     brokers: context.env.kafkaBrokers,
+    security: context.env.kafkaSecurity,
     registry: context.metrics,
     clientId: `hookbus-${context.name}`,
     // kafkajs logs each retried request at error level; a sample that fails after its retries is what matters, and
