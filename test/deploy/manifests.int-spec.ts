@@ -467,11 +467,29 @@ describe('hookbus-secrets keys against what the code reads', () => {
   });
 });
 
+/** `${NAME:-default}` as its default, `${NAME:?message}` (required) as the value a filled-in .env would give. */
+function resolveComposeVariables(value: string, required: string): string {
+  return value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').replace(/\$\{[A-Z_]+:\?[^}]*\}/g, required);
+}
+
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; profiles?: string[]; build?: { dockerfile: string }; volumes?: string[]; stop_grace_period?: string }>;
+  const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+  const compose = parse(composeText, { merge: true }) as {
+    services: Record<string, {
+      image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>;
+      profiles?: string[]; build?: { dockerfile: string }; volumes?: string[]; stop_grace_period?: string; ports?: string[];
+      deploy?: { resources?: { limits?: { cpus?: string; memory?: string }; reservations?: { cpus?: string; memory?: string } } };
+    }>;
     volumes: Record<string, unknown>;
   };
+  /** Compose's byte values (512m, 1g) in MiB. */
+  const composeMib = (value: string): number => {
+    const match = /^(\d+)([mg])$/.exec(value);
+    if (!match) throw new Error(`unsupported compose memory value ${value}`);
+    return Number(match[1]) * (match[2] === 'g' ? 1024 : 1);
+  };
+  /** Every `${NAME:?...}` compose requires. */
+  const requiredVariables = [...new Set([...composeText.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!))].sort();
   /** The host file mounted at a container path, from a `host:container[:mode]` entry. */
   const hostPathOf = (volumes: string[] | undefined, containerPath: string): string | undefined =>
     volumes?.map((v) => v.split(':')).find(([, target]) => target === containerPath)?.[0];
@@ -489,16 +507,73 @@ describe('docker-compose.yml', () => {
     const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '');
     const shutdownTimeoutMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS || DEFAULT_SHUTDOWN_TIMEOUT_MS);
     expect(grace && Number(grace[1]) * 1000).toBeGreaterThanOrEqual(shutdownTimeoutMs + 10_000);
-    for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
+    for (const setting of ['KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
       expect(service.environment).toHaveProperty(setting);
+    }
+    // The secrets it uses and no others, as in Kubernetes.
+    const secrets = ['DATABASE_URL', 'CREDAS_API_KEY', ...WEBHOOK_SECRETS].filter((key) => service.environment && key in service.environment);
+    expect(secrets.sort()).toEqual([...SECRET_KEYS[name as keyof typeof SECRET_KEYS]].sort());
+  });
+
+  it('gives the init step only the database of the secrets', () => {
+    const environment = compose.services.init!.environment!;
+    expect(['DATABASE_URL', 'CREDAS_API_KEY', ...WEBHOOK_SECRETS].filter((key) => key in environment)).toEqual(SECRET_KEYS['hookbus-init']);
+  });
+
+  it.each(Object.keys(compose.services))('publishes %s on this host\'s loopback only, unless it is the gateway', (name) => {
+    for (const mapping of compose.services[name]!.ports ?? []) {
+      // host_ip:host_port:container_port; without a host address Docker listens on every interface.
+      if (name === 'gateway') expect(mapping).toBe('${GATEWAY_HOST_PORT:-3000}:3000');
+      else expect(mapping).toMatch(/^127\.0\.0\.1:\$\{[A-Z_]+_HOST_PORT:-\d+\}:\d+$/);
     }
   });
 
+  it.each(Object.keys(compose.services))('bounds %s with CPU and memory limits', (name) => {
+    const limits = compose.services[name]!.deploy?.resources?.limits;
+    expect(Number(limits?.cpus)).toBeGreaterThan(0);
+    expect(composeMib(limits?.memory ?? '')).toBeGreaterThan(0);
+    const reserved = compose.services[name]!.deploy?.resources?.reservations?.memory;
+    if (reserved !== undefined) expect(composeMib(reserved)).toBeLessThanOrEqual(composeMib(limits!.memory!));
+  });
+
+  it('keeps every Node heap bound under half of its service\'s memory limit', () => {
+    for (const name of Object.keys(SERVICES)) {
+      const heapMb = Number(/--max-old-space-size=(\d+)/.exec(compose.services[name]!.environment?.NODE_OPTIONS ?? '')?.[1] ?? 0);
+      expect(heapMb).toBeLessThan(composeMib(compose.services[name]!.deploy!.resources!.limits!.memory!) / 2);
+    }
+    expect(compose.services.tracker!.environment!.NODE_OPTIONS).toMatch(/--max-old-space-size=\d+/);
+  });
+
+  it('has no default password: every password, secret and token is required, and .env.example lists each', () => {
+    const credentials = [...composeText.matchAll(/\$\{([A-Z_]*(?:PASSWORD|SECRET|TOKEN)[A-Z_]*)([^}]*)\}/g)];
+    expect(credentials.length).toBeGreaterThanOrEqual(6);
+    for (const [whole, , rest] of credentials) expect([whole, rest!.startsWith(':?')]).toEqual([whole, true]);
+    for (const known of [':-hookbus}', ':-admin}', 'admin/admin']) expect(composeText).not.toContain(known);
+    expect(requiredVariables).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', ...WEBHOOK_SECRETS]));
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    // Listed without a value: nobody can start it with a password from the repository.
+    for (const variable of requiredVariables) expect(example).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain('.env');
+  });
+
+  it('signs Grafana in with the required admin password, never anonymously', () => {
+    const environment = compose.services.grafana!.environment!;
+    expect(environment.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(environment.GF_USERS_ALLOW_SIGN_UP).toBe('false');
+    expect(environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+  });
+
+  it('gives Postgres and the services that connect to it the same required password', () => {
+    expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    for (const name of ['projector', 'init']) expect(compose.services[name]!.environment!.DATABASE_URL).toMatch(/^postgres:\/\/postgres:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\/hookbus$/);
+  });
+
   it('gives the services settings that loadEnv accepts and a hookbus.yaml mounted where HOOKBUS_CONFIG points', () => {
-    const env = compose.services.gateway!.environment!;
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
     const mounted = (path: string): boolean => Object.keys(SERVICES).concat('init').every((name) => hostPathOf(compose.services[name]!.volumes, path) !== undefined);
-    expect(loadEnv(resolved, mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
+    const resolvedEnv = (name: string): Record<string, string> =>
+      Object.fromEntries(Object.entries(compose.services[name]!.environment!).map(([k, v]) => [k, resolveComposeVariables(String(v), 'from-dot-env-0123456789')]));
+    expect(loadEnv(resolvedEnv('gateway'), mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
+    expect(loadEnv(resolvedEnv('projector'), mounted).databaseUrl).toBe('postgres://postgres:from-dot-env-0123456789@postgres:5432/hookbus');
     const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
     expect(existsSync(join(ROOT, hostFile))).toBe(true);
   });
@@ -507,12 +582,13 @@ describe('docker-compose.yml', () => {
     const hostFile = join(ROOT, hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!);
     const secretNames = readFileSync(hostFile, 'utf8').match(/\$\{[A-Z_]+\}/g)!.map((m) => m.slice(2, -1));
     const env = compose.services.gateway!.environment!;
-    for (const name of secretNames) expect(env[name]).toBe(`\${${name}:-}`);
+    // Required: compose refuses to start while one is unset or empty, naming it.
+    for (const name of secretNames) expect(env[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?set ${name} in \\.env`));
     const secrets = Object.fromEntries(secretNames.map((name) => [name, `${name.toLowerCase()}-0123456789`]));
     const sources = loadHookbusConfig(hostFile, secrets).sources;
     expect(sources.map((s) => s.id).sort()).toEqual(SOURCE_TEMPLATES.map((t) => t.id).sort());
     for (const source of sources) expect(source.auth.type).not.toBe('none');
-    // Unset, or set empty by compose's `:-` default: the start stops, naming the variable.
+    // Started some other way without them, the gateway stops at start too, naming the variable.
     expect(() => loadHookbusConfig(hostFile, {})).toThrow(/CREDAS_WEBHOOK_SECRET is not set/);
     expect(() => loadHookbusConfig(hostFile, Object.fromEntries(secretNames.map((n) => [n, ''])))).toThrow(/expected a non-empty string/);
   });
