@@ -98,11 +98,11 @@ describe('secret strength', () => {
 });
 
 describe('a config loaded with the credentials withheld (every service but the gateway)', () => {
-  const STRONG_ENV = { CREDAS_SECRET: STRONG, AUTHVIA_SECRET: STRONG, TOKEN: STRONG, KEY: KEY_24 };
+  const STRONG_ENV = { CREDAS_SECRET: STRONG, AUTHVIA_SECRET: STRONG, TOKEN: STRONG, KEY: KEY_24, CELLO_USER: 'cello' };
   it.each([
     ['token', '{ type: token, value: "${TOKEN}", param: t }', { type: 'token', value: '', param: 't' }],
     ['header', '{ type: header, name: webhookAuth, value: "${CREDAS_SECRET}" }', { type: 'header', name: 'webhookauth', value: '' }],
-    ['basic', '{ type: basic, username: cello, password: "${TOKEN}" }', { type: 'basic', username: 'cello', password: '' }],
+    ['basic', '{ type: basic, username: "${CELLO_USER}", password: "${TOKEN}" }', { type: 'basic', username: '', password: '' }],
     ['authvia', '{ type: authvia, secret: "${AUTHVIA_SECRET}", toleranceSeconds: 60 }', { type: 'authvia', secret: '', toleranceSeconds: 60 }],
     ['standard-webhooks', '{ type: standard-webhooks, secret: ["${KEY}"] }', { type: 'standard-webhooks', secrets: [], toleranceSeconds: 300 }],
     ['none', '{ type: none }', { type: 'none' }],

@@ -109,8 +109,8 @@ function signingKeyProblem(secret: unknown): string | null {
  */
 export type SourceCredentials = 'read' | 'withheld';
 
-/** The fields of an `auth` block that hold a credential, per auth type's shape (token/header value, basic password, secrets). */
-const CREDENTIAL_FIELDS: readonly string[] = ['value', 'password', 'secret'];
+/** The fields of an `auth` block that hold a credential: token and header values, basic user and password, secrets. */
+const CREDENTIAL_FIELDS: readonly string[] = ['value', 'username', 'password', 'secret'];
 
 /** A source's raw mapping without its credential fields, so that interpolation never asks for their variables. */
 function withoutCredentials(raw: unknown): unknown {
@@ -135,7 +135,7 @@ function parseAuth(raw: unknown, path: string, problems: string[], credentials: 
       return { type, name: name.toLowerCase(), value: sharedSecret(raw, 'value', path, problems) };
     }
     case 'basic':
-      return { type, username: str(raw, 'username', path, problems) ?? '', password: sharedSecret(raw, 'password', path, problems) };
+      return { type, username: credentials === 'read' ? (str(raw, 'username', path, problems) ?? '') : '', password: sharedSecret(raw, 'password', path, problems) };
     case 'authvia':
       return { type, secret: sharedSecret(raw, 'secret', path, problems), toleranceSeconds: positiveInt(raw, 'toleranceSeconds', path, 300, problems) };
     case 'standard-webhooks': {
