@@ -252,7 +252,8 @@ async function main(argv: string[]): Promise<void> {
   let env: HookbusEnv;
   try {
     env = withLocalSources(loadEnv());
-    const config = loadHookbusConfig(env.configPath);
+    // --init-only (compose's init, the Kubernetes Job) starts no gateway: it is deployed without the webhook secrets.
+    const config = loadHookbusConfig(env.configPath, process.env, argv.includes('--init-only') ? 'withheld' : 'read');
     for (const source of config.sources.filter((s) => s.auth.type === 'none')) {
       say(`${prefix('gateway')} WARN  source ${source.id} accepts unauthenticated requests (auth: none); give it a secret in ${env.configPath ?? 'hookbus.yaml'}`);
     }

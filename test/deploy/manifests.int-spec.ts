@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
-import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
+import { serviceEnvironment, serviceNodeOptions, sourceCredentialsOf } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -34,6 +34,7 @@ const MODELS: Record<string, () => new (data: K8sObject) => { validate(): void }
   'autoscaling/v2/HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2').HorizontalPodAutoscaler,
   'batch/v1/Job': () => require('kubernetes-models/batch/v1').Job,
   'keda.sh/v1alpha1/ScaledObject': () => require('@kubernetes-models/keda/keda.sh/v1alpha1').ScaledObject,
+  'networking.k8s.io/v1/NetworkPolicy': () => require('kubernetes-models/networking.k8s.io/v1').NetworkPolicy,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -163,7 +164,8 @@ describe('Kubernetes manifests', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/health/live');
     expect(container.resources.requests.cpu).toBeDefined();
     expect(container.resources.limits.memory).toBeDefined();
-    expect(container.envFrom).toEqual([{ configMapRef: { name: 'hookbus-env' } }, { secretRef: { name: 'hookbus-secrets' } }]);
+    // Secrets come key by key (tested below), never the whole Secret.
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'hookbus-env' } }]);
     expect(deployment.spec.template.spec.volumes.some((v) => v.configMap?.name === 'hookbus-config')).toBe(true);
     // Autoscalers own the other counts; the monitor is the one fixed replica (two would export every series twice).
     expect(deployment.spec.replicas).toBe(name === 'monitor' ? 1 : undefined);
@@ -264,7 +266,7 @@ describe('Kubernetes manifests', () => {
     it('replaces the Deployment: nothing else runs a gateway pod', () => {
       expect(statefulSet).toBeDefined();
       expect(base.some((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')).toBe(false);
-      expect(production.filter((o) => o.metadata.name === 'gateway').map((o) => o.kind).sort()).toEqual(['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'StatefulSet']);
+      expect(production.filter((o) => o.metadata.name === 'gateway').map((o) => o.kind).sort()).toEqual(['HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'StatefulSet']);
     });
 
     it('is governed by a headless Service next to the traffic Service', () => {
@@ -304,11 +306,190 @@ describe('Kubernetes manifests', () => {
   });
 });
 
+/** A workload's pod template: the Deployments, the gateway's StatefulSet and the init Job. */
+type PodTemplate = {
+  metadata: { labels: Record<string, string> };
+  spec: {
+    terminationGracePeriodSeconds?: number;
+    containers: Array<{
+      name: string;
+      envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+      env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+      resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+      lifecycle?: { preStop?: { exec?: { command: string[] } } };
+    }>;
+  };
+};
+type NetworkPolicyRule = { from?: unknown[]; to?: unknown[]; ports?: Array<{ protocol: string; port: number }> };
+type NetworkPolicy = { metadata: { name: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: NetworkPolicyRule[]; egress?: NetworkPolicyRule[] } };
+
+const WORKLOADS = [...Object.keys(SERVICES), 'hookbus-init'] as const;
+const WEBHOOK_SECRETS = ['AUTHVIA_WEBHOOK_SECRET', 'CELLOSIGN_WEBHOOK_TOKEN', 'CREDAS_WEBHOOK_SECRET', 'OCTAPUSH_WEBHOOK_TOKEN'];
+/**
+ * The keys of hookbus-secrets each workload reads, and no more: the webhook secrets only where webhooks are
+ * authenticated (the internet-facing gateway), the database URL where Postgres is written (the projector; the init
+ * step's migrations), the Credas key where Credas is called (the orchestrator).
+ */
+const SECRET_KEYS: Record<(typeof WORKLOADS)[number], string[]> = {
+  gateway: WEBHOOK_SECRETS,
+  normalizer: [],
+  tracker: [],
+  orchestrator: ['CREDAS_API_KEY'],
+  projector: ['DATABASE_URL'],
+  monitor: [],
+  'hookbus-init': ['DATABASE_URL'],
+};
+const KAFKA = { protocol: 'TCP', port: 9092 };
+const DNS = [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }];
+const POSTGRES = { protocol: 'TCP', port: 5432 };
+const HTTPS = { protocol: 'TCP', port: 443 };
+/** Where each workload may connect to: Kafka and DNS for all, Postgres for who writes it, 443 for who calls Credas. */
+const EGRESS: Record<(typeof WORKLOADS)[number], Array<{ protocol: string; port: number }>> = {
+  gateway: [KAFKA, ...DNS],
+  normalizer: [KAFKA, ...DNS],
+  tracker: [KAFKA, ...DNS],
+  orchestrator: [KAFKA, HTTPS, ...DNS],
+  projector: [KAFKA, POSTGRES, ...DNS],
+  monitor: [KAFKA, ...DNS],
+  'hookbus-init': [KAFKA, POSTGRES, ...DNS],
+};
+const portKey = (p: { protocol: string; port: number }): string => `${p.protocol}/${p.port}`;
+
+describe.each<[string, () => K8sObject[]]>([
+  ['base', () => resourcesOf(join(K8S, 'base'))],
+  ...readdirSync(join(K8S, 'overlays')).map((overlay): [string, () => K8sObject[]] => [overlay, () => renderOverlay(join(K8S, 'overlays', overlay))]),
+])('least privilege and rollouts (%s)', (_overlay, render) => {
+  const objects = render();
+  const podOf = (name: string): PodTemplate => {
+    const workload = objects.find((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind) && o.metadata.name === name);
+    if (!workload) throw new Error(`no workload ${name}`);
+    return (workload.spec as { template: PodTemplate }).template;
+  };
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[];
+  const secretKeysOf = (name: string): string[] =>
+    podOf(name).spec.containers.flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : []))).sort();
+
+  it('lists every workload', () => {
+    expect(objects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind)).map((o) => o.metadata.name).sort()).toEqual([...WORKLOADS].sort());
+  });
+
+  it.each(WORKLOADS)('%s loads no whole Secret and takes only the keys of hookbus-secrets it reads', (name) => {
+    for (const container of podOf(name).spec.containers) {
+      expect((container.envFrom ?? []).filter((source) => source.secretRef !== undefined)).toEqual([]);
+      for (const variable of container.env ?? []) {
+        const ref = variable.valueFrom?.secretKeyRef;
+        if (ref) expect(ref).toEqual({ name: 'hookbus-secrets', key: variable.name });
+      }
+    }
+    expect(secretKeysOf(name)).toEqual([...SECRET_KEYS[name]].sort());
+  });
+
+  it.each(WORKLOADS)('%s has CPU and memory requests and limits on every container, limits above requests', (name) => {
+    for (const container of podOf(name).spec.containers) {
+      for (const resource of ['cpu', 'memory']) {
+        expect(container.resources.requests?.[resource]).toBeDefined();
+        expect(container.resources.limits?.[resource]).toBeDefined();
+      }
+      expect(quantityBytes(container.resources.limits!.memory!)).toBeGreaterThanOrEqual(quantityBytes(container.resources.requests!.memory!));
+      const millicores = (q: string): number => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+      expect(millicores(container.resources.limits!.cpu!)).toBeGreaterThanOrEqual(millicores(container.resources.requests!.cpu!));
+    }
+  });
+
+  it('denies all ingress and egress to every hookbus pod unless a policy allows it', () => {
+    const deny = policies.find((p) => p.metadata.name === 'hookbus-default-deny')!;
+    expect(deny.spec).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'hookbus' } }, policyTypes: ['Ingress', 'Egress'] });
+    for (const name of WORKLOADS) expect(podOf(name).metadata.labels['app.kubernetes.io/part-of']).toBe('hookbus');
+  });
+
+  it.each(WORKLOADS)('%s has a NetworkPolicy allowing exactly its peers', (name) => {
+    const labels = podOf(name).metadata.labels;
+    const selecting = policies.filter((p) => Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v));
+    const own = selecting.filter((p) => p.metadata.name !== 'hookbus-default-deny');
+    expect(own.map((p) => p.metadata.name)).toEqual([name]);
+    const policy = own[0]!;
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const egressPorts = (policy.spec.egress ?? []).flatMap((rule) => {
+      // Every egress rule names its destinations: none is open to everything.
+      expect(rule.to?.length).toBeGreaterThan(0);
+      return (rule.ports ?? []).map(portKey);
+    });
+    expect(egressPorts.sort()).toEqual(EGRESS[name].map(portKey).sort());
+    const ingress = policy.spec.ingress ?? [];
+    if (name === 'hookbus-init') expect(ingress).toEqual([]);
+    else if (name === 'gateway') {
+      // Providers call from the internet: any source, its port only.
+      expect(ingress).toEqual([{ ports: [{ protocol: 'TCP', port: SERVICES.gateway }] }]);
+    } else {
+      // Only Prometheus, on the metrics port.
+      expect(ingress).toEqual([{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ protocol: 'TCP', port: SERVICES[name as keyof typeof SERVICES] }] }]);
+    }
+  });
+
+  it('lets only the orchestrator reach addresses outside the cluster, and not private or metadata ones', () => {
+    const withIpBlocks = policies.filter((p) => JSON.stringify(p.spec.egress ?? []).includes('ipBlock')).map((p) => p.metadata.name);
+    expect(withIpBlocks).toEqual(['orchestrator']);
+    const blocks = policies.find((p) => p.metadata.name === 'orchestrator')!.spec.egress!.flatMap((r) => (r.to ?? []) as Array<{ ipBlock?: { cidr: string; except?: string[] } }>).flatMap((t) => (t.ipBlock ? [t.ipBlock] : []));
+    expect(blocks.find((b) => b.cidr === '0.0.0.0/0')!.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
+  });
+
+  it('keeps a stopping gateway serving until its endpoint is gone, and within its grace period', () => {
+    const pod = podOf('gateway');
+    const preStop = pod.spec.containers[0]!.lifecycle?.preStop?.exec?.command;
+    expect(preStop?.[0]).toBe('sleep');
+    const preStopSeconds = Number(preStop![1]);
+    expect(preStopSeconds).toBeGreaterThanOrEqual(5);
+    const configured = pod.spec.containers[0]!.env?.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value;
+    const shutdownSeconds = Number(configured ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) / 1000;
+    // The grace period runs from the start of preStop; SIGKILL must come well after the service's own bounded stop.
+    expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + shutdownSeconds + 10);
+  });
+});
+
+describe('hookbus-secrets keys against what the code reads', () => {
+  const config = join(K8S, 'base', 'config', 'hookbus.yaml');
+  const exampleKeys = readFileSync(join(K8S, 'base', 'secrets.example.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]!);
+
+  it('gives the gateway exactly the variables its hookbus.yaml interpolates, and it starts with those alone', () => {
+    const interpolated = [...new Set([...readFileSync(config, 'utf8').matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]!))].sort();
+    expect(interpolated).toEqual(SECRET_KEYS.gateway);
+    const only = Object.fromEntries(SECRET_KEYS.gateway.map((key) => [key, `${key.toLowerCase()}-0123456789`]));
+    expect(loadHookbusConfig(config, only, sourceCredentialsOf('gateway')).sources).toHaveLength(9);
+  });
+
+  it.each(Object.keys(SERVICES).filter((name) => name !== 'gateway'))('starts %s from hookbus.yaml without any webhook secret', (name) => {
+    expect(sourceCredentialsOf(name)).toBe('withheld');
+    expect(loadHookbusConfig(config, {}, sourceCredentialsOf(name)).sources).toHaveLength(9);
+  });
+
+  it('documents every key a workload takes in secrets.example.env, and no key nobody takes', () => {
+    expect([...new Set(Object.values(SECRET_KEYS).flat())].sort()).toEqual([...exampleKeys].sort());
+  });
+});
+
+/** `${NAME:-default}` as its default, `${NAME:?message}` (required) as the value a filled-in .env would give. */
+function resolveComposeVariables(value: string, required: string): string {
+  return value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').replace(/\$\{[A-Z_]+:\?[^}]*\}/g, required);
+}
+
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; profiles?: string[]; build?: { dockerfile: string }; volumes?: string[]; stop_grace_period?: string }>;
+  const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+  const compose = parse(composeText, { merge: true }) as {
+    services: Record<string, {
+      image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>;
+      profiles?: string[]; build?: { dockerfile: string }; volumes?: string[]; stop_grace_period?: string; ports?: string[];
+      deploy?: { resources?: { limits?: { cpus?: string; memory?: string }; reservations?: { cpus?: string; memory?: string } } };
+    }>;
     volumes: Record<string, unknown>;
   };
+  /** Compose's byte values (512m, 1g) in MiB. */
+  const composeMib = (value: string): number => {
+    const match = /^(\d+)([mg])$/.exec(value);
+    if (!match) throw new Error(`unsupported compose memory value ${value}`);
+    return Number(match[1]) * (match[2] === 'g' ? 1024 : 1);
+  };
+  /** Every `${NAME:?...}` compose requires. */
+  const requiredVariables = [...new Set([...composeText.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!))].sort();
   /** The host file mounted at a container path, from a `host:container[:mode]` entry. */
   const hostPathOf = (volumes: string[] | undefined, containerPath: string): string | undefined =>
     volumes?.map((v) => v.split(':')).find(([, target]) => target === containerPath)?.[0];
@@ -326,16 +507,73 @@ describe('docker-compose.yml', () => {
     const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '');
     const shutdownTimeoutMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS || DEFAULT_SHUTDOWN_TIMEOUT_MS);
     expect(grace && Number(grace[1]) * 1000).toBeGreaterThanOrEqual(shutdownTimeoutMs + 10_000);
-    for (const setting of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'CREDAS_API_KEY', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
+    for (const setting of ['KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
       expect(service.environment).toHaveProperty(setting);
+    }
+    // The secrets it uses and no others, as in Kubernetes.
+    const secrets = ['DATABASE_URL', 'CREDAS_API_KEY', ...WEBHOOK_SECRETS].filter((key) => service.environment && key in service.environment);
+    expect(secrets.sort()).toEqual([...SECRET_KEYS[name as keyof typeof SECRET_KEYS]].sort());
+  });
+
+  it('gives the init step only the database of the secrets', () => {
+    const environment = compose.services.init!.environment!;
+    expect(['DATABASE_URL', 'CREDAS_API_KEY', ...WEBHOOK_SECRETS].filter((key) => key in environment)).toEqual(SECRET_KEYS['hookbus-init']);
+  });
+
+  it.each(Object.keys(compose.services))('publishes %s on this host\'s loopback only, unless it is the gateway', (name) => {
+    for (const mapping of compose.services[name]!.ports ?? []) {
+      // host_ip:host_port:container_port; without a host address Docker listens on every interface.
+      if (name === 'gateway') expect(mapping).toBe('${GATEWAY_HOST_PORT:-3000}:3000');
+      else expect(mapping).toMatch(/^127\.0\.0\.1:\$\{[A-Z_]+_HOST_PORT:-\d+\}:\d+$/);
     }
   });
 
+  it.each(Object.keys(compose.services))('bounds %s with CPU and memory limits', (name) => {
+    const limits = compose.services[name]!.deploy?.resources?.limits;
+    expect(Number(limits?.cpus)).toBeGreaterThan(0);
+    expect(composeMib(limits?.memory ?? '')).toBeGreaterThan(0);
+    const reserved = compose.services[name]!.deploy?.resources?.reservations?.memory;
+    if (reserved !== undefined) expect(composeMib(reserved)).toBeLessThanOrEqual(composeMib(limits!.memory!));
+  });
+
+  it('keeps every Node heap bound under half of its service\'s memory limit', () => {
+    for (const name of Object.keys(SERVICES)) {
+      const heapMb = Number(/--max-old-space-size=(\d+)/.exec(compose.services[name]!.environment?.NODE_OPTIONS ?? '')?.[1] ?? 0);
+      expect(heapMb).toBeLessThan(composeMib(compose.services[name]!.deploy!.resources!.limits!.memory!) / 2);
+    }
+    expect(compose.services.tracker!.environment!.NODE_OPTIONS).toMatch(/--max-old-space-size=\d+/);
+  });
+
+  it('has no default password: every password, secret and token is required, and .env.example lists each', () => {
+    const credentials = [...composeText.matchAll(/\$\{([A-Z_]*(?:PASSWORD|SECRET|TOKEN)[A-Z_]*)([^}]*)\}/g)];
+    expect(credentials.length).toBeGreaterThanOrEqual(6);
+    for (const [whole, , rest] of credentials) expect([whole, rest!.startsWith(':?')]).toEqual([whole, true]);
+    for (const known of [':-hookbus}', ':-admin}', 'admin/admin']) expect(composeText).not.toContain(known);
+    expect(requiredVariables).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', ...WEBHOOK_SECRETS]));
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    // Listed without a value: nobody can start it with a password from the repository.
+    for (const variable of requiredVariables) expect(example).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain('.env');
+  });
+
+  it('signs Grafana in with the required admin password, never anonymously', () => {
+    const environment = compose.services.grafana!.environment!;
+    expect(environment.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(environment.GF_USERS_ALLOW_SIGN_UP).toBe('false');
+    expect(environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+  });
+
+  it('gives Postgres and the services that connect to it the same required password', () => {
+    expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    for (const name of ['projector', 'init']) expect(compose.services[name]!.environment!.DATABASE_URL).toMatch(/^postgres:\/\/postgres:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\/hookbus$/);
+  });
+
   it('gives the services settings that loadEnv accepts and a hookbus.yaml mounted where HOOKBUS_CONFIG points', () => {
-    const env = compose.services.gateway!.environment!;
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
     const mounted = (path: string): boolean => Object.keys(SERVICES).concat('init').every((name) => hostPathOf(compose.services[name]!.volumes, path) !== undefined);
-    expect(loadEnv(resolved, mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
+    const resolvedEnv = (name: string): Record<string, string> =>
+      Object.fromEntries(Object.entries(compose.services[name]!.environment!).map(([k, v]) => [k, resolveComposeVariables(String(v), 'from-dot-env-0123456789')]));
+    expect(loadEnv(resolvedEnv('gateway'), mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
+    expect(loadEnv(resolvedEnv('projector'), mounted).databaseUrl).toBe('postgres://postgres:from-dot-env-0123456789@postgres:5432/hookbus');
     const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
     expect(existsSync(join(ROOT, hostFile))).toBe(true);
   });
@@ -344,12 +582,13 @@ describe('docker-compose.yml', () => {
     const hostFile = join(ROOT, hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!);
     const secretNames = readFileSync(hostFile, 'utf8').match(/\$\{[A-Z_]+\}/g)!.map((m) => m.slice(2, -1));
     const env = compose.services.gateway!.environment!;
-    for (const name of secretNames) expect(env[name]).toBe(`\${${name}:-}`);
+    // Required: compose refuses to start while one is unset or empty, naming it.
+    for (const name of secretNames) expect(env[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?set ${name} in \\.env`));
     const secrets = Object.fromEntries(secretNames.map((name) => [name, `${name.toLowerCase()}-0123456789`]));
     const sources = loadHookbusConfig(hostFile, secrets).sources;
     expect(sources.map((s) => s.id).sort()).toEqual(SOURCE_TEMPLATES.map((t) => t.id).sort());
     for (const source of sources) expect(source.auth.type).not.toBe('none');
-    // Unset, or set empty by compose's `:-` default: the start stops, naming the variable.
+    // Started some other way without them, the gateway stops at start too, naming the variable.
     expect(() => loadHookbusConfig(hostFile, {})).toThrow(/CREDAS_WEBHOOK_SECRET is not set/);
     expect(() => loadHookbusConfig(hostFile, Object.fromEntries(secretNames.map((n) => [n, ''])))).toThrow(/expected a non-empty string/);
   });

@@ -1,4 +1,5 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { ConfigError } from '@hookbus/config';
 import { errorFields } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createDurableProducer, createKafka } from '@hookbus/kafka';
@@ -50,6 +51,8 @@ function warnUnauthenticated(context: ServiceContext): void {
  * reply. Graceful close: stop accepting, answer what is in flight, drain the producer, disconnect.
  */
 export async function startGateway(context: ServiceContext, options: GatewayOptions = {}): Promise<RunningService> {
+  // A config loaded for a consumer has empty credentials: serving it would compare requests against empty secrets.
+  if (context.config.credentialsWithheld) throw new ConfigError(['HOOKBUS_CONFIG: the gateway needs the sources\' credentials, but this config was loaded without them']);
   warnUnauthenticated(context);
   const metrics = new GatewayMetrics(context.metrics);
   const kafka = createKafka({

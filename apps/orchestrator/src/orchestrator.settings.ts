@@ -10,6 +10,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function credasClientSettings(env: HookbusEnv, raw: Env = process.env): CredasApiClientOptions {
   const problems: string[] = [];
   if (!env.credasApiKey) problems.push('CREDAS_API_KEY: required by the orchestrator (Credas answers 403 without it)');
+  const baseUrlProblem = credasBaseUrlProblem(env.credasApiBaseUrl);
+  if (baseUrlProblem) problems.push(baseUrlProblem);
   const settings: CredasApiClientOptions = {
     baseUrl: env.credasApiBaseUrl,
     apiKey: env.credasApiKey ?? '',
@@ -22,6 +24,26 @@ export function credasClientSettings(env: HookbusEnv, raw: Env = process.env): C
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
+}
+
+/** Hosts the orchestrator may call over plain http: this machine only (npm start's fake Credas API listens there). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * CREDAS_API_BASE_URL must be https: every call carries CREDAS_API_KEY in a header, which plain http would send in
+ * clear to anyone on the path. Loopback hosts are the exception (the fake Credas API that npm start runs); the key
+ * never leaves the machine there. Null when the URL is acceptable. libs/config has already checked it parses.
+ */
+export function credasBaseUrlProblem(baseUrl: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return 'CREDAS_API_BASE_URL: not a valid URL';
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
+  return `CREDAS_API_BASE_URL: expected an https URL (CREDAS_API_KEY travels with every call), got ${url.protocol}//${url.hostname}; http is accepted only for localhost, 127.0.0.1 and ::1`;
 }
 
 function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {

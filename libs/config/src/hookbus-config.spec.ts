@@ -97,6 +97,44 @@ describe('secret strength', () => {
   });
 });
 
+describe('a config loaded with the credentials withheld (every service but the gateway)', () => {
+  const STRONG_ENV = { CREDAS_SECRET: STRONG, AUTHVIA_SECRET: STRONG, TOKEN: STRONG, KEY: KEY_24, CELLO_USER: 'cello' };
+  it.each([
+    ['token', '{ type: token, value: "${TOKEN}", param: t }', { type: 'token', value: '', param: 't' }],
+    ['header', '{ type: header, name: webhookAuth, value: "${CREDAS_SECRET}" }', { type: 'header', name: 'webhookauth', value: '' }],
+    ['basic', '{ type: basic, username: "${CELLO_USER}", password: "${TOKEN}" }', { type: 'basic', username: '', password: '' }],
+    ['authvia', '{ type: authvia, secret: "${AUTHVIA_SECRET}", toleranceSeconds: 60 }', { type: 'authvia', secret: '', toleranceSeconds: 60 }],
+    ['standard-webhooks', '{ type: standard-webhooks, secret: ["${KEY}"] }', { type: 'standard-webhooks', secrets: [], toleranceSeconds: 300 }],
+    ['none', '{ type: none }', { type: 'none' }],
+  ])('%s: keeps the shape, reads no secret and needs none of its variables', (_type, auth, expected) => {
+    const yaml = `sources:\n  - id: credas-actor\n    auth: ${auth}\n`;
+    const withheld = parseHookbusConfig(yaml, {}, 'withheld');
+    expect(withheld.sources[0]!.auth).toEqual(expected);
+    expect(withheld.credentialsWithheld).toBe(true);
+    // The same file, read: the secrets are there and the config is not marked.
+    const read = parseHookbusConfig(yaml, STRONG_ENV, 'read');
+    expect(read.credentialsWithheld).toBeUndefined();
+    if (_type === 'none') expect(read.sources[0]!.auth).toEqual(expected);
+    else expect(read.sources[0]!.auth).not.toEqual(expected);
+  });
+
+  it('still refuses what is wrong besides the secrets, and still interpolates the rest', () => {
+    expect(() => parseHookbusConfig('sources:\n  - id: credas-actor\n    auth: { type: nonsense, value: x }\n', {}, 'withheld')).toThrow(/auth.type: expected one of/);
+    expect(() => parseHookbusConfig('sources:\n  - id: credas-actor\n', {}, 'withheld')).toThrow(/auth: required/);
+    expect(() => parseHookbusConfig('spool:\n  directory: "${SPOOL_DIR}"\n', {}, 'withheld')).toThrow(/SPOOL_DIR is not set/);
+    expect(parseHookbusConfig('spool:\n  directory: "${SPOOL_DIR}"\n', { SPOOL_DIR: '/var/spool' }, 'withheld').spool).toEqual({ directory: '/var/spool', maxBytes: 1024 * 1024 * 1024 });
+  });
+
+  it('reads the shipped configs without a single webhook secret set', () => {
+    for (const file of ['docker/hookbus/hookbus.yaml', 'deploy/k8s/base/config/hookbus.yaml', 'hookbus.example.yaml']) {
+      const text = readFileSync(join(__dirname, '..', '..', '..', file), 'utf8');
+      expect(() => parseHookbusConfig(text, {})).toThrow(/is not set/);
+      const config = parseHookbusConfig(text, {}, 'withheld');
+      expect(config.sources.length).toBeGreaterThanOrEqual(9);
+    }
+  });
+});
+
 describe('gateway settings', () => {
   it('default to a bounded body budget and no trusted proxy', () => {
     expect(parseHookbusConfig(null, {}).gateway).toEqual({ maxBodyBytesInFlight: 128 * 1024 * 1024, trustedProxies: [] });

@@ -87,7 +87,7 @@ function positiveInt(o: Raw, key: string, path: string, fallback: number, proble
 }
 
 /** A shared secret of at least MIN_SHARED_SECRET_LENGTH characters; the problem never quotes the value. */
-function sharedSecret(o: Raw, key: string, path: string, problems: string[]): string {
+function readSharedSecret(o: Raw, key: string, path: string, problems: string[]): string {
   const value = str(o, key, path, problems) ?? '';
   if (value !== '' && [...value].length < MIN_SHARED_SECRET_LENGTH) {
     problems.push(`${path}.${key}: too short (${[...value].length} characters); a secret needs at least ${MIN_SHARED_SECRET_LENGTH} random characters`);
@@ -101,7 +101,27 @@ function signingKeyProblem(secret: unknown): string | null {
   return bytes < MIN_SIGNING_KEY_BYTES ? `a key of ${bytes} bytes is too short; Standard Webhooks keys are ${MIN_SIGNING_KEY_BYTES} to 64 random bytes` : null;
 }
 
-function parseAuth(raw: unknown, path: string, problems: string[]): SourceAuth {
+/**
+ * Whether a config load reads the sources' credentials. Only the gateway authenticates requests ('read'); every other
+ * service uses the sources' ids, kinds and header names only, and is deployed without the webhook secrets
+ * (least privilege: deploy/k8s gives each pod only the keys it uses), so it loads them 'withheld': credential fields
+ * are neither interpolated nor validated, and come out empty.
+ */
+export type SourceCredentials = 'read' | 'withheld';
+
+/** The fields of an `auth` block that hold a credential: token and header values, basic user and password, secrets. */
+const CREDENTIAL_FIELDS: readonly string[] = ['value', 'username', 'password', 'secret'];
+
+/** A source's raw mapping without its credential fields, so that interpolation never asks for their variables. */
+function withoutCredentials(raw: unknown): unknown {
+  if (!isObject(raw) || !isObject(raw.auth)) return raw;
+  const auth = Object.fromEntries(Object.entries(raw.auth).filter(([key]) => !CREDENTIAL_FIELDS.includes(key)));
+  return { ...raw, auth };
+}
+
+function parseAuth(raw: unknown, path: string, problems: string[], credentials: SourceCredentials): SourceAuth {
+  // Withheld credentials come out empty: a consumer never compares them with anything (startGateway refuses such a config).
+  const sharedSecret = credentials === 'read' ? readSharedSecret : () => '';
   if (!isObject(raw)) {
     problems.push(`${path}: required (write {type: none} explicitly for an unauthenticated source)`);
     return { type: 'none' };
@@ -115,10 +135,11 @@ function parseAuth(raw: unknown, path: string, problems: string[]): SourceAuth {
       return { type, name: name.toLowerCase(), value: sharedSecret(raw, 'value', path, problems) };
     }
     case 'basic':
-      return { type, username: str(raw, 'username', path, problems) ?? '', password: sharedSecret(raw, 'password', path, problems) };
+      return { type, username: credentials === 'read' ? (str(raw, 'username', path, problems) ?? '') : '', password: sharedSecret(raw, 'password', path, problems) };
     case 'authvia':
       return { type, secret: sharedSecret(raw, 'secret', path, problems), toleranceSeconds: positiveInt(raw, 'toleranceSeconds', path, 300, problems) };
     case 'standard-webhooks': {
+      if (credentials === 'withheld') return { type, secrets: [], toleranceSeconds: positiveInt(raw, 'toleranceSeconds', path, 300, problems) };
       // `secret` may be one whsec_ key or a list (key rotation: any of them verifies).
       const secrets = Array.isArray(raw.secret) ? raw.secret : [raw.secret];
       const problem = secrets.length === 0 ? 'expected whsec_<base64> or a list of them' : secrets.map(signingKeyProblem).find((p) => p !== null);
@@ -162,14 +183,14 @@ function providerAndKind(raw: Raw, id: string | undefined, path: string, problem
   return { provider, kind };
 }
 
-function parseSource(raw: unknown, path: string, problems: string[]): SourceConfig | null {
+function parseSource(raw: unknown, path: string, problems: string[], credentials: SourceCredentials = 'read'): SourceConfig | null {
   if (!isObject(raw)) {
     problems.push(`${path}: expected a mapping`);
     return null;
   }
   const id = str(raw, 'id', path, problems, { pattern: /^[a-z0-9-]+$/ });
   const { provider, kind } = providerAndKind(raw, id, path, problems);
-  const auth = parseAuth(raw.auth, `${path}.auth`, problems);
+  const auth = parseAuth(raw.auth, `${path}.auth`, problems, credentials);
   const defaultMethods: Array<'GET' | 'POST'> = provider === 'octapush' ? ['GET', 'POST'] : ['POST'];
   let methods = defaultMethods;
   if (raw.methods !== undefined) {
@@ -265,7 +286,11 @@ function yamlPosition(error: unknown): string {
   return at ? ` at line ${at.line}, column ${at.col}` : '';
 }
 
-export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record<string, string | undefined>> = process.env): HookbusConfig {
+export function parseHookbusConfig(
+  yamlText: string | null,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  credentials: SourceCredentials = 'read',
+): HookbusConfig {
   const problems: string[] = [];
   let doc: unknown = {};
   if (yamlText !== null) {
@@ -286,7 +311,7 @@ export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record
     else {
       rawSources.forEach((raw, i) => {
         const path = sourcePath(raw, i);
-        const source = parseSource(interpolate(raw, path, env, problems), path, problems);
+        const source = parseSource(interpolate(credentials === 'read' ? raw : withoutCredentials(raw), path, env, problems), path, problems, credentials);
         if (!source) return;
         if (seen.has(source.id)) problems.push(`${path}.id: duplicate id ${source.id}`);
         seen.add(source.id);
@@ -305,9 +330,13 @@ export function parseHookbusConfig(yamlText: string | null, env: Readonly<Record
   }
   const gateway = parseGateway(interpolated.gateway, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { sources, spool, gateway };
+  return { sources, spool, gateway, ...(credentials === 'withheld' ? { credentialsWithheld: true as const } : {}) };
 }
 
-export function loadHookbusConfig(path: string | null, env: Readonly<Record<string, string | undefined>> = process.env): HookbusConfig {
-  return parseHookbusConfig(path === null ? null : readFileSync(path, 'utf8'), env);
+export function loadHookbusConfig(
+  path: string | null,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  credentials: SourceCredentials = 'read',
+): HookbusConfig {
+  return parseHookbusConfig(path === null ? null : readFileSync(path, 'utf8'), env, credentials);
 }

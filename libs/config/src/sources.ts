@@ -77,4 +77,6 @@ export interface HookbusConfig {
   /** Gateway spool for store-and-forward when Kafka is unreachable; null answers 503 instead. */
   readonly spool: { readonly directory: string; readonly maxBytes: number } | null;
   readonly gateway: GatewaySettings;
+  /** Set when loaded without the sources' credentials (SourceCredentials 'withheld'): fit for consumers, never the gateway. */
+  readonly credentialsWithheld?: true;
 }

@@ -1,16 +1,25 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadEnv, loadHookbusConfig, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { loadEnv, loadHookbusConfig, type HookbusConfig, type HookbusEnv, type SourceCredentials } from '@hookbus/config';
 import { createLogger } from './logger';
 import { createMetricsRegistry } from './metrics';
 import { PinoNestLogger } from './nest-logger';
 import type { ServiceContext } from './service-context';
 
+/**
+ * Whether a service reads the webhook sources' credentials: only the gateway authenticates requests. The others are
+ * deployed without the webhook secrets (deploy/k8s, least privilege) and read hookbus.yaml for the sources' ids,
+ * kinds and header names only.
+ */
+export function sourceCredentialsOf(service: string): SourceCredentials {
+  return service === 'gateway' ? 'read' : 'withheld';
+}
+
 /** Validated settings for one service; throws ConfigError naming every bad setting before anything connects. */
 export function serviceContext(name: string, overrides: { env?: HookbusEnv; config?: HookbusConfig } = {}): ServiceContext {
   const env = overrides.env ?? loadEnv();
-  const config = overrides.config ?? loadHookbusConfig(env.configPath);
+  const config = overrides.config ?? loadHookbusConfig(env.configPath, process.env, sourceCredentialsOf(name));
   return { name, env, config, logger: createLogger(name, env.logLevel), metrics: createMetricsRegistry(name) };
 }
 

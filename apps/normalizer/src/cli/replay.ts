@@ -92,7 +92,8 @@ export function parseReplayArgs(argv: readonly string[]): ReplayOptions {
 export async function replay(argv: string[], print: (line: string) => void = console.log): Promise<{ read: number; events: number; failed: number }> {
   const options = parseReplayArgs(argv);
   const env = loadEnv();
-  const config = loadHookbusConfig(env.configPath);
+  // As the normalizer it replays for: the sources' kinds and options, never their credentials (a normalizer pod has none).
+  const config = loadHookbusConfig(env.configPath, process.env, 'withheld');
   const { sourceId, dryRun } = options;
   // A built-in id no longer (or not) configured still names its provider: its raw records may be replayed.
   const source = sourceId ? (config.sources.find((s) => s.id === sourceId) ?? sourceTemplates().find((s) => s.id === sourceId)) : undefined;
