@@ -23,6 +23,24 @@ export interface LocalKafkaOptions {
   readonly controllerPort: number;
   readonly heapMb: number;
   readonly reset: boolean;
+  /** A SASL_SSL listener beside PLAINTEXT, as managed Kafka offers (tests of TLS and SASL); none by default. */
+  readonly saslSsl?: SaslSslListener;
+}
+
+/**
+ * A listener that takes TLS and SASL (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN), as MSK, Confluent Cloud and Aiven do.
+ * The broker's own traffic (controller, inter-broker) stays on PLAINTEXT at 127.0.0.1; clients given only this port
+ * get this listener's addresses in metadata, so all their traffic goes through it.
+ */
+export interface SaslSslListener {
+  readonly port: number;
+  /** PKCS12 keystore holding the broker's key and certificate chain. */
+  readonly keystoreFile: string;
+  readonly keystorePassword: string;
+  /** SCRAM credentials, stored by the storage format step (both SCRAM-SHA-256 and SCRAM-SHA-512). */
+  readonly scramUsers: ReadonlyArray<{ readonly name: string; readonly password: string }>;
+  /** PLAIN credentials, in the listener's JAAS configuration. */
+  readonly plainUsers: ReadonlyArray<{ readonly name: string; readonly password: string }>;
 }
 
 export function repoRoot(): string {
@@ -140,15 +158,42 @@ export function newClusterId(uuid: () => string = randomUUID): string {
   }
 }
 
+/** Java properties escaping for a value inside a JAAS option string (quotes and backslashes). */
+function jaasQuoted(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function saslSslProperties(listener: SaslSslListener): string[] {
+  const plainUsers = listener.plainUsers.map((u) => `user_${u.name}=${jaasQuoted(u.password)}`).join(' ');
+  return [
+    'sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    `listener.name.sasl_ssl.ssl.keystore.location=${listener.keystoreFile}`,
+    `listener.name.sasl_ssl.ssl.keystore.password=${listener.keystorePassword}`,
+    `listener.name.sasl_ssl.ssl.key.password=${listener.keystorePassword}`,
+    'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+  ];
+}
+
+/** The storage format arguments that store the listener's SCRAM users (KRaft keeps them in the metadata log). */
+function scramFormatArgs(listener: SaslSslListener | undefined): string[] {
+  if (!listener) return [];
+  return listener.scramUsers.flatMap((u) => ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${u.name},password=${u.password}]`]));
+}
+
 function serverProperties(options: LocalKafkaOptions): string {
+  const sasl = options.saslSsl;
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}${sasl ? `,SASL_SSL://127.0.0.1:${sasl.port}` : ''}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}${sasl ? `,SASL_SSL://127.0.0.1:${sasl.port}` : ''}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(sasl ? saslSslProperties(sasl) : []),
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(options.dataDir, 'data')}`,
     'num.partitions=6',
@@ -247,7 +292,7 @@ export async function startLocalKafka(
   const log4j = `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'log4j.properties')}`;
   const logProp = `-Dhookbus.kafka.logfile=${logFile}`;
   if (!existsSync(join(options.dataDir, 'data', 'meta.properties'))) {
-    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile], {
+    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile, ...scramFormatArgs(options.saslSsl)], {
       // stderr is piped so that a failed format says why in the thrown error, instead of only "Command failed".
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -7,3 +7,4 @@ export * from './log-capture';
 export * from './test-sources';
 export * from './consumer-groups';
 export * from './database';
+export * from './test-certificates';
