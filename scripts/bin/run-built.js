@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run demo|lag|show|replay|deadletters|credas:refetch|kafka`: runs a command from dist/, building first only when
+ * `npm run demo|lag|show|replay|deadletters|credas:refetch|kafka|docs:generate|contracts:check|contracts:release`: runs a
+ * command from dist/, building first only when
  * dist/ is missing or a source file changed since the last build. These commands run beside a running stack, and
  * `npm run build` starts with `rm -rf dist` under the services' feet (and costs minutes on a busy two-core machine).
  * Plain JavaScript, outside the TypeScript build, because it decides whether that build runs.

@@ -131,7 +131,7 @@ export const Topics = {
     partitions: DEFAULT_PARTITIONS,
     cleanupPolicy: 'delete',
     retentionMs: EVENT_RETENTION_MS,
-    // The Credas PDF report travels inline (see docs/architecture); reports above this are refused by the broker.
+    // The Credas PDF report travels inline (ARCHITECTURE.md, “Follow one webhook”); reports above this are refused by the broker.
     maxMessageBytes: 16 * MIB,
     key: 'processKey',
     value: 'CloudEvent hookbus.credas.results',
@@ -169,7 +169,7 @@ export const InternalTopics: readonly TopicDeclaration[] = [
     partitions: DEFAULT_PARTITIONS,
     cleanupPolicy: 'delete' as const,
     retentionMs: 7 * DAY_MS,
-    // Holds the triggering record byte for byte: as large as the largest input (events.checks.v1, 4 MiB).
+    // Holds the triggering record byte for byte: as large as the largest input (events.checks.v1, 8 MiB).
     maxMessageBytes: 5 * MIB,
     key: 'processKey',
     value: 'the triggering record, byte for byte; attempt, due time and origin in headers',
