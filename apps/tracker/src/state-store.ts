@@ -363,7 +363,22 @@ export class PartitionedStateStore<S> {
     await consumer.connect();
     try {
       await new Promise<void>((resolve, reject) => {
-        consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+        // A crash kafkajs restarts itself (a coordinator not ready on a fresh broker, a broker restarting) is waited
+        // out: the consumer rejoins and the seeks below are made again. Only a crash it gives up on fails the restore.
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) reject(payload.error);
+        });
+        // Each wanted partition from its start offset, every other one from its end: a restore reads only the tail it
+        // needs. (Seeking, not committing offsets for the throwaway group first: that would cost a group join.) On
+        // every join, not once after run(): a crash restarted between run() and a seek left kafkajs without a group,
+        // and its "consumer#run must be called first" escaped as an unhandled rejection that stopped the tracker.
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          try {
+            for (const { partition, high } of ends) consumer.seek({ topic: this.options.topic, partition, offset: starts.get(partition) ?? high });
+          } catch (error) {
+            reject(error);
+          }
+        });
         consumer
           .subscribe({ topics: [this.options.topic], fromBeginning: true })
           .then(() =>
@@ -371,7 +386,7 @@ export class PartitionedStateStore<S> {
               autoCommit: false,
               eachBatch: async ({ batch }) => {
                 if (!pending.has(batch.partition)) return;
-                // A fetch issued before the seeks below took effect starts at the beginning: skip what the file has.
+                // A fetch issued before the seeks took effect starts at the beginning: skip what the file has.
                 const from = BigInt(starts.get(batch.partition)!);
                 const done = this.applyChangelog(batch.partition, batch.messages.filter((m) => BigInt(m.offset) >= from), sentinel);
                 read.set(batch.partition, (read.get(batch.partition) ?? 0) + done.records);
@@ -381,11 +396,7 @@ export class PartitionedStateStore<S> {
               },
             }),
           )
-          .then(() => {
-            // Each wanted partition from its start offset, every other one from its end: a restore reads only the tail
-            // it needs. (Seeking, not committing offsets for the throwaway group first: that would cost a group join.)
-            for (const { partition, high } of ends) consumer.seek({ topic: this.options.topic, partition, offset: starts.get(partition) ?? high });
-          }, reject);
+          .catch(reject);
       });
     } finally {
       await consumer.disconnect().catch(() => undefined);
