@@ -4,7 +4,7 @@
  * has. On a broker of its own (127.0.0.1:19800, DURABILITY_TEST_KAFKA_PORT; controller on the next port; a temporary
  * data directory) that this file starts and stops, so it runs alone and never changes the shared test broker's topics.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { TOPIC_DURABILITY, Topics, type TopicDeclaration } from '@hookbus/contracts';
 import { describeTopicDurability, judgeAcknowledgedWriteDurability, provisionTopics } from '@hookbus/kafka';
+import { waitFor } from '@hookbus/testing';
 import { defaultOptions, runKafkaTool, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
 const KAFKA_PORT = Number(process.env.DURABILITY_TEST_KAFKA_PORT || 19800);
-/** The gateway spawned below listens here (nothing is sent to it: it refuses to start). */
+/** The gateways spawned below listen here (one at a time; no webhook is sent to them). */
 const GATEWAY_PORT = Number(process.env.DURABILITY_TEST_GATEWAY_PORT || 19810);
 const BROKERS = [`127.0.0.1:${KAFKA_PORT}`];
 
@@ -24,6 +25,8 @@ let dir: string;
 let kafka: LocalKafkaOptions;
 let pid: number;
 let admin: Admin;
+/** Gateways this file spawned: one still running after a failed test is stopped before the broker. */
+const gateways: ChildProcess[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hookbus-durability-'));
@@ -37,6 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const child of gateways) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await admin?.disconnect();
   if (kafka && pid) await stopLocalKafka(kafka, 30_000, pid);
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -114,21 +118,43 @@ describe('the gateway\'s start check of the raw topics (real broker, one node)',
     expect(judgeAcknowledgedWriteDurability('production', brokerCount, topics)).toMatchObject({ action: 'refuse' });
   });
 
-  it('a gateway with KAFKA_DURABILITY=production exits 1 with one line naming the raw topic and the fix', async () => {
-    await provisionTopics(admin, [Topics.raw.credas], TOPIC_DURABILITY.local);
+  /** The built gateway with one credas source, on this file's broker; its output collected. */
+  function spawnGateway(settings: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
     const config = join(dir, 'hookbus.yaml');
     writeFileSync(config, ['sources:', '  - id: credas-actor', '    provider: credas', '    kind: process-actor', '    auth: { type: header, name: webhookAuth, value: "durability-test-secret-0123456789" }', ''].join('\n'));
-    const gateway = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js')], {
       cwd: dir,
-      env: { PATH: process.env.PATH, KAFKA_BROKERS: BROKERS.join(','), KAFKA_DURABILITY: 'production', HOOKBUS_CONFIG: config, GATEWAY_PORT: String(GATEWAY_PORT), LOG_LEVEL: 'error' },
+      env: { PATH: process.env.PATH, KAFKA_BROKERS: BROKERS.join(','), HOOKBUS_CONFIG: config, GATEWAY_PORT: String(GATEWAY_PORT), ...settings },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    gateway.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const code = await new Promise<number | null>((resolve) => gateway.once('exit', (exitCode) => resolve(exitCode)));
-    expect(code).toBe(1);
-    const lines = stderr.trim().split('\n');
+    gateways.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, output: () => output, exited };
+  }
+
+  it('a gateway with KAFKA_DURABILITY=production exits 1 with one line naming the raw topic and the fix', async () => {
+    await provisionTopics(admin, [Topics.raw.credas], TOPIC_DURABILITY.local);
+    const gateway = spawnGateway({ KAFKA_DURABILITY: 'production', LOG_LEVEL: 'error' });
+    expect(await gateway.exited).toBe(1);
+    const lines = gateway.output().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^KAFKA_DURABILITY=production: refusing to start: webhooks\.raw\.credas \(replication factor 1, min\.insync\.replicas 1\) can lose webhooks already answered 200.*; fix: raise min\.insync\.replicas to 2/);
+  });
+
+  it('a gateway with the default (local) on one broker starts, ready, and says nothing about durability', async () => {
+    await provisionTopics(admin, [Topics.raw.credas], TOPIC_DURABILITY.local);
+    const gateway = spawnGateway({ LOG_LEVEL: 'info' });
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/health/ready`)).ok, { timeoutMs: 60_000, intervalMs: 200, what: 'the gateway to be ready' });
+    } finally {
+      gateway.child.kill('SIGTERM');
+    }
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.output()).not.toMatch(/durability|KAFKA_DURABILITY|min\.insync/i);
+    // The output is there: the assertion above is not vacuous.
+    expect(gateway.output()).toContain('listening');
   });
 });
