@@ -211,7 +211,7 @@ async function provision(env: HookbusEnv): Promise<void> {
     if (replicationBelowDeclared.length > 0) {
       // Not fixed here: raising an existing topic's replication factor moves data between brokers (a reassignment).
       const topics = replicationBelowDeclared.map((t) => `${t.topic} (${t.replicationFactor})`).join(', ');
-      say(`${prefix('kafka')} warning: ${replicationBelowDeclared.length} topics have fewer replicas than KAFKA_REPLICATION_FACTOR ${env.kafkaDurability.replicationFactor}: ${topics}; raise them with kafka-reassign-partitions.sh (docs/operations.md, "Kafka durability")`);
+      say(`${prefix('kafka')} warning: ${replicationBelowDeclared.length} topics have fewer replicas than KAFKA_REPLICATION_FACTOR ${env.kafkaDurability.replicationFactor}: ${topics}; their min.insync.replicas is raised no higher than that; raise them with kafka-reassign-partitions.sh, then run this again (docs/operations.md, "Kafka durability")`);
     }
   } finally {
     await admin.disconnect();

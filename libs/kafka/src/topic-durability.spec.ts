@@ -2,7 +2,7 @@ import { ConfigSource } from 'kafkajs';
 import { TOPIC_DURABILITY, Topics, allTopics, holdsAcknowledgedWebhooks, type TopicDeclaration } from '@hookbus/contracts';
 import { plannedTopicConfig, type DescribedConfigEntry } from './topic-config-plan';
 import { acknowledgedWriteLossCauses, judgeAcknowledgedWriteDurability, type TopicDurabilityFacts } from './topic-durability';
-import { newTopic } from './topic-provisioner';
+import { minInsyncFloor, newTopic } from './topic-provisioner';
 
 const onTopic = (configName: string, configValue: string): DescribedConfigEntry => ({ configName, configValue, configSource: ConfigSource.TOPIC_CONFIG, isSensitive: false });
 const fromBroker = (configName: string, configValue: string): DescribedConfigEntry => ({ configName, configValue, configSource: ConfigSource.STATIC_BROKER_CONFIG, isSensitive: false });
@@ -90,6 +90,19 @@ describe('newTopic: how a declared topic is created', () => {
 
   it('treats exactly the raw webhook topics as holding acknowledged webhooks', () => {
     expect(allTopics().filter((t) => holdsAcknowledgedWebhooks(t.name)).map((t) => t.name).sort()).toEqual(Object.values(Topics.raw).map((t) => t.name).sort());
+  });
+});
+
+describe('minInsyncFloor: what provisioning raises min.insync.replicas to', () => {
+  it.each([
+    ['production', 3, 2],
+    ['production', 2, 2],
+    // Above the replication factor the topic would refuse every write: a durability gap must not become an outage.
+    ['production', 1, 1],
+    ['local', 1, 1],
+    ['local', 3, 1],
+  ] as Array<['production' | 'local', number, number]>)('%s, a topic of %i replicas: %i', (profile, replicationFactor, floor) => {
+    expect(minInsyncFloor(TOPIC_DURABILITY[profile], replicationFactor)).toBe(floor);
   });
 });
 

@@ -35,7 +35,8 @@ export interface ProvisionResult {
   readonly created: string[];
   /**
    * Existing topics with fewer replicas than declared: provisioning never changes an existing topic's replication
-   * factor (that is a partition reassignment, kafka-reassign-partitions.sh; docs/operations.md).
+   * factor (that is a partition reassignment, kafka-reassign-partitions.sh; docs/operations.md), and raises their
+   * min.insync.replicas no higher than it (minInsyncFloor).
    */
   readonly replicationBelowDeclared: Array<{ topic: string; replicationFactor: number }>;
 }
@@ -69,19 +70,29 @@ async function provisionOnce(admin: Admin, topics: readonly TopicDeclaration[], 
       throw tooFewBrokers(error, durability) ?? error;
     });
   }
-  if (topics.length > 0) await updateConfigs(admin, topics, durability);
+  if (topics.length === 0) return { replicationBelowDeclared: [] };
+  const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+  const replicationFactors = new Map(metadata.topics.map((m) => [m.name, Math.min(...m.partitions.map((p) => p.replicas.length))]));
+  await updateConfigs(admin, topics, (topic) => minInsyncFloor(durability, replicationFactors.get(topic.name) ?? durability.replicationFactor));
   const present = topics.filter((t) => existing.has(t.name));
-  if (present.length === 0) return { replicationBelowDeclared: [] };
-  const metadata = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
   const grow = metadata.topics
-    .map((m) => ({ m, decl: present.find((t) => t.name === m.name)! }))
-    .filter(({ m, decl }) => m.partitions.length < decl.partitions)
-    .map(({ decl }) => ({ topic: decl.name, count: decl.partitions }));
+    .map((m) => ({ m, decl: present.find((t) => t.name === m.name) }))
+    .filter(({ m, decl }) => decl !== undefined && m.partitions.length < decl.partitions)
+    .map(({ decl }) => ({ topic: decl!.name, count: decl!.partitions }));
   if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
-  const replicationBelowDeclared = metadata.topics
-    .map((m) => ({ topic: m.name, replicationFactor: Math.min(...m.partitions.map((p) => p.replicas.length)) }))
+  const replicationBelowDeclared = present
+    .map((t) => ({ topic: t.name, replicationFactor: replicationFactors.get(t.name) ?? durability.replicationFactor }))
     .filter((t) => t.replicationFactor < durability.replicationFactor);
   return { replicationBelowDeclared };
+}
+
+/**
+ * The min.insync.replicas provisioning raises a topic to: the declared one, but never above the topic's replication
+ * factor. A topic with fewer replicas than in-sync replicas required accepts no write at all: raising it would turn a
+ * durability gap (reported: replicationBelowDeclared, and the gateway's start check) into an outage of every stage.
+ */
+export function minInsyncFloor(durability: TopicDurability, replicationFactor: number): number {
+  return Math.min(durability.minInsyncReplicas, replicationFactor);
 }
 
 /** A provisioning failure that trying again cannot fix. */
@@ -108,7 +119,7 @@ function tooFewBrokers(error: unknown, durability: TopicDurability): Provisionin
  * topic whose configs differ from the plan is written at all; an operator changing configs during a deploy checks
  * them afterwards (docs/operations.md, "Kafka durability").
  */
-async function updateConfigs(admin: Admin, topics: readonly TopicDeclaration[], durability: TopicDurability): Promise<void> {
+async function updateConfigs(admin: Admin, topics: readonly TopicDeclaration[], floorOf: (topic: TopicDeclaration) => number): Promise<void> {
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: topics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })),
@@ -116,7 +127,7 @@ async function updateConfigs(admin: Admin, topics: readonly TopicDeclaration[], 
   const changes = topics.flatMap((topic) => {
     const described = resources.find((r) => r.resourceName === topic.name);
     if (!described || described.errorCode !== 0) throw new Error(`describeConfigs gave no configs for ${topic.name} (error code ${described?.errorCode ?? 'none'})`);
-    const plan = plannedTopicConfig(topic.name, described.configEntries, ownedConfig(topic), durability.minInsyncReplicas);
+    const plan = plannedTopicConfig(topic.name, described.configEntries, ownedConfig(topic), floorOf(topic));
     return plan.changed ? [{ type: ConfigResourceTypes.TOPIC, name: topic.name, configEntries: plan.entries }] : [];
   });
   if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
