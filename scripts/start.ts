@@ -206,8 +206,13 @@ async function provision(env: HookbusEnv): Promise<void> {
   const admin = new Kafka({ clientId: 'hookbus-start', brokers: [...env.kafkaBrokers], ...kafkaSecurityConfig(env.kafkaSecurity), logLevel: logLevel.WARN }).admin();
   await admin.connect();
   try {
-    const { created } = await provisionTopics(admin, allTopics());
+    const { created, replicationBelowDeclared } = await provisionTopics(admin, allTopics(), env.kafkaDurability);
     say(`${prefix('kafka')} topics ready (${allTopics().length} declared${created.length ? `, created ${created.length}` : ''})`);
+    if (replicationBelowDeclared.length > 0) {
+      // Not fixed here: raising an existing topic's replication factor moves data between brokers (a reassignment).
+      const topics = replicationBelowDeclared.map((t) => `${t.topic} (${t.replicationFactor})`).join(', ');
+      say(`${prefix('kafka')} warning: ${replicationBelowDeclared.length} topics have fewer replicas than KAFKA_REPLICATION_FACTOR ${env.kafkaDurability.replicationFactor}: ${topics}; their min.insync.replicas is raised no higher than that; raise them with kafka-reassign-partitions.sh, then run this again (docs/operations.md, "Kafka durability")`);
+    }
   } finally {
     await admin.disconnect();
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
-import { allTopics } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { KAFKA_VERSION, localKafkaSetup, startLocalKafka, stopLocalKafka } from '../../scripts/kafka/local-kafka';
@@ -66,7 +66,8 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
   const kafka = new Kafka({ clientId: 'hookbus-bench', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await provisionTopics(admin, allTopics());
+  // The services the bench starts run with KAFKA_DURABILITY's default, local: the same durability here.
+  await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
   const existing = new Set(await admin.listTopics());
   const missing = extraTopics.filter((t) => !existing.has(t));
   // A broker that has just created topics can answer metadata with UNKNOWN_TOPIC_OR_PARTITION for a moment (seen on

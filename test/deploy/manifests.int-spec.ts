@@ -242,6 +242,18 @@ describe('Kubernetes manifests', () => {
     expect(config.spool).toEqual({ directory: '/var/lib/hookbus/spool', maxBytes: SPOOL_MAX_BYTES });
   });
 
+  it('runs production with production Kafka durability: settings the code accepts, against three brokers', () => {
+    const literalsOf = (dir: string): Record<string, string> => {
+      const generator = kustomization(dir).configMapGenerator?.find((g) => g.name === 'hookbus-env');
+      return Object.fromEntries((generator?.literals ?? []).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    };
+    // The overlay's generator merges into the base's (behavior: merge).
+    const literals = { ...literalsOf(join(K8S, 'base')), ...literalsOf(join(K8S, 'overlays', 'production')) };
+    const env = loadEnv({ ...literals, DATABASE_URL: 'postgres://hookbus:x@postgres:5432/hookbus' }, () => true);
+    expect(env.kafkaDurability).toEqual({ profile: 'production', replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(env.kafkaBrokers.length).toBeGreaterThanOrEqual(env.kafkaDurability.replicationFactor);
+  });
+
   describe('gateway StatefulSet (store-and-forward spool)', () => {
     type Claim = { metadata: { name: string }; spec: { accessModes: string[]; resources: { requests: { storage: string } } } };
     type Pod = {
@@ -507,7 +519,7 @@ describe('docker-compose.yml', () => {
     const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '');
     const shutdownTimeoutMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS || DEFAULT_SHUTDOWN_TIMEOUT_MS);
     expect(grace && Number(grace[1]) * 1000).toBeGreaterThanOrEqual(shutdownTimeoutMs + 10_000);
-    for (const setting of ['KAFKA_BROKERS', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
+    for (const setting of ['KAFKA_BROKERS', 'KAFKA_DURABILITY', 'HOOKBUS_CONFIG', 'CREDAS_API_BASE_URL', 'GATEWAY_PORT', 'NORMALIZER_PORT', 'TRACKER_PORT', 'ORCHESTRATOR_PORT', 'PROJECTOR_PORT', 'MONITOR_PORT', 'LOG_LEVEL']) {
       expect(service.environment).toHaveProperty(setting);
     }
     // The secrets it uses and no others, as in Kubernetes.
@@ -572,7 +584,8 @@ describe('docker-compose.yml', () => {
     const mounted = (path: string): boolean => Object.keys(SERVICES).concat('init').every((name) => hostPathOf(compose.services[name]!.volumes, path) !== undefined);
     const resolvedEnv = (name: string): Record<string, string> =>
       Object.fromEntries(Object.entries(compose.services[name]!.environment!).map(([k, v]) => [k, resolveComposeVariables(String(v), 'from-dot-env-0123456789')]));
-    expect(loadEnv(resolvedEnv('gateway'), mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml' });
+    // One Kafka node: local durability, the only kind it can hold.
+    expect(loadEnv(resolvedEnv('gateway'), mounted)).toMatchObject({ kafkaBrokers: ['kafka:9092'], gatewayPort: 3000, configPath: '/etc/hookbus/hookbus.yaml', kafkaDurability: { profile: 'local', replicationFactor: 1 } });
     expect(loadEnv(resolvedEnv('projector'), mounted).databaseUrl).toBe('postgres://postgres:from-dot-env-0123456789@postgres:5432/hookbus');
     const hostFile = hostPathOf(compose.services.gateway!.volumes, '/etc/hookbus/hookbus.yaml')!;
     expect(existsSync(join(ROOT, hostFile))).toBe(true);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { allTopics } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { waitFor, withOpenBuiltinSources } from '@hookbus/testing';
@@ -111,7 +111,7 @@ export class FaultStack {
     const admin = new Kafka({ clientId: 'hookbus-faults', brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-      await provisionTopics(admin, allTopics());
+      await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
     } finally {
       await admin.disconnect();
     }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { allTopics } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { fetchTopicOffsetsSettled, provisionTopics } from '@hookbus/kafka';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 }, 60_000);
 
 it('right after provisioning on a fresh broker, every topic’s offsets are listed (the broker’s “not the leader” waited out)', async () => {
-  await provisionTopics(admin, allTopics());
+  await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
   for (const topic of allTopics()) {
     const offsets = await fetchTopicOffsetsSettled(admin, topic.name);
     expect(offsets.map((o) => o.partition).sort((a, b) => a - b)).toEqual(Array.from({ length: topic.partitions }, (_, i) => i));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import type { TopicDeclaration } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, type TopicDeclaration } from '@hookbus/contracts';
 import { provisionTopics } from '@hookbus/kafka';
 import { TEST_KAFKA_BROKERS } from '@hookbus/testing';
 
@@ -25,12 +25,12 @@ describe('topic provisioning (real broker)', () => {
   }
 
   it('creates topics as declared, compacted ones with segments the cleaner can compact, and is idempotent', async () => {
-    expect((await provisionTopics(admin, [state, events])).created).toEqual([state.name, events.name]);
+    expect((await provisionTopics(admin, [state, events], TOPIC_DURABILITY.local)).created).toEqual([state.name, events.name]);
     expect(await configOf(state.name)).toMatchObject({ 'cleanup.policy': 'compact', 'segment.ms': '3600000', 'min.cleanable.dirty.ratio': '0.1', 'max.message.bytes': String(2 * 1024 * 1024) });
     expect(await configOf(events.name)).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': '3600000' });
 
     // Again, with more partitions declared: nothing created, partitions grown, configs kept.
-    expect((await provisionTopics(admin, [{ ...state, partitions: 3 }, events])).created).toEqual([]);
+    expect((await provisionTopics(admin, [{ ...state, partitions: 3 }, events], TOPIC_DURABILITY.local)).created).toEqual([]);
     const [metadata] = (await admin.fetchTopicMetadata({ topics: [state.name] })).topics;
     expect(metadata!.partitions).toHaveLength(3);
     expect(await configOf(state.name)).toMatchObject({ 'cleanup.policy': 'compact', 'segment.ms': '3600000' });

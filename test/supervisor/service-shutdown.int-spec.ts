@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { allTopics } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { provisionTopics } from '@hookbus/kafka';
 import { TEST_DATABASE_URL, waitFor } from '@hookbus/testing';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await startLocalKafka(kafka, () => undefined);
   const admin = new Kafka({ clientId: 'shutdown-test', brokers: [`127.0.0.1:${KAFKA_PORT}`], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await provisionTopics(admin, allTopics());
+  await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
   await admin.disconnect();
 
   const database = new URL(TEST_DATABASE_URL);

@@ -7,7 +7,7 @@
  */
 import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
-import { allTopics } from '../../libs/contracts/src/topics';
+import { TOPIC_DURABILITY, allTopics } from '../../libs/contracts/src/topics';
 import { provisionTopics } from '../../libs/kafka/src/topic-provisioner';
 import { brokerAnswers } from '../../libs/kafka/src/kafka-client';
 import { migrate } from '../../libs/db/src/data-source';
@@ -30,7 +30,7 @@ export default async function globalSetup(): Promise<void> {
   const admin = new Kafka({ clientId: 'hookbus-test-setup', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.WARN }).admin();
   await admin.connect();
   try {
-    await provisionTopics(admin, allTopics());
+    await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
   } finally {
     await admin.disconnect();
   }

@@ -2,8 +2,9 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ConfigError } from '@hookbus/config';
 import { errorFields } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
-import { createDurableProducer, createKafka } from '@hookbus/kafka';
-import { createServiceApp, kafkaLogging, listen, type ServiceContext } from '@hookbus/platform';
+import type { Kafka } from 'kafkajs';
+import { brokerAnswers, createDurableProducer, createKafka, type DurabilityVerdict } from '@hookbus/kafka';
+import { createServiceApp, kafkaLogging, listen, stopServiceAfterFailure, type ServiceContext } from '@hookbus/platform';
 import '@hookbus/providers/adapters';
 import { GatewayMetrics } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
@@ -13,6 +14,7 @@ import { trustedProxyList } from './ingress/client-address';
 import { WebhookIngress } from './ingress/webhook-ingress';
 import type { RecordStore } from './ingress/webhook-ingress';
 import { DEFAULT_STORE_OPTIONS, DurableRecordStore, type DurableRecordStoreOptions } from './kafka/durable-record-store';
+import { rawTopicDurabilityVerdict } from './kafka/raw-topic-durability';
 import { SegmentLog } from './spool/segment-log';
 import { DEFAULT_SPOOL_OPTIONS, SpoolingRecordStore, type SpoolOptions } from './spool/spooling-record-store';
 
@@ -46,6 +48,66 @@ function warnUnauthenticated(context: ServiceContext): void {
   }
 }
 
+/** How often a gateway with a spool, started while Kafka did not answer, tries the raw topics' durability check. */
+export const DURABILITY_CHECK_RETRY_MS = 30_000;
+
+/**
+ * The start check of the raw topics' durability (libs/kafka/src/topic-durability.ts): in production a raw topic that
+ * can lose a webhook already answered 200 refuses the start; in local it may warn. Without a spool the gateway needs
+ * Kafka to start, so Kafka not answering fails the start as it always did. With a spool it serves while Kafka is down:
+ * the check then runs every DURABILITY_CHECK_RETRY_MS until Kafka answers it, and a refusal then stops the service —
+ * what was spooled meanwhile stays in the spool for the next start, which drains it once the topic is fixed.
+ * Returns what cancels a pending check (at close).
+ */
+async function checkRawTopicDurability(context: ServiceContext, kafka: Kafka): Promise<() => void> {
+  if (!context.config.spool) {
+    report(context, await rawTopicDurabilityVerdict(context, kafka), (message) => {
+      throw new Error(message);
+    });
+    return () => undefined;
+  }
+  if (await brokerAnswers(context.env.kafkaBrokers)) {
+    const verdict = await rawTopicDurabilityVerdict(context, kafka).catch(() => null);
+    if (verdict) {
+      report(context, verdict, (message) => {
+        throw new Error(message);
+      });
+      return () => undefined;
+    }
+  }
+  context.logger.info('Kafka does not answer: the raw topics\' durability check runs once it does');
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  const later = (): void => {
+    timer = setTimeout(() => {
+      rawTopicDurabilityVerdict(context, kafka).then(
+        (verdict) => {
+          if (cancelled) return;
+          report(context, verdict, (message) => {
+            context.logger.error(message);
+            stopServiceAfterFailure(message);
+          });
+        },
+        () => {
+          if (!cancelled) later();
+        },
+      );
+    }, DURABILITY_CHECK_RETRY_MS);
+    // A pending check must not keep a stopped gateway's process alive.
+    timer.unref();
+  };
+  later();
+  return () => {
+    cancelled = true;
+    clearTimeout(timer);
+  };
+}
+
+function report(context: ServiceContext, verdict: DurabilityVerdict, refuse: (message: string) => void): void {
+  if (verdict.action === 'refuse') refuse(verdict.message);
+  else if (verdict.action === 'warn') context.logger.warn(verdict.message);
+}
+
 /**
  * Starts the gateway: provider webhooks in, raw records on Kafka (acknowledged by all in-sync replicas) before the
  * reply. Graceful close: stop accepting, answer what is in flight, drain the producer, disconnect.
@@ -64,6 +126,8 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
   const store = new DurableRecordStore(createDurableProducer(kafka), { ...DEFAULT_STORE_OPTIONS, ...options.store }, (records, millis, error) =>
     metrics.batch(records, millis, error),
   );
+  // Before the spool opens and before any webhook is accepted.
+  const cancelDurabilityCheck = await checkRawTopicDurability(context, kafka);
   const spool = context.config.spool ? await openSpool(context, store, metrics, options.spool) : null;
   if (spool) {
     // With a spool the gateway serves while Kafka is down: until the producer connects, writes go to the spool and
@@ -89,6 +153,7 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
         ],
   ]);
   const closeStores = async (): Promise<void> => {
+    cancelDurabilityCheck();
     await spool?.close();
     await store.close();
   };

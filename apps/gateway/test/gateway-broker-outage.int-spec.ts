@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { allTopics } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { provisionTopics } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { waitFor } from '@hookbus/testing';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   await startLocalKafka(options, () => undefined);
   const admin = new Kafka({ clientId: 'outage-test', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await provisionTopics(admin, allTopics());
+  await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
   await admin.disconnect();
 }, 180_000);
 

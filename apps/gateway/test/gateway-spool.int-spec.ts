@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { RawHeaders, allTopics } from '@hookbus/contracts';
+import { RawHeaders, TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { provisionTopics, toConsumedRecord, type ConsumedRecord } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { waitFor, withOpenBuiltinSources } from '@hookbus/testing';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const kafka = new Kafka({ clientId: 'spool-test', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await provisionTopics(admin, allTopics());
+  await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
   await admin.disconnect();
   consumer = kafka.consumer({ groupId: `spool-test-${randomUUID()}`, retry: { retries: 1000, maxRetryTime: 2000 } });
   await consumer.connect();

@@ -136,3 +136,26 @@ describe('Kafka security settings (managed Kafka: TLS and SASL)', () => {
     expect(message).not.toContain('hunter2-very-secret');
   });
 });
+
+describe('Kafka durability settings', () => {
+  it.each([
+    [{}, { profile: 'local', replicationFactor: 1, minInsyncReplicas: 1 }],
+    [{ KAFKA_DURABILITY: 'local' }, { profile: 'local', replicationFactor: 1, minInsyncReplicas: 1 }],
+    [{ KAFKA_DURABILITY: 'production' }, { profile: 'production', replicationFactor: 3, minInsyncReplicas: 2 }],
+    [{ KAFKA_DURABILITY: 'production', KAFKA_REPLICATION_FACTOR: '5', KAFKA_MIN_INSYNC_REPLICAS: '3' }, { profile: 'production', replicationFactor: 5, minInsyncReplicas: 3 }],
+    [{ KAFKA_DURABILITY: 'production', KAFKA_REPLICATION_FACTOR: '2' }, { profile: 'production', replicationFactor: 2, minInsyncReplicas: 2 }],
+    [{ KAFKA_REPLICATION_FACTOR: '3' }, { profile: 'local', replicationFactor: 3, minInsyncReplicas: 1 }],
+  ])('%j gives %j', (settings, expected) => {
+    expect(loadEnv(settings, noFile).kafkaDurability).toEqual(expected);
+  });
+
+  it.each([
+    [{ KAFKA_DURABILITY: 'prod' }, /KAFKA_DURABILITY: expected production or local, got "prod"/],
+    [{ KAFKA_REPLICATION_FACTOR: '0' }, /KAFKA_REPLICATION_FACTOR: expected a whole number 1-16/],
+    [{ KAFKA_MIN_INSYNC_REPLICAS: 'two' }, /KAFKA_MIN_INSYNC_REPLICAS: expected a whole number 1-16/],
+    [{ KAFKA_MIN_INSYNC_REPLICAS: '2' }, /KAFKA_MIN_INSYNC_REPLICAS: 2 is above KAFKA_REPLICATION_FACTOR 1/],
+    [{ KAFKA_DURABILITY: 'production', KAFKA_MIN_INSYNC_REPLICAS: '1' }, /KAFKA_MIN_INSYNC_REPLICAS: 1 lets a write acknowledged by one broker be lost .* KAFKA_DURABILITY=production needs 2 or more/],
+  ])('refuses %j, naming the setting', (settings, message) => {
+    expect(() => loadEnv(settings, noFile)).toThrow(message);
+  });
+});

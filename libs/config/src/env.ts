@@ -1,3 +1,4 @@
+import { TOPIC_DURABILITY, type KafkaDurabilityProfile, type TopicDurability } from '@hookbus/contracts';
 import { ConfigError } from './config-error';
 
 /**
@@ -10,6 +11,11 @@ export interface KafkaSecurity {
   /** SSL and SASL_SSL: the CA bundle to trust instead of Node's (KAFKA_SSL_CA_FILE), and a client certificate and key for mutual TLS. */
   readonly tls: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
   readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string } | null;
+}
+
+/** How hookbus sets up and checks its topics' durability (KAFKA_DURABILITY and its two overrides). */
+export interface KafkaDurabilitySettings extends TopicDurability {
+  readonly profile: KafkaDurabilityProfile;
 }
 
 export interface HookbusEnv {
@@ -40,6 +46,12 @@ export interface HookbusEnv {
    * Kubernetes' default 30 s grace period, so the service exits on its own terms rather than by SIGKILL.
    */
   readonly shutdownTimeoutMs: number;
+  /**
+   * KAFKA_DURABILITY (`local`, the default, or `production`), KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS:
+   * what provisioning gives the topics, and whether the gateway refuses to start on raw topics that can lose an
+   * acknowledged webhook (libs/kafka/src/topic-durability.ts).
+   */
+  readonly kafkaDurability: KafkaDurabilitySettings;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookbus';
@@ -143,6 +155,26 @@ export function kafkaSecurity(env: Env, fileExists: (path: string) => boolean, p
   return { protocol, tls, sasl };
 }
 
+/** Most replicas (and in-sync replicas) a setting may ask for: a typo such as 33 is refused rather than tried. */
+const MAX_REPLICAS = 16;
+
+function kafkaDurability(env: Env, problems: string[]): KafkaDurabilitySettings {
+  const raw = env.KAFKA_DURABILITY || 'local';
+  let profile: KafkaDurabilityProfile = 'local';
+  if (raw === 'production' || raw === 'local') profile = raw;
+  else problems.push(`KAFKA_DURABILITY: expected production or local, got ${JSON.stringify(env.KAFKA_DURABILITY)}`);
+  const defaults = TOPIC_DURABILITY[profile];
+  const replicationFactor = count(env, 'KAFKA_REPLICATION_FACTOR', defaults.replicationFactor, MAX_REPLICAS, problems);
+  const minInsyncReplicas = count(env, 'KAFKA_MIN_INSYNC_REPLICAS', defaults.minInsyncReplicas, MAX_REPLICAS, problems);
+  if (minInsyncReplicas > replicationFactor) {
+    problems.push(`KAFKA_MIN_INSYNC_REPLICAS: ${minInsyncReplicas} is above KAFKA_REPLICATION_FACTOR ${replicationFactor}: no write to a new topic could ever be acknowledged`);
+  } else if (profile === 'production' && minInsyncReplicas < 2) {
+    // What the gateway's start check would refuse anyway, said here, naming the setting.
+    problems.push(`KAFKA_MIN_INSYNC_REPLICAS: ${minInsyncReplicas} lets a write acknowledged by one broker be lost with that broker's disk; KAFKA_DURABILITY=production needs 2 or more`);
+  }
+  return { profile, replicationFactor, minInsyncReplicas };
+}
+
 /** Reads and validates the environment once, at boot. */
 export function loadEnv(env: Env = process.env, fileExists: (path: string) => boolean = defaultFileExists): HookbusEnv {
   const problems: string[] = [];
@@ -185,6 +217,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     trackerOverdueGraceMs: env.TRACKER_OVERDUE_GRACE_MS ? count(env, 'TRACKER_OVERDUE_GRACE_MS', 1, 30 * DAY_MS, problems) : null,
     trackerOverdueIntervalMs: count(env, 'TRACKER_OVERDUE_INTERVAL_MS', DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DAY_MS, problems),
     shutdownTimeoutMs: count(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 600_000, problems),
+    kafkaDurability: kafkaDurability(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return result;

@@ -198,6 +198,39 @@ export const InternalTopics: readonly TopicDeclaration[] = [
   },
 ];
 
+/**
+ * How hookbus sets up its topics for durability (KAFKA_DURABILITY). `production`: three copies, and a write is
+ * acknowledged only once two of them have it, so losing one broker's disk loses no acknowledged record and writes go
+ * on while one broker is down. `local`: one copy, the only setup a single-broker stack (`npm start`, compose, the
+ * tests) can hold.
+ */
+export type KafkaDurabilityProfile = 'production' | 'local';
+
+export interface TopicDurability {
+  /** Copies of each partition; given to a new topic (an existing topic keeps its own: see docs/operations.md). */
+  readonly replicationFactor: number;
+  /**
+   * Copies a write needs before acks=all acknowledges it. A floor: provisioning raises a lower value to it and keeps a
+   * higher one an operator set.
+   */
+  readonly minInsyncReplicas: number;
+}
+
+/** The same for every topic: an event topic is the public contract, and losing one of its records is as silent. */
+export const TOPIC_DURABILITY: Readonly<Record<KafkaDurabilityProfile, TopicDurability>> = {
+  production: { replicationFactor: 3, minInsyncReplicas: 2 },
+  local: { replicationFactor: 1, minInsyncReplicas: 1 },
+};
+
+/**
+ * The topics whose acknowledged writes matter most: a raw webhook record is written before the provider is answered
+ * 200, and it is the only copy (the provider does not send it again). Services writing them check at start that the
+ * topic cannot lose an acknowledged write (libs/kafka/src/topic-durability.ts).
+ */
+export function holdsAcknowledgedWebhooks(topic: string): boolean {
+  return Object.values(Topics.raw).some((raw) => raw.name === topic);
+}
+
 export const TRACKER_HINTS_TOPIC = 'tracker.process-hints.v1';
 
 export function allTopics(): TopicDeclaration[] {

@@ -4,6 +4,8 @@ export * from './dead-letter';
 export * from './kafka-client';
 export * from './kafka-log';
 export * from './topic-provisioner';
+export * from './topic-config-plan';
+export * from './topic-durability';
 export * from './batch-consumer';
 export * from './coalescing-producer';
 export * from './co-partitioned-assigner';
