@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
-import { ConsumerCrashJudge, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
+import { ConsumerCrashJudge, consumerCrashResponse, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type Logger } from '@hookbus/platform';
 import type { RetrievalMemo } from './credas-results.event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
+
+/** How long the memory waits before running its consumer again after kafkajs stopped it because the broker was down. */
+const MEMORY_RERUN_WAIT_MS = 2_000;
 
 /**
  * What the orchestrator remembers, rebuilt from Kafka at every start (services share nothing but Kafka):
@@ -90,6 +93,15 @@ export class OrchestratorMemory {
         else this.log.error({ err: payload.error, action: kafkaAction([]) }, 'orchestrator memory consumer crashed; kafkajs restarts it');
         return;
       }
+      if (consumerCrashResponse(payload, this.stopping) === 'run-again') {
+        // The broker is down (kafkajs gave up finding the coordinator): waited out, as the stages' consumers do.
+        this.log.debug({ err: payload.error }, 'orchestrator memory consumer stopped by kafkajs: the broker is unavailable; running it again');
+        const timer = setTimeout(() => {
+          if (!this.stopping) this.run(consumer).catch((err: unknown) => this.log.debug({ err }, 'running the orchestrator memory consumer again failed; kafkajs reports the next crash'));
+        }, MEMORY_RERUN_WAIT_MS);
+        timer.unref();
+        return;
+      }
       if (this.stoppedWhy !== null) return;
       const error = payload.error as { name?: unknown; message?: unknown } | undefined;
       this.stoppedWhy = `the orchestrator memory's consumer stopped for good (kafkajs does not restart it after ${String(error?.name ?? 'an error')}: ${String(error?.message ?? payload.error)})`;
@@ -105,7 +117,12 @@ export class OrchestratorMemory {
     timer.unref();
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
+    await this.run(consumer);
+  }
+
+  /** Reads both topics into memory; again after kafkajs stopped the consumer because the broker was down (its throwaway group commits nothing: it reads from the beginning, and applying a record twice is harmless). */
+  private run(consumer: Consumer): Promise<void> {
+    return consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {

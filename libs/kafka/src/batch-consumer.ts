@@ -209,13 +209,27 @@ export class BatchConsumerRunner<T> {
       if (payload.batchSize === 0) this.commitPosition(payload.topic, payload.partition, afterOffset(payload.lastOffset));
     });
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
+    await this.runConsumer();
+    this.running = true;
+  }
+
+  /**
+   * Runs the consumer again after kafkajs stopped it for good on an error about the cluster, not the record (a broker
+   * that is down: kafkajs gives up finding the group coordinator and does not restart). The group is joined anew
+   * from the committed offsets; nothing was committed past what was processed. No-op once stopping.
+   */
+  async runAgain(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    await this.runConsumer();
+  }
+
+  private runConsumer(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.processBatch(payload),
     });
-    this.running = true;
   }
 
   /**

@@ -30,6 +30,8 @@ describe('failureClass: what a failure says about retrying', () => {
     ['KafkaJSConnectionClosedError', kafkajs('KafkaJSConnectionClosedError'), 'unavailable'],
     ['KafkaJSRequestTimeoutError', kafkajs('KafkaJSRequestTimeoutError'), 'unavailable'],
     ['KafkaJSBrokerNotFound', kafkajs('KafkaJSBrokerNotFound'), 'unavailable'],
+    // What a consumer's crash carries when the broker is down: kafkajs gives up (restart: false) on finding the coordinator.
+    ['coordinator not found, wrapped non-retriable', kafkajs('KafkaJSNonRetriableError', { retriable: false, cause: kafkajs('KafkaJSGroupCoordinatorNotFound', { retriable: false }) }), 'unavailable'],
     ['retries exceeded after connection errors', kafkajs('KafkaJSNumberOfRetriesExceeded', { retriable: false, originalError: kafkajs('KafkaJSConnectionError') }), 'unavailable'],
     ['retries exceeded on a record Kafka refuses', kafkajs('KafkaJSNumberOfRetriesExceeded', { retriable: false, originalError: kafkaProtocol('MESSAGE_TOO_LARGE', false) }), 'record'],
     ['non-retriable wrapper of a too-large batch', kafkajs('KafkaJSNonRetriableError', { retriable: false, originalError: kafkaProtocol('RECORD_LIST_TOO_LARGE', false) }), 'record'],

@@ -39,6 +39,7 @@ const KAFKAJS_UNAVAILABLE_NAMES: ReadonlySet<string> = new Set([
   'KafkaJSConnectionClosedError',
   'KafkaJSRequestTimeoutError',
   'KafkaJSBrokerNotFound',
+  'KafkaJSGroupCoordinatorNotFound',
   'KafkaJSMetadataNotLoaded',
   'KafkaJSLockTimeout',
   'KafkaJSTimeout',

@@ -1,8 +1,12 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
-import { BatchConsumerRunner, ConsumerCrashJudge, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
+import { BatchConsumerRunner, ConsumerCrashJudge, consumerCrashResponse, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type ConsumerMetrics, type Logger } from '@hookbus/platform';
 import { errorCode, errorFields } from '@hookbus/contracts';
+
+/** How long the transport waits before running a consumer again that kafkajs stopped because the broker was down. */
+const RERUN_FIRST_WAIT_MS = 500;
+const RERUN_LONGEST_WAIT_MS = 30_000;
 
 /**
  * Hosts a stage's BatchSink as a Nest microservice transport, so `app.connectMicroservice({ strategy })` and
@@ -13,6 +17,9 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   private readonly runner: BatchConsumerRunner<T>;
   private stoppedWhy: string | null = null;
   private closing = false;
+  /** Since when kafkajs has stopped the consumer because the broker is unavailable (run again until it rejoins), or null. */
+  private unavailableSince: number | null = null;
+  private rerunAttempts = 0;
 
   constructor(
     kafka: Kafka,
@@ -38,6 +45,19 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
       const state = crashes.crashed(payload.error, payload.restart);
       if (state) log.debug({ err: payload.error, restart: payload.restart, stage: sink.stage, retriable: state }, `consumer could not join yet (${state}); kafkajs restarts it`);
       else if (payload.restart) log.error({ err: payload.error, restart: payload.restart, stage: sink.stage, action: kafkaAction([]) }, 'consumer crashed');
+      if (consumerCrashResponse(payload, this.closing) === 'run-again') {
+        // The broker is down (kafkajs gave up finding the coordinator): a dependency, retried for as long as it takes,
+        // not a reason to stop the service. Not ready meanwhile; the consumer rejoins from its committed offsets.
+        this.unavailableSince ??= Date.now();
+        this.rerunAttempts += 1;
+        const waitMs = Math.min(RERUN_LONGEST_WAIT_MS, RERUN_FIRST_WAIT_MS * 2 ** Math.min(this.rerunAttempts - 1, 10));
+        log.debug({ err: payload.error, stage: sink.stage, attempt: this.rerunAttempts, waitMs }, 'consumer stopped by kafkajs: the broker is unavailable; running it again');
+        const timer = setTimeout(() => {
+          this.runner.runAgain().catch((error: unknown) => log.debug({ err: error, stage: sink.stage }, 'running the consumer again failed; kafkajs reports the next crash'));
+        }, waitMs);
+        timer.unref();
+        return;
+      }
       if (!payload.restart && this.stoppedWhy === null) {
         const cause = originalCause(payload.error);
         this.stoppedWhy = `the ${sink.stage} consumer stopped for good (kafkajs does not restart it after ${String(cause?.name ?? 'an error')}: ${String(cause?.message ?? payload.error)})`;
@@ -52,6 +72,8 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
     });
     this.runner.events.on(this.runner.events.events.GROUP_JOIN, ({ payload }) => {
       crashes.joined();
+      this.unavailableSince = null;
+      this.rerunAttempts = 0;
       log.info({ stage: sink.stage, groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
       metrics?.consumerUp.set({ stage: sink.stage }, 1);
     });
@@ -65,6 +87,7 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   /** Throws while the consumer is stopped for good: a check for the service's READINESS_CHECKS. */
   readonly readinessCheck = async (): Promise<void> => {
     if (this.stoppedWhy !== null) throw new Error(this.stoppedWhy);
+    if (this.unavailableSince !== null) throw new Error(`the consumer has waited ${Math.round((Date.now() - this.unavailableSince) / 1000)} s for the broker (it rejoins when the broker answers)`);
   };
 
   get consumer(): BatchConsumerRunner<T> {
