@@ -14,3 +14,4 @@ export * from './produce-refusals';
 export * from './failure-class';
 export * from './stop-report';
 export * from './topic-offsets';
+export * from './consumer-crash';

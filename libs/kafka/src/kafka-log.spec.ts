@@ -1,4 +1,5 @@
-import { ConsumerCrashJudge, classifyKafkaLog, consumerCrashResponse, type ConsumerCrashResponse } from './kafka-log';
+import { consumerCrashResponse, type ConsumerCrashResponse } from './consumer-crash';
+import { ConsumerCrashJudge, classifyKafkaLog } from './kafka-log';
 
 describe('classifyKafkaLog', () => {
   // Lines a healthy `npm start` + `npm run demo` on a fresh broker printed at ERROR before (issue 15), and other

@@ -1,4 +1,3 @@
-import { failureClass } from './failure-class';
 /**
  * What a kafkajs log line means to an operator. kafkajs logs every failed request at ERROR, including the broker
  * states it then retries by itself (a coordinator loading after a start, a leader election, the transaction
@@ -131,16 +130,3 @@ export class ConsumerCrashJudge {
   }
 }
 
-/**
- * What a consumer's owner does when kafkajs reports a crash: `kafkajs-restarts` (it said restart: true), `run-again`
- * (it gave up, but on an error about the cluster — a broker that went away makes it give up finding the group
- * coordinator — so the owner runs the consumer again, as for any dependency that is down, unless it is stopping),
- * or `stopped-for-good` (it gave up on anything else: the service must stop so that its supervisor restarts or
- * reports it).
- */
-export type ConsumerCrashResponse = 'kafkajs-restarts' | 'run-again' | 'stopped-for-good';
-
-export function consumerCrashResponse(crash: { readonly restart: boolean; readonly error: unknown }, stopping: boolean): ConsumerCrashResponse {
-  if (crash.restart) return 'kafkajs-restarts';
-  return !stopping && failureClass(crash.error) === 'unavailable' ? 'run-again' : 'stopped-for-good';
-}
