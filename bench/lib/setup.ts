@@ -53,7 +53,7 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
   brokers.forEach((b) => assertLocal('KAFKA_BROKERS', b));
   assertLocal('BENCH_DATABASE_URL', new URL(databaseUrl).host);
   let startedHere = false;
-  if (await brokerAnswers(brokers, 2000)) {
+  if (await brokerAnswers(brokers, 2000, undefined)) {
     log(`kafka: using the broker at ${brokers.join(',')}`);
   } else {
     if (!kafkaSetup.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${brokers.join(',')}`);

@@ -279,7 +279,7 @@ export async function startLocalKafka(
 ): Promise<StartedKafka> {
   const brokers = [`127.0.0.1:${options.port}`];
   const logFile = join(options.dataDir, 'broker.log');
-  if (await brokerAnswers(brokers, 1500)) {
+  if (await brokerAnswers(brokers, 1500, undefined)) {
     return { pid: runningPid(options) ?? -1, brokers, logFile, startedHere: false };
   }
   requireJava();
@@ -316,7 +316,7 @@ export async function startLocalKafka(
   );
   exited.catch(() => undefined);
   try {
-    await Promise.race([waitForBroker(brokers, 90_000), exited]);
+    await Promise.race([waitForBroker(brokers, 90_000, undefined), exited]);
   } catch (error) {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     if (existsSync(pidFile(options)) && readFileSync(pidFile(options), 'utf8').trim() === String(pid)) rmSync(pidFile(options), { force: true });

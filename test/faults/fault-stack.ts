@@ -89,7 +89,7 @@ export class FaultStack {
   }
 
   async start(log: (line: string) => void): Promise<void> {
-    if (await brokerAnswers(this.brokers, 1500)) throw new Error(`a broker already answers on ${this.brokers[0]}; the ${this.suite} suite needs that port for a broker of its own`);
+    if (await brokerAnswers(this.brokers, 1500, undefined)) throw new Error(`a broker already answers on ${this.brokers[0]}; the ${this.suite} suite needs that port for a broker of its own`);
     await this.startKafka();
     await migrate(this.databaseUrl);
     const target = new URL(this.databaseUrl);

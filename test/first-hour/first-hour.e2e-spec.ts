@@ -248,7 +248,7 @@ describe('the README first hour on a fresh clone', () => {
     expect(startOutput).toContain('stopping the local broker');
     expect(startOutput.trimEnd().endsWith('stopped.')).toBe(true);
     expect(existsSync(join(clone, '.hookbus', 'kafka', 'broker.pid'))).toBe(false);
-    expect(await brokerAnswers([`127.0.0.1:${KAFKA_PORT}`], 1500)).toBe(false);
+    expect(await brokerAnswers([`127.0.0.1:${KAFKA_PORT}`], 1500, undefined)).toBe(false);
     for (const service of SERVICES) expect(await ready(PORTS[service]![1])).toBe(false);
   });
 });

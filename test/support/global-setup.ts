@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   // rows an earlier run left under the same ids answered instead — the projector's upserts keep the first row, so
   // tests waiting for their own row timed out, in CI only (on a machine whose test database had seen earlier runs).
   await recreateDatabase(TEST_DATABASE_URL);
-  if (!(await brokerAnswers(TEST_KAFKA_BROKERS, 2000))) {
+  if (!(await brokerAnswers(TEST_KAFKA_BROKERS, 2000, undefined))) {
     if (!TEST_KAFKA.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${TEST_KAFKA_BROKERS.join(',')}, and the tests start their own only at one local address`);
     const started = await startLocalKafka(TEST_KAFKA.options, (line) => process.stdout.write(`\n${line}\n`));
     (globalThis as { __hookbusStartedKafka?: boolean }).__hookbusStartedKafka = started.startedHere;

@@ -66,7 +66,7 @@ async function checkRawTopicDurability(context: ServiceContext, kafka: Kafka): P
     });
     return () => undefined;
   }
-  if (await brokerAnswers(context.env.kafkaBrokers)) {
+  if (await brokerAnswers(context.env.kafkaBrokers, 2_000, context.env.kafkaSecurity)) {
     const verdict = await rawTopicDurabilityVerdict(context, kafka).catch(() => null);
     if (verdict) {
       report(context, verdict, (message) => {
@@ -78,6 +78,7 @@ async function checkRawTopicDurability(context: ServiceContext, kafka: Kafka): P
   context.logger.info('Kafka does not answer: the raw topics\' durability check runs once it does');
   let timer: NodeJS.Timeout | undefined;
   let cancelled = false;
+  let refusalSaid = false;
   const later = (): void => {
     timer = setTimeout(() => {
       rawTopicDurabilityVerdict(context, kafka).then(
@@ -88,8 +89,15 @@ async function checkRawTopicDurability(context: ServiceContext, kafka: Kafka): P
             stopServiceAfterFailure(message);
           });
         },
-        () => {
-          if (!cancelled) later();
+        (error: unknown) => {
+          if (cancelled) return;
+          // A broker still down is waited for quietly; a refusal someone must fix (an ACL) is said, once.
+          const type = (error as { type?: unknown }).type;
+          if (typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED') && !refusalSaid) {
+            refusalSaid = true;
+            context.logger.error({ err: errorFields(error), action: (error as Error).message }, 'the raw topics\' durability check is refused by Kafka; retried every 30 s');
+          } else context.logger.debug({ err: errorFields(error) }, 'the raw topics\' durability check could not run yet');
+          later();
         },
       );
     }, DURABILITY_CHECK_RETRY_MS);

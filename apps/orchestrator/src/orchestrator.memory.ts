@@ -57,6 +57,9 @@ export class OrchestratorMemory {
     return this.caughtUp;
   }
 
+  /** The consumer's run begun again after kafkajs stopped it because the broker was down, or null. */
+  private runningAgain: Promise<void> | null = null;
+
   async start(): Promise<void> {
     const topics = [Topics.processState.name, RETRIEVALS_TOPIC];
     const admin = this.kafka.admin();
@@ -97,7 +100,9 @@ export class OrchestratorMemory {
         // The broker is down (kafkajs gave up finding the coordinator): waited out, as the stages' consumers do.
         this.log.debug({ err: payload.error }, 'orchestrator memory consumer stopped by kafkajs: the broker is unavailable; running it again');
         const timer = setTimeout(() => {
-          if (!this.stopping) this.run(consumer).catch((err: unknown) => this.log.debug({ err }, 'running the orchestrator memory consumer again failed; kafkajs reports the next crash'));
+          if (this.stopping) return;
+          const run = this.run(consumer).catch((err: unknown) => this.log.debug({ err }, 'running the orchestrator memory consumer again failed; kafkajs reports the next crash'));
+          this.runningAgain = run;
         }, MEMORY_RERUN_WAIT_MS);
         timer.unref();
         return;
@@ -138,6 +143,11 @@ export class OrchestratorMemory {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer?.disconnect().catch(() => undefined);
+    if (this.runningAgain) {
+      // A run begun again before the stop outlives that disconnect (kafkajs would restart it after its next crash).
+      await this.runningAgain;
+      await this.consumer?.disconnect().catch(() => undefined);
+    }
   }
 
   entityOf(processKey: string): string | null {

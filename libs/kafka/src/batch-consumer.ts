@@ -187,6 +187,9 @@ export class BatchConsumerRunner<T> {
     setMaxListeners(64, this.stopping.signal);
   }
 
+  /** The consumer's run begun again after kafkajs stopped it (runAgain), while it starts. */
+  private runningAgain: Promise<void> | null = null;
+
   get isRunning(): boolean {
     return this.running;
   }
@@ -220,7 +223,13 @@ export class BatchConsumerRunner<T> {
    */
   async runAgain(): Promise<void> {
     if (this.stopping.signal.aborted) return;
-    await this.runConsumer();
+    const run = this.runConsumer();
+    this.runningAgain = run;
+    try {
+      await run;
+    } finally {
+      if (this.runningAgain === run) this.runningAgain = null;
+    }
   }
 
   private runConsumer(): Promise<void> {
@@ -244,6 +253,12 @@ export class BatchConsumerRunner<T> {
     const disconnect = (what: string, client: { disconnect(): Promise<void> }) =>
       client.disconnect().catch((error: unknown) => void failedDisconnects.push(`${what} (${error instanceof Error ? error.name : typeof error})`));
     await disconnect('consumer', this.consumer);
+    if (this.runningAgain) {
+      // A run begun again before the stop (the broker down: it may retry its join for a while) outlives that first
+      // disconnect, and kafkajs would restart it after its next crash: wait for it, then stop it too.
+      await this.runningAgain.catch(() => undefined);
+      await disconnect('consumer', this.consumer);
+    }
     await disconnect('producer', this.producer);
     await Promise.all([...this.transactional.values()].map((p) => disconnect('transactional producer', p)));
     this.transactional.clear();

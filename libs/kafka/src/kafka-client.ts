@@ -99,7 +99,8 @@ export function createDurableProducer(kafka: Kafka, options: { transactionalId?:
 }
 
 /** Resolves once a client can describe the cluster, or rejects after `timeoutMs`. */
-export async function waitForBroker(brokers: readonly string[], timeoutMs: number, security?: KafkaClientSecurity): Promise<void> {
+/** `security`: the clients' TLS and SASL; `undefined` only where PLAINTEXT is meant (the project's own local broker). */
+export async function waitForBroker(brokers: readonly string[], timeoutMs: number, security: KafkaClientSecurity | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -127,7 +128,7 @@ export async function waitForBroker(brokers: readonly string[], timeoutMs: numbe
 }
 
 /** True if a broker at `brokers` answers within `timeoutMs`. */
-export async function brokerAnswers(brokers: readonly string[], timeoutMs = 2000, security?: KafkaClientSecurity): Promise<boolean> {
+export async function brokerAnswers(brokers: readonly string[], timeoutMs: number, security: KafkaClientSecurity | undefined): Promise<boolean> {
   try {
     await waitForBroker(brokers, timeoutMs, security);
     return true;

@@ -76,10 +76,20 @@ export async function describeTopicDurability(admin: Admin, topics: readonly str
   const present = topics.filter((topic) => existing.has(topic));
   if (present.length === 0) return { brokerCount: brokers.length, topics: [] };
   const metadata = await admin.fetchTopicMetadata({ topics: present });
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION] })),
-  });
+  const { resources } = await admin
+    .describeConfigs({
+      includeSynonyms: false,
+      resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION] })),
+    })
+    .catch((error: unknown) => {
+      // A managed Kafka whose ACLs give the principal Write but not DescribeConfigs: say which permission is missing,
+      // instead of kafkajs' bare "not authorized" (the check cannot run until an operator grants it).
+      const type = (error as { type?: unknown }).type;
+      if (type === 'TOPIC_AUTHORIZATION_FAILED' || type === 'CLUSTER_AUTHORIZATION_FAILED') {
+        throw Object.assign(new Error(`the raw topics' durability cannot be checked: this Kafka principal may not describe their configs (grant DescribeConfigs on ${present.join(', ')})`), { type, cause: error });
+      }
+      throw error;
+    });
   return {
     brokerCount: brokers.length,
     topics: present.map((topic) => {
