@@ -326,7 +326,7 @@ type PodTemplate = {
     containers: Array<{
       name: string;
       envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
-      env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+      env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }>;
       resources: { requests?: Record<string, string>; limits?: Record<string, string> };
       lifecycle?: { preStop?: { exec?: { command: string[] } } };
     }>;
@@ -379,7 +379,7 @@ describe.each<[string, () => K8sObject[]]>([
   };
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[];
   const secretKeysOf = (name: string): string[] =>
-    podOf(name).spec.containers.flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : []))).sort();
+    podOf(name).spec.containers.flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef?.name === 'hookbus-secrets' ? [e.valueFrom.secretKeyRef.key] : []))).sort();
 
   it('lists every workload', () => {
     expect(objects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind)).map((o) => o.metadata.name).sort()).toEqual([...WORKLOADS].sort());
@@ -390,8 +390,14 @@ describe.each<[string, () => K8sObject[]]>([
       expect((container.envFrom ?? []).filter((source) => source.secretRef !== undefined)).toEqual([]);
       for (const variable of container.env ?? []) {
         const ref = variable.valueFrom?.secretKeyRef;
-        if (ref) expect(ref).toEqual({ name: 'hookbus-secrets', key: variable.name });
+        if (!ref) continue;
+        // Its own Kafka principal's credentials (managed Kafka), from an optional Secret of its own; else hookbus-secrets.
+        if (variable.name === 'KAFKA_SASL_USERNAME' || variable.name === 'KAFKA_SASL_PASSWORD') {
+          expect(ref).toEqual({ name: `hookbus-kafka-${name}`, key: variable.name === 'KAFKA_SASL_USERNAME' ? 'username' : 'password', optional: true });
+        } else expect(ref).toEqual({ name: 'hookbus-secrets', key: variable.name });
       }
+      const kafkaCredentials = (container.env ?? []).filter((variable) => variable.name.startsWith('KAFKA_SASL_')).map((variable) => variable.name);
+      expect(kafkaCredentials.sort()).toEqual(['KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME']);
     }
     expect(secretKeysOf(name)).toEqual([...SECRET_KEYS[name]].sort());
   });
