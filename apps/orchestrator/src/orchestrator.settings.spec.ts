@@ -16,6 +16,24 @@ describe('credasClientSettings', () => {
   });
 });
 
+describe('the Credas client knobs (read through libs/config, as every numeric setting)', () => {
+  const env = loadEnv({ CREDAS_API_KEY: 'k' }, () => false);
+
+  it('takes them', () => {
+    expect(credasClientSettings(env, { CREDAS_API_CONCURRENCY: '4', CREDAS_API_TIMEOUT_MS: '2000' })).toMatchObject({ concurrency: 4, headersTimeoutMs: 2_000 });
+  });
+
+  it.each([
+    ['CREDAS_API_CONCURRENCY', '0'],
+    ['CREDAS_API_CONCURRENCY', 'many'],
+    ['CREDAS_API_TIMEOUT_MS', '1.5'],
+    ['CREDAS_API_BODY_TIMEOUT_MS', String(11 * 60 * 1000)],
+    ['CREDAS_API_MAX_BODY_BYTES', '-1'],
+  ])('refuses %s=%s, naming the setting', (name, value) => {
+    expect(() => credasClientSettings(env, { [name]: value })).toThrow(new RegExp(`${name}: expected a whole number`));
+  });
+});
+
 describe('credasBaseUrlProblem', () => {
   it.each([
     ['https://portal.credas.com/api/v2/ci/', null],

@@ -1,7 +1,10 @@
-import { ConfigError, type HookbusEnv } from '@hookbus/config';
+import { ConfigError, wholeNumberSetting, type HookbusEnv } from '@hookbus/config';
 import type { CredasApiClientOptions } from './credas-api.client';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The longest a Credas call may be given: a bound on a typo (an extra zero or three), not a tuning advice. */
+const TEN_MINUTES_MS = 10 * 60 * 1000;
 
 /**
  * The orchestrator's Credas client settings, validated once at boot. The base URL and key come from the contract's
@@ -15,12 +18,12 @@ export function credasClientSettings(env: HookbusEnv, raw: Env = process.env): C
   const settings: CredasApiClientOptions = {
     baseUrl: env.credasApiBaseUrl,
     apiKey: env.credasApiKey ?? '',
-    concurrency: positiveInt(raw, 'CREDAS_API_CONCURRENCY', 8, problems),
-    headersTimeoutMs: positiveInt(raw, 'CREDAS_API_TIMEOUT_MS', 15_000, problems),
-    bodyTimeoutMs: positiveInt(raw, 'CREDAS_API_BODY_TIMEOUT_MS', 60_000, problems),
-    connectTimeoutMs: positiveInt(raw, 'CREDAS_API_CONNECT_TIMEOUT_MS', 5_000, problems),
+    concurrency: wholeNumberSetting(raw, 'CREDAS_API_CONCURRENCY', 8, 1_000, problems),
+    headersTimeoutMs: wholeNumberSetting(raw, 'CREDAS_API_TIMEOUT_MS', 15_000, TEN_MINUTES_MS, problems),
+    bodyTimeoutMs: wholeNumberSetting(raw, 'CREDAS_API_BODY_TIMEOUT_MS', 60_000, TEN_MINUTES_MS, problems),
+    connectTimeoutMs: wholeNumberSetting(raw, 'CREDAS_API_CONNECT_TIMEOUT_MS', 5_000, TEN_MINUTES_MS, problems),
     pdfExportBody: pdfExportOptions(raw, problems),
-    maxBodyBytes: positiveInt(raw, 'CREDAS_API_MAX_BODY_BYTES', 12 * 1024 * 1024, problems),
+    maxBodyBytes: wholeNumberSetting(raw, 'CREDAS_API_MAX_BODY_BYTES', 12 * 1024 * 1024, 1024 * 1024 * 1024, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
@@ -44,17 +47,6 @@ export function credasBaseUrlProblem(baseUrl: string): string | null {
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
   return `CREDAS_API_BASE_URL: expected an https URL (CREDAS_API_KEY travels with every call), got ${url.protocol}//${url.hostname}; http is accepted only for localhost, 127.0.0.1 and ::1`;
-}
-
-function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    problems.push(`${name}: expected a positive integer, got ${JSON.stringify(value)}`);
-    return fallback;
-  }
-  return parsed;
 }
 
 /**

@@ -94,7 +94,11 @@ function url(env: Env, name: string, fallback: string, protocols: readonly strin
   return raw;
 }
 
-function count(env: Env, name: string, fallback: number, max: number, problems: string[]): number {
+/**
+ * A whole-number setting from 1 to `max`, `fallback` when unset; a bad value is a problem naming the setting. Every
+ * numeric setting of every service is read through it (libs/config's own, the orchestrator's Credas knobs).
+ */
+export function wholeNumberSetting(env: Env, name: string, fallback: number, max: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -164,8 +168,8 @@ function kafkaDurability(env: Env, problems: string[]): KafkaDurabilitySettings 
   if (raw === 'production' || raw === 'local') profile = raw;
   else problems.push(`KAFKA_DURABILITY: expected production or local, got ${JSON.stringify(env.KAFKA_DURABILITY)}`);
   const defaults = TOPIC_DURABILITY[profile];
-  const replicationFactor = count(env, 'KAFKA_REPLICATION_FACTOR', defaults.replicationFactor, MAX_REPLICAS, problems);
-  const minInsyncReplicas = count(env, 'KAFKA_MIN_INSYNC_REPLICAS', defaults.minInsyncReplicas, MAX_REPLICAS, problems);
+  const replicationFactor = wholeNumberSetting(env, 'KAFKA_REPLICATION_FACTOR', defaults.replicationFactor, MAX_REPLICAS, problems);
+  const minInsyncReplicas = wholeNumberSetting(env, 'KAFKA_MIN_INSYNC_REPLICAS', defaults.minInsyncReplicas, MAX_REPLICAS, problems);
   if (minInsyncReplicas > replicationFactor) {
     problems.push(`KAFKA_MIN_INSYNC_REPLICAS: ${minInsyncReplicas} is above KAFKA_REPLICATION_FACTOR ${replicationFactor}: no write to a new topic could ever be acknowledged`);
   } else if (profile === 'production' && minInsyncReplicas < 2) {
@@ -213,10 +217,10 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     },
     logLevel,
     trackerStoreDir: directory(env, 'TRACKER_STORE_DIR', (path) => fileExists(path) && !isDirectory(path), problems),
-    trackerStateCacheSize: count(env, 'TRACKER_STATE_CACHE', DEFAULT_TRACKER_STATE_CACHE, 10_000_000, problems),
-    trackerOverdueGraceMs: env.TRACKER_OVERDUE_GRACE_MS ? count(env, 'TRACKER_OVERDUE_GRACE_MS', 1, 30 * DAY_MS, problems) : null,
-    trackerOverdueIntervalMs: count(env, 'TRACKER_OVERDUE_INTERVAL_MS', DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DAY_MS, problems),
-    shutdownTimeoutMs: count(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 600_000, problems),
+    trackerStateCacheSize: wholeNumberSetting(env, 'TRACKER_STATE_CACHE', DEFAULT_TRACKER_STATE_CACHE, 10_000_000, problems),
+    trackerOverdueGraceMs: env.TRACKER_OVERDUE_GRACE_MS ? wholeNumberSetting(env, 'TRACKER_OVERDUE_GRACE_MS', 1, 30 * DAY_MS, problems) : null,
+    trackerOverdueIntervalMs: wholeNumberSetting(env, 'TRACKER_OVERDUE_INTERVAL_MS', DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DAY_MS, problems),
+    shutdownTimeoutMs: wholeNumberSetting(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 600_000, problems),
     kafkaDurability: kafkaDurability(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
