@@ -41,6 +41,11 @@ export interface SaslSslListener {
   readonly scramUsers: ReadonlyArray<{ readonly name: string; readonly password: string }>;
   /** PLAIN credentials, in the listener's JAAS configuration. */
   readonly plainUsers: ReadonlyArray<{ readonly name: string; readonly password: string }>;
+  /**
+   * With an authorizer (KRaft's StandardAuthorizer, nothing allowed without an ACL): the SASL users allowed
+   * everything. The broker's own PLAINTEXT traffic (User:ANONYMOUS, 127.0.0.1 only) is always among them.
+   */
+  readonly superUsers?: readonly string[];
 }
 
 export function repoRoot(): string {
@@ -174,6 +179,13 @@ function saslSslProperties(listener: SaslSslListener): string[] {
     `listener.name.sasl_ssl.ssl.keystore.password=${listener.keystorePassword}`,
     `listener.name.sasl_ssl.ssl.key.password=${listener.keystorePassword}`,
     'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+    ...(listener.superUsers
+      ? [
+          'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+          `super.users=${['ANONYMOUS', ...listener.superUsers].map((user) => `User:${user}`).join(';')}`,
+          'allow.everyone.if.no.acl.found=false',
+        ]
+      : []),
   ];
 }
 

@@ -5,15 +5,18 @@
  * on 19730–19736, its own database hookbus_sasl_test) is given only the SASL_SSL address and the KAFKA_SECURITY_*
  * settings; `npm run demo` then sends every provider's webhooks, and the rows reach Postgres (the Credas result too:
  * gateway → normalizer → tracker → orchestrator → projector, all through TLS and SCRAM-SHA-512). A wrong password and a
- * client that does not speak TLS are refused by the same listener.
+ * client that does not speak TLS are refused by the same listener. The broker has an authorizer (nothing without an
+ * ACL; the stack's principal is a super user): a principal given only the gateway's ACLs writes the raw topics and
+ * checks their durability, and may neither read nor write the event topics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { kafkaSecurityConfig, type KafkaClientSecurity } from '@hookbus/kafka';
+import { allTopics } from '@hookbus/contracts';
+import { describeTopicDurability, kafkaSecurityConfig, type KafkaClientSecurity } from '@hookbus/kafka';
 import { makeTestCertificates, recreateDatabase, waitFor, type TestCertificates } from '@hookbus/testing';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
@@ -34,6 +37,8 @@ const PORTS = {
 };
 const SCRAM_USER = { name: 'hookbus', password: 'scram-secret-for-the-test' };
 const PLAIN_USER = { name: 'hookbus-plain', password: 'plain-secret-for-the-test' };
+/** A principal with only the gateway's ACLs (docs/operations.md, "Kafka ACLs"); the two above are super users. */
+const GATEWAY_USER = { name: 'hookbus-gateway', password: 'gateway-secret-for-the-test' };
 
 let dir: string;
 let certificates: TestCertificates;
@@ -84,7 +89,7 @@ beforeAll(async () => {
     controllerPort: PLAINTEXT_PORT + 1,
     heapMb: 384,
     reset: true,
-    saslSsl: { port: SASL_SSL_PORT, keystoreFile: certificates.keystoreFile, keystorePassword: certificates.keystorePassword, scramUsers: [SCRAM_USER], plainUsers: [PLAIN_USER] },
+    saslSsl: { port: SASL_SSL_PORT, keystoreFile: certificates.keystoreFile, keystorePassword: certificates.keystorePassword, scramUsers: [SCRAM_USER, GATEWAY_USER], plainUsers: [PLAIN_USER], superUsers: [SCRAM_USER.name, PLAIN_USER.name] },
   });
   await Promise.all([startLocalKafka(kafka, () => undefined), recreateDatabase(DATABASE_URL)]);
 }, 180_000);
@@ -184,4 +189,77 @@ describe('the whole stack through SASL_SSL', () => {
       await db.end();
     }
   }, 240_000);
+});
+
+describe("least privilege: a principal with only the gateway's ACLs", () => {
+  const gateway: KafkaClientSecurity = { protocol: 'SASL_SSL', tls: { caFile: '', certFile: null, keyFile: null }, sasl: { mechanism: 'scram-sha-512', username: GATEWAY_USER.name, password: GATEWAY_USER.password } };
+  const client = (clientId: string) =>
+    new Kafka({ clientId, brokers: [SASL_BROKERS], ...kafkaSecurityConfig({ ...gateway, tls: { caFile: certificates.caFile, certFile: null, keyFile: null } }), retry: { retries: 1, initialRetryTime: 100 }, logLevel: logLevel.NOTHING });
+
+  beforeAll(async () => {
+    // Through PLAINTEXT at 127.0.0.1: the broker's own listener, whose principal (ANONYMOUS) is a super user.
+    const admin = new Kafka({ clientId: 'acl-admin', brokers: [`127.0.0.1:${PLAINTEXT_PORT}`], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const principal = `User:${GATEWAY_USER.name}`;
+      const allow = (resourceName: string, resourcePatternType: ResourcePatternTypes, operation: AclOperationTypes) => ({
+        resourceType: AclResourceTypes.TOPIC, resourceName, resourcePatternType, principal, host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
+      });
+      await admin.createAcls({
+        acl: [
+          allow('webhooks.raw.', ResourcePatternTypes.PREFIXED, AclOperationTypes.WRITE),
+          allow('webhooks.quarantine', ResourcePatternTypes.LITERAL, AclOperationTypes.WRITE),
+          allow('webhooks.raw.', ResourcePatternTypes.PREFIXED, AclOperationTypes.DESCRIBE_CONFIGS),
+        ],
+      });
+      // Topics exist already (the stack above provisioned them); ACLs take effect once the broker applied them.
+      await waitFor(async () => (await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal, host: '*', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY })).resources.length >= 2, { what: 'the ACLs applied', timeoutMs: 30_000 });
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
+
+  it('writes a raw webhook record, acknowledged by all in-sync replicas, with an idempotent producer', async () => {
+    const producer = client('acl-gateway').producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      const [written] = await producer.send({ topic: 'webhooks.raw.credas', acks: -1, messages: [{ key: 'acl-test', value: '{}' }] });
+      expect(written!.errorCode).toBe(0);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it("checks the raw topics' durability (DescribeConfigs), as the gateway does at start", async () => {
+    const admin = client('acl-gateway-admin').admin();
+    await admin.connect();
+    try {
+      const raw = allTopics().filter((t) => t.name.startsWith('webhooks.raw.')).map((t) => t.name);
+      const described = await describeTopicDurability(admin, raw);
+      expect(described.topics.map((t) => t.topic).sort()).toEqual([...raw].sort());
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('may not write an event topic', async () => {
+    const producer = client('acl-gateway-events').producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: 'events.communications.v1', acks: -1, messages: [{ key: 'x', value: '{}' }] })).rejects.toThrow(/authoriz/i);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('may not read an event topic', async () => {
+    const consumer = client('acl-gateway-reader').consumer({ groupId: `acl-gateway-reader-${Date.now()}`, allowAutoTopicCreation: false });
+    await consumer.connect();
+    try {
+      // Refused at once: the topic's metadata is not even shown to this principal.
+      await expect(consumer.subscribe({ topics: ['events.communications.v1'], fromBeginning: true })).rejects.toThrow(/not authorized/i);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
 });
