@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { recreateDatabase, waitFor } from '@hookbus/testing';
+import { recreateDatabase, stackPortSettings, stackPorts, waitFor, waitForStackReady } from '@hookbus/testing';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
@@ -31,15 +31,7 @@ const TOPICS = ['events.communications.v1', 'events.transitions.v1'];
 /** How long a consumer must have seen nothing before it exits: well above a fetch round trip on a busy machine. */
 const EXIT_WHEN_IDLE_MS = 5_000;
 const CONSUMER_DEADLINE_MS = 90_000;
-const PORTS = {
-  GATEWAY_PORT: PORT_BASE,
-  NORMALIZER_PORT: PORT_BASE + 1,
-  TRACKER_PORT: PORT_BASE + 2,
-  ORCHESTRATOR_PORT: PORT_BASE + 3,
-  PROJECTOR_PORT: PORT_BASE + 4,
-  MONITOR_PORT: PORT_BASE + 5,
-  FAKE_CREDAS_PORT: PORT_BASE + 6,
-};
+const PORTS = stackPorts(PORT_BASE);
 
 interface Run {
   readonly code: number | null;
@@ -143,7 +135,7 @@ async function startStack(): Promise<void> {
     HOOKBUS_CONFIG: join(dir, '.hookbus', 'local.hookbus.yaml'),
     LOG_LEVEL: 'warn',
     SHUTDOWN_TIMEOUT_MS: '5000',
-    ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, String(port)])),
+    ...stackPortSettings(PORTS),
   };
   // Without HOOKBUS_CONFIG npm start writes .hookbus/local.hookbus.yaml in its cwd: let it, then point at it.
   const { HOOKBUS_CONFIG: _config, ...withoutConfig } = stackEnv;
@@ -152,16 +144,7 @@ async function startStack(): Promise<void> {
   const keep = (chunk: Buffer) => (stackOutput = (stackOutput + chunk.toString('utf8')).slice(-30_000));
   stack.stdout!.on('data', keep);
   stack.stderr!.on('data', keep);
-  for (const [name, port] of Object.entries(PORTS).filter(([name]) => name !== 'FAKE_CREDAS_PORT' && name !== 'MONITOR_PORT')) {
-    await waitFor(
-      async () => {
-        if (stack!.exitCode !== null) throw new Error(`npm start exited (${stack!.exitCode}):\n${stackOutput}`);
-        const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null);
-        return response?.ok === true;
-      },
-      { timeoutMs: 90_000, intervalMs: 250, what: `${name} ready on ${port}` },
-    );
-  }
+  await waitForStackReady(stack, PORTS, () => stackOutput, 90_000);
 }
 
 /** The CloudEvent ids a consumer printed, one per stdout line (`... id=<id>`), in order. */

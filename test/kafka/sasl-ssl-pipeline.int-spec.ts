@@ -17,7 +17,7 @@ import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, Resourc
 import { Client } from 'pg';
 import { allTopics } from '@hookbus/contracts';
 import { describeTopicDurability, kafkaSecurityConfig, type KafkaClientSecurity } from '@hookbus/kafka';
-import { makeTestCertificates, recreateDatabase, waitFor, type TestCertificates } from '@hookbus/testing';
+import { makeTestCertificates, recreateDatabase, stackPortSettings, stackPorts, waitFor, waitForStackReady, type TestCertificates } from '@hookbus/testing';
 import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
@@ -26,15 +26,7 @@ const SASL_SSL_PORT = PLAINTEXT_PORT + 2;
 const SASL_BROKERS = `127.0.0.1:${SASL_SSL_PORT}`;
 const PORT_BASE = Number(process.env.SASL_TEST_PORT_BASE || 19730);
 const DATABASE_URL = process.env.SASL_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_sasl_test';
-const PORTS = {
-  GATEWAY_PORT: PORT_BASE,
-  NORMALIZER_PORT: PORT_BASE + 1,
-  TRACKER_PORT: PORT_BASE + 2,
-  ORCHESTRATOR_PORT: PORT_BASE + 3,
-  PROJECTOR_PORT: PORT_BASE + 4,
-  MONITOR_PORT: PORT_BASE + 5,
-  FAKE_CREDAS_PORT: PORT_BASE + 6,
-};
+const PORTS = stackPorts(PORT_BASE);
 const SCRAM_USER = { name: 'hookbus', password: 'scram-secret-for-the-test' };
 const PLAIN_USER = { name: 'hookbus-plain', password: 'plain-secret-for-the-test' };
 /** A principal with only the gateway's ACLs (docs/operations.md, "Kafka ACLs"); the two above are super users. */
@@ -142,22 +134,13 @@ describe('the whole stack through SASL_SSL', () => {
       TRACKER_STORE_DIR: join(dir, 'tracker-store'),
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: '5000',
-      ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, String(port)])),
+      ...stackPortSettings(PORTS),
     };
     stack = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'start.js'), '--only', 'gateway,normalizer,tracker,orchestrator,projector'], { cwd: dir, env: stackEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (stackOutput = (stackOutput + chunk.toString('utf8')).slice(-30_000));
     stack.stdout!.on('data', keep);
     stack.stderr!.on('data', keep);
-    for (const [name, port] of Object.entries(PORTS).filter(([name]) => name !== 'FAKE_CREDAS_PORT' && name !== 'MONITOR_PORT')) {
-      await waitFor(
-        async () => {
-          if (stack!.exitCode !== null) throw new Error(`npm start exited (${stack!.exitCode}):\n${stackOutput}`);
-          const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
-          return response?.ok === true;
-        },
-        { timeoutMs: 120_000, intervalMs: 250, what: `${name} ready on ${port}` },
-      );
-    }
+    await waitForStackReady(stack, PORTS, () => stackOutput, 120_000);
   }, 300_000);
 
   it('carries the demo from the gateway to Postgres, the Credas result included', async () => {

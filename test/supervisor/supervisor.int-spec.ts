@@ -10,21 +10,13 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@hookbus/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, stackPortSettings, stackPorts, waitFor } from '@hookbus/testing';
 
 const ROOT = join(__dirname, '..', '..');
 const START = join(ROOT, 'dist', 'scripts', 'start.js');
 const PORT_BASE = Number(process.env.SUPERVISOR_TEST_PORT_BASE || 19700);
 const KAFKA_PORT = Number(process.env.SUPERVISOR_TEST_KAFKA_PORT || 19792);
-const PORTS = {
-  GATEWAY_PORT: PORT_BASE,
-  NORMALIZER_PORT: PORT_BASE + 1,
-  TRACKER_PORT: PORT_BASE + 2,
-  ORCHESTRATOR_PORT: PORT_BASE + 3,
-  PROJECTOR_PORT: PORT_BASE + 4,
-  MONITOR_PORT: PORT_BASE + 5,
-  FAKE_CREDAS_PORT: PORT_BASE + 6,
-};
+const PORTS = stackPorts(PORT_BASE);
 /** "A few seconds": the services stop at once; the broker's controlled shutdown takes a few seconds of its own. */
 const LEFT_NOTHING_WITHIN_MS = 15_000;
 /**
@@ -84,7 +76,7 @@ function stackEnv(kafkaBrokers: string, cwd: string, extra: NodeJS.ProcessEnv = 
     KAFKA_BROKERS: kafkaBrokers,
     DATABASE_URL: TEST_DATABASE_URL,
     TRACKER_STORE_DIR: join(cwd, 'tracker-store'),
-    ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, String(port)])),
+    ...stackPortSettings(PORTS),
     ...extra,
   };
 }

@@ -8,3 +8,4 @@ export * from './test-sources';
 export * from './consumer-groups';
 export * from './database';
 export * from './test-certificates';
+export * from './stack-ports';
