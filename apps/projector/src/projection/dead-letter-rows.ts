@@ -1,0 +1,89 @@
+// Dead letters (webhooks.deadletter) → hookbus.dead_letters rows, redrive tombstones, and the salvage row of a dead letter that cannot be read. Part of record-projection.ts's projectRecord, split along its record families.
+import { DeadLetterHeaders, InvalidRecordError, MAX_IDENTITY_BYTES, deterministicEventId, errorCode, truncateUtf8 } from '@hookbus/contracts';
+import type { ConsumedRecord } from '@hookbus/kafka';
+import type { DeadLetterRow, Projection, RedriveRow } from '../projection-rows';
+
+const DLQ_HEADER_NAMES: ReadonlySet<string> = new Set(Object.values(DeadLetterHeaders));
+
+/**
+ * One failure of one record at one stage is one row, whatever retries re-publish it: the id hashes the stage and
+ * the original coordinates, not the failure time.
+ */
+function deadLetterOrigin(record: ConsumedRecord): { stage: string; topic: string; partition: number; offset: string; id: string } {
+  const h = record.headers;
+  const stage = h[DeadLetterHeaders.stage];
+  const topic = h[DeadLetterHeaders.originalTopic];
+  const partition = Number.parseInt(h[DeadLetterHeaders.originalPartition] ?? '', 10);
+  const offset = h[DeadLetterHeaders.originalOffset];
+  if (!stage || !topic || !Number.isInteger(partition) || !offset || !/^\d+$/.test(offset)) {
+    throw new InvalidRecordError('projector.dead_letter_headers', 'dead letter lacks its stage or origin headers');
+  }
+  return { stage, topic, partition, offset, id: deterministicEventId(['dead-letter', stage, topic, String(partition), offset]) };
+}
+
+/** A redrive marker (null value) names the dead letter by the same stage and origin as its row. */
+function redriveRow(record: ConsumedRecord): RedriveRow {
+  const at = Date.parse(record.headers[DeadLetterHeaders.redrivenAt] ?? '');
+  return { id: deadLetterOrigin(record).id, redrivenAt: new Date(Number.isNaN(at) ? Number(record.timestamp) : at).toISOString() };
+}
+
+/** Header values kept in a dead letter row's text columns; the error text is cut by its writer already. */
+const MAX_DEAD_LETTER_TEXT = 4000;
+
+/**
+ * A record of webhooks.deadletter is never dead-lettered again (that is how a loop starts): whatever it holds, it
+ * becomes a row — as it came when it can, else salvaged (deadLetterSalvage). Text is bounded here; NUL is escaped
+ * by the writer like all text.
+ */
+export function deadLetterProjection(record: ConsumedRecord): Projection {
+  try {
+    return record.value === null && record.headers[DeadLetterHeaders.redriveOf] ? { redrives: [redriveRow(record)] } : { deadLetters: [deadLetterRow(record)] };
+  } catch (error) {
+    return { deadLetters: [deadLetterSalvage(record, error)] };
+  }
+}
+
+function deadLetterRow(record: ConsumedRecord): DeadLetterRow {
+  const h = record.headers;
+  const { id, stage, topic, partition, offset } = deadLetterOrigin(record);
+  const failedMs = Date.parse(h[DeadLetterHeaders.failedAt] ?? '');
+  const attempts = Number.parseInt(h[DeadLetterHeaders.attempts] ?? '', 10);
+  const original = Object.fromEntries(Object.entries(h).filter(([name]) => !DLQ_HEADER_NAMES.has(name)));
+  return {
+    id,
+    stage: truncateUtf8(stage, 200),
+    topic: truncateUtf8(topic, 400),
+    partition,
+    offset,
+    // The key is indexed: a key too long for a btree entry (SQLSTATE 54000) is stored cut, the payload keeps it whole.
+    key: record.key ? truncateUtf8(record.key.toString('utf8'), MAX_IDENTITY_BYTES) : null,
+    errorCode: truncateUtf8(h[DeadLetterHeaders.errorCode] || '', 200) || null,
+    error: truncateUtf8(h[DeadLetterHeaders.error] || 'unknown error', MAX_DEAD_LETTER_TEXT),
+    attempts: Number.isInteger(attempts) && attempts > 0 && attempts < 2 ** 31 ? attempts : 1,
+    payload: record.value,
+    headers: JSON.stringify(original),
+    failedAt: new Date(Number.isNaN(failedMs) ? Number(record.timestamp) : failedMs).toISOString(),
+  };
+}
+
+/**
+ * What can always be stored of a dead letter: where it sits on webhooks.deadletter, its payload (bytea takes any
+ * bytes) and why it could not be stored as it came. Its id is its own position, so a replay lands on the same row.
+ */
+export function deadLetterSalvage(record: ConsumedRecord, error: unknown): DeadLetterRow {
+  const timestamp = Number(record.timestamp);
+  return {
+    id: deterministicEventId(['dead-letter-salvaged', record.topic, String(record.partition), record.offset]),
+    stage: 'unknown',
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: null,
+    errorCode: 'projector.dead_letter_salvaged',
+    error: `this dead letter could not be stored as it came (${errorCode(error)}); its key and headers are on ${record.topic} at this partition and offset`,
+    attempts: 1,
+    payload: record.value,
+    headers: '{}',
+    failedAt: new Date(Number.isFinite(timestamp) ? timestamp : 0).toISOString(),
+  };
+}
