@@ -301,6 +301,9 @@ async function main(argv: string[]): Promise<void> {
   // The tracker's state store survives npm start restarts (a restart replays only the changelog's tail); it lives
   // beside the local broker's data, and --reset-kafka's new cluster id makes the tracker discard it.
   childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || join(repoRoot(), '.hookbus', 'tracker-store');
+  // A laptop's stack answers this machine only (its secrets are generated, its fake Credas plain http): LISTEN_HOST
+  // opens it wider when asked.
+  childEnv.LISTEN_HOST = childEnv.LISTEN_HOST || '127.0.0.1';
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;

@@ -119,6 +119,41 @@ function startSupervisor(args: string[], env: NodeJS.ProcessEnv, cwd: string, de
   };
 }
 
+/**
+ * The local addresses (`ip:port`) that listen on `ports`, from /proc/net/tcp and tcp6 (Linux): 0.0.0.0 and :: mean
+ * every interface.
+ */
+function listeningAddresses(ports: readonly number[]): string[] {
+  const wanted = new Set(ports);
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let table = '';
+    try {
+      table = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of table.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [hexAddress, hexPort] = local.split(':') as [string, string];
+      const port = parseInt(hexPort, 16);
+      if (!wanted.has(port)) continue;
+      found.push(`${hexAddressToText(hexAddress)}:${port}`);
+    }
+  }
+  return found;
+}
+
+/** /proc/net/tcp writes IPv4 as one little-endian word; tcp6 as four. IPv4-mapped IPv6 (::ffff:a.b.c.d) reads as a.b.c.d. */
+function hexAddressToText(hex: string): string {
+  const ipv4 = (word: string) => [6, 4, 2, 0].map((i) => parseInt(word.slice(i, i + 2), 16)).join('.');
+  if (hex.length === 8) return ipv4(hex);
+  if (hex === '0'.repeat(32)) return '::';
+  if (hex.slice(0, 16) === '0'.repeat(16) && hex.slice(16, 24).toUpperCase() === 'FFFF0000') return ipv4(hex.slice(24));
+  return `[${hex}]`;
+}
+
 /** True once the supervisor has printed `expected`; until then it throws, so that a timeout shows what it printed. */
 function outputSays(supervisor: Supervisor, expected: string | RegExp): true {
   const output = supervisor.output();
@@ -169,6 +204,10 @@ describe('npm start supervisor', () => {
       stack = descendants(supervisor.child.pid!);
       // Six services, the fake Credas API and the broker (and whatever helps stop them): the premise of what follows.
       expect(stack.length).toBeGreaterThanOrEqual(8);
+      // A laptop's stack answers this machine only: every port of it is bound to 127.0.0.1, none to all interfaces.
+      const bound = listeningAddresses([...Object.values(PORTS), KAFKA_PORT]);
+      expect(bound.filter((address) => !address.startsWith('127.0.0.1:'))).toEqual([]);
+      expect(bound.length).toBeGreaterThanOrEqual(Object.values(PORTS).length + 1);
       expect(await listens(KAFKA_PORT)).toBe(true);
 
       supervisor.child.kill('SIGKILL');

@@ -159,3 +159,15 @@ describe('Kafka durability settings', () => {
     expect(() => loadEnv(settings, noFile)).toThrow(message);
   });
 });
+
+describe('LISTEN_HOST', () => {
+  it('binds all interfaces by default (containers), or the address given', () => {
+    expect(loadEnv({}, noFile).listenHost).toBe('0.0.0.0');
+    expect(loadEnv({ LISTEN_HOST: '127.0.0.1' }, noFile).listenHost).toBe('127.0.0.1');
+    expect(loadEnv({ LISTEN_HOST: '::1' }, noFile).listenHost).toBe('::1');
+  });
+
+  it.each(['localhost', 'example.com', '127.0.0.256', ' 127.0.0.1'])('refuses %j: an IP address, not a name', (value) => {
+    expect(() => loadEnv({ LISTEN_HOST: value }, noFile)).toThrow(/LISTEN_HOST: expected an IP address/);
+  });
+});

@@ -1,4 +1,5 @@
 import { TOPIC_DURABILITY, type KafkaDurabilityProfile, type TopicDurability } from '@hookbus/contracts';
+import { isIP } from 'node:net';
 import { ConfigError } from './config-error';
 
 /**
@@ -27,6 +28,12 @@ export interface HookbusEnv {
   readonly credasApiBaseUrl: string;
   readonly credasApiKey: string | null;
   readonly gatewayPort: number;
+  /**
+   * The address every service's HTTP server binds (LISTEN_HOST): 0.0.0.0 by default (containers, where the network
+   * policy or the published ports decide who reaches it); `npm start` sets 127.0.0.1, so a laptop's stack is not
+   * reachable from its network.
+   */
+  readonly listenHost: string;
   /** Health and metrics of the consumers, and of the monitor (the stack-wide lag exporter). */
   readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector' | 'monitor', number>>;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -64,6 +71,7 @@ export const LOCAL_CONFIG_PATH = '.hookbus/local.hookbus.yaml';
 
 export const DEFAULT_TRACKER_STATE_CACHE = 10_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_TRACKER_OVERDUE_INTERVAL_MS = 60_000;
 /** A day: the longest a duration setting may name (an interval or a grace past it would never fire in practice). */
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -179,6 +187,14 @@ function kafkaDurability(env: Env, problems: string[]): KafkaDurabilitySettings 
   return { profile, replicationFactor, minInsyncReplicas };
 }
 
+function listenHost(env: Env, problems: string[]): string {
+  const raw = env.LISTEN_HOST;
+  if (raw === undefined || raw === '') return DEFAULT_LISTEN_HOST;
+  // An address, not a name: a name that resolves elsewhere later would move what the service exposes.
+  if (isIP(raw) === 0) problems.push(`LISTEN_HOST: expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 /** Reads and validates the environment once, at boot. */
 export function loadEnv(env: Env = process.env, fileExists: (path: string) => boolean = defaultFileExists): HookbusEnv {
   const problems: string[] = [];
@@ -208,6 +224,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     credasApiBaseUrl,
     credasApiKey: env.CREDAS_API_KEY || null,
     gatewayPort: port(env, 'GATEWAY_PORT', 3000, problems),
+    listenHost: listenHost(env, problems),
     servicePorts: {
       normalizer: port(env, 'NORMALIZER_PORT', 3001, problems),
       tracker: port(env, 'TRACKER_PORT', 3002, problems),

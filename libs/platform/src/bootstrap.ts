@@ -46,11 +46,14 @@ export async function createServiceApp(
 }
 
 export async function listen(app: INestApplication, port: number, context: ServiceContext): Promise<string> {
-  await app.listen(port, '0.0.0.0');
+  const host = context.env.listenHost;
+  await app.listen(port, host);
   const address = app.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://127.0.0.1:${actualPort}`;
-  context.logger.info({ url }, `${context.name} listening on ${url} (health: ${url}/health/ready, metrics: ${url}/metrics)`);
+  // Says where it is bound (all interfaces, or this machine only), and the local URL to try.
+  const bound = host === '0.0.0.0' || host === '::' ? `all interfaces, port ${actualPort}` : `${host}:${actualPort} only`;
+  context.logger.info({ url, host }, `${context.name} listening on ${url} (${bound}; health: ${url}/health/ready, metrics: ${url}/metrics)`);
   return url;
 }
 
