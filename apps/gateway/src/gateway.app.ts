@@ -95,7 +95,7 @@ async function checkRawTopicDurability(context: ServiceContext, kafka: Kafka): P
           const type = (error as { type?: unknown }).type;
           if (typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED') && !refusalSaid) {
             refusalSaid = true;
-            context.logger.error({ err: errorFields(error), action: (error as Error).message }, 'the raw topics\' durability check is refused by Kafka; retried every 30 s');
+            context.logger.error({ err: errorFields(error), action: (error as Error).message }, `the raw topics' durability check is refused by Kafka; retried every ${DURABILITY_CHECK_RETRY_MS / 1000} s`);
           } else context.logger.debug({ err: errorFields(error) }, 'the raw topics\' durability check could not run yet');
           later();
         },

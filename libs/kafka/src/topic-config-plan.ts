@@ -5,6 +5,9 @@ export const MIN_INSYNC_REPLICAS = 'min.insync.replicas';
 /** Kafka's own default when neither the topic nor the broker sets it. */
 export const KAFKA_DEFAULT_MIN_INSYNC_REPLICAS = 1;
 
+/** A provisioning failure that trying again cannot fix (the provisioner does not retry it). */
+export class ProvisioningRefused extends Error {}
+
 export interface TopicConfigEntry {
   readonly name: string;
   readonly value: string;
@@ -37,7 +40,7 @@ export function plannedTopicConfig(
   const hidden = onTopic.find((entry) => entry.configValue === null);
   if (hidden) {
     // alterConfigs would erase it, and its value cannot be read back to be sent again.
-    throw new Error(`${topic}: ${hidden.configName} is set on the topic but the broker does not reveal its value (sensitive); hookbus cannot update this topic's configs without erasing it: remove it, or change the topic with kafka-configs.sh`);
+    throw new ProvisioningRefused(`${topic}: ${hidden.configName} is set on the topic but the broker does not reveal its value (sensitive); hookbus cannot update this topic's configs without erasing it: remove it, or change the topic with kafka-configs.sh`);
   }
   const before = new Map(onTopic.map((entry) => [entry.configName, entry.configValue!]));
   const after = new Map(before);

@@ -2,7 +2,7 @@ import { ConfigSource } from 'kafkajs';
 import { TOPIC_DURABILITY, Topics, allTopics, holdsAcknowledgedWebhooks, type TopicDeclaration } from '@hookbus/contracts';
 import { plannedTopicConfig, type DescribedConfigEntry } from './topic-config-plan';
 import { acknowledgedWriteLossCauses, judgeAcknowledgedWriteDurability, type TopicDurabilityFacts } from './topic-durability';
-import { minInsyncFloor, newTopic } from './topic-provisioner';
+import { ProvisioningRefused, minInsyncFloor, newTopic } from './topic-provisioner';
 
 const onTopic = (configName: string, configValue: string): DescribedConfigEntry => ({ configName, configValue, configSource: ConfigSource.TOPIC_CONFIG, isSensitive: false });
 const fromBroker = (configName: string, configValue: string): DescribedConfigEntry => ({ configName, configValue, configSource: ConfigSource.STATIC_BROKER_CONFIG, isSensitive: false });
@@ -65,6 +65,8 @@ describe('plannedTopicConfig: what alterConfigs is sent (it replaces every topic
   it('refuses to update a topic with a sensitive topic-level config it cannot read back (alterConfigs would erase it)', () => {
     const hidden: DescribedConfigEntry = { configName: 'some.secret', configValue: null, configSource: ConfigSource.TOPIC_CONFIG, isSensitive: true };
     expect(() => plannedTopicConfig('webhooks.raw.credas', [hidden], OWNED, 1)).toThrow(/webhooks\.raw\.credas: some\.secret is set on the topic but the broker does not reveal its value/);
+    // Refused, not failed: trying again cannot reveal the value, so the provisioner must not retry it six times.
+    expect(() => plannedTopicConfig('webhooks.raw.credas', [hidden], OWNED, 1)).toThrow(ProvisioningRefused);
   });
 });
 

@@ -1,7 +1,9 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
 import type { TopicDeclaration, TopicDurability } from '@hookbus/contracts';
-import { plannedTopicConfig, type TopicConfigEntry } from './topic-config-plan';
+import { ProvisioningRefused, plannedTopicConfig, type TopicConfigEntry } from './topic-config-plan';
+
+export { ProvisioningRefused };
 
 /** The topic-level configs hookbus owns: set from the declaration on every provisioning (min.insync.replicas apart). */
 function ownedConfig(topic: TopicDeclaration): TopicConfigEntry[] {
@@ -94,9 +96,6 @@ async function provisionOnce(admin: Admin, topics: readonly TopicDeclaration[], 
 export function minInsyncFloor(durability: TopicDurability, replicationFactor: number): number {
   return Math.min(durability.minInsyncReplicas, replicationFactor);
 }
-
-/** A provisioning failure that trying again cannot fix. */
-export class ProvisioningRefused extends Error {}
 
 /**
  * kafkajs says only "Topic creation errors" when the broker refuses a replication factor above its broker count (a

@@ -50,9 +50,12 @@ export async function listen(app: INestApplication, port: number, context: Servi
   await app.listen(port, host);
   const address = app.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://127.0.0.1:${actualPort}`;
-  // Says where it is bound (all interfaces, or this machine only), and the local URL to try.
-  const bound = host === '0.0.0.0' || host === '::' ? `all interfaces, port ${actualPort}` : `${host}:${actualPort} only`;
+  const everywhere = host === '0.0.0.0' || host === '::';
+  // The URL to try from this machine: loopback answers when bound to all interfaces; a specific address answers only
+  // at that address (an IPv6 one in brackets).
+  const url = everywhere ? `http://127.0.0.1:${actualPort}` : `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  // Says where it is bound (all interfaces, or this address only).
+  const bound = everywhere ? `all interfaces, port ${actualPort}` : `${host}:${actualPort} only`;
   context.logger.info({ url, host }, `${context.name} listening on ${url} (${bound}; health: ${url}/health/ready, metrics: ${url}/metrics)`);
   return url;
 }
