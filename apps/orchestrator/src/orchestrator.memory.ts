@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
-import { ConsumerCrashJudge, consumerCrashResponse, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
+import { ConsumerCrashJudge, ConsumerRerun, consumerCrashResponse, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type Logger } from '@hookbus/platform';
 import type { RetrievalMemo } from './credas-results.event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
 
 /** How long the memory waits before running its consumer again after kafkajs stopped it because the broker was down. */
-const MEMORY_RERUN_WAIT_MS = 2_000;
 
 /**
  * What the orchestrator remembers, rebuilt from Kafka at every start (services share nothing but Kafka):
@@ -57,8 +56,8 @@ export class OrchestratorMemory {
     return this.caughtUp;
   }
 
-  /** The consumer's run begun again after kafkajs stopped it because the broker was down, or null. */
-  private runningAgain: Promise<void> | null = null;
+  /** Runs the consumer again while kafkajs stops it because the broker is down, as the stages' consumers do. */
+  private rerun: ConsumerRerun | null = null;
 
   async start(): Promise<void> {
     const topics = [Topics.processState.name, RETRIEVALS_TOPIC];
@@ -88,7 +87,15 @@ export class OrchestratorMemory {
     // A consumer kafkajs gives up on leaves the memory stale while the service would go on answering ready: as the
     // stages' consumers (libs/nest-kafka KafkaBatchTransport), it fails readiness and stops the service (exit 1).
     const crashes = new ConsumerCrashJudge();
-    consumer.on(consumer.events.GROUP_JOIN, () => crashes.joined());
+    const rerun = new ConsumerRerun(
+      () => this.run(consumer),
+      (err) => this.log.debug({ err }, 'running the orchestrator memory consumer again failed; kafkajs reports the next crash'),
+    );
+    this.rerun = rerun;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      crashes.joined();
+      rerun.joined();
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) {
         const state = crashes.crashed(payload.error, true);
@@ -99,12 +106,7 @@ export class OrchestratorMemory {
       if (consumerCrashResponse(payload, this.stopping) === 'run-again') {
         // The broker is down (kafkajs gave up finding the coordinator): waited out, as the stages' consumers do.
         this.log.debug({ err: payload.error }, 'orchestrator memory consumer stopped by kafkajs: the broker is unavailable; running it again');
-        const timer = setTimeout(() => {
-          if (this.stopping) return;
-          const run = this.run(consumer).catch((err: unknown) => this.log.debug({ err }, 'running the orchestrator memory consumer again failed; kafkajs reports the next crash'));
-          this.runningAgain = run;
-        }, MEMORY_RERUN_WAIT_MS);
-        timer.unref();
+        rerun.schedule();
         return;
       }
       if (this.stoppedWhy !== null) return;
@@ -142,12 +144,10 @@ export class OrchestratorMemory {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    const rerunStopped = this.rerun?.stop() ?? Promise.resolve(false);
     await this.consumer?.disconnect().catch(() => undefined);
-    if (this.runningAgain) {
-      // A run begun again before the stop outlives that disconnect (kafkajs would restart it after its next crash).
-      await this.runningAgain;
-      await this.consumer?.disconnect().catch(() => undefined);
-    }
+    // A run begun again before the stop outlives that disconnect (kafkajs would restart it after its next crash).
+    if (await rerunStopped) await this.consumer?.disconnect().catch(() => undefined);
   }
 
   entityOf(processKey: string): string | null {

@@ -1,4 +1,3 @@
-import { consumerCrashResponse, type ConsumerCrashResponse } from './consumer-crash';
 import { ConsumerCrashJudge, classifyKafkaLog } from './kafka-log';
 
 describe('classifyKafkaLog', () => {
@@ -76,24 +75,5 @@ describe('ConsumerCrashJudge', () => {
   it('reports a crash kafkajs does not restart, or with another cause', () => {
     expect(new ConsumerCrashJudge().crashed(notCoordinator, false)).toBeNull();
     expect(new ConsumerCrashJudge().crashed(new Error('Topic authorization failed'), true)).toBeNull();
-  });
-});
-
-describe('consumerCrashResponse: what a consumer owner does when kafkajs crashes the consumer', () => {
-  const kafkajs = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, ...extra });
-  // The crash seen when the broker was stopped under a running stage: kafkajs gives up finding the coordinator.
-  const coordinatorGone = kafkajs('KafkaJSNonRetriableError', { retriable: false, cause: kafkajs('KafkaJSGroupCoordinatorNotFound', { retriable: false }) });
-  const fenced = kafkajs('KafkaJSNonRetriableError', { retriable: false, cause: Object.assign(new Error('old epoch'), { name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', retriable: false }) });
-  const bug = new TypeError('x is undefined');
-
-  it.each<[string, boolean, unknown, boolean, ConsumerCrashResponse]>([
-    ['kafkajs restarts it', true, coordinatorGone, false, 'kafkajs-restarts'],
-    ['the broker went away (coordinator not found): run it again', false, coordinatorGone, false, 'run-again'],
-    ['a connection refused it gave up on: run it again', false, kafkajs('KafkaJSConnectionError', { code: 'ECONNREFUSED' }), false, 'run-again'],
-    ['the broker went away while the service stops: no new run', false, coordinatorGone, true, 'stopped-for-good'],
-    ['a fenced transactional producer: stopped for good', false, fenced, false, 'stopped-for-good'],
-    ['a bug in our code: stopped for good', false, bug, false, 'stopped-for-good'],
-  ])('%s', (_what, restart, error, stopping, expected) => {
-    expect(consumerCrashResponse({ restart, error }, stopping)).toBe(expected);
   });
 });

@@ -1,12 +1,8 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
-import { BatchConsumerRunner, ConsumerCrashJudge, consumerCrashResponse, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
+import { BatchConsumerRunner, ConsumerCrashJudge, ConsumerRerun, consumerCrashResponse, kafkaAction, type BatchConsumerObserver, type BatchConsumerOptions, type BatchSink } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type ConsumerMetrics, type Logger } from '@hookbus/platform';
 import { errorCode, errorFields } from '@hookbus/contracts';
-
-/** How long the transport waits before running a consumer again that kafkajs stopped because the broker was down. */
-const RERUN_FIRST_WAIT_MS = 500;
-const RERUN_LONGEST_WAIT_MS = 30_000;
 
 /**
  * Hosts a stage's BatchSink as a Nest microservice transport, so `app.connectMicroservice({ strategy })` and
@@ -17,9 +13,8 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   private readonly runner: BatchConsumerRunner<T>;
   private stoppedWhy: string | null = null;
   private closing = false;
-  /** Since when kafkajs has stopped the consumer because the broker is unavailable (run again until it rejoins), or null. */
-  private unavailableSince: number | null = null;
-  private rerunAttempts = 0;
+  /** Runs the consumer again while kafkajs stops it because the broker is unavailable, until it rejoins. */
+  private readonly rerun: ConsumerRerun;
 
   constructor(
     kafka: Kafka,
@@ -37,6 +32,10 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   ) {
     super();
     this.runner = new BatchConsumerRunner(kafka, sink, options, observerFor(log, metrics));
+    this.rerun = new ConsumerRerun(
+      () => this.runner.runAgain(),
+      (error) => log.debug({ err: error, stage: sink.stage }, 'running the consumer again failed; kafkajs reports the next crash'),
+    );
     const crashes = new ConsumerCrashJudge();
     this.runner.events.on(this.runner.events.events.CRASH, ({ payload }) => {
       metrics?.consumerUp.set({ stage: sink.stage }, 0);
@@ -48,14 +47,8 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
       if (consumerCrashResponse(payload, this.closing) === 'run-again') {
         // The broker is down (kafkajs gave up finding the coordinator): a dependency, retried for as long as it takes,
         // not a reason to stop the service. Not ready meanwhile; the consumer rejoins from its committed offsets.
-        this.unavailableSince ??= Date.now();
-        this.rerunAttempts += 1;
-        const waitMs = Math.min(RERUN_LONGEST_WAIT_MS, RERUN_FIRST_WAIT_MS * 2 ** Math.min(this.rerunAttempts - 1, 10));
-        log.debug({ err: payload.error, stage: sink.stage, attempt: this.rerunAttempts, waitMs }, 'consumer stopped by kafkajs: the broker is unavailable; running it again');
-        const timer = setTimeout(() => {
-          this.runner.runAgain().catch((error: unknown) => log.debug({ err: error, stage: sink.stage }, 'running the consumer again failed; kafkajs reports the next crash'));
-        }, waitMs);
-        timer.unref();
+        const next = this.rerun.schedule();
+        if (next) log.debug({ err: payload.error, stage: sink.stage, ...next }, 'consumer stopped by kafkajs: the broker is unavailable; running it again');
         return;
       }
       if (!payload.restart && this.stoppedWhy === null) {
@@ -72,8 +65,7 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
     });
     this.runner.events.on(this.runner.events.events.GROUP_JOIN, ({ payload }) => {
       crashes.joined();
-      this.unavailableSince = null;
-      this.rerunAttempts = 0;
+      this.rerun.joined();
       log.info({ stage: sink.stage, groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
       metrics?.consumerUp.set({ stage: sink.stage }, 1);
     });
@@ -87,7 +79,8 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
   /** Throws while the consumer is stopped for good: a check for the service's READINESS_CHECKS. */
   readonly readinessCheck = async (): Promise<void> => {
     if (this.stoppedWhy !== null) throw new Error(this.stoppedWhy);
-    if (this.unavailableSince !== null) throw new Error(`the consumer has waited ${Math.round((Date.now() - this.unavailableSince) / 1000)} s for the broker (it rejoins when the broker answers)`);
+    const waitingMs = this.rerun.waitingForMs();
+    if (waitingMs !== null) throw new Error(`the consumer has waited ${Math.round(waitingMs / 1000)} s for the broker (it rejoins when the broker answers)`);
   };
 
   get consumer(): BatchConsumerRunner<T> {
@@ -100,6 +93,8 @@ export class KafkaBatchTransport<T> extends Server implements CustomTransportStr
 
   async close(): Promise<void> {
     this.closing = true;
+    // No new run after this; the runner's stop waits for one in flight and stops it too.
+    void this.rerun.stop();
     await this.runner.stop();
   }
 
