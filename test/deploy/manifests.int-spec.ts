@@ -11,7 +11,6 @@ import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
 import { stopBudget } from '../../apps/gateway/src/gateway.app';
-import { DEFAULT_HTTP_LIMITS } from '../../apps/gateway/src/http/webhook.routes';
 import { serviceEnvironment, serviceNodeOptions, sourceCredentialsOf } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
@@ -321,8 +320,8 @@ describe('Kubernetes manifests', () => {
     it('gives the stop time to drain the spool into Kafka: a pod scaled down never comes back to its claim', () => {
       const env = (statefulSet.spec.template.spec.containers[0] as unknown as { env: Array<{ name: string; value?: string }> }).env;
       const shutdownTimeoutMs = Number(env.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
-      // After the HTTP server's close (the linger; answers in flight take at most the produce timeout, 2 s).
-      const drainMs = stopBudget(0, shutdownTimeoutMs, () => DEFAULT_HTTP_LIMITS.closeLingerMs + 2_000).spoolDrainMs();
+      // After the HTTP server's close: answers in flight take at most the produce timeout, 2 s.
+      const drainMs = stopBudget(0, shutdownTimeoutMs, () => 2_000).spoolDrainMs();
       expect(drainMs).toBeGreaterThanOrEqual(15_000);
     });
   });

@@ -164,17 +164,28 @@ it('SIGTERM under load: every 200 is in Kafka exactly once, every other request 
   let exited = false;
   void gateway.exited.then(() => (exited = true));
   const keepAlive = new Agent({ keepAlive: true, maxSockets: 12 });
-  // Each worker sends one request after the other until the process is gone, then once more (refused).
-  const worker = async (agent: Agent | false): Promise<void> => {
+  let signalled = 0;
+  // Keep-alive workers (a load balancer's connections to the pod, which outlive the endpoint's removal) send one
+  // request after the other until the process is gone, then once more (refused).
+  const keepAliveWorker = async (): Promise<void> => {
     for (;;) {
       const done = exited;
-      outcomes.push(await post(gateway.port, agent));
+      outcomes.push(await post(gateway.port, keepAlive));
       if (done) return;
     }
   };
-  const workers = [...Array.from({ length: 12 }, () => worker(keepAlive)), ...Array.from({ length: 4 }, () => worker(false))];
+  // Workers opening a connection per request stop when SIGTERM is sent, as new connections stop once the preStop
+  // sleep has let the endpoint leave every load balancer; once the process is gone, one more (refused). (A connection
+  // still being opened when the port closes can be reset by the kernel from the accept queue, before the gateway
+  // ever accepted it: that is what the preStop sleep is for, and no test of the gateway's.)
+  const freshWorker = async (): Promise<void> => {
+    while (signalled === 0) outcomes.push(await post(gateway.port, false));
+    await gateway.exited;
+    outcomes.push(await post(gateway.port, false));
+  };
+  const workers = [...Array.from({ length: 12 }, keepAliveWorker), ...Array.from({ length: 4 }, freshWorker)];
   await waitFor(() => outcomes.filter((o) => o.status === 200).length >= 500, { timeoutMs: 60_000, intervalMs: 20, what: '500 webhooks answered 200 before the SIGTERM' });
-  const signalled = Date.now();
+  signalled = Date.now();
   gateway.child.kill('SIGTERM');
   const exit = await gateway.exited;
   await Promise.all(workers);
@@ -185,8 +196,11 @@ it('SIGTERM under load: every 200 is in Kafka exactly once, every other request 
 
   const inTopic = await probesInTopic();
   const ok = outcomes.filter((o) => o.status === 200);
-  const lost = ok.filter((o) => inTopic.get(o.id) !== 1).map((o) => `${o.id}: written ${inTopic.get(o.id) ?? 0} times`);
-  expect(lost).toEqual([]);
+  // Exactly once, unless a write was not acknowledged within the produce timeout (a loaded machine) and the gateway
+  // failed over to its spool: then at-least-once, by design (docs/store-and-forward.md), and the gateway said so.
+  const failedOver = gateway.output.includes('Kafka did not acknowledge in time: spooling to local disk');
+  const wrong = ok.filter((o) => !(inTopic.get(o.id) === 1 || (failedOver && inTopic.get(o.id) === 2))).map((o) => `${o.id}: written ${inTopic.get(o.id) ?? 0} times`);
+  expect(wrong).toEqual([]);
   const refused = outcomes.filter((o) => o.status !== 200);
   const retriable = (o: Outcome): boolean =>
     (o.status === 503 && o.retryAfter !== undefined) ||

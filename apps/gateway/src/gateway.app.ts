@@ -123,7 +123,7 @@ export const STOP_RESERVE_MS = 3_000;
 
 /**
  * The stop's bound (SHUTDOWN_TIMEOUT_MS, counted by runService from the signal; here from when the HTTP server began
- * to close, an instant later) shared out: the HTTP server's close first (the linger and the answers in flight), then
+ * to close, an instant later) shared out: the HTTP server's close first (the answers in flight), then
  * the spool's drain for as long as the rest allows, less SPOOL_STOP_MS and STOP_RESERVE_MS, then the producer's flush.
  */
 export function stopBudget(closingSince: number, shutdownTimeoutMs: number, now: () => number = Date.now): { spoolDrainMs(): number; producerFlushMs(): number } {

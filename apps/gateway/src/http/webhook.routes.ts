@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { IncomingMessage, Server } from 'node:http';
-import { Server as NetServer, type BlockList } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -19,14 +19,9 @@ export interface WebhookHttpLimits {
    * can read our 413; beyond that the connection is closed.
    */
   readonly maxDiscardBytes: number;
-  /**
-   * At close, how long connections already accepted may still bring a request (answered with `connection: close`)
-   * after the listener stopped accepting, before those still idle are closed (see closeGracefully).
-   */
-  readonly closeLingerMs: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: WebhookHttpLimits = { maxHeaderCount: 100, maxDiscardBytes: 32 * 1024 * 1024, closeLingerMs: 2000 };
+export const DEFAULT_HTTP_LIMITS: WebhookHttpLimits = { maxHeaderCount: 100, maxDiscardBytes: 32 * 1024 * 1024 };
 
 /** Process-wide state of the routes: the body bytes in flight and who may speak for a client (X-Forwarded-For). */
 export interface WebhookRouteGuards {
@@ -123,25 +118,6 @@ function mayHaveBody(raw: IncomingMessage): boolean {
 }
 
 /**
- * Stops accepting connections, then gives those already accepted up to `lingerMs` to bring their next request before
- * Fastify closes the server. Node's server close destroys every connection without a request in progress at that
- * moment, and so resets both a connection accepted an instant before whose request is still on its way (the client
- * sees a reset of a request it sent, not a refusal) and a keep-alive connection a client is about to reuse. Here such
- * a request is answered instead (503 with Retry-After, `connection: close`); a connection with nothing to say within
- * the linger is closed as before. Ends early once every connection is closed. New connections are refused (the port
- * is closed) from the start, which a client can tell from a webhook it sent.
- */
-async function closeGracefully(server: Server, lingerMs: number): Promise<void> {
-  if (!server.listening) return;
-  let timer: NodeJS.Timeout | undefined;
-  // net's close, not http's: it closes the listening socket only (http's also destroys the idle connections). The
-  // server's 'close' event, which Fastify's own close then waits for, still comes only when the last connection ends.
-  const drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
-  await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)))]);
-  clearTimeout(timer);
-}
-
-/**
  * The webhook routes, registered on the Fastify instance itself rather than as a Nest controller: the hot path runs
  * no Nest guard/interceptor/pipe machinery and no JSON re-serialisation. In its own encapsulated context, every
  * content-type parser is replaced by one that hands over the raw bytes.
@@ -158,9 +134,9 @@ export function registerWebhookRoutes(
   let closing = false;
   // Server close only ends connections idle at that moment; one busy with a request would otherwise stay open until
   // its keep-alive timeout. Answers given while closing end their connection.
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     closing = true;
-    await closeGracefully(fastify.server, limits.closeLingerMs);
+    done();
   });
 
   const answer = (reply: FastifyReply, sourceLabel: string, startedAt: number, result: GatewayReply): FastifyReply => {
