@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ConsumerGroups } from '@hookbus/contracts';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, SOURCE_TEMPLATES, loadEnv, loadHookbusConfig } from '@hookbus/config';
+import { stopBudget } from '../../apps/gateway/src/gateway.app';
 import { serviceEnvironment, serviceNodeOptions, sourceCredentialsOf } from '@hookbus/platform';
 
 const ROOT = join(__dirname, '..', '..');
@@ -314,6 +315,14 @@ describe('Kubernetes manifests', () => {
       expect(statefulSet.spec.updateStrategy.type).toBe('RollingUpdate');
       expect(statefulSet.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenScaled: 'Retain', whenDeleted: 'Retain' });
       expect(statefulSet.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
+    });
+
+    it('gives the stop time to drain the spool into Kafka: a pod scaled down never comes back to its claim', () => {
+      const env = (statefulSet.spec.template.spec.containers[0] as unknown as { env: Array<{ name: string; value?: string }> }).env;
+      const shutdownTimeoutMs = Number(env.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      // After the HTTP server's close: answers in flight take at most the produce timeout, 2 s.
+      const drainMs = stopBudget(0, shutdownTimeoutMs, () => 2_000).spoolDrainMs();
+      expect(drainMs).toBeGreaterThanOrEqual(15_000);
     });
   });
 });

@@ -3,7 +3,7 @@ import { ConfigError } from '@hookbus/config';
 import { errorFields } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import type { Kafka } from 'kafkajs';
-import { brokerAnswers, createDurableProducer, createKafka, type DurabilityVerdict } from '@hookbus/kafka';
+import { brokerAnswers, createDurableProducer, createKafka, reportIncompleteStop, type DurabilityVerdict } from '@hookbus/kafka';
 import { createServiceApp, kafkaLogging, listen, stopServiceAfterFailure, type ServiceContext } from '@hookbus/platform';
 import '@hookbus/providers/adapters';
 import { GatewayMetrics } from './gateway.metrics';
@@ -116,9 +116,29 @@ function report(context: ServiceContext, verdict: DurabilityVerdict, refuse: (me
   else if (verdict.action === 'warn') context.logger.warn(verdict.message);
 }
 
+/** How long the stop waits for the spool drainer's attempt under way once the drain's time is up. */
+export const SPOOL_STOP_MS = 2_000;
+/** Kept from the stop's bound for the producer's flush after the spool's drain and for the exit itself. */
+export const STOP_RESERVE_MS = 3_000;
+
+/**
+ * The stop's bound (SHUTDOWN_TIMEOUT_MS, counted by runService from the signal; here from when the HTTP server began
+ * to close, an instant later) shared out: the HTTP server's close first (the answers in flight), then
+ * the spool's drain for as long as the rest allows, less SPOOL_STOP_MS and STOP_RESERVE_MS, then the producer's flush.
+ */
+export function stopBudget(closingSince: number, shutdownTimeoutMs: number, now: () => number = Date.now): { spoolDrainMs(): number; producerFlushMs(): number } {
+  const deadline = closingSince + shutdownTimeoutMs;
+  return {
+    spoolDrainMs: () => Math.max(0, deadline - now() - SPOOL_STOP_MS - STOP_RESERVE_MS),
+    // At least a moment: a producer whose flush was cut to nothing would drop what it holds without trying.
+    producerFlushMs: () => Math.max(500, deadline - now() - 1_000),
+  };
+}
+
 /**
  * Starts the gateway: provider webhooks in, raw records on Kafka (acknowledged by all in-sync replicas) before the
- * reply. Graceful close: stop accepting, answer what is in flight, drain the producer, disconnect.
+ * reply. Graceful close: stop accepting, answer what is in flight, drain the spool into Kafka (bounded), flush the
+ * producer, disconnect.
  */
 export async function startGateway(context: ServiceContext, options: GatewayOptions = {}): Promise<RunningService> {
   // A config loaded for a consumer has empty credentials: serving it would compare requests against empty secrets.
@@ -160,10 +180,22 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
           },
         ],
   ]);
+  // When the HTTP server began to close: the stores' close shares what is left of the stop's bound.
+  let closingSince: number | null = null;
   const closeStores = async (): Promise<void> => {
     cancelDurabilityCheck();
-    await spool?.close();
-    await store.close();
+    const stop = stopBudget(closingSince ?? Date.now(), context.env.shutdownTimeoutMs);
+    if (spool) {
+      const left = await spool.close({ drainMs: stop.spoolDrainMs(), stopMs: SPOOL_STOP_MS });
+      if (left > 0) {
+        context.logger.error(
+          { records: left, directory: context.config.spool!.directory },
+          'spool: records left on disk at the stop (Kafka did not take them in time); the next gateway started on this directory drains them (docs/operations.md: a spool left behind)',
+        );
+        reportIncompleteStop(`gateway spool: ${left} record(s) left on disk for the next gateway on ${context.config.spool!.directory}`);
+      }
+    }
+    await store.close(stop.producerFlushMs());
   };
   const adapter = new FastifyAdapter({
     http: { maxHeaderSize: SERVER_LIMITS.maxHeaderSize },
@@ -183,6 +215,13 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
     skipMiddie: true,
   });
   const app = await createServiceApp(context, GatewayModule.forContext(context, closeStores, checks), adapter);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preClose', (done) => {
+      closingSince = Date.now();
+      done();
+    });
   const records: RecordStore = spool ?? store;
   const ingress = new WebhookIngress(context.config.sources, records, metrics);
   registerWebhookRoutes(app.getHttpAdapter().getInstance(), ingress, metrics, context.logger, {

@@ -120,6 +120,35 @@ it('drains what an earlier run left behind before anything new', async () => {
   await second.close();
 });
 
+it('at the stop, drains what the spool holds into Kafka (within drainMs) before closing, and says nothing is left', async () => {
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await Promise.all(['1', '2', '3', '4', '5', '6', '7'].map((v) => store.store(record(v))));
+  const closing = store.close({ drainMs: 5000, stopMs: 100 });
+  // Kafka takes writes again only once the stop is under way (before: the drainer stopped, leaving them all).
+  kafka.up = true;
+  expect(await closing).toBe(0);
+  expect(kafka.written).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+  const reopened = await SegmentLog.open(directory, { maxBytes: 64 * 1024, segmentBytes: 1024 });
+  expect(reopened.records).toBe(0);
+  await reopened.close();
+});
+
+it('at the stop, leaves on disk what Kafka does not take within drainMs, and says how many', async () => {
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await Promise.all(['1', '2', '3', '4'].map((v) => store.store(record(v))));
+  const started = Date.now();
+  expect(await store.close({ drainMs: 100, stopMs: 50 })).toBe(4);
+  expect(Date.now() - started).toBeLessThan(2000);
+  expect(kafka.written).toEqual([]);
+  const reopened = await SegmentLog.open(directory, { maxBytes: 64 * 1024, segmentBytes: 1024 });
+  expect(reopened.records).toBe(4);
+  await reopened.close();
+});
+
 it('withdraws the direct writes still waiting when it fails over, so none reaches Kafka ahead of the spooled ones', async () => {
   const signals = new Map<string, AbortSignal>();
   const failures: Array<(error: unknown) => void> = [];

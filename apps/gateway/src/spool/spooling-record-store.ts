@@ -125,14 +125,23 @@ export class SpoolingRecordStore implements RecordStore {
     });
   }
 
-  /** Stops the drainer (what is left stays on disk for the next start) and closes the log. */
-  async close(timeoutMs = 5000): Promise<void> {
+  /**
+   * The stop: first drains what the spool holds into Kafka, for up to `drainMs` — the process may not come back to
+   * this directory (a StatefulSet scaled down leaves its volume to no pod) — then stops the drainer, waiting up to
+   * `stopMs` for its attempt under way (an unfinished batch stays on disk, sent again by the next start), and closes
+   * the log. Returns how many records are left in it for the next gateway started on this directory.
+   */
+  async close({ drainMs = 0, stopMs = 5000 }: { drainMs?: number; stopMs?: number } = {}): Promise<number> {
+    const deadline = Date.now() + drainMs;
+    if (this.spooling && drainMs > 0) this.startDrainer();
+    // The drainer ends when the log is empty (spooling off) or when the disk fails under it; the deadline ends the wait.
+    while (this.spooling && this.draining && Date.now() < deadline) await within(this.draining, deadline - Date.now());
     this.stopped = true;
     this.wakeDrainer?.();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await within(this.draining, stopMs);
+    const left = this.log.records;
     await this.log.close();
+    return left;
   }
 
   /**
@@ -250,6 +259,13 @@ export class SpoolingRecordStore implements RecordStore {
       this.wakeDrainer = done;
     });
   }
+}
+
+/** Waits for `promise` (if any), `ms` at most. */
+async function within(promise: Promise<void> | null, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  clearTimeout(timer);
 }
 
 function decodeForDrain(payload: Buffer): OutgoingRecord {
