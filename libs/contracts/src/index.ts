@@ -9,3 +9,4 @@ export * from './secret-headers';
 export * from './consumer-groups';
 export * from './schemas';
 export * from './event-record';
+export * from './codecs';
