@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CLOUDEVENTS_CONTENT_TYPE, EventTypes, TraceHeaders, Topics, deterministicEventId, type CloudEvent } from '@hookbus/contracts';
+import { EventTypes, Topics, deterministicEventId, encodeCloudEventRecord, type CloudEvent } from '@hookbus/contracts';
 import type { OutgoingRecord } from '@hookbus/kafka';
 import { credasCheckStatus, credasCheckType } from '@hookbus/providers/credas';
 
@@ -126,12 +126,7 @@ export function resultsRecords(
     ...(checkEventIds.length > 0 ? { checkEventIds } : {}),
   };
   return {
-    result: {
-      topic: Topics.results.name,
-      key: event.subject,
-      value: JSON.stringify(event),
-      headers: { [TraceHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE, [TraceHeaders.receiptId]: event.receiptid, [TraceHeaders.eventId]: event.id },
-    },
+    result: encodeCloudEventRecord({ topic: Topics.results.name, event }),
     memo: { topic: retrievalsTopic, key: event.subject, value: JSON.stringify(memoValue) },
     memoValue,
   };

@@ -5,3 +5,4 @@ export * from './quarantine.codec';
 export * from './cloud-event-record.codec';
 export * from './state-record.codec';
 export * from './dead-letter.codec';
+export * from './tracker-hint.codec';
