@@ -1,5 +1,4 @@
 export * from './topics';
-export * from './record-headers';
 export * from './cloud-event';
 export * from './identity';
 export * from './statuses';
