@@ -1,4 +1,5 @@
 import {
+  cloudEventEnvelope,
   EventTypes,
   InvalidRecordError,
   Topics,
@@ -50,18 +51,16 @@ export function trackerInput(record: ConsumedRecord): TrackerInput {
 
 /** The CloudEvent announcing one accepted change; its id is deterministic so a re-run batch announces the same id. */
 export function transitionEvent(transition: TransitionData, cause: { time: string; receiptid: string }): CloudEvent<TransitionData> {
-  return {
-    specversion: '1.0',
+  return cloudEventEnvelope({
     id: deterministicEventId([EventTypes.transition, transition.key, String(transition.seq), transition.causedBy, transition.reason ?? '']),
     type: EventTypes.transition,
     source: TRACKER_SOURCE,
     subject: transition.key,
     time: cause.time,
-    datacontenttype: 'application/json',
     provider: transition.provider,
     receiptid: cause.receiptid,
     data: transition,
-  };
+  });
 }
 
 function transitionRecord(event: CloudEvent<TransitionData>): OutgoingRecord {
