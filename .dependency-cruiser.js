@@ -2,7 +2,9 @@
  * The architecture's boundaries, checked by a tool (npm run lint:deps; also a unit test):
  * - the pure core (contracts, providers, tracking, kafka, config, lag's evaluator) never imports Nest or TypeORM;
  * - libs never import apps; apps never import each other (tests under apps/<app>/test may start other stages);
- * - nothing imports test code except tests.
+ * - nothing imports test code except tests;
+ * - records are built and read only through libs/contracts' codecs: the header names (record-headers.ts) are theirs
+ *   (and the AsyncAPI schemas', which publish them); specs may name them to assert what the wire carries.
  */
 module.exports = {
   forbidden: [
@@ -31,6 +33,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^(apps/[^/]+/src|libs)/', pathNot: '(\\.spec\\.ts$|/testing/)' },
       to: { path: '^test/' },
+    },
+    {
+      name: 'records-only-through-codecs',
+      severity: 'error',
+      comment:
+        'One codec per record kind (libs/contracts/src/codecs): a writer or reader that names a record header builds or reads a record by hand. Use the kind\'s codec, or add one (CONTRIBUTING.md).',
+      from: { pathNot: '(^libs/contracts/src/(codecs|schemas)/|^libs/contracts/src/record-headers\\.ts$|[.-]spec\\.ts$)' },
+      to: { path: '^libs/contracts/src/record-headers\\.ts$' },
     },
     {
       name: 'no-circular',

@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
-import { EventTypes, Topics, TRACKER_HINTS_TOPIC, type CommunicationStatusEvent } from '@hookbus/contracts';
+import { EventTypes, Topics, TRACKER_HINTS_TOPIC, encodeCloudEventRecord, type CommunicationStatusEvent, type EncodedRecord } from '@hookbus/contracts';
 import { groupByTopic } from '@hookbus/kafka';
-import { eventRecord } from '../apps/normalizer/src/normalization.sink';
 import { killChild, readMemory, spawnNode, stageFailed, stopChild, type SpawnedChild } from './lib/children';
 import { committed, delta, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import type { BenchInfra } from './lib/setup';
@@ -46,7 +45,7 @@ const LATE_SHARE = 0.1;
 const RESTART_EVENTS = 1_000;
 
 /** One Octapush SMS status event, as the normalizer writes it (through its own record codec). */
-function smsEvent(entity: number, status: 'sent' | 'delivered', runId: string): ReturnType<typeof eventRecord> {
+function smsEvent(entity: number, status: 'sent' | 'delivered', runId: string): EncodedRecord {
   const communicationId = `octapush:sms:scale-${runId}-${entity}`;
   const time = new Date(Date.UTC(2026, 0, 1) + entity * 10 + (status === 'delivered' ? 5 : 0)).toISOString();
   const event: CommunicationStatusEvent = {
@@ -61,7 +60,7 @@ function smsEvent(entity: number, status: 'sent' | 'delivered', runId: string): 
     receiptid: `scale-${runId}-${entity}-${status}`,
     data: { communicationId, provider: 'octapush', channel: 'sms', status, final: status === 'delivered', providerStatus: { code: status, text: null }, original: {} },
   };
-  return eventRecord({ topic: Topics.communications.name, key: communicationId, event });
+  return encodeCloudEventRecord({ topic: Topics.communications.name, key: communicationId, event });
 }
 
 async function prefill(producer: Producer, from: number, count: number, runId: string, late: boolean): Promise<number> {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Producer } from 'kafkajs';
 import { sourceTemplates, type SourceConfig } from '@hookbus/config';
-import { RawHeaders, rawTopicFor } from '@hookbus/contracts';
-import { adapterFor, decodeBody, queryToObject, type DecodedWebhook } from '@hookbus/providers';
+import { encodeRawWebhook, type EncodedRecord, type RawWebhook } from '@hookbus/contracts';
+import { adapterFor, decodedWebhook } from '@hookbus/providers';
 import '@hookbus/providers/adapters';
 
 /**
@@ -23,12 +23,8 @@ interface Template {
   readonly method: 'GET' | 'POST';
 }
 
-export interface RawMessage {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Record<string, string>;
-}
+/** A raw record as the raw webhook codec encodes it. */
+export type RawMessage = EncodedRecord;
 
 function fixture(provider: string, name: string): string {
   return readFileSync(join(FIXTURES, provider, 'fixtures', name), 'utf8');
@@ -83,34 +79,21 @@ function rawMessage(template: Template, story: number, receivedAt: string): RawM
   // 12 hex digits: the last group of a UUID, so Credas ids stay valid UUIDs; 8 digits for a Greek mobile number.
   const body = Buffer.from(template.body.replaceAll(ID, story.toString(16).padStart(12, '0')).replaceAll(PHONE, String(story % 100_000_000).padStart(8, '0')), 'utf8');
   const s = template.source;
-  const decoded: DecodedWebhook = {
+  const raw: Omit<RawWebhook, 'key'> = {
+    body,
+    receiptId: uuidv7(),
+    receivedAt,
     sourceId: s.id,
     provider: s.provider,
     kind: s.kind,
     method: template.method,
     path: `/webhooks/${s.id}`,
-    query: queryToObject(template.query),
-    pathStatus: null,
+    query: template.query,
     contentType: 'application/json',
-    body,
-    payload: decodeBody(body, 'application/json'),
+    pathStatus: null,
+    requestHeaders: '{}',
   };
-  return {
-    topic: rawTopicFor(s.provider),
-    key: adapterFor(s.provider).routingKey(decoded, s),
-    value: body,
-    headers: {
-      [RawHeaders.receiptId]: uuidv7(),
-      [RawHeaders.receivedAt]: receivedAt,
-      [RawHeaders.sourceId]: s.id,
-      [RawHeaders.provider]: s.provider,
-      [RawHeaders.kind]: s.kind,
-      [RawHeaders.method]: template.method,
-      [RawHeaders.path]: decoded.path,
-      [RawHeaders.query]: template.query,
-      [RawHeaders.contentType]: 'application/json',
-    },
-  };
+  return encodeRawWebhook({ ...raw, key: adapterFor(s.provider).routingKey(decodedWebhook(raw), s) });
 }
 
 export const RECORDS_PER_STORY = templates().length;
@@ -126,7 +109,7 @@ export async function prefillRaw(producer: Producer, records: number, storySpace
     if (batch.length === 0) return;
     const byTopic = new Map<string, RawMessage[]>();
     for (const m of batch.splice(0)) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    inFlight.push(producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages: messages.map(({ key, value, headers }) => ({ key, value, headers })) })) }));
+    inFlight.push(producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages: messages.map(({ key, value, headers }) => ({ key, value, headers: { ...headers } })) })) }));
     if (inFlight.length >= 4) await Promise.all(inFlight.splice(0));
   };
   for (let i = 0; i < stories; i++) {

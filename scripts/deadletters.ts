@@ -9,11 +9,9 @@
  * webhooks.deadletter (null value, header hookbus-dlq-redrive-of) tells the projector to set `redriven_at`.
  */
 import { parseArgs } from 'node:util';
-import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
+import { Topics, encodeRedriveMarker, isRedriveMarker, originalOfDeadLetter, readDeadLetter } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type KafkaClientSecurity, type OutgoingRecord } from '@hookbus/kafka';
-
-export const REDRIVE_OF_HEADER = DeadLetterHeaders.redriveOf;
 
 /** `redrive` named ids or a selection that matches no dead letter not yet redriven. */
 const EXIT_NONE_MATCH = 2;
@@ -86,37 +84,27 @@ export function parseDeadLetterArgs(argv: readonly string[]): DeadLetterArgs {
 }
 
 export function toEntry(record: ConsumedRecord): DeadLetterEntry | null {
-  const h = record.headers;
-  if (record.value === null && h[REDRIVE_OF_HEADER]) return null;
+  if (isRedriveMarker(record)) return null;
+  const dl = readDeadLetter(record);
   return {
     id: `${record.partition}:${record.offset}`,
-    stage: h[DeadLetterHeaders.stage] ?? '?',
-    code: h[DeadLetterHeaders.errorCode] ?? '?',
-    error: h[DeadLetterHeaders.error] ?? '',
-    origin: `${h[DeadLetterHeaders.originalTopic] ?? '?'}/${h[DeadLetterHeaders.originalPartition] ?? '?'}@${h[DeadLetterHeaders.originalOffset] ?? '?'}`,
-    failedAt: h[DeadLetterHeaders.failedAt] ?? '',
+    stage: dl.stage ?? '?',
+    code: dl.errorCode ?? '?',
+    error: dl.errorClass ?? '',
+    origin: `${dl.originalTopic ?? '?'}/${dl.originalPartition ?? '?'}@${dl.originalOffset ?? '?'}`,
+    failedAt: dl.failedAt ?? '',
     record,
   };
 }
 
-/** The marker's headers name the dead letter by its stage and origin, as the projector's dead_letters row does. */
-export function redriveMarkerHeaders(entry: DeadLetterEntry, now: Date): Record<string, string> {
-  const h = entry.record.headers;
-  return {
-    [DeadLetterHeaders.redriveOf]: entry.id,
-    [DeadLetterHeaders.redrivenAt]: now.toISOString(),
-    [DeadLetterHeaders.stage]: h[DeadLetterHeaders.stage] ?? '',
-    [DeadLetterHeaders.originalTopic]: h[DeadLetterHeaders.originalTopic] ?? '',
-    [DeadLetterHeaders.originalPartition]: h[DeadLetterHeaders.originalPartition] ?? '',
-    [DeadLetterHeaders.originalOffset]: h[DeadLetterHeaders.originalOffset] ?? '',
-  };
+/** The marker names the dead letter by its position, stage and origin, as the projector's dead_letters row does. */
+export function redriveMarker(entry: DeadLetterEntry, now: Date): OutgoingRecord {
+  return encodeRedriveMarker(entry.record, now);
 }
 
 /** The original record, as it was before it failed. */
 export function originalRecord(entry: DeadLetterEntry): OutgoingRecord {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(entry.record.headers)) if (!name.startsWith('hookbus-dlq-')) headers[name] = value;
-  return { topic: entry.record.headers[DeadLetterHeaders.originalTopic]!, key: entry.record.key, value: entry.record.value, headers };
+  return originalOfDeadLetter(entry.record);
 }
 
 export async function readDeadLetters(brokers: readonly string[], security?: KafkaClientSecurity): Promise<DeadLetterEntry[]> {
@@ -124,8 +112,7 @@ export async function readDeadLetters(brokers: readonly string[], security?: Kaf
   const entries: DeadLetterEntry[] = [];
   const redriven = new Set<string>();
   await readTopicRange(kafka, Topics.deadLetter.name, await rangeByTime(kafka, Topics.deadLetter.name), (record) => {
-    const of = record.headers[REDRIVE_OF_HEADER];
-    if (record.value === null && of) redriven.add(of);
+    if (isRedriveMarker(record)) redriven.add(readDeadLetter(record).redriveOf!);
     const entry = toEntry(record);
     if (entry) entries.push(entry);
   });
@@ -157,7 +144,7 @@ export async function deadLetters(argv: string[]): Promise<number> {
   try {
     const records = chosen.flatMap((e) => [
       originalRecord(e),
-      { topic: Topics.deadLetter.name, key: e.record.key, value: null, headers: redriveMarkerHeaders(e, new Date()) },
+      redriveMarker(e, new Date()),
     ]);
     await producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
   } finally {

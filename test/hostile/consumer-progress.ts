@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
-import { RawHeaders } from '@hookbus/contracts';
+import { readRawWebhookFacts } from '@hookbus/contracts';
 
 /** Where one consumer group stands on one partition it is assigned. */
 export interface PartitionProgress {
@@ -119,8 +119,9 @@ export async function pendingRecords(brokers: readonly string[], progress: reado
         const key = slot(batch.topic, batch.partition);
         const seen = firstRecord.get(key) ?? [];
         for (const message of batch.messages) {
-          const receipt = message.headers?.[RawHeaders.receiptId];
-          seen.push({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, receiptId: receipt ? receipt.toString() : null });
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString()]));
+          const { receiptId } = readRawWebhookFacts({ topic: batch.topic, key: message.key, value: message.value, headers });
+          seen.push({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, receiptId });
         }
         firstRecord.set(key, seen);
       },

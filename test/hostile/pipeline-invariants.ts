@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
-import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
+import { Topics, isRedriveMarker, readDeadLetter, readRawWebhookFacts } from '@hookbus/contracts';
 import type { ConsumedRecord } from '../../libs/kafka/src/records';
 import type { ServiceInstance } from '../faults/fault-stack';
 
@@ -114,28 +114,25 @@ export interface DeadLetterCensus {
   readonly ofDeadLetters: Array<{ stage: string; origin: string; receiptId: string | null; errorCode: string | null }>;
 }
 
-const header = (record: ConsumedRecord, name: string): string | null => {
-  const value = record.headers[name];
-  return value === undefined || value === null ? null : String(value);
-};
-
 /** Counts the dead letters in `records` (everything read from webhooks.deadletter so far). */
 export function deadLetterCensus(records: readonly ConsumedRecord[]): DeadLetterCensus {
   const byStage = new Map<string, number>();
   const byOrigin = new Map<string, { stage: string; origin: string; count: number; receiptId: string | null; errorCode: string | null }>();
   const ofDeadLetters: DeadLetterCensus['ofDeadLetters'] = [];
   for (const record of records) {
-    if (record.value === null && header(record, DeadLetterHeaders.redriveOf) !== null) continue;
-    const stage = header(record, DeadLetterHeaders.stage) ?? '(none)';
-    const origin = `${header(record, DeadLetterHeaders.originalTopic)}/${header(record, DeadLetterHeaders.originalPartition)}@${header(record, DeadLetterHeaders.originalOffset)}`;
-    const receiptId = header(record, 'hookbus-receipt-id');
-    const errorCode = header(record, DeadLetterHeaders.errorCode);
+    if (isRedriveMarker(record)) continue;
+    const dl = readDeadLetter(record);
+    const stage = dl.stage ?? '(none)';
+    const origin = `${dl.originalTopic}/${dl.originalPartition}@${dl.originalOffset}`;
+    // Raw records and every derived record carry the receipt id under the same header.
+    const receiptId = readRawWebhookFacts(record).receiptId;
+    const errorCode = dl.errorCode;
     byStage.set(stage, (byStage.get(stage) ?? 0) + 1);
     const key = `${stage} ${origin}`;
     const entry = byOrigin.get(key) ?? { stage, origin, count: 0, receiptId, errorCode };
     entry.count += 1;
     byOrigin.set(key, entry);
-    if (header(record, DeadLetterHeaders.originalTopic) === Topics.deadLetter.name) ofDeadLetters.push({ stage, origin, receiptId, errorCode });
+    if (dl.originalTopic === Topics.deadLetter.name) ofDeadLetters.push({ stage, origin, receiptId, errorCode });
   }
   return { total: [...byStage.values()].reduce((a, b) => a + b, 0), byStage, repeated: [...byOrigin.values()].filter((e) => e.count > 1), ofDeadLetters };
 }

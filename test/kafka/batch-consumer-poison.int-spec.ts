@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
+import { Topics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders } from '../../libs/contracts/src/record-headers';
 import { BatchConsumerRunner, MAX_RECORD_ATTEMPTS, type BatchEffects, type BatchSink, type ConsumedRecord, type TransformedRecord } from '@hookbus/kafka';
 import { TEST_KAFKA_BROKERS, TopicObserver, waitFor } from '@hookbus/testing';
 

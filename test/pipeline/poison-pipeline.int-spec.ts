@@ -2,7 +2,9 @@ import { randomInt } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { DeadLetterHeaders, RawHeaders, Topics } from '@hookbus/contracts';
+import { Topics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders, RawHeaders } from '../../libs/contracts/src/record-headers';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TopicObserver, waitFor } from '@hookbus/testing';
 import { rawHeaders } from '../../apps/projector/test/projector-fixtures';
 import { startPipeline, type Pipeline } from '../support/pipeline';
@@ -93,7 +95,7 @@ it('a NUL path status is stored escaped, tracked as unknown, and dead-letters no
 /** A raw record as a gateway without the identity check wrote it, on partition 0 of the Octapush raw topic. */
 async function rawOnPartition0(key: string, query: string): Promise<string> {
   const receiptId = uuidv7();
-  const headers = rawHeaders(receiptId, { [RawHeaders.sourceId]: 'octapush-poison', [RawHeaders.method]: 'GET', [RawHeaders.path]: '/webhooks/octapush-poison', [RawHeaders.query]: query });
+  const headers = rawHeaders(receiptId, { sourceId: 'octapush-poison', method: 'GET', path: '/webhooks/octapush-poison', query });
   await producer.send({ topic: Topics.raw.octapush.name, acks: -1, messages: [{ partition: 0, key, value: Buffer.alloc(0), headers }] });
   return receiptId;
 }

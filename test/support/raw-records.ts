@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { RawHeaders, rawTopicFor, type ProviderName } from '@hookbus/contracts';
+import { encodeRawWebhook, type ProviderName } from '@hookbus/contracts';
 import { TEST_KAFKA_BROKERS } from './test-settings';
 
 export interface RawRecordInput {
@@ -29,28 +29,22 @@ export class RawRecordProducer {
   async send(input: RawRecordInput): Promise<string> {
     // Receipt ids are uuid v7, as the gateway mints them (the projector partitions receipts by them).
     const receiptId = uuidv7();
-    await this.producer.send({
-      topic: rawTopicFor(input.provider),
-      acks: -1,
-      messages: [
-        {
-          key: input.key,
-          value: Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body),
-          headers: {
-            [RawHeaders.receiptId]: receiptId,
-            [RawHeaders.receivedAt]: input.receivedAt ?? new Date().toISOString(),
-            [RawHeaders.sourceId]: input.sourceId,
-            [RawHeaders.provider]: input.provider,
-            [RawHeaders.kind]: input.kind,
-            [RawHeaders.method]: input.method ?? 'POST',
-            [RawHeaders.path]: `/webhooks/${input.sourceId}${input.pathStatus ? `/${input.pathStatus}` : ''}`,
-            [RawHeaders.query]: input.query ?? '',
-            [RawHeaders.contentType]: input.contentType ?? 'application/json',
-            ...(input.pathStatus ? { [RawHeaders.pathStatus]: input.pathStatus } : {}),
-          },
-        },
-      ],
+    const record = encodeRawWebhook({
+      key: input.key,
+      body: Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body),
+      receiptId,
+      receivedAt: input.receivedAt ?? new Date().toISOString(),
+      sourceId: input.sourceId,
+      provider: input.provider,
+      kind: input.kind,
+      method: input.method ?? 'POST',
+      path: `/webhooks/${input.sourceId}${input.pathStatus ? `/${input.pathStatus}` : ''}`,
+      query: input.query ?? '',
+      contentType: input.contentType ?? 'application/json',
+      pathStatus: input.pathStatus ?? null,
+      requestHeaders: '{}',
     });
+    await this.producer.send({ topic: record.topic, acks: -1, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
     return receiptId;
   }
 

@@ -1,6 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { QuarantineHeaders, RawHeaders, Topics } from '@hookbus/contracts';
+import { Topics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { QuarantineHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TEST_KAFKA_BROKERS, TopicObserver } from '@hookbus/testing';
 import { authviaSignature } from '../src/auth/source-authenticator';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { RawHeaders, Topics } from '@hookbus/contracts';
+import { Topics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { RawHeaders } from '../../../libs/contracts/src/record-headers';
 import { TEST_KAFKA_BROKERS, TopicObserver } from '@hookbus/testing';
 import { DurableRecordStore } from '../src/kafka/durable-record-store';
 import { JSON_HEADERS, send, startTestGateway, type Sent } from './gateway-support';

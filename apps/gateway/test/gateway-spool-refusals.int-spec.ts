@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { RawHeaders } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { RawHeaders } from '../../../libs/contracts/src/record-headers';
 import { createDurableProducer, createKafka, type OutgoingRecord } from '@hookbus/kafka';
 import { LogCapture, TEST_KAFKA_BROKERS, TopicObserver, expectNoPersonalData, waitFor } from '@hookbus/testing';
 import { DurableRecordStore } from '../src/kafka/durable-record-store';

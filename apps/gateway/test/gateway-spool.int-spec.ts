@@ -5,7 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { RawHeaders, TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
+import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { RawHeaders } from '../../../libs/contracts/src/record-headers';
 import { provisionTopics, toConsumedRecord, type ConsumedRecord } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { waitFor, withOpenBuiltinSources } from '@hookbus/testing';

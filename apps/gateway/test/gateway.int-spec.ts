@@ -1,5 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { QuarantineHeaders, RawHeaders, Topics, rawTopicFor, PROVIDERS } from '@hookbus/contracts';
+import { Topics, rawTopicFor, PROVIDERS } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { QuarantineHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TEST_KAFKA_BROKERS, TopicObserver } from '@hookbus/testing';

@@ -1,7 +1,7 @@
-import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, InvalidRecordError, PROVIDERS, RawHeaders, TraceHeaders, type ProviderName } from '@hookbus/contracts';
-import { sourceTemplates, type SourceConfig, type SourceKind } from '@hookbus/config';
+import { ConsumerGroups, InvalidRecordError, decodeRawWebhook, encodeCloudEventRecord } from '@hookbus/contracts';
+import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import type { BatchEffects, BatchSink, ConsumedRecord, OutgoingRecord, TransformedRecord } from '@hookbus/kafka';
-import { adapterFor, decodeBody, queryToObject, type NormalizedEvent, type ReceivedWebhook } from '@hookbus/providers';
+import { adapterFor, receivedWebhook, type NormalizedEvent, type ReceivedWebhook } from '@hookbus/providers';
 
 export const NORMALIZER_GROUP = ConsumerGroups.normalizer;
 
@@ -10,46 +10,12 @@ export const NORMALIZER_GROUP = ConsumerGroups.normalizer;
  * input the gateway's adapter call saw, so a replay after an adapter fix produces the same event ids.
  */
 export function webhookFromRawRecord(record: ConsumedRecord): ReceivedWebhook {
-  const h = record.headers;
-  const provider = h[RawHeaders.provider] as ProviderName | undefined;
-  if (!provider || !PROVIDERS.includes(provider)) throw new InvalidRecordError('raw_missing_provider', `raw record has no valid ${RawHeaders.provider} header`);
-  const sourceId = h[RawHeaders.sourceId];
-  const receiptId = h[RawHeaders.receiptId];
-  const receivedAt = h[RawHeaders.receivedAt];
-  const kind = h[RawHeaders.kind] as SourceKind | undefined;
-  if (!sourceId || !receiptId || !receivedAt || !kind) {
-    throw new InvalidRecordError('raw_missing_headers', `raw record lacks one of ${RawHeaders.sourceId}, ${RawHeaders.receiptId}, ${RawHeaders.receivedAt}, ${RawHeaders.kind}`);
-  }
-  const method = h[RawHeaders.method] === 'GET' ? 'GET' : 'POST';
-  const contentType = h[RawHeaders.contentType] || null;
-  const body = record.value ?? Buffer.alloc(0);
-  return {
-    sourceId,
-    provider,
-    kind,
-    method,
-    path: h[RawHeaders.path] ?? `/webhooks/${sourceId}`,
-    query: queryToObject(h[RawHeaders.query] ?? ''),
-    pathStatus: h[RawHeaders.pathStatus] || null,
-    contentType,
-    body,
-    payload: decodeBody(body, contentType),
-    receiptId,
-    receivedAt,
-  };
+  return receivedWebhook(decodeRawWebhook(record));
 }
 
+/** One normalized event as its CloudEvent record. */
 export function eventRecord(normalized: NormalizedEvent): OutgoingRecord {
-  return {
-    topic: normalized.topic,
-    key: normalized.key,
-    value: JSON.stringify(normalized.event),
-    headers: {
-      [TraceHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE,
-      [TraceHeaders.receiptId]: normalized.event.receiptid,
-      [TraceHeaders.eventId]: normalized.event.id,
-    },
-  };
+  return encodeCloudEventRecord(normalized);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeadLetterHeaders, RawHeaders, Topics, type CloudEvent } from '@hookbus/contracts';
+import { Topics, type CloudEvent } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { RawRecordProducer, TEST_KAFKA_BROKERS, TopicObserver, testServiceContext, valueJson } from '@hookbus/testing';
 import { deadLetters, originalRecord, readDeadLetters } from '../../../scripts/deadletters';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CLOUDEVENTS_CONTENT_TYPE, EventTypes, TraceHeaders, Topics, deterministicEventId, type CloudEvent } from '@hookbus/contracts';
+import { cloudEventEnvelope, EventTypes, Topics, deterministicEventId, encodeCloudEventRecord, type CloudEvent } from '@hookbus/contracts';
 import type { OutgoingRecord } from '@hookbus/kafka';
 import { credasCheckStatus, credasCheckType } from '@hookbus/providers/credas';
 
@@ -73,14 +73,12 @@ export function sha256Hex(bytes: Buffer): string {
  * (same trigger) publishes the same id and consumers deduplicate; a refresh or re-fetch has a new trigger, a new id.
  */
 export function credasResultsEvent(r: Retrieved): CredasResultsEvent {
-  return {
-    specversion: '1.0',
+  return cloudEventEnvelope({
     id: deterministicEventId([EventTypes.credasResults, r.processKey, r.trigger.kind, r.trigger.eventId]),
     type: EventTypes.credasResults,
     source: RESULTS_SOURCE,
     subject: r.processKey,
     time: r.retrievedAt.toISOString(),
-    datacontenttype: 'application/json',
     provider: 'credas',
     receiptid: r.trigger.receiptId,
     data: {
@@ -94,7 +92,7 @@ export function credasResultsEvent(r: Retrieved): CredasResultsEvent {
       retrievedAt: r.retrievedAt.toISOString(),
       trigger: r.trigger,
     },
-  };
+  });
 }
 
 /** The orchestrator's memory of one retrieval (compacted topic orchestrator.credas.retrievals.v1). */
@@ -126,12 +124,7 @@ export function resultsRecords(
     ...(checkEventIds.length > 0 ? { checkEventIds } : {}),
   };
   return {
-    result: {
-      topic: Topics.results.name,
-      key: event.subject,
-      value: JSON.stringify(event),
-      headers: { [TraceHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE, [TraceHeaders.receiptId]: event.receiptid, [TraceHeaders.eventId]: event.id },
-    },
+    result: encodeCloudEventRecord({ topic: Topics.results.name, event }),
     memo: { topic: retrievalsTopic, key: event.subject, value: JSON.stringify(memoValue) },
     memoValue,
   };

@@ -2,7 +2,9 @@ import { Registry } from 'prom-client';
 import type { BatchEffects, ConsumedRecord, OutgoingRecord } from '@hookbus/kafka';
 import type { Logger } from '@hookbus/platform';
 import type { CredasApiClient } from './credas-api.client';
-import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
+import { Topics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders } from '../../../libs/contracts/src/record-headers';
 import { CredasRejectedError, CredasUnavailableError } from './credas-api.errors';
 import { CredasAuthGate } from './credas-auth.gate';
 import { CredasRetrievalSink } from './credas-retrieval.sink';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import { DeadLetterHeaders, Topics } from '@hookbus/contracts';
+import { Topics } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders } from '../../../libs/contracts/src/record-headers';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import { TEST_KAFKA_BROKERS, TopicObserver, valueJson, waitFor } from '@hookbus/testing';
 import { startFakeCredas, type FakeCredas } from '../../../test/fake-credas';

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DeadLetterHeaders, EventTypes, InvalidRecordError, QuarantineHeaders, RawHeaders, Topics, type ProcessStatusEvent } from '@hookbus/contracts';
+import { EventTypes, InvalidRecordError, Topics, type ProcessStatusEvent } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders, QuarantineHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import { applyProcessEvent, overdueNotice } from '@hookbus/tracking';
 import type { TransitionEntry } from './projection-rows';

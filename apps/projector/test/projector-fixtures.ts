@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { loadEnv } from '@hookbus/config';
-import { CLOUDEVENTS_CONTENT_TYPE, QuarantineHeaders, RawHeaders, Topics } from '@hookbus/contracts';
+import { Topics, encodeCloudEventRecord, encodeQuarantine, encodeRawWebhook, type CloudEvent, type EventType, type RawWebhook } from '@hookbus/contracts';
 import { serviceContext, type ServiceContext } from '@hookbus/platform';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@hookbus/testing';
 
@@ -25,27 +25,40 @@ export async function connectDb(): Promise<Client> {
   return client;
 }
 
-export function rawHeaders(receiptId: string, extra: Record<string, string> = {}): Record<string, string> {
+/** A raw Octapush SMS webhook's facts, as the gateway records them; `overrides` changes any of them. */
+export function rawWebhook(receiptId: string, overrides: Partial<Omit<RawWebhook, 'receiptId'>> = {}): RawWebhook {
   return {
-    [RawHeaders.receiptId]: receiptId,
-    [RawHeaders.receivedAt]: new Date().toISOString(),
-    [RawHeaders.sourceId]: 'octapush-sms',
-    [RawHeaders.provider]: 'octapush',
-    [RawHeaders.kind]: 'sms',
-    [RawHeaders.method]: 'POST',
-    [RawHeaders.path]: '/webhooks/octapush-sms',
-    [RawHeaders.query]: '',
-    [RawHeaders.contentType]: 'application/json',
-    [RawHeaders.requestHeaders]: JSON.stringify({ 'content-type': 'application/json' }),
-    ...extra,
+    key: 'octapush-sms',
+    body: Buffer.alloc(0),
+    receiptId,
+    receivedAt: new Date().toISOString(),
+    sourceId: 'octapush-sms',
+    provider: 'octapush',
+    kind: 'sms',
+    method: 'POST',
+    path: '/webhooks/octapush-sms',
+    query: '',
+    contentType: 'application/json',
+    pathStatus: null,
+    requestHeaders: JSON.stringify({ 'content-type': 'application/json' }),
+    ...overrides,
   };
 }
 
-export function cloudEvent(id: string, type: string, subject: string, receiptId: string, data: Record<string, unknown>, time = new Date().toISOString()): string {
-  return JSON.stringify({ specversion: '1.0', id, type, source: '/webhooks/test', subject, time, datacontenttype: 'application/json', provider: 'credas', receiptid: receiptId, data });
+/** The headers of that raw record (the raw webhook codec's). */
+export function rawHeaders(receiptId: string, overrides: Partial<Omit<RawWebhook, 'receiptId'>> = {}): Record<string, string> {
+  return { ...encodeRawWebhook(rawWebhook(receiptId, overrides)).headers };
 }
 
-const CE_HEADERS = { 'content-type': CLOUDEVENTS_CONTENT_TYPE };
+export function cloudEvent(id: string, type: string, subject: string, receiptId: string, data: Record<string, unknown>, time = new Date().toISOString()): CloudEvent<unknown> {
+  return { specversion: '1.0', id, type: type as EventType, source: '/webhooks/test', subject, time, datacontenttype: 'application/json', provider: 'credas', receiptid: receiptId, data };
+}
+
+/** One event as a kafkajs message of its topic, written by the CloudEvent record codec. */
+function eventMessage(topic: string, event: CloudEvent<unknown>): Message {
+  const { key, value, headers } = encodeCloudEventRecord({ topic, event });
+  return { key, value, headers: { ...headers } };
+}
 
 /** One scenario's ids: unique per call, so tests never see each other's rows. */
 export function scenarioIds() {
@@ -60,6 +73,13 @@ export function scenarioIds() {
     receipt: uuidv7(),
     quarantined: uuidv7(),
   };
+}
+
+/** A quarantined copy of the raw record: refused 400 for an unparseable body. */
+function quarantineMessage(receiptId: string): Message {
+  const { key: _key, ...raw } = rawWebhook(receiptId, { body: Buffer.from('not json') });
+  const { key, value, headers } = encodeQuarantine({ ...raw, refusedStatus: 400, refusedReason: 'unparseable body', bodyTruncated: false });
+  return { key, value, headers: { ...headers } };
 }
 
 /** Produces one record of every kind the projector reads, for one process. */
@@ -80,18 +100,18 @@ export async function produceScenario(producer: Producer, ids: ReturnType<typeof
   await producer.sendBatch({
     acks: -1,
     topicMessages: [
-      { topic: Topics.raw.credas.name, messages: [{ key: ids.processId, value: body, headers: rawHeaders(ids.receipt, { [RawHeaders.provider]: 'credas', [RawHeaders.sourceId]: 'credas-process', [RawHeaders.kind]: 'process' }) }] },
-      { topic: Topics.quarantine.name, messages: [{ key: ids.quarantined, value: 'not json', headers: rawHeaders(ids.quarantined, { [QuarantineHeaders.status]: '400', [QuarantineHeaders.reason]: 'unparseable body' }) }] },
-      { topic: Topics.processes.name, messages: [{ key: ids.processKey, headers: CE_HEADERS, value: cloudEvent(`pe-${ids.run}`, 'hookbus.process.status', ids.processKey, ids.receipt, { processKey: ids.processKey, processId: ids.processId, entityId: ids.entityId, status: 'completed', final: true }) }] },
-      { topic: Topics.communications.name, messages: [{ key: ids.communicationId, headers: CE_HEADERS, value: cloudEvent(`ce-${ids.run}`, 'hookbus.communication.status', ids.communicationId, ids.receipt, { communicationId: ids.communicationId, processKey: ids.processKey, processId: ids.processId, entityId: ids.entityId, status: 'delivered' }) }] },
-      { topic: Topics.checks.name, messages: [{ key: ids.entityId, headers: CE_HEADERS, value: cloudEvent(`ck-${ids.run}`, 'hookbus.check.update', ids.entityId, ids.receipt, { entityId: ids.entityId, kind: 'status-update' }) }] },
+      { topic: Topics.raw.credas.name, messages: [{ key: ids.processId, value: body, headers: rawHeaders(ids.receipt, { provider: 'credas', sourceId: 'credas-process', kind: 'process' }) }] },
+      { topic: Topics.quarantine.name, messages: [quarantineMessage(ids.quarantined)] },
+      { topic: Topics.processes.name, messages: [eventMessage(Topics.processes.name, cloudEvent(`pe-${ids.run}`, 'hookbus.process.status', ids.processKey, ids.receipt, { processKey: ids.processKey, processId: ids.processId, entityId: ids.entityId, status: 'completed', final: true }))] },
+      { topic: Topics.communications.name, messages: [eventMessage(Topics.communications.name, cloudEvent(`ce-${ids.run}`, 'hookbus.communication.status', ids.communicationId, ids.receipt, { communicationId: ids.communicationId, processKey: ids.processKey, processId: ids.processId, entityId: ids.entityId, status: 'delivered' }))] },
+      { topic: Topics.checks.name, messages: [eventMessage(Topics.checks.name, cloudEvent(`ck-${ids.run}`, 'hookbus.check.update', ids.entityId, ids.receipt, { entityId: ids.entityId, kind: 'status-update' }))] },
       { topic: Topics.transitions.name, messages: [
-        { key: ids.communicationId, headers: CE_HEADERS, value: transition('communication', ids.communicationId, 1, null, 'sent') },
-        { key: ids.communicationId, headers: CE_HEADERS, value: transition('communication', ids.communicationId, 2, 'sent', 'delivered') },
-        { key: ids.processKey, headers: CE_HEADERS, value: transition('process', ids.processKey, 1, null, 'in_progress') },
-        { key: ids.processKey, headers: CE_HEADERS, value: overdue(at(1)) },
-        { key: ids.processKey, headers: CE_HEADERS, value: overdue(at(2)) },
-        { key: ids.processKey, headers: CE_HEADERS, value: transition('process', ids.processKey, 2, 'in_progress', 'completed') },
+        eventMessage(Topics.transitions.name, transition('communication', ids.communicationId, 1, null, 'sent')),
+        eventMessage(Topics.transitions.name, transition('communication', ids.communicationId, 2, 'sent', 'delivered')),
+        eventMessage(Topics.transitions.name, transition('process', ids.processKey, 1, null, 'in_progress')),
+        eventMessage(Topics.transitions.name, overdue(at(1))),
+        eventMessage(Topics.transitions.name, overdue(at(2))),
+        eventMessage(Topics.transitions.name, transition('process', ids.processKey, 2, 'in_progress', 'completed')),
       ] },
       // The newer state first, then an older one: the older must not overwrite it.
       { topic: Topics.communicationState.name, messages: [
@@ -100,7 +120,7 @@ export async function produceScenario(producer: Producer, ids: ReturnType<typeof
         { key: ids.communicationId, value: null },
       ] },
       { topic: Topics.processState.name, messages: [{ key: ids.processKey, value: procState }] },
-      { topic: Topics.results.name, messages: [{ key: ids.processKey, headers: CE_HEADERS, value: cloudEvent(`rs-${ids.run}`, 'hookbus.credas.results', ids.processKey, ids.receipt, { processId: ids.processId, entityId: ids.entityId, details: { name: 'x' }, activeChecks: [{ id: 1 }], report: { pdf: pdf.toString('base64'), bytes: pdf.length }, retrievedAt: at(3) }) }] },
+      { topic: Topics.results.name, messages: [eventMessage(Topics.results.name, cloudEvent(`rs-${ids.run}`, 'hookbus.credas.results', ids.processKey, ids.receipt, { processId: ids.processId, entityId: ids.entityId, details: { name: 'x' }, activeChecks: [{ id: 1 }], report: { pdf: pdf.toString('base64'), bytes: pdf.length }, retrievedAt: at(3) }))] },
       // A record that can never be stored: the projector dead-letters it, then projects its own dead letter.
       { topic: Topics.checks.name, messages: [{ key: ids.entityId, value: `not a cloud event ${ids.run}` }] },
     ],

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { DeadLetterHeaders, RawHeaders, Topics } from '@hookbus/contracts';
+import { Topics, encodeDeadLetter } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TopicObserver, groupStartingNow, waitFor } from '@hookbus/testing';
 import { startProjector } from '../src/projector.app';
@@ -55,18 +57,23 @@ describe('projector: poison records cost one dead letter, never a loop or a stal
         partition: 0,
         key,
         value: Buffer.from(''),
-        headers: {
-          ...rawHeaders(uuidv7(), { [RawHeaders.query]: 'status=delivered&phone=%00', [RawHeaders.pathStatus]: '\u0000', [RawHeaders.requestHeaders]: JSON.stringify({ 'x-odd': '\u0000' }) }),
-          [DeadLetterHeaders.stage]: 'normalizer',
-          [DeadLetterHeaders.errorCode]: 'octapush_invalid_message_key',
-          [DeadLetterHeaders.error]: `invalid message key \u0000 ${run}`,
-          [DeadLetterHeaders.originalTopic]: Topics.raw.octapush.name,
-          [DeadLetterHeaders.originalPartition]: '0',
-          // A dead letter's row id is its stage and origin: unique per run, or an earlier run's row would answer.
-          [DeadLetterHeaders.originalOffset]: String(Date.now()),
-          [DeadLetterHeaders.attempts]: '1',
-          [DeadLetterHeaders.failedAt]: new Date().toISOString(),
-        },
+        // The raw record the normalizer dead-letters, through the dead letter codec.
+        headers: { ...encodeDeadLetter({
+          original: {
+            topic: Topics.raw.octapush.name,
+            partition: 0,
+            // A dead letter's row id is its stage and origin: unique per run, or an earlier run's row would answer.
+            offset: String(Date.now()),
+            key,
+            value: Buffer.from(''),
+            headers: rawHeaders(uuidv7(), { query: 'status=delivered&phone=%00', pathStatus: '\u0000', requestHeaders: JSON.stringify({ 'x-odd': '\u0000' }) }),
+          },
+          stage: 'normalizer',
+          errorCode: 'octapush_invalid_message_key',
+          errorClass: `invalid message key \u0000 ${run}`,
+          attempts: 1,
+          failedAt: new Date(),
+        }).headers },
       }],
     });
     const row = await waitFor(async () => (await db.query("SELECT key, error, headers FROM hookbus.dead_letters WHERE error LIKE '%' || $1", [run])).rows[0], { what: 'the dead letter row' });

@@ -1,10 +1,15 @@
 import {
-  CLOUDEVENTS_CONTENT_TYPE,
+  cloudEventEnvelope,
   EventTypes,
   InvalidRecordError,
   Topics,
-  TraceHeaders,
   TRACKER_HINTS_TOPIC,
+  decodeTrackerHint,
+  encodeCloudEventRecord,
+  encodeEntityHint,
+  encodeOverdueTick,
+  encodeStateRecord,
+  readJsonValue,
   deterministicEventId,
   type CloudEvent,
   type TransitionData,
@@ -31,30 +36,12 @@ export type TrackerInput =
   | { readonly type: 'overdue-tick'; readonly now: string }
   | { readonly type: 'ignored' };
 
-/** A hint record on the tracker's internal topic. */
-type HintValue = { readonly type: 'entity-hint'; readonly event: CloudEvent } | { readonly type: 'overdue-tick'; readonly now: string };
-
 export const TRACKER_SOURCE = '/hookbus/tracker';
-
-function parseJson(record: ConsumedRecord): unknown {
-  if (!record.value) throw new InvalidRecordError('tracker.empty_record', `record at ${record.topic}/${record.partition}@${record.offset} has no value`);
-  try {
-    return JSON.parse(record.value.toString('utf8'));
-  } catch {
-    throw new InvalidRecordError('tracker.malformed_json', `record at ${record.topic}/${record.partition}@${record.offset} is not JSON`);
-  }
-}
 
 /** Decodes a consumed record into the tracker's input (pure). */
 export function trackerInput(record: ConsumedRecord): TrackerInput {
-  const parsed = parseJson(record);
-  if (record.topic === TRACKER_HINTS_TOPIC) {
-    const hint = parsed as Partial<{ type: string; now: unknown; event: CloudEvent }>;
-    if (hint.type === 'overdue-tick' && typeof hint.now === 'string') return { type: 'overdue-tick', now: hint.now };
-    if (hint.type === 'entity-hint' && hint.event) return { type: 'entity-hint', event: hint.event };
-    throw new InvalidRecordError('tracker.bad_hint', 'hint record of unknown shape');
-  }
-  const value = parsed as Partial<CloudEvent>;
+  if (record.topic === TRACKER_HINTS_TOPIC) return decodeTrackerHint(record);
+  const value = readJsonValue(record, 'tracker') as Partial<CloudEvent>;
   if (value.type === EventTypes.communicationStatus) return { type: 'communication', event: value as CloudEvent };
   if (value.type === EventTypes.processStatus) return { type: 'process', event: value as CloudEvent };
   // Authvia action events share events.processes.v1 but change no process state.
@@ -64,27 +51,20 @@ export function trackerInput(record: ConsumedRecord): TrackerInput {
 
 /** The CloudEvent announcing one accepted change; its id is deterministic so a re-run batch announces the same id. */
 export function transitionEvent(transition: TransitionData, cause: { time: string; receiptid: string }): CloudEvent<TransitionData> {
-  return {
-    specversion: '1.0',
+  return cloudEventEnvelope({
     id: deterministicEventId([EventTypes.transition, transition.key, String(transition.seq), transition.causedBy, transition.reason ?? '']),
     type: EventTypes.transition,
     source: TRACKER_SOURCE,
     subject: transition.key,
     time: cause.time,
-    datacontenttype: 'application/json',
     provider: transition.provider,
     receiptid: cause.receiptid,
     data: transition,
-  };
+  });
 }
 
 function transitionRecord(event: CloudEvent<TransitionData>): OutgoingRecord {
-  return {
-    topic: Topics.transitions.name,
-    key: event.subject,
-    value: JSON.stringify(event),
-    headers: { [TraceHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE, [TraceHeaders.eventId]: event.id, [TraceHeaders.receiptId]: event.receiptid },
-  };
+  return encodeCloudEventRecord({ topic: Topics.transitions.name, event });
 }
 
 /**
@@ -232,24 +212,16 @@ class Overlay<S> {
 }
 
 function stateRecord(topic: string, key: string, partition: number, value: string, cause: CloudEvent): OutgoingRecord & { partition: number } {
-  return {
-    topic,
-    key,
-    value,
-    partition,
-    headers: { [TraceHeaders.contentType]: 'application/json', [TraceHeaders.eventId]: cause.id, [TraceHeaders.receiptId]: cause.receiptid },
-  };
+  return encodeStateRecord({ topic, key, partition, value, cause });
 }
 
 /** A Credas communication names its process and entity: tell the process's owner (keyed by processKey). */
 function entityHint(event: CloudEvent): OutgoingRecord | null {
   const data = event.data as { provider?: string; processKey?: string | null; entityId?: string | null };
   if (data.provider !== 'credas' || !data.processKey || !data.entityId) return null;
-  const value: HintValue = { type: 'entity-hint', event };
-  return { topic: TRACKER_HINTS_TOPIC, key: data.processKey, value: JSON.stringify(value), headers: { [TraceHeaders.receiptId]: event.receiptid } };
+  return encodeEntityHint(data.processKey, event);
 }
 
 export function overdueTick(partition: number, now: Date): OutgoingRecord & { partition: number } {
-  const value: HintValue = { type: 'overdue-tick', now: now.toISOString() };
-  return { topic: TRACKER_HINTS_TOPIC, key: `__tick__/${partition}`, value: JSON.stringify(value), partition };
+  return encodeOverdueTick(partition, now);
 }

@@ -1,5 +1,4 @@
 export * from './topics';
-export * from './record-headers';
 export * from './cloud-event';
 export * from './identity';
 export * from './statuses';
@@ -9,3 +8,4 @@ export * from './secret-headers';
 export * from './consumer-groups';
 export * from './schemas';
 export * from './event-record';
+export * from './codecs';

@@ -1,4 +1,6 @@
-import { DeadLetterHeaders, InvalidRecordError } from '@hookbus/contracts';
+import { InvalidRecordError } from '@hookbus/contracts';
+// The wire's header names, for assertions on what was written (production code reads them through the codecs).
+import { DeadLetterHeaders } from '../../contracts/src/record-headers';
 import { deadLetterFor } from './dead-letter';
 import type { ConsumedRecord } from './records';
 

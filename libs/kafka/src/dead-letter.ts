@@ -1,4 +1,4 @@
-import { DeadLetterHeaders, Topics, errorClass, errorCode } from '@hookbus/contracts';
+import { Topics, deadLetterWithoutPayload, encodeDeadLetter, errorClass, errorCode } from '@hookbus/contracts';
 import { recordBytes, type ConsumedRecord, type OutgoingRecord } from './records';
 
 /** Room for the record batch framing around one dead letter, under the topic's max.message.bytes. */
@@ -12,27 +12,11 @@ const FRAMING_ALLOWANCE = 64 * 1024;
  * locate the original, which stays on its own topic for its retention).
  */
 export function deadLetterFor(record: ConsumedRecord, stage: string, error: unknown, attempts: number, now: Date = new Date()): OutgoingRecord {
-  const deadLetter: OutgoingRecord = {
-    topic: Topics.deadLetter.name,
-    key: record.key,
-    value: record.value,
-    headers: {
-      ...record.headers,
-      [DeadLetterHeaders.stage]: stage,
-      [DeadLetterHeaders.errorCode]: errorCode(error),
-      [DeadLetterHeaders.error]: errorClass(error),
-      [DeadLetterHeaders.originalTopic]: record.topic,
-      [DeadLetterHeaders.originalPartition]: String(record.partition),
-      [DeadLetterHeaders.originalOffset]: record.offset,
-      [DeadLetterHeaders.attempts]: String(attempts),
-      [DeadLetterHeaders.failedAt]: now.toISOString(),
-    },
-  };
+  const deadLetter: OutgoingRecord = encodeDeadLetter({ original: record, stage, errorCode: errorCode(error), errorClass: errorClass(error), attempts, failedAt: now });
   return recordBytes(deadLetter) > Topics.deadLetter.maxMessageBytes - FRAMING_ALLOWANCE ? withoutPayload(deadLetter) : deadLetter;
 }
 
 /** The dead letter without the original value (an empty one, not null: a null value is a redrive marker). */
 export function withoutPayload(deadLetter: OutgoingRecord): OutgoingRecord {
-  const bytes = deadLetter.value?.length ?? 0;
-  return { ...deadLetter, value: Buffer.alloc(0), headers: { ...deadLetter.headers, [DeadLetterHeaders.payloadDroppedBytes]: String(bytes) } };
+  return deadLetterWithoutPayload(deadLetter);
 }

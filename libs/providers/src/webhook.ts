@@ -1,5 +1,6 @@
-import type { ProviderName } from '@hookbus/contracts';
+import type { ProviderName, RawWebhook } from '@hookbus/contracts';
 import type { SourceKind } from '@hookbus/config';
+import { decodeBody, queryToObject } from './decode-body';
 
 /**
  * One webhook request as the provider adapters see it, in the gateway (before it is stored) and in the
@@ -27,4 +28,31 @@ export interface ReceivedWebhook extends DecodedWebhook {
   readonly receiptId: string;
   /** ISO 8601 UTC, when the gateway received the request. */
   readonly receivedAt: string;
+}
+
+/** The request facts a raw webhook record carries (libs/contracts' RawWebhook, as written or decoded). */
+type RawWebhookRequest = Pick<RawWebhook, 'sourceId' | 'provider' | 'kind' | 'method' | 'path' | 'query' | 'pathStatus' | 'contentType' | 'body'>;
+
+/**
+ * The webhook the adapters see, from a raw webhook's facts: the one construction for the gateway (before it stores
+ * the record) and the normalizer (from the record), so both calls of an adapter see the same input.
+ */
+export function decodedWebhook(raw: RawWebhookRequest): DecodedWebhook {
+  return {
+    sourceId: raw.sourceId,
+    provider: raw.provider,
+    kind: raw.kind as SourceKind,
+    method: raw.method === 'GET' ? 'GET' : 'POST',
+    path: raw.path,
+    query: queryToObject(raw.query),
+    pathStatus: raw.pathStatus,
+    contentType: raw.contentType,
+    body: raw.body,
+    payload: decodeBody(raw.body, raw.contentType),
+  };
+}
+
+/** The webhook of a raw record, rebuilt (the body byte for byte, the request facts from its headers). */
+export function receivedWebhook(raw: RawWebhookRequest & Pick<RawWebhook, 'receiptId' | 'receivedAt'>): ReceivedWebhook {
+  return { ...decodedWebhook(raw), receiptId: raw.receiptId, receivedAt: raw.receivedAt };
 }

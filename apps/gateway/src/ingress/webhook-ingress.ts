@@ -3,12 +3,12 @@ import { v7 as uuidv7 } from 'uuid';
 import { InvalidRecordError, errorCode } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import type { OutgoingRecord } from '@hookbus/kafka';
-import { adapterFor, decodeBody, queryToObject, type DecodedWebhook } from '@hookbus/providers';
+import { adapterFor, decodedWebhook, queryToObject } from '@hookbus/providers';
 import { NonceCache } from '../auth/nonce-cache';
 import { authCoversBody, authenticate, secretHeaderNames, signatureNonce } from '../auth/source-authenticator';
 import { ClientFailureThrottle, SourceRateLimiter } from '../rate-limit/token-bucket';
 import { accepted, refusal, type GatewayReply, type RefusalStatus } from '../replies/gateway-reply';
-import { contentTypeOf, publicHeadersJson, quarantineRecord, rawRecord, withoutQueryParam, type IngressRequest, type Receipt } from './webhook-records';
+import { publicHeadersJson, quarantineRecord, rawRecord, rawWebhookOf, withoutQueryParam, type IngressRequest, type Receipt } from './webhook-records';
 
 /** Stores a record durably (acknowledged by all in-sync replicas) or rejects; never resolves for a lost record. */
 export interface RecordStore {
@@ -171,20 +171,7 @@ export class WebhookIngress {
 
   /** Decodes the body and asks the provider's adapter which entity the webhook is about. */
   private routingKey(source: SourceConfig, request: IngressRequest, receipt: Receipt): string {
-    const contentType = contentTypeOf(request);
-    const webhook: DecodedWebhook = {
-      sourceId: source.id,
-      provider: source.provider,
-      kind: source.kind,
-      method: request.method === 'GET' ? 'GET' : 'POST',
-      path: request.path,
-      query: queryToObject(receipt.query),
-      pathStatus: request.pathStatus,
-      contentType,
-      body: request.body,
-      payload: decodeBody(request.body, contentType),
-    };
-    return adapterFor(source.provider).routingKey(webhook, source);
+    return adapterFor(source.provider).routingKey(decodedWebhook(rawWebhookOf(source, request, receipt)), source);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { QuarantineHeaders, RawHeaders, Topics, rawTopicFor } from '@hookbus/contracts';
+import { encodeQuarantine, encodeRawWebhook, type RawWebhook } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import type { OutgoingRecord } from '@hookbus/kafka';
 
@@ -60,20 +60,21 @@ export interface Receipt {
   readonly requestHeaders: string;
 }
 
-/** Every RawHeaders field; absent facts (content type, path status) are empty strings. */
-export function rawHeaders(source: SourceConfig, request: IngressRequest, receipt: Receipt): Record<string, string> {
+/** The request as a raw webhook, without the routing key the adapter has yet to give. */
+export function rawWebhookOf(source: SourceConfig, request: IngressRequest, receipt: Receipt): Omit<RawWebhook, 'key'> {
   return {
-    [RawHeaders.receiptId]: receipt.receiptId,
-    [RawHeaders.receivedAt]: receipt.receivedAt,
-    [RawHeaders.sourceId]: source.id,
-    [RawHeaders.provider]: source.provider,
-    [RawHeaders.kind]: source.kind,
-    [RawHeaders.method]: request.method,
-    [RawHeaders.path]: request.path,
-    [RawHeaders.query]: receipt.query,
-    [RawHeaders.contentType]: contentTypeOf(request) ?? '',
-    [RawHeaders.pathStatus]: request.pathStatus ?? '',
-    [RawHeaders.requestHeaders]: receipt.requestHeaders,
+    body: request.body,
+    receiptId: receipt.receiptId,
+    receivedAt: receipt.receivedAt,
+    sourceId: source.id,
+    provider: source.provider,
+    kind: source.kind,
+    method: request.method,
+    path: request.path,
+    query: receipt.query,
+    contentType: contentTypeOf(request),
+    pathStatus: request.pathStatus,
+    requestHeaders: receipt.requestHeaders,
   };
 }
 
@@ -84,7 +85,7 @@ export function contentTypeOf(request: IngressRequest): string | null {
 
 /** The raw record: keyed by the entity so one entity's webhooks stay in order on one partition. */
 export function rawRecord(source: SourceConfig, request: IngressRequest, receipt: Receipt, key: string): OutgoingRecord {
-  return { topic: rawTopicFor(source.provider), key, value: request.body, headers: rawHeaders(source, request, receipt) };
+  return encodeRawWebhook({ ...rawWebhookOf(source, request, receipt), key });
 }
 
 export interface QuarantineReason {
@@ -95,15 +96,10 @@ export interface QuarantineReason {
 
 /** A refused-but-authenticated request, keyed by its receipt id, with why it was refused. */
 export function quarantineRecord(source: SourceConfig, request: IngressRequest, receipt: Receipt, reason: QuarantineReason): OutgoingRecord {
-  return {
-    topic: Topics.quarantine.name,
-    key: receipt.receiptId,
-    value: request.body,
-    headers: {
-      ...rawHeaders(source, request, receipt),
-      [QuarantineHeaders.status]: String(reason.status),
-      [QuarantineHeaders.reason]: `${reason.code}: ${reason.detail}`,
-      [QuarantineHeaders.truncated]: String(request.oversize),
-    },
-  };
+  return encodeQuarantine({
+    ...rawWebhookOf(source, request, receipt),
+    refusedStatus: reason.status,
+    refusedReason: `${reason.code}: ${reason.detail}`,
+    bodyTruncated: request.oversize,
+  });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InvalidRecordError, RawHeaders, TransientError, errorFields } from '@hookbus/contracts';
+import { InvalidRecordError, TransientError, readRawWebhookFacts, errorFields } from '@hookbus/contracts';
 import { recordRefusalOf, type OutgoingRecord } from '@hookbus/kafka';
 import type { RecordStore } from '../ingress/webhook-ingress';
 import { SpoolFullError, type LogBatch, type SegmentLog } from './segment-log';
@@ -244,7 +244,7 @@ export class SpoolingRecordStore implements RecordStore {
       // Undecodable: the file still holds its bytes.
     }
     this.logger.error(
-      { code, file, topic: record?.topic, receiptId: record?.headers?.[RawHeaders.receiptId] },
+      { code, file, topic: record?.topic, receiptId: record ? readRawWebhookFacts(record).receiptId : undefined },
       'spool: Kafka refuses this record for good; moved it out of the drain into the file named here (see docs/store-and-forward.md)',
     );
   }

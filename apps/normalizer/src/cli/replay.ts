@@ -6,7 +6,7 @@
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
 import { parseArgs } from 'node:util';
-import { PROVIDERS, rawTopicFor, RawHeaders, type ProviderName } from '@hookbus/contracts';
+import { PROVIDERS, rawTopicFor, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, sourceTemplates, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type OutgoingRecord, type PartitionRange } from '@hookbus/kafka';
 import '@hookbus/providers/adapters';
@@ -120,14 +120,15 @@ export async function replay(argv: string[], print: (line: string) => void = con
   };
   try {
     const read = await readTopicRange(kafka, topic, ranges, async (record) => {
-      if (sourceId && record.headers[RawHeaders.sourceId] !== sourceId) return;
+      const facts = readRawWebhookFacts(record);
+      if (sourceId && facts.sourceId !== sourceId) return;
       try {
         const normalized = sink.transform(record);
         events += normalized.length;
         pending.push(...normalized.map(eventRecord));
       } catch (error) {
         failed++;
-        print(`${record.partition}:${record.offset} receipt ${record.headers[RawHeaders.receiptId] ?? '?'}: ${(error as Error).message}`);
+        print(`${record.partition}:${record.offset} receipt ${facts.receiptId ?? '?'}: ${(error as Error).message}`);
       }
       if (pending.length >= 500) await flush();
     });

@@ -1,29 +1,20 @@
 // Dead letters (webhooks.deadletter) → hookbus.dead_letters rows, redrive tombstones, and the salvage row of a dead letter that cannot be read. Part of record-projection.ts's projectRecord, split along its record families.
-import { DeadLetterHeaders, InvalidRecordError, MAX_IDENTITY_BYTES, deterministicEventId, errorCode, truncateUtf8 } from '@hookbus/contracts';
+import { MAX_IDENTITY_BYTES, decodeDeadLetterOrigin, deterministicEventId, errorCode, isRedriveMarker, readDeadLetter, truncateUtf8 } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { DeadLetterRow, Projection, RedriveRow } from '../projection-rows';
-
-const DLQ_HEADER_NAMES: ReadonlySet<string> = new Set(Object.values(DeadLetterHeaders));
 
 /**
  * One failure of one record at one stage is one row, whatever retries re-publish it: the id hashes the stage and
  * the original coordinates, not the failure time.
  */
 function deadLetterOrigin(record: ConsumedRecord): { stage: string; topic: string; partition: number; offset: string; id: string } {
-  const h = record.headers;
-  const stage = h[DeadLetterHeaders.stage];
-  const topic = h[DeadLetterHeaders.originalTopic];
-  const partition = Number.parseInt(h[DeadLetterHeaders.originalPartition] ?? '', 10);
-  const offset = h[DeadLetterHeaders.originalOffset];
-  if (!stage || !topic || !Number.isInteger(partition) || !offset || !/^\d+$/.test(offset)) {
-    throw new InvalidRecordError('projector.dead_letter_headers', 'dead letter lacks its stage or origin headers');
-  }
+  const { stage, topic, partition, offset } = decodeDeadLetterOrigin(record);
   return { stage, topic, partition, offset, id: deterministicEventId(['dead-letter', stage, topic, String(partition), offset]) };
 }
 
 /** A redrive marker (null value) names the dead letter by the same stage and origin as its row. */
 function redriveRow(record: ConsumedRecord): RedriveRow {
-  const at = Date.parse(record.headers[DeadLetterHeaders.redrivenAt] ?? '');
+  const at = Date.parse(readDeadLetter(record).redrivenAt ?? '');
   return { id: deadLetterOrigin(record).id, redrivenAt: new Date(Number.isNaN(at) ? Number(record.timestamp) : at).toISOString() };
 }
 
@@ -37,18 +28,17 @@ const MAX_DEAD_LETTER_TEXT = 4000;
  */
 export function deadLetterProjection(record: ConsumedRecord): Projection {
   try {
-    return record.value === null && record.headers[DeadLetterHeaders.redriveOf] ? { redrives: [redriveRow(record)] } : { deadLetters: [deadLetterRow(record)] };
+    return isRedriveMarker(record) ? { redrives: [redriveRow(record)] } : { deadLetters: [deadLetterRow(record)] };
   } catch (error) {
     return { deadLetters: [deadLetterSalvage(record, error)] };
   }
 }
 
 function deadLetterRow(record: ConsumedRecord): DeadLetterRow {
-  const h = record.headers;
+  const facts = readDeadLetter(record);
   const { id, stage, topic, partition, offset } = deadLetterOrigin(record);
-  const failedMs = Date.parse(h[DeadLetterHeaders.failedAt] ?? '');
-  const attempts = Number.parseInt(h[DeadLetterHeaders.attempts] ?? '', 10);
-  const original = Object.fromEntries(Object.entries(h).filter(([name]) => !DLQ_HEADER_NAMES.has(name)));
+  const failedMs = Date.parse(facts.failedAt ?? '');
+  const attempts = Number.parseInt(facts.attempts ?? '', 10);
   return {
     id,
     stage: truncateUtf8(stage, 200),
@@ -57,11 +47,11 @@ function deadLetterRow(record: ConsumedRecord): DeadLetterRow {
     offset,
     // The key is indexed: a key too long for a btree entry (SQLSTATE 54000) is stored cut, the payload keeps it whole.
     key: record.key ? truncateUtf8(record.key.toString('utf8'), MAX_IDENTITY_BYTES) : null,
-    errorCode: truncateUtf8(h[DeadLetterHeaders.errorCode] || '', 200) || null,
-    error: truncateUtf8(h[DeadLetterHeaders.error] || 'unknown error', MAX_DEAD_LETTER_TEXT),
+    errorCode: truncateUtf8(facts.errorCode ?? '', 200) || null,
+    error: truncateUtf8(facts.errorClass ?? 'unknown error', MAX_DEAD_LETTER_TEXT),
     attempts: Number.isInteger(attempts) && attempts > 0 && attempts < 2 ** 31 ? attempts : 1,
     payload: record.value,
-    headers: JSON.stringify(original),
+    headers: JSON.stringify(facts.originalHeaders),
     failedAt: new Date(Number.isNaN(failedMs) ? Number(record.timestamp) : failedMs).toISOString(),
   };
 }

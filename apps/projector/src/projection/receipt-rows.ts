@@ -1,42 +1,40 @@
 // Raw and quarantined webhook records → hookbus.receipts rows. Part of record-projection.ts's projectRecord, split along its record families.
-import { InvalidRecordError, QuarantineHeaders, RawHeaders, type ProviderName } from '@hookbus/contracts';
+import { InvalidRecordError, readQuarantine, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
 import { uuidV7Millis } from '@hookbus/db';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { ReceiptRow } from '../projection-rows';
 import { parseObject, isoOr, type Json } from './json-fields';
 
 export function receiptRow(record: ConsumedRecord, quarantined: boolean, secretHeaders: ReadonlySet<string>, topicProvider: ProviderName | null): ReceiptRow {
-  const h = record.headers;
+  const facts = quarantined ? readQuarantine(record) : { ...readRawWebhookFacts(record), refusedStatus: null, refusedReason: null, bodyTruncated: false };
   // Quarantine records are keyed by receipt id; raw records by the entity they are about.
-  const key = record.key?.toString('utf8') || null;
-  const receiptId = (h[RawHeaders.receiptId] || (quarantined ? key : null) || '').toLowerCase();
+  const key = facts.key;
+  const receiptId = (facts.receiptId || (quarantined ? key : null) || '').toLowerCase();
   const partitionMs = uuidV7Millis(receiptId);
-  if (partitionMs === null) throw new InvalidRecordError('projector.receipt_id', `${RawHeaders.receiptId} is not a uuid v7`);
-  const sourceId = h[RawHeaders.sourceId];
-  if (!sourceId) throw new InvalidRecordError('projector.receipt_source', `record lacks ${RawHeaders.sourceId}`);
-  const provider = h[RawHeaders.provider] || topicProvider;
-  if (!provider) throw new InvalidRecordError('projector.receipt_provider', `record lacks ${RawHeaders.provider}`);
-  const body = record.value ?? Buffer.alloc(0);
-  const refusedStatus = quarantined ? Number.parseInt(h[QuarantineHeaders.status] ?? '', 10) : NaN;
+  if (partitionMs === null) throw new InvalidRecordError('projector.receipt_id', 'the receipt id is not a uuid v7');
+  const sourceId = facts.sourceId;
+  if (!sourceId) throw new InvalidRecordError('projector.receipt_source', 'record lacks its source id');
+  const provider = facts.provider || topicProvider;
+  if (!provider) throw new InvalidRecordError('projector.receipt_provider', 'record lacks its provider');
   return {
     receiptId,
     partitionMs,
-    receivedAt: isoOr(h[RawHeaders.receivedAt], partitionMs),
+    receivedAt: isoOr(facts.receivedAt ?? undefined, partitionMs),
     sourceId,
     provider,
-    kind: h[RawHeaders.kind] || null,
+    kind: facts.kind,
     entityKey: quarantined ? null : key,
-    method: h[RawHeaders.method] || 'POST',
-    path: h[RawHeaders.path] || `/webhooks/${sourceId}`,
-    query: h[RawHeaders.query] ?? '',
-    pathStatus: h[RawHeaders.pathStatus] || null,
-    headers: JSON.stringify(publicHeaders(h[RawHeaders.requestHeaders], secretHeaders)),
-    contentType: h[RawHeaders.contentType] || null,
-    body,
+    method: facts.method || 'POST',
+    path: facts.path || `/webhooks/${sourceId}`,
+    query: facts.query,
+    pathStatus: facts.pathStatus,
+    headers: JSON.stringify(publicHeaders(facts.requestHeaders ?? undefined, secretHeaders)),
+    contentType: facts.contentType,
+    body: facts.body,
     quarantined,
-    refusedStatus: Number.isInteger(refusedStatus) ? refusedStatus : null,
-    refusedReason: quarantined ? h[QuarantineHeaders.reason] || null : null,
-    bodyTruncated: quarantined && h[QuarantineHeaders.truncated] === 'true',
+    refusedStatus: facts.refusedStatus,
+    refusedReason: quarantined ? facts.refusedReason : null,
+    bodyTruncated: facts.bodyTruncated,
   };
 }
 

@@ -1,4 +1,4 @@
-import { EventTypes, Topics, processKey, sourceUri, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
+import { cloudEventEnvelope, EventTypes, Topics, processKey, sourceUri, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import { deliveryEventId, type NormalizedEvent, type ProviderAdapter } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
@@ -89,19 +89,17 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
     archive: isArchive || reduced.omitted.length > 0 ? { receiptId: webhook.receiptId, items: reduced.omitted } : null,
     original,
   };
-  const event: CellosignProcessEvent = {
-    specversion: '1.0',
+  const event: CellosignProcessEvent = cloudEventEnvelope({
     id: deliveryEventId(webhook),
     type: EventTypes.processStatus,
     source: sourceUri(webhook.sourceId),
     subject: key,
     // An unreadable timestamp is not worth losing the event over: it stays in eventTimestamp, time falls back.
     time: (timestamp === null ? null : cellosignTimeToUtc(timestamp, source.timezone)) ?? webhook.receivedAt,
-    datacontenttype: 'application/json',
     provider: 'cellosign',
     receiptid: webhook.receiptId,
     data,
-  };
+  });
   return [{ topic: Topics.processes.name, key, event }];
 }
 

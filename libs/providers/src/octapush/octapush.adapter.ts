@@ -1,4 +1,5 @@
 import {
+  cloudEventEnvelope,
   EventTypes,
   InvalidRecordError,
   Topics,
@@ -58,8 +59,7 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
     // Object.fromEntries defines own properties, so a `__proto__` token stays a plain field.
     original: Object.fromEntries(Object.entries(callback.tokens)),
   };
-  const event: OctapushCommunicationEvent = {
-    specversion: '1.0',
+  const event: OctapushCommunicationEvent = cloudEventEnvelope({
     id: deliveryEventId(webhook),
     type: EventTypes.communicationStatus,
     source: sourceUri(webhook.sourceId),
@@ -67,11 +67,10 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
     // Octapush callbacks carry no documented event time (docs/providers/octapush.md#undocumented): the receipt time
     // is the best we know.
     time: webhook.receivedAt,
-    datacontenttype: 'application/json',
     provider: 'octapush',
     receiptid: webhook.receiptId,
     data,
-  };
+  });
   return [{ topic: Topics.communications.name, key: communicationId, event }];
 }
 

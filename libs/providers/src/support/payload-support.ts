@@ -1,7 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { Matches, validateSync, type ValidationError } from 'class-validator';
 import { DateTime } from 'luxon';
-import { InvalidRecordError, sourceUri, type CloudEvent, type ProviderName } from '@hookbus/contracts';
+import { cloudEventEnvelope, InvalidRecordError, sourceUri, type CloudEvent, type ProviderName } from '@hookbus/contracts';
 import { deliveryEventId } from '../provider-adapter';
 import type { ReceivedWebhook } from '../webhook';
 
@@ -163,18 +163,16 @@ export interface EnvelopeInput<T, TType extends string> {
 
 /** The CloudEvent envelope of contract §4 around one normalized event. */
 export function cloudEvent<T, TType extends string>(input: EnvelopeInput<T, TType>): CloudEvent<T, TType> {
-  return {
-    specversion: '1.0',
+  return cloudEventEnvelope({
     id: deliveryEventId(input.webhook, ...(input.discriminator ?? [])),
     type: input.type,
     source: sourceUri(input.webhook.sourceId),
     subject: input.subject,
     time: input.time ?? input.webhook.receivedAt,
-    datacontenttype: 'application/json',
     provider: input.provider,
     receiptid: input.webhook.receiptId,
     data: input.data,
-  };
+  });
 }
 
 /** A required or optional id that will become (part of) a Kafka key. */

@@ -1,5 +1,6 @@
 import {
   EventTypes,
+  cloudEventEnvelope,
   type CommunicationStatusData,
   type CommunicationStatusEvent,
   type ProcessStatusData,
@@ -12,18 +13,16 @@ export function communicationEvent(
   time: string,
   data: Partial<CommunicationStatusData> & Pick<CommunicationStatusData, 'communicationId' | 'provider' | 'channel' | 'status'>,
 ): CommunicationStatusEvent {
-  return {
-    specversion: '1.0',
+  return cloudEventEnvelope({
     id,
     type: EventTypes.communicationStatus,
     source: `/webhooks/${data.provider}`,
     subject: data.communicationId,
     time,
-    datacontenttype: 'application/json',
     provider: data.provider,
     receiptid: `receipt-${id}`,
     data: { final: false, providerStatus: { code: data.status, text: null }, original: {}, ...data },
-  };
+  });
 }
 
 export function processEvent(
@@ -31,14 +30,12 @@ export function processEvent(
   time: string,
   data: Partial<ProcessStatusData> & Pick<ProcessStatusData, 'processKey' | 'provider' | 'status'>,
 ): ProcessStatusEvent {
-  return {
-    specversion: '1.0',
+  return cloudEventEnvelope({
     id,
     type: EventTypes.processStatus,
     source: `/webhooks/${data.provider}`,
     subject: data.processKey,
     time,
-    datacontenttype: 'application/json',
     provider: data.provider,
     receiptid: `receipt-${id}`,
     data: {
@@ -48,7 +45,7 @@ export function processEvent(
       original: {},
       ...data,
     },
-  };
+  });
 }
 
 /** Applies `items` in `order` (indices, repeats allowed) from an empty state; returns every step for inspection. */

@@ -1,0 +1,36 @@
+import type { CloudEvent } from '../cloud-event';
+import { decodeEventRecord, type DecodedRecord } from '../event-record';
+import { CLOUDEVENTS_CONTENT_TYPE, TraceHeaders } from '../record-headers';
+import type { EncodedRecord, RecordMessage } from './kafka-record';
+
+/** One CloudEvent on its topic, keyed by its subject unless said otherwise. */
+export interface CloudEventRecord {
+  readonly topic: string;
+  readonly event: CloudEvent<unknown>;
+  /** Default: the event's subject (what consumers check the key against). */
+  readonly key?: string;
+}
+
+/**
+ * A CloudEvent record (structured mode, JSON): written by the normalizer, the tracker (transitions) and the
+ * orchestrator (Credas results); the headers let logs and the projector follow the webhook that caused it.
+ */
+export function encodeCloudEventRecord({ topic, event, key }: CloudEventRecord): EncodedRecord {
+  return {
+    topic,
+    key: key ?? event.subject,
+    value: Buffer.from(JSON.stringify(event)),
+    headers: {
+      [TraceHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE,
+      [TraceHeaders.receiptId]: event.receiptid,
+      [TraceHeaders.eventId]: event.id,
+    },
+  };
+}
+
+/** Reads a record of a public event topic (never throws: see decodeEventRecord). */
+export function decodeCloudEventRecord(message: RecordMessage): DecodedRecord {
+  return decodeEventRecord(message);
+}
+
+export const cloudEventRecordCodec = { encode: encodeCloudEventRecord, decode: decodeCloudEventRecord } as const;

@@ -1,0 +1,8 @@
+// One codec per record kind: the only code that knows the record headers' names and the values' encodings.
+export * from './kafka-record';
+export * from './raw-webhook.codec';
+export * from './quarantine.codec';
+export * from './cloud-event-record.codec';
+export * from './state-record.codec';
+export * from './dead-letter.codec';
+export * from './tracker-hint.codec';
