@@ -151,8 +151,11 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
     clientId: `hookbus-${context.name}`,
     ...kafkaLogging(context),
   });
-  const store = new DurableRecordStore(createDurableProducer(kafka), { ...DEFAULT_STORE_OPTIONS, ...options.store }, (records, millis, error) =>
-    metrics.batch(records, millis, error),
+  const store = new DurableRecordStore(
+    () => createDurableProducer(kafka),
+    { ...DEFAULT_STORE_OPTIONS, ...options.store },
+    (records, millis, error) => metrics.batch(records, millis, error),
+    () => context.logger.debug('a send failed: the next batch goes out on a new producer session'),
   );
   // Before the spool opens and before any webhook is accepted.
   const cancelDurabilityCheck = await checkRawTopicDurability(context, kafka);

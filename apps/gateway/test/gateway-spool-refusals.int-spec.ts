@@ -66,7 +66,7 @@ it('moves records the broker refuses for good out of the drain, and drains every
   const logs = new LogCapture();
   const kafkaLogs = new LogCapture();
   const setAside: string[] = [];
-  const kafka = new DurableRecordStore(createDurableProducer(createKafka({ brokers: TEST_KAFKA_BROKERS, clientId: 'spool-refusals-test', log: (level, message, extra) => kafkaLogs.logger('kafkajs')[level](extra, message) })));
+  const kafka = new DurableRecordStore(() => createDurableProducer(createKafka({ brokers: TEST_KAFKA_BROKERS, clientId: 'spool-refusals-test', log: (level, message, extra) => kafkaLogs.logger('kafkajs')[level](extra, message) })));
   const spool = new SpoolingRecordStore(
     kafka,
     log,

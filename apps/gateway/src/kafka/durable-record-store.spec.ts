@@ -42,7 +42,7 @@ async function until(condition: () => boolean, what = 'the producer to hold a ba
 }
 
 function storeOn(producer: HeldProducer, options: Partial<typeof DEFAULT_STORE_OPTIONS> = {}): DurableRecordStore {
-  return new DurableRecordStore(producer as unknown as Producer, { ...DEFAULT_STORE_OPTIONS, lingerMs: 1, produceTimeoutMs: 20, ...options });
+  return new DurableRecordStore(() => producer as unknown as Producer, { ...DEFAULT_STORE_OPTIONS, lingerMs: 1, produceTimeoutMs: 20, ...options });
 }
 
 it('a record answered 503 for a timeout while still queued is never written after the broker recovers', async () => {
@@ -86,4 +86,90 @@ it('withdraws a queued record when the caller hands the write over (the spool to
   producer.recover();
   await inFlight;
   expect(producer.sent).toEqual(['in-flight']);
+});
+
+/**
+ * A producer session as the broker sees it: each one has its own producer id, so a batch can be taken for a retry of
+ * another only within one session. `answers` scripts each sendBatch: 'ack' or an error.
+ */
+class SessionProducer extends EventEmitter {
+  readonly events = { CONNECT: 'connect', DISCONNECT: 'disconnect' };
+  readonly sent: string[] = [];
+  connected = false;
+  disconnected = false;
+
+  constructor(
+    readonly id: number,
+    private readonly answers: Array<'ack' | Error>,
+  ) {
+    super();
+  }
+
+  async connect(): Promise<void> {
+    this.connected = true;
+    this.emit(this.events.CONNECT);
+  }
+
+  async disconnect(): Promise<void> {
+    this.disconnected = true;
+    this.emit(this.events.DISCONNECT);
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    this.sent.push(...(batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.value))));
+    const answer = this.answers.shift() ?? 'ack';
+    if (answer !== 'ack') throw answer;
+    return [];
+  }
+}
+
+it('after a failed send, the next batch goes out on a new producer session, never on the failed one (its sequence numbers may name a batch the broker appended)', async () => {
+  // kafkajs hands a failed send's sequence numbers back; had the broker appended that batch anyway (a request timeout,
+  // NOT_ENOUGH_REPLICAS_AFTER_APPEND), the next batch on the same session is taken for its retry: acknowledged, and
+  // never written. The three-broker fault scenario lost 2–4 acknowledged webhooks per leader failover that way.
+  const sessions: SessionProducer[] = [];
+  const renewed: number[] = [];
+  const answersFor = [[Object.assign(new Error('Request Produce(key: 0, version: 7) timed out'), { name: 'KafkaJSRequestTimeoutError' })], []] as Array<Array<'ack' | Error>>;
+  const store = new DurableRecordStore(
+    () => {
+      const producer = new SessionProducer(sessions.length + 1, answersFor[sessions.length] ?? []);
+      sessions.push(producer);
+      return producer as unknown as Producer;
+    },
+    { ...DEFAULT_STORE_OPTIONS, lingerMs: 1, produceTimeoutMs: 5_000 },
+    undefined,
+    () => renewed.push(sessions.length),
+  );
+  await store.connect();
+  await expect(store.store(record('timed-out'))).rejects.toMatchObject({ code: 'produce_failed', retriable: true });
+  await store.store(record('answered-200'));
+  expect(sessions.map((s) => ({ id: s.id, sent: s.sent, disconnected: s.disconnected }))).toEqual([
+    { id: 1, sent: ['timed-out'], disconnected: true },
+    { id: 2, sent: ['answered-200'], disconnected: false },
+  ]);
+  expect(sessions[1]!.connected).toBe(true);
+  expect(renewed).toEqual([2]);
+  expect(store.isConnected()).toBe(true);
+});
+
+it('a new session that cannot connect (the broker still away) fails the batch, and the next batch tries a new session again', async () => {
+  const sessions: SessionProducer[] = [];
+  const store = new DurableRecordStore(
+    () => {
+      const producer = new SessionProducer(sessions.length + 1, sessions.length === 0 ? [new Error('NOT_ENOUGH_REPLICAS_AFTER_APPEND')] : []);
+      if (sessions.length === 1) producer.connect = async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' }));
+      sessions.push(producer);
+      return producer as unknown as Producer;
+    },
+    { ...DEFAULT_STORE_OPTIONS, lingerMs: 1, produceTimeoutMs: 5_000 },
+  );
+  await store.connect();
+  await expect(store.store(record('first'))).rejects.toMatchObject({ code: 'produce_failed' });
+  await expect(store.store(record('while-away'))).rejects.toMatchObject({ code: 'produce_failed' });
+  await store.store(record('back'));
+  expect(sessions.map((s) => ({ id: s.id, sent: s.sent, disconnected: s.disconnected }))).toEqual([
+    { id: 1, sent: ['first'], disconnected: true },
+    { id: 2, sent: [], disconnected: true },
+    { id: 3, sent: ['back'], disconnected: false },
+  ]);
 });

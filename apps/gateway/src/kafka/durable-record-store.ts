@@ -40,14 +40,49 @@ export class DurableRecordStore implements RecordStore {
   private connected = false;
   private connecting: Promise<void> | null = null;
 
+  /**
+   * `createProducer` makes an idempotent producer: one at start, and a new one after every failed send, so that no
+   * batch reuses the sequence numbers of a send that failed but may have been appended (RenewProducerSession, in
+   * libs/kafka coalescing-producer.ts, says how that lost acknowledged webhooks).
+   */
   constructor(
-    private readonly producer: Producer,
+    private readonly createProducer: () => Producer,
     private readonly options: DurableRecordStoreOptions = DEFAULT_STORE_OPTIONS,
     onBatch?: (records: number, millis: number, error?: unknown) => void,
+    /** Told each time a new producer session replaces the one a send failed on. */
+    private readonly onSessionRenewed?: () => void,
   ) {
-    this.coalescing = new CoalescingProducer(producer, options, onBatch);
-    producer.on(producer.events.CONNECT, () => (this.connected = true));
-    producer.on(producer.events.DISCONNECT, () => (this.connected = false));
+    this.coalescing = new CoalescingProducer(this.watched(createProducer()), options, onBatch, (failed) => this.renewSession(failed));
+  }
+
+  private get producer(): Producer {
+    return this.coalescing.currentProducer;
+  }
+
+  private watched(producer: Producer): Producer {
+    producer.on(producer.events.CONNECT, () => {
+      if (producer === this.coalescing?.currentProducer) this.connected = true;
+    });
+    producer.on(producer.events.DISCONNECT, () => {
+      if (producer === this.coalescing?.currentProducer) this.connected = false;
+    });
+    return producer;
+  }
+
+  private async renewSession(failed: Producer): Promise<Producer> {
+    await failed.disconnect().catch(() => undefined);
+    this.connected = false;
+    const fresh = this.watched(this.createProducer());
+    try {
+      // connect() asks for a new producer id: the new session's sequence numbers start from 0.
+      await fresh.connect();
+    } catch (error) {
+      await fresh.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.connected = true;
+    this.onSessionRenewed?.();
+    return fresh;
   }
 
   /** One attempt at a time: the spool drainer and the start may both ask while the broker is away. */
