@@ -5,8 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DeadLetterHeaders, RawHeaders, Topics } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TopicObserver, groupStartingNow, waitFor } from '@hookbus/testing';
-import { startProjector } from '../src/projector.app';
-import { PROJECTOR_TOPICS } from '../src/record-projection';
+import { PROJECTOR_TOPICS, startProjector } from '../src/projector.app';
 import { connectDb, connectProducer, projectorContext, rawHeaders } from './projector-fixtures';
 
 /**
