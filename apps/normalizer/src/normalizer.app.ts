@@ -1,7 +1,6 @@
 import { STAGES, Topics } from '@hookbus/contracts';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import type { ServiceContext } from '@hookbus/platform';
-import '@hookbus/providers/adapters';
 import { NormalizationSink, NORMALIZER_GROUP } from './normalization.sink';
 import { NormalizerModule } from './normalizer.module';
 
