@@ -7,6 +7,15 @@ describe('PROVIDER_ADAPTERS', () => {
     for (const provider of PROVIDERS) expect(adapterFor(provider).provider).toBe(provider);
   });
 
+  it('keeps what each adapter says about its provider through the wrapping: status in the path, own reply shape', () => {
+    for (const bare of ADAPTERS) {
+      expect(adapterFor(bare.provider).statusInPath).toBe(bare.statusInPath);
+      expect(adapterFor(bare.provider).reply).toBe(bare.reply);
+    }
+    expect(PROVIDERS.filter((p) => adapterFor(p).statusInPath)).toEqual(['octapush']);
+    expect(PROVIDERS.filter((p) => adapterFor(p).reply)).toEqual(['cellosign']);
+  });
+
   it('hands out the adapters wrapped by withSafeIdentities, never the bare ones', () => {
     for (const bare of ADAPTERS) expect(adapterFor(bare.provider)).not.toBe(bare);
   });

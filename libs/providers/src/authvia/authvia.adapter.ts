@@ -19,6 +19,7 @@ function unsupported(kind: SourceKind): never {
 export const authviaAdapter: ProviderAdapter = {
   provider: 'authvia',
   kinds: KINDS,
+  statusInPath: false,
 
   routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
     if (source.kind === 'business-process') return authviaBusinessProcessRoutingKey(webhook);

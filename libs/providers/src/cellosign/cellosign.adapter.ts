@@ -1,3 +1,4 @@
+import { cellosignReply } from './cellosign-reply';
 import { EventTypes, Topics, processKey, sourceUri, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import { deliveryEventId, type NormalizedEvent, type ProviderAdapter } from '../provider-adapter';
@@ -108,6 +109,8 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
 export const cellosignAdapter: ProviderAdapter = {
   provider: 'cellosign',
   kinds: ['workflow'],
+  statusInPath: false,
+  reply: cellosignReply,
   routingKey,
   normalize,
 };

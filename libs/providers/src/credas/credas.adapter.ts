@@ -21,6 +21,7 @@ function credasKind(kind: SourceKind): CredasKind {
 export const credasAdapter: ProviderAdapter = {
   provider: 'credas',
   kinds: KINDS,
+  statusInPath: false,
 
   routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
     const kind = credasKind(source.kind);

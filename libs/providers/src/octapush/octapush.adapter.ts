@@ -78,6 +78,8 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
 export const octapushAdapter: ProviderAdapter = {
   provider: 'octapush',
   kinds: ['sms', 'viber'],
+  // Octapush can send the status as the last path segment (docs/providers/octapush.md).
+  statusInPath: true,
   routingKey,
   normalize,
 };
