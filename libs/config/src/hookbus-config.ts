@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { PROVIDERS, type ProviderName } from '@hookbus/contracts';
+import { SOURCE_PROFILES } from '@hookbus/providers/source-profiles';
 import { ConfigError } from './config-error';
 import { KINDS_BY_PROVIDER, type GatewaySettings, type HookbusConfig, type SourceAuth, type SourceConfig, type SourceKind } from './sources';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** Cellosign WHP_ARCHIVE bodies carry the signed PDF and attachments as base64. */
-export const CELLOSIGN_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const DEFAULT_RATE_LIMIT = { requestsPerSecond: 2000, burst: 4000 };
 
 /**
@@ -191,7 +190,9 @@ function parseSource(raw: unknown, path: string, problems: string[], credentials
   const id = str(raw, 'id', path, problems, { pattern: /^[a-z0-9-]+$/ });
   const { provider, kind } = providerAndKind(raw, id, path, problems);
   const auth = parseAuth(raw.auth, `${path}.auth`, problems, credentials);
-  const defaultMethods: Array<'GET' | 'POST'> = provider === 'octapush' ? ['GET', 'POST'] : ['POST'];
+  // The provider's defaults come from its source profile (libs/providers/src/<provider>/<provider>-source.ts).
+  const profile = provider && PROVIDERS.includes(provider) ? SOURCE_PROFILES[provider] : null;
+  const defaultMethods: Array<'GET' | 'POST'> = [...(profile?.defaultMethods ?? ['POST'])];
   let methods = defaultMethods;
   if (raw.methods !== undefined) {
     if (!Array.isArray(raw.methods) || raw.methods.length === 0 || raw.methods.some((m) => m !== 'GET' && m !== 'POST')) {
@@ -223,7 +224,7 @@ function parseSource(raw: unknown, path: string, problems: string[], credentials
     kind,
     auth,
     methods,
-    maxBodyBytes: positiveInt(raw, 'maxBodyBytes', path, provider === 'cellosign' ? CELLOSIGN_MAX_BODY_BYTES : DEFAULT_MAX_BODY_BYTES, problems),
+    maxBodyBytes: positiveInt(raw, 'maxBodyBytes', path, profile?.defaultMaxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, problems),
     timezone,
     rateLimit: {
       requestsPerSecond: positiveInt(rate, 'requestsPerSecond', `${path}.rateLimit`, DEFAULT_RATE_LIMIT.requestsPerSecond, problems),

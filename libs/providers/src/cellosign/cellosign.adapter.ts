@@ -1,3 +1,4 @@
+import { CELLOSIGN_SOURCE } from './cellosign-source';
 import { cellosignReply } from './cellosign-reply';
 import { EventTypes, Topics, processKey, sourceUri, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
@@ -108,7 +109,7 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
 
 export const cellosignAdapter: ProviderAdapter = {
   provider: 'cellosign',
-  kinds: ['workflow'],
+  kinds: CELLOSIGN_SOURCE.kinds,
   statusInPath: false,
   reply: cellosignReply,
   routingKey,
