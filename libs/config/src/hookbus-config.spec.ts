@@ -53,6 +53,21 @@ describe('sources exist only if the config names them', () => {
   it('every template is a valid source of its own', () => {
     expect(sourceTemplates().map((s) => `${s.id}=${s.provider}/${s.kind}`)).toEqual(SOURCE_TEMPLATES.map((t) => `${t.id}=${t.provider}/${t.kind}`));
   });
+
+  it("takes each provider's defaults from its source profile: Octapush also accepts GET, Cellosign bodies up to 16 MiB", () => {
+    const defaults = Object.fromEntries(sourceTemplates().map((s) => [s.id, `${s.methods.join('+')} ${s.maxBodyBytes}`]));
+    expect(defaults).toEqual({
+      'credas-process': 'POST 1048576',
+      'credas-actor': 'POST 1048576',
+      'credas-status-update': 'POST 1048576',
+      'credas-monitoring': 'POST 1048576',
+      'authvia-business-process': 'POST 1048576',
+      'authvia-business-process-action': 'POST 1048576',
+      'octapush-sms': 'GET+POST 1048576',
+      'octapush-viber': 'GET+POST 1048576',
+      cellosign: 'POST 16777216',
+    });
+  });
 });
 
 describe('secret strength', () => {
