@@ -1,4 +1,5 @@
 import type { ProviderName } from '@hookbus/contracts';
+import type { OctapushFields } from '@hookbus/providers/octapush/octapush-source';
 import { SOURCE_PROFILES } from '@hookbus/providers/source-profiles';
 
 /** How a source proves that a request comes from its provider (contract section 2). */
@@ -29,12 +30,8 @@ export const KINDS_BY_PROVIDER: Readonly<Record<ProviderName, readonly SourceKin
   cellosign: SOURCE_PROFILES.cellosign.kinds,
 };
 
-export interface OctapushFields {
-  /** Query/body name holding the status (a status in the URL path wins). */
-  readonly status: string;
-  /** Query/body name holding the recipient's phone number. */
-  readonly phone: string;
-}
+/** Declared with the Octapush options' parser in libs/providers/src/octapush/octapush-source.ts. */
+export type { OctapushFields };
 
 export interface RateLimit {
   readonly requestsPerSecond: number;
