@@ -9,10 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Topics, TRACKER_HINTS_TOPIC, PROVIDERS, allTopics, rawTopicFor } from '@hookbus/contracts';
+import { STAGES, allTopics } from '@hookbus/contracts';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { withOverrides } from './lib/service-env';
-import { PROJECTOR_TOPICS } from '../apps/projector/src/record-projection';
 import { coresBetween, cpuSnapshot } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
@@ -202,8 +201,10 @@ async function ingest(infra: BenchInfra): Promise<IngestRun[]> {
 // ---------------------------------------------------------------------------------------------------------------
 // Drain rates from pre-filled topics
 
-const RAW_TOPICS = PROVIDERS.map(rawTopicFor);
-const TRACKER_INPUTS = [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC];
+// Each stage drains what the stage table (libs/contracts/src/stages.ts) says it reads.
+const RAW_TOPICS = STAGES.normalizer.inputs;
+const TRACKER_INPUTS = STAGES.tracker.inputs;
+const PROJECTOR_TOPICS = STAGES.projector.inputs;
 
 async function drainStage(infra: BenchInfra, stage: DrainRun['stage'], topics: readonly string[], start: Offsets, run: number): Promise<DrainRun> {
   const groupId = `hookbus-bench-${stage}-${RUN_ID}-${run}`;

@@ -5,7 +5,6 @@ import type { Producer } from 'kafkajs';
 import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import { encodeRawWebhook, type EncodedRecord, type RawWebhook } from '@hookbus/contracts';
 import { adapterFor, decodedWebhook } from '@hookbus/providers';
-import '@hookbus/providers/adapters';
 
 /**
  * Raw records of every provider, as the gateway writes them, for the drain benchmarks: the provider fixtures (the

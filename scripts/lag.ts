@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { finishCommand, handleHelp, loadEnv, UsageError, type CommandHelp } from '@hookbus/config';
-import { ConsumerGroups } from '@hookbus/contracts';
+import { consumingStages } from '@hookbus/contracts';
 import { formatLagTable, LagMonitor, lagRows, needsAttention, type GroupVerdict } from '@hookbus/lag';
 
 const EXIT_ATTENTION = 2;
@@ -49,7 +49,7 @@ export function parseLagArgs(argv: readonly string[]): LagCliOptions {
   const intervalMs = Number(values.interval);
   if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples: expected a whole number ≥ 1, got ${values.samples}`);
   if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new UsageError(`--interval: expected milliseconds ≥ 100, got ${values.interval}`);
-  return { json: values.json, watch: values.watch, samples, intervalMs, groups: values.group ?? Object.values(ConsumerGroups) };
+  return { json: values.json, watch: values.watch, samples, intervalMs, groups: values.group ?? consumingStages().map((stage) => stage.group) };
 }
 
 function parseLagOptions(argv: readonly string[]) {

@@ -6,7 +6,6 @@ import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { adapterFor, decodeBody, queryToObject, type DecodedWebhook } from '@hookbus/providers';
-import '@hookbus/providers/adapters';
 import { RawRecordProducer, TopicObserver, testServiceContext, valueJson, type RawRecordInput } from '@hookbus/testing';
 import { describeViolations, validateRecord } from '../../libs/contracts/src/schemas';
 import { startNormalizer } from '../../apps/normalizer/src/normalizer.app';

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { sourceTemplates, type SourceConfig } from '@hookbus/config';
 import { Topics, type CloudEvent, type ProcessStatusEvent } from '@hookbus/contracts';
 import { adapterFor, decodeBody, queryToObject, type ReceivedWebhook } from '@hookbus/providers';
-import '@hookbus/providers/adapters';
 import { applyCommunicationEvent, applyProcessEvent, type CommunicationState, type ProcessState } from '@hookbus/tracking';
 
 /** One HTTP request a provider would send. */

@@ -1,8 +1,7 @@
 import type { RunningService } from '@hookbus/nest-kafka';
 import { startGateway } from '../../apps/gateway/src/gateway.app';
 import { NORMALIZER_TOPICS, startNormalizer } from '../../apps/normalizer/src/normalizer.app';
-import { startProjector } from '../../apps/projector/src/projector.app';
-import { PROJECTOR_TOPICS } from '../../apps/projector/src/record-projection';
+import { PROJECTOR_TOPICS, startProjector } from '../../apps/projector/src/projector.app';
 import { TRACKER_TOPICS, startTracker } from '../../apps/tracker/src/tracker.app';
 import { groupStartingNow } from './consumer-groups';
 import { testServiceContext } from './service-context';

@@ -5,7 +5,6 @@ import type { RunningService } from '@hookbus/nest-kafka';
 import type { Kafka } from 'kafkajs';
 import { brokerAnswers, createDurableProducer, createKafka, reportIncompleteStop, type DurabilityVerdict } from '@hookbus/kafka';
 import { createServiceApp, kafkaLogging, listen, stopServiceAfterFailure, type ServiceContext } from '@hookbus/platform';
-import '@hookbus/providers/adapters';
 import { GatewayMetrics } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
 import { DEFAULT_HTTP_LIMITS, registerWebhookRoutes } from './http/webhook.routes';

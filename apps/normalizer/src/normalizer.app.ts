@@ -1,11 +1,11 @@
-import { Topics, rawTopicFor, PROVIDERS } from '@hookbus/contracts';
+import { STAGES, Topics } from '@hookbus/contracts';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import type { ServiceContext } from '@hookbus/platform';
-import '@hookbus/providers/adapters';
 import { NormalizationSink, NORMALIZER_GROUP } from './normalization.sink';
 import { NormalizerModule } from './normalizer.module';
 
-export const NORMALIZER_TOPICS: readonly string[] = PROVIDERS.map(rawTopicFor);
+/** Its inputs, from the stage table (libs/contracts/src/stages.ts): every raw topic. */
+export const NORMALIZER_TOPICS: readonly string[] = STAGES.normalizer.inputs;
 
 /** Consumes every raw topic and publishes canonical events to events.communications/processes/checks. */
 export function startNormalizer(context: ServiceContext, options: { port?: number; groupId?: string } = {}): Promise<RunningService> {
@@ -22,4 +22,5 @@ export function startNormalizer(context: ServiceContext, options: { port?: numbe
   });
 }
 
-export const NORMALIZER_OUTPUTS = [Topics.communications.name, Topics.processes.name, Topics.checks.name];
+/** The event topics it publishes (the stage table's outputs without the dead-letter topic). */
+export const NORMALIZER_OUTPUTS = STAGES.normalizer.outputs.filter((topic) => topic !== Topics.deadLetter.name);

@@ -1,4 +1,4 @@
-import { ConsumerGroups, Topics } from '@hookbus/contracts';
+import { STAGES } from '@hookbus/contracts';
 import { createKafka, type BackoffPolicy } from '@hookbus/kafka';
 import { KafkaBatchTransport, type RunningService } from '@hookbus/nest-kafka';
 import { consumerMetrics, createServiceApp, kafkaLogging, listen, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
@@ -9,11 +9,11 @@ import { OrchestratorMemory } from './orchestrator.memory';
 import { orchestratorMetrics } from './orchestrator.metrics';
 import { OrchestratorModule } from './orchestrator.module';
 import { credasClientSettings } from './orchestrator.settings';
-import { COMMANDS_TOPIC, DEFAULT_RETRY_POLICY, RETRY_LANES, type RetryPolicy } from './retry-schedule';
+import { DEFAULT_RETRY_POLICY, RETRY_LANES, type RetryPolicy } from './retry-schedule';
 
-export const ORCHESTRATOR_GROUP = ConsumerGroups.orchestrator;
+export const ORCHESTRATOR_GROUP = STAGES.orchestrator.group;
 /** What the main consumer reads; retry lanes have a consumer (and group `{groupId}-retry-{lane}`) each. */
-export const ORCHESTRATOR_INPUTS = [Topics.processes.name, Topics.checks.name, COMMANDS_TOPIC];
+export const ORCHESTRATOR_INPUTS: readonly string[] = STAGES.orchestrator.inputs;
 
 export interface OrchestratorOptions {
   readonly port?: number;

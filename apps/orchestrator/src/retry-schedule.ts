@@ -1,3 +1,4 @@
+import { ORCHESTRATOR_COMMANDS_TOPIC, ORCHESTRATOR_RETRIEVALS_TOPIC, ORCHESTRATOR_RETRY_TOPICS } from '@hookbus/contracts';
 import { backoffDelayMs, type BackoffPolicy } from '@hookbus/kafka';
 
 /** A retry lane: a topic whose records all wait at most `maxDelayMs`, so waiting for its head never waits long. */
@@ -7,11 +8,11 @@ export interface RetryLane {
   readonly name: string;
 }
 
-/** Declared in libs/contracts/src/topics.ts (InternalTopics), where provisioning reads them. */
+/** Declared in libs/contracts/src/topics.ts (InternalTopics), where provisioning reads them, and in the stage table (stages.ts). */
 export const RETRY_LANES: readonly RetryLane[] = [
-  { name: '10s', topic: 'orchestrator.credas.retry-10s.v1', maxDelayMs: 10_000 },
-  { name: '2m', topic: 'orchestrator.credas.retry-2m.v1', maxDelayMs: 120_000 },
-  { name: '15m', topic: 'orchestrator.credas.retry-15m.v1', maxDelayMs: 900_000 },
+  { name: '10s', topic: ORCHESTRATOR_RETRY_TOPICS[0]!, maxDelayMs: 10_000 },
+  { name: '2m', topic: ORCHESTRATOR_RETRY_TOPICS[1]!, maxDelayMs: 120_000 },
+  { name: '15m', topic: ORCHESTRATOR_RETRY_TOPICS[2]!, maxDelayMs: 900_000 },
 ];
 
 /**
@@ -21,8 +22,8 @@ export const RETRY_LANES: readonly RetryLane[] = [
  */
 export const MAX_RETRY_DELAY_MS = RETRY_LANES[RETRY_LANES.length - 1]!.maxDelayMs;
 
-export const COMMANDS_TOPIC = 'orchestrator.credas.commands.v1';
-export const RETRIEVALS_TOPIC = 'orchestrator.credas.retrievals.v1';
+export const COMMANDS_TOPIC = ORCHESTRATOR_COMMANDS_TOPIC;
+export const RETRIEVALS_TOPIC = ORCHESTRATOR_RETRIEVALS_TOPIC;
 
 export interface RetryPolicy {
   /** Attempts in all, the first included; after the last a retriable failure is dead-lettered. */

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { ConsumerGroups } from '@hookbus/contracts';
+import { STAGES } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import type { BackoffPolicy } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
@@ -7,9 +7,11 @@ import type { ServiceContext } from '@hookbus/platform';
 import { PartitionKeeper } from './partition-keeper';
 import { ProjectionSink } from './projection.sink';
 import { ProjectorModule } from './projector.module';
-import { ALWAYS_SECRET_HEADERS, PROJECTOR_TOPICS } from './record-projection';
+import { ALWAYS_SECRET_HEADERS } from './record-projection';
 
-export const PROJECTOR_GROUP = ConsumerGroups.projector;
+export const PROJECTOR_GROUP = STAGES.projector.group;
+/** Every topic the projector reads, from the stage table (libs/contracts/src/stages.ts). */
+export const PROJECTOR_TOPICS: readonly string[] = STAGES.projector.inputs;
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface ProjectorOptions {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { EventTypes, InvalidRecordError, Topics, type ProcessStatusEvent } from '@hookbus/contracts';
+import { EventTypes, InvalidRecordError, STAGES, Topics, type ProcessStatusEvent } from '@hookbus/contracts';
 // The wire's header names, for assertions on what was written (production code reads them through the codecs).
 import { DeadLetterHeaders, QuarantineHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import { applyProcessEvent, overdueNotice } from '@hookbus/tracking';
 import type { TransitionEntry } from './projection-rows';
-import { projectRecord, transitionEntry } from './record-projection';
+import { PROJECTED_TOPICS, projectRecord, transitionEntry } from './record-projection';
 
 const RECEIPT = '0194ff6b-1234-7abc-8def-0123456789ab';
 
@@ -189,5 +189,11 @@ describe('projectRecord', () => {
 
   it('refuses a record on a topic it does not read', () => {
     expect(() => projectRecord(record('elsewhere', 'x'))).toThrow(InvalidRecordError);
+  });
+});
+
+describe('the projector subscribes to what it projects', () => {
+  it('STAGES.projector.inputs (the subscription) are the topics projectRecord dispatches, in the same order', () => {
+    expect([...STAGES.projector.inputs]).toEqual([...PROJECTED_TOPICS]);
   });
 });

@@ -18,8 +18,8 @@ const EVENT_TOPICS: ReadonlySet<string> = new Set([
   Topics.results.name,
 ]);
 
-/** Every topic the projector reads. */
-export const PROJECTOR_TOPICS: readonly string[] = [
+/** The topics projectRecord dispatches; the projector subscribes to STAGES.projector.inputs (record-projection.spec.ts: the same). */
+export const PROJECTED_TOPICS: readonly string[] = [
   ...RAW_TOPICS.keys(),
   Topics.quarantine.name,
   ...EVENT_TOPICS,

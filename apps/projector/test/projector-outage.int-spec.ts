@@ -5,8 +5,7 @@ import { Topics } from '@hookbus/contracts';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TEST_DATABASE_URL, groupStartingNow, waitFor } from '@hookbus/testing';
 import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy';
-import { startProjector } from '../src/projector.app';
-import { PROJECTOR_TOPICS } from '../src/record-projection';
+import { PROJECTOR_TOPICS, startProjector } from '../src/projector.app';
 import { connectDb, connectProducer, groupLag, kafka, projectorContext, rawHeaders, waitSettled } from './projector-fixtures';
 
 const TOPIC = Topics.raw.octapush.name;

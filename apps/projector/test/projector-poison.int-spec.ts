@@ -7,8 +7,7 @@ import { Topics, encodeDeadLetter } from '@hookbus/contracts';
 import { DeadLetterHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TopicObserver, groupStartingNow, waitFor } from '@hookbus/testing';
-import { startProjector } from '../src/projector.app';
-import { PROJECTOR_TOPICS } from '../src/record-projection';
+import { PROJECTOR_TOPICS, startProjector } from '../src/projector.app';
 import { connectDb, connectProducer, projectorContext, rawHeaders } from './projector-fixtures';
 
 /**

@@ -4,8 +4,7 @@ import type { Client } from 'pg';
 import { loadTimeline, formatTimeline } from '@hookbus/db';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { waitFor } from '@hookbus/testing';
-import { startProjector } from '../src/projector.app';
-import { PROJECTOR_TOPICS } from '../src/record-projection';
+import { PROJECTOR_TOPICS, startProjector } from '../src/projector.app';
 import { connectDb, connectProducer, kafka, produceScenario, projectorContext, scenarioIds, snapshot, waitReached, waitSettled } from './projector-fixtures';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter, Gauge } from 'prom-client';
-import { ConsumerGroups, Topics, TRACKER_HINTS_TOPIC, errorFields } from '@hookbus/contracts';
+import { STAGES, Topics, errorFields } from '@hookbus/contracts';
 import { coPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import { kafkaLogging, keyHash, type ServiceContext } from '@hookbus/platform';
@@ -11,7 +11,8 @@ import { PartitionedStateStore, type RestoreReport } from './state-store';
 import { TrackerModule } from './tracker.module';
 import { TrackingSink, overdueTick } from './tracking.sink';
 
-export const TRACKER_TOPICS: readonly string[] = [Topics.communications.name, Topics.processes.name, TRACKER_HINTS_TOPIC];
+/** Its inputs, from the stage table (libs/contracts/src/stages.ts). */
+export const TRACKER_TOPICS: readonly string[] = STAGES.tracker.inputs;
 
 export interface TrackerOptions {
   readonly port?: number;
@@ -92,10 +93,10 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     module: TrackerModule.forContext(context),
     sink: () => new TrackingSink(communications, processes, options.overdueGraceMs ?? context.env.trackerOverdueGraceMs ?? DEFAULT_OVERDUE_GRACE_MS, storeWriteFailed),
     consumer: {
-      groupId: options.groupId ?? ConsumerGroups.tracker,
+      groupId: options.groupId ?? STAGES.tracker.group,
       topics: TRACKER_TOPICS,
       // One transactional id per partition number (inputs are co-partitioned): a new owner fences the old one.
-      transactionalIdFor: (_topic, partition) => `${options.groupId ?? ConsumerGroups.tracker}-p${partition}`,
+      transactionalIdFor: (_topic, partition) => `${options.groupId ?? STAGES.tracker.group}-p${partition}`,
       // Sticky: a rejoining member keeps the partitions whose state it holds, so a scale event restores only those
       // that move.
       partitionAssigners: [coPartitionedAssigner(() => communications.owned())],

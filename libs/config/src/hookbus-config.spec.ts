@@ -53,6 +53,34 @@ describe('sources exist only if the config names them', () => {
   it('every template is a valid source of its own', () => {
     expect(sourceTemplates().map((s) => `${s.id}=${s.provider}/${s.kind}`)).toEqual(SOURCE_TEMPLATES.map((t) => `${t.id}=${t.provider}/${t.kind}`));
   });
+
+  it("reads Octapush's options through the provider's parser: defaults, a message key, and each problem in the loader's words", () => {
+    const [octapush] = parseHookbusConfig(`sources:\n  - id: octapush-sms\n    auth: { type: none }\n    fields: { phone: to }\n    messageKey: [to, ref]\n`, {}).sources;
+    expect(octapush).toMatchObject({ fields: { status: 'status', phone: 'to' }, messageKey: ['to', 'ref'] });
+    const [plain] = parseHookbusConfig(`sources:\n  - id: octapush-viber\n    auth: { type: none }\n    fields: { phone: to }\n`, {}).sources;
+    expect(plain!.messageKey).toEqual(['to']);
+    expect(problemsOf(`sources:\n  - id: octapush-sms\n    auth: { type: none }\n    fields: { status: '', phone: 3 }\n    messageKey: []\n`)).toEqual([
+      'sources[0] (octapush-sms).messageKey: expected a token name or a list of them',
+      'sources[0] (octapush-sms).fields.status: expected a non-empty string',
+      'sources[0] (octapush-sms).fields.phone: expected a non-empty string',
+    ]);
+    expect(problemsOf(`sources:\n  - id: octapush-sms\n    auth: { type: none }\n    fields: [a]\n`)).toEqual(['sources[0] (octapush-sms).fields: expected a mapping']);
+  });
+
+  it("takes each provider's defaults from its source profile: Octapush also accepts GET, Cellosign bodies up to 16 MiB", () => {
+    const defaults = Object.fromEntries(sourceTemplates().map((s) => [s.id, `${s.methods.join('+')} ${s.maxBodyBytes}`]));
+    expect(defaults).toEqual({
+      'credas-process': 'POST 1048576',
+      'credas-actor': 'POST 1048576',
+      'credas-status-update': 'POST 1048576',
+      'credas-monitoring': 'POST 1048576',
+      'authvia-business-process': 'POST 1048576',
+      'authvia-business-process-action': 'POST 1048576',
+      'octapush-sms': 'GET+POST 1048576',
+      'octapush-viber': 'GET+POST 1048576',
+      cellosign: 'POST 16777216',
+    });
+  });
 });
 
 describe('secret strength', () => {

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { PROVIDERS, type ProviderName } from '@hookbus/contracts';
+import { parseOctapushOptions } from '@hookbus/providers/octapush/octapush-source';
+import { SOURCE_PROFILES } from '@hookbus/providers/source-profiles';
 import { ConfigError } from './config-error';
 import { KINDS_BY_PROVIDER, type GatewaySettings, type HookbusConfig, type SourceAuth, type SourceConfig, type SourceKind } from './sources';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** Cellosign WHP_ARCHIVE bodies carry the signed PDF and attachments as base64. */
-export const CELLOSIGN_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const DEFAULT_RATE_LIMIT = { requestsPerSecond: 2000, burst: 4000 };
 
 /**
@@ -191,7 +191,9 @@ function parseSource(raw: unknown, path: string, problems: string[], credentials
   const id = str(raw, 'id', path, problems, { pattern: /^[a-z0-9-]+$/ });
   const { provider, kind } = providerAndKind(raw, id, path, problems);
   const auth = parseAuth(raw.auth, `${path}.auth`, problems, credentials);
-  const defaultMethods: Array<'GET' | 'POST'> = provider === 'octapush' ? ['GET', 'POST'] : ['POST'];
+  // The provider's defaults come from its source profile (libs/providers/src/<provider>/<provider>-source.ts).
+  const profile = provider && PROVIDERS.includes(provider) ? SOURCE_PROFILES[provider] : null;
+  const defaultMethods: Array<'GET' | 'POST'> = [...(profile?.defaultMethods ?? ['POST'])];
   let methods = defaultMethods;
   if (raw.methods !== undefined) {
     if (!Array.isArray(raw.methods) || raw.methods.length === 0 || raw.methods.some((m) => m !== 'GET' && m !== 'POST')) {
@@ -200,20 +202,9 @@ function parseSource(raw: unknown, path: string, problems: string[], credentials
   }
   const timezone = str(raw, 'timezone', path, problems, { optional: true }) ?? 'UTC';
   if (!isValidTimeZone(timezone)) problems.push(`${path}.timezone: unknown IANA time zone ${JSON.stringify(timezone)}`);
-  const fieldsRaw = isObject(raw.fields) ? raw.fields : {};
-  if (raw.fields !== undefined && !isObject(raw.fields)) problems.push(`${path}.fields: expected a mapping`);
-  const messageKeyRaw = raw.messageKey;
-  let messageKey: string[] = [];
-  if (messageKeyRaw !== undefined) {
-    const list = typeof messageKeyRaw === 'string' ? [messageKeyRaw] : messageKeyRaw;
-    if (!Array.isArray(list) || list.length === 0 || list.some((k) => typeof k !== 'string' || k === '')) {
-      problems.push(`${path}.messageKey: expected a token name or a list of them`);
-    } else messageKey = list as string[];
-  }
-  const fields = {
-    status: str(fieldsRaw, 'status', `${path}.fields`, problems, { optional: true }) ?? 'status',
-    phone: str(fieldsRaw, 'phone', `${path}.fields`, problems, { optional: true }) ?? 'phone',
-  };
+  // Octapush's options (`fields`, `messageKey`) are its folder's to read (libs/providers/src/octapush/octapush-source.ts);
+  // every source carries them, with the defaults for any other provider.
+  const { fields, messageKey } = parseOctapushOptions(raw, path, problems, (o, key, at, list) => str(o, key, at, list, { optional: true }));
   const rate = isObject(raw.rateLimit) ? raw.rateLimit : {};
   const defaultRegion = str(raw, 'defaultPhoneRegion', path, problems, { optional: true, pattern: /^[A-Z]{2}$/ }) ?? null;
   if (!id || !provider || !kind) return null;
@@ -223,14 +214,14 @@ function parseSource(raw: unknown, path: string, problems: string[], credentials
     kind,
     auth,
     methods,
-    maxBodyBytes: positiveInt(raw, 'maxBodyBytes', path, provider === 'cellosign' ? CELLOSIGN_MAX_BODY_BYTES : DEFAULT_MAX_BODY_BYTES, problems),
+    maxBodyBytes: positiveInt(raw, 'maxBodyBytes', path, profile?.defaultMaxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, problems),
     timezone,
     rateLimit: {
       requestsPerSecond: positiveInt(rate, 'requestsPerSecond', `${path}.rateLimit`, DEFAULT_RATE_LIMIT.requestsPerSecond, problems),
       burst: positiveInt(rate, 'burst', `${path}.rateLimit`, DEFAULT_RATE_LIMIT.burst, problems),
     },
     fields,
-    messageKey: messageKey.length > 0 ? messageKey : [fields.phone],
+    messageKey,
     defaultPhoneRegion: defaultRegion,
   };
 }

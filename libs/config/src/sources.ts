@@ -1,4 +1,6 @@
 import type { ProviderName } from '@hookbus/contracts';
+import type { OctapushFields } from '@hookbus/providers/octapush/octapush-source';
+import { SOURCE_PROFILES } from '@hookbus/providers/source-profiles';
 
 /** How a source proves that a request comes from its provider (contract section 2). */
 export type SourceAuth =
@@ -20,19 +22,16 @@ export type SourceKind =
   | 'viber'
   | 'workflow';
 
+/** From each provider's source profile (libs/providers/src/<provider>/<provider>-source.ts); a kind missing above does not compile. */
 export const KINDS_BY_PROVIDER: Readonly<Record<ProviderName, readonly SourceKind[]>> = {
-  credas: ['process', 'process-actor', 'status-update', 'monitoring'],
-  authvia: ['business-process', 'business-process-action'],
-  octapush: ['sms', 'viber'],
-  cellosign: ['workflow'],
+  credas: SOURCE_PROFILES.credas.kinds,
+  authvia: SOURCE_PROFILES.authvia.kinds,
+  octapush: SOURCE_PROFILES.octapush.kinds,
+  cellosign: SOURCE_PROFILES.cellosign.kinds,
 };
 
-export interface OctapushFields {
-  /** Query/body name holding the status (a status in the URL path wins). */
-  readonly status: string;
-  /** Query/body name holding the recipient's phone number. */
-  readonly phone: string;
-}
+/** Declared with the Octapush options' parser in libs/providers/src/octapush/octapush-source.ts. */
+export type { OctapushFields };
 
 export interface RateLimit {
   readonly requestsPerSecond: number;

@@ -6,6 +6,7 @@ export * from './event-data';
 export * from './errors';
 export * from './secret-headers';
 export * from './consumer-groups';
+export * from './stages';
 export * from './schemas';
 export * from './event-record';
 export * from './codecs';

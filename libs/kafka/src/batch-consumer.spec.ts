@@ -1,4 +1,4 @@
-import { isConcurrentTransactions, isFencedError, isRebalanceError } from './batch-consumer';
+import { isConcurrentTransactions, isFencedError, isRebalanceError } from './batch-errors';
 
 const protocolError = (type: string) => Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type });
 

@@ -1,53 +1,19 @@
 import { setMaxListeners } from 'node:events';
-import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
+import { isConcurrentTransactions, isFencedError, isRebalanceError, mustRetryBatch } from './batch-errors';
+import type { BatchEffects, BatchSink, TransformedRecord } from './batch-sink';
 import { deadLetterFor, withoutPayload } from './dead-letter';
 import { failureClass } from './failure-class';
-import { chunkByBytes, groupByTopic, toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
+import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
 import { reportIncompleteStop } from './stop-report';
 import { backoffDelayMs, sleep, DEFAULT_BACKOFF, MAX_RECORD_ATTEMPTS, RecordAttempts, type BackoffPolicy } from './retry-policy';
+import { TransactionalUnitOfWork } from './transactional-unit-of-work';
+import { PlainUnitOfWork, type OffsetCommit, type UnitOfWork } from './unit-of-work';
 
-/** One record after `transform`, ready for `flush`. */
-export interface TransformedRecord<T> {
-  readonly record: ConsumedRecord;
-  readonly value: T;
-}
-
-/** What `flush` may do besides its own effects: produce records (inside the batch transaction when transactional). */
-export interface BatchEffects {
-  /**
-   * Produces `records`; resolves with the broker's answer per topic-partition and produce request (the base offset
-   * of each record batch written), which the tracker's state store records as the changelog offset it reflects.
-   */
-  send(records: readonly OutgoingRecord[]): Promise<readonly RecordMetadata[]>;
-  /** Keeps the group membership alive during long work. */
-  heartbeat(): Promise<void>;
-  /**
-   * Runs `callback` once the unit of work (the batch's Kafka transaction, or its offset commit) has committed, and
-   * not at all if it fails — for in-memory state that must only reflect what Kafka holds.
-   */
-  afterCommit(callback: () => void): void;
-}
-
-/**
- * A stage's processing of one topic-partition batch, in two steps:
- * - `transform` is pure and per record; throwing dead-letters that record alone (it can never succeed);
- * - `flush` makes the whole batch's effects durable. What a throw means is decided by what the error is
- *   (failure-class.ts): a dependency being unavailable retries the batch with backoff, for as long as it takes (the
- *   partition waits: lag grows, nothing is skipped); anything else isolates the record at fault, which is
- *   dead-lettered at once when the error is about the record, or after MAX_RECORD_ATTEMPTS when nothing says.
- * A record of the dead-letter topic is never dead-lettered again (that is how a loop starts): its sink must store
- * what it can of it, and one that still fails is dropped with an error log and a metric.
- * Offsets are committed only after `flush` resolved, so effects must be idempotent (at-least-once), or the runner
- * is `transactional` and effects, dead letters and offsets commit in one Kafka transaction (exactly-once on Kafka).
- */
-export interface BatchSink<T> {
-  readonly stage: string;
-  transform(record: ConsumedRecord): T | Promise<T>;
-  flush(items: ReadonlyArray<TransformedRecord<T>>, effects: BatchEffects): Promise<void>;
-  /** Called when partitions are assigned, before any batch of them is processed (the tracker restores state). */
-  onAssigned?(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void>;
-}
+// The consumer runner. What a stage implements is in batch-sink.ts, how a failed batch is classified in
+// batch-errors.ts, and how a batch's effects commit with its offsets in unit-of-work.ts (at least once) and
+// transactional-unit-of-work.ts (exactly once on Kafka).
 
 export interface BatchConsumerOptions {
   readonly groupId: string;
@@ -103,39 +69,9 @@ export const DEFAULT_FETCH_MAX_WAIT_MS = 100;
 export const DEFAULT_MAX_BYTES_PER_PARTITION = 1024 * 1024;
 export const DEFAULT_MAX_FETCH_BYTES = 4 * 1024 * 1024;
 
-const REBALANCE_ERROR_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
-const FENCED_ERROR_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
-
 /** The offset after `offset` (offsets are 64-bit; kafkajs hands them over as strings). */
 function afterOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
-}
-
-function errorType(error: unknown): unknown {
-  return typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-}
-
-/** The group generation changed under us: retrying the batch can never commit it; kafkajs must rejoin. */
-export function isRebalanceError(error: unknown): boolean {
-  return REBALANCE_ERROR_TYPES.has(errorType(error) as string) || (error instanceof Error && error.name === 'KafkaJSStaleTopicMetadataAssignment');
-}
-
-/** Another instance now holds our transactional id: we are the zombie. */
-export function isFencedError(error: unknown): boolean {
-  return FENCED_ERROR_TYPES.has(errorType(error) as string);
-}
-
-/** CONCURRENT_TRANSACTIONS (error 51): transient while the coordinator finishes the previous transaction. */
-export function isConcurrentTransactions(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
-}
-
-/**
- * Failures that are not about any record of the batch: a dependency is unavailable, the group moved on, or another
- * owner fenced us. The batch as a whole is retried (or abandoned to kafkajs); isolating records cannot help.
- */
-export function mustRetryBatch(error: unknown): boolean {
-  return isRebalanceError(error) || isFencedError(error) || isConcurrentTransactions(error) || failureClass(error) === 'unavailable';
 }
 
 /**
@@ -146,10 +82,8 @@ export function mustRetryBatch(error: unknown): boolean {
  */
 export class BatchConsumerRunner<T> {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
-  private readonly transactional = new Map<string, Producer>();
-  /** Tail of the work queued per transactional id: one transaction at a time per producer. */
-  private readonly transactionTails = new Map<string, Promise<unknown>>();
+  /** Where each batch's effects and offsets commit: one Kafka transaction (transactionalIdFor set), or produce then commit. */
+  private readonly unitOfWork: UnitOfWork;
   private readonly stopping = new AbortController();
   /** Failures of one record whose class says nothing, counted across retries of its batch. */
   private readonly recordAttempts = new RecordAttempts();
@@ -164,7 +98,7 @@ export class BatchConsumerRunner<T> {
   private readonly positionCommits = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly sink: BatchSink<T>,
     private readonly options: BatchConsumerOptions,
     private readonly observer: BatchConsumerObserver = {},
@@ -182,7 +116,9 @@ export class BatchConsumerRunner<T> {
       allowAutoTopicCreation: false,
       ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.unitOfWork = options.transactionalIdFor
+      ? new TransactionalUnitOfWork(kafka, options.groupId, options.transactionalIdFor)
+      : new PlainUnitOfWork(kafka, this.consumer);
     // Every concurrent backoff or heartbeat wait listens for shutdown on this signal (and stops listening when done).
     setMaxListeners(64, this.stopping.signal);
   }
@@ -196,7 +132,7 @@ export class BatchConsumerRunner<T> {
 
   /** Connects, subscribes and starts consuming; resolves once the consumer runs (not when it joined). */
   async start(): Promise<void> {
-    await this.producer.connect();
+    await this.unitOfWork.connect();
     await this.consumer.connect();
     // kafkajs does not await event listeners: keep the promise, and make every batch wait for it.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -259,9 +195,7 @@ export class BatchConsumerRunner<T> {
       await this.runningAgain.catch(() => undefined);
       await disconnect('consumer', this.consumer);
     }
-    await disconnect('producer', this.producer);
-    await Promise.all([...this.transactional.values()].map((p) => disconnect('transactional producer', p)));
-    this.transactional.clear();
+    await this.unitOfWork.disconnect(disconnect);
     const stage = this.sink.stage;
     if (this.abandonedOnStop > 0) reportIncompleteStop(`${stage}: ${this.abandonedOnStop} batch(es) abandoned uncommitted`);
     if (failedDisconnects.length > 0) reportIncompleteStop(`${stage}: could not disconnect ${failedDisconnects.join(', ')}`);
@@ -269,41 +203,12 @@ export class BatchConsumerRunner<T> {
   }
 
   /**
-   * On every assignment: fence the owned partitions' transactional ids first (so a previous owner's open transaction
-   * is aborted before anyone reads those partitions' outputs), release the others, then let the sink prepare.
+   * On every assignment: let the unit of work prepare (the transactional one fences the owned partitions' ids first,
+   * so a previous owner's open transaction is aborted before anyone reads those partitions' outputs), then the sink.
    */
   private async prepareAssignment(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void> {
-    if (this.options.transactionalIdFor) {
-      const owned = new Set<string>();
-      for (const { topic, partitions } of assignment) for (const partition of partitions) owned.add(this.options.transactionalIdFor(topic, partition));
-      for (const [id, producer] of this.transactional) {
-        if (owned.has(id)) continue;
-        this.transactional.delete(id);
-        await producer.disconnect().catch(() => undefined);
-      }
-      await Promise.all([...owned].map((id) => this.transactionalProducer(id)));
-    }
+    await this.unitOfWork.prepare(assignment);
     await this.sink.onAssigned?.(assignment);
-  }
-
-  /** The partition's transactional producer, initialised (fencing older holders of the id) on first use. */
-  private async transactionalProducer(id: string): Promise<Producer> {
-    const existing = this.transactional.get(id);
-    if (existing) return existing;
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionalId: id, transactionTimeout: 60_000 });
-    await producer.connect();
-    // kafkajs runs InitProducerId on the first transaction: begin and abort an empty one to fence now.
-    const transaction = await producer.transaction();
-    await transaction.abort();
-    this.transactional.set(id, producer);
-    return producer;
-  }
-
-  /** After a failed commit or abort kafkajs' producer is stuck mid-transaction: start over with a fresh one. */
-  private async resetTransactionalProducer(id: string): Promise<void> {
-    const producer = this.transactional.get(id);
-    this.transactional.delete(id);
-    await producer?.disconnect().catch(() => undefined);
   }
 
   /** kafkajs consumer events (GROUP_JOIN, CRASH, ...), for health and tests. */
@@ -436,7 +341,7 @@ export class BatchConsumerRunner<T> {
    * Sends the batch's dead letters with its offsets. Kafka may refuse one as too large (the original record plus our
    * headers can pass the topic's limit): then they go without their payloads, which the headers still locate.
    */
-  private async commitDeadLetters(deadLetters: readonly OutgoingRecord[], heartbeat: () => Promise<void>, commit: { topic: string; partition: number; offset: string }): Promise<void> {
+  private async commitDeadLetters(deadLetters: readonly OutgoingRecord[], heartbeat: () => Promise<void>, commit: OffsetCommit): Promise<void> {
     const partitionOf = { topic: commit.topic, partition: commit.partition };
     try {
       await this.inUnitOfWork(partitionOf, async (effects) => void (await effects.send(deadLetters)), heartbeat, commit);
@@ -456,72 +361,13 @@ export class BatchConsumerRunner<T> {
     return deadLetterFor(record, this.sink.stage, error, attempts);
   }
 
-  private async inUnitOfWork(
+  private inUnitOfWork(
     partitionOf: { topic: string; partition: number },
     work: (effects: BatchEffects) => Promise<void>,
     heartbeat: () => Promise<void>,
-    commit?: { topic: string; partition: number; offset: string },
+    commit?: OffsetCommit,
   ): Promise<void> {
-    const committed: Array<() => void> = [];
-    const afterCommit = (callback: () => void) => void committed.push(callback);
-    if (!this.options.transactionalIdFor) {
-      await work({ send: (records) => this.send(this.producer, records), heartbeat, afterCommit });
-      if (commit) await this.consumer.commitOffsets([commit]);
-      for (const callback of committed) callback();
-      return;
-    }
-    const id = this.options.transactionalIdFor(partitionOf.topic, partitionOf.partition);
-    // Batches of one partition number on several co-partitioned topics share the producer (and the sink's state for
-    // that partition): with partitions consumed concurrently they must take turns.
-    const previous = this.transactionTails.get(id) ?? Promise.resolve();
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => (release = resolve));
-    this.transactionTails.set(id, previous.then(() => turn));
-    await previous.catch(() => undefined);
-    try {
-      await this.transactionalUnitOfWork(id, work, heartbeat, committed, afterCommit, commit);
-    } finally {
-      // The map holds one tail per transactional id, so it is bounded by the partition count.
-      release();
-    }
-  }
-
-  private async transactionalUnitOfWork(
-    id: string,
-    work: (effects: BatchEffects) => Promise<void>,
-    heartbeat: () => Promise<void>,
-    committed: Array<() => void>,
-    afterCommit: (callback: () => void) => void,
-    commit?: { topic: string; partition: number; offset: string },
-  ): Promise<void> {
-    const transaction = await (await this.transactionalProducer(id)).transaction();
-    let committing = false;
-    try {
-      await work({ send: (records) => this.send(transaction, records), heartbeat, afterCommit });
-      if (commit) {
-        await transaction.sendOffsets({
-          consumerGroupId: this.options.groupId,
-          topics: [{ topic: commit.topic, partitions: [{ partition: commit.partition, offset: commit.offset }] }],
-        });
-      }
-      committing = true;
-      await transaction.commit();
-    } catch (error) {
-      committed.length = 0;
-      // A failed commit leaves kafkajs' producer in COMMITTING, where abort is refused and every later transaction
-      // fails; a failed abort leaves it ABORTING. Either way a fresh producer re-initialises the id, which aborts
-      // whatever the broker still holds open.
-      const aborted = committing ? false : await transaction.abort().then(() => true, () => false);
-      if (!aborted || isFencedError(error)) await this.resetTransactionalProducer(id);
-      throw error;
-    }
-    for (const callback of committed) callback();
-  }
-
-  private async send(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
-    const written: RecordMetadata[] = [];
-    for (const chunk of chunkByBytes(records)) written.push(...(await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 })));
-    return written;
+    return this.unitOfWork.run(partitionOf, work, heartbeat, commit);
   }
 
   private async waitBeforeRetry(payload: EachBatchPayload, attempt: number): Promise<void> {

@@ -1,5 +1,5 @@
 export * from './webhook';
 export * from './decode-body';
 export * from './provider-adapter';
-export * from './registry';
+export * from './adapters';
 export * from './safe-identities';

@@ -18,8 +18,24 @@ export interface NormalizedEvent {
 export interface ProviderAdapter {
   readonly provider: ProviderName;
   readonly kinds: readonly SourceKind[];
+  /**
+   * Whether the provider may send the status in the path (`/webhooks/{sourceId}/{status}`, Octapush). For any other
+   * provider the gateway answers that form 404, as for an unknown source (contract §3).
+   */
+  readonly statusInPath: boolean;
+  /** The reply body the provider expects instead of hookbus' own (receipt id, RFC 9457 problem details); Cellosign. */
+  readonly reply?: ProviderReply;
   routingKey(webhook: DecodedWebhook, source: SourceConfig): string;
   normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEvent[];
+}
+
+/** A provider's own reply shape, with the HTTP status the gateway chose. */
+export interface ProviderReply {
+  readonly contentType: string;
+  /** The body of a 200 once the record is durable. */
+  accepted(receiptId: string): string;
+  /** The body of a refusal, `detail` saying why. */
+  refused(detail: string): string;
 }
 
 /**

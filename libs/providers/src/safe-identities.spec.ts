@@ -1,7 +1,6 @@
 import { InvalidRecordError } from '@hookbus/contracts';
 import { MAX_MESSAGE_KEY_BYTES } from './octapush/octapush-callback.dto';
-import '@hookbus/providers/adapters';
-import { adapterFor } from './registry';
+import { adapterFor } from './adapters';
 import { testSource, testWebhook } from './support/test-webhook';
 
 const sms = testSource('octapush', 'sms', { methods: ['GET', 'POST'] });

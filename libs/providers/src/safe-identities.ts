@@ -32,6 +32,8 @@ export function withSafeIdentities(adapter: ProviderAdapter): ProviderAdapter {
   return {
     provider: adapter.provider,
     kinds: adapter.kinds,
+    statusInPath: adapter.statusInPath,
+    ...(adapter.reply ? { reply: adapter.reply } : {}),
     routingKey: (webhook, source) => checkedIdentity('routing key', adapter.routingKey(webhook, source)),
     normalize: (webhook, source) => adapter.normalize(webhook, source).map(checkedEvent),
   };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseHookbusConfig } from '@hookbus/config';
 import type { OutgoingRecord } from '@hookbus/kafka';
-import '@hookbus/providers/adapters';
 import { authviaSignature } from '../auth/source-authenticator';
 import { WebhookIngress, type RecordStore } from './webhook-ingress';
 

@@ -90,8 +90,8 @@ export class WebhookIngress {
 
   admit(request: AdmissionRequest): Admission {
     const source = this.sources.get(request.sourceId);
-    // The status-in-path form exists only for Octapush sources (contract §3).
-    if (!source || (request.hasPathStatus && source.provider !== 'octapush')) {
+    // The status-in-path form exists only for providers whose adapter says so (Octapush; contract §3).
+    if (!source || (request.hasPathStatus && !adapterFor(source.provider).statusInPath)) {
       return { admitted: false, reply: refusal(null, 404, 'no webhook source at this address') };
     }
     if (!(source.methods as readonly string[]).includes(request.method)) {

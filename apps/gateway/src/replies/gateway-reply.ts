@@ -1,4 +1,5 @@
 import type { SourceConfig } from '@hookbus/config';
+import { adapterFor } from '@hookbus/providers';
 
 /** What the gateway answers, independent of the HTTP framework. */
 export interface GatewayReply {
@@ -53,25 +54,25 @@ export interface RefusalOptions {
 }
 
 /**
- * A refusal: RFC 9457 problem details, except for Cellosign sources, which expect
- * `{"status":"-1","errordesc":"<why>"}` (docs/providers/cellosign.md#reply) with the same HTTP status.
+ * A refusal: RFC 9457 problem details, except for a provider whose adapter has a reply shape of its own (Cellosign:
+ * libs/providers/src/cellosign/cellosign-reply.ts), with the same HTTP status.
  */
 export function refusal(source: SourceConfig | null, status: RefusalStatus, detail: string, options: RefusalOptions = {}): GatewayReply {
   const headers: Record<string, string> = {};
   if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);
   if (options.allow) headers.allow = options.allow.join(', ');
-  if (source?.provider === 'cellosign') {
-    headers['content-type'] = JSON_CONTENT_TYPE;
-    return { status, headers, body: JSON.stringify({ status: '-1', errordesc: detail }) };
+  const own = source ? adapterFor(source.provider).reply : undefined;
+  if (own) {
+    headers['content-type'] = own.contentType;
+    return { status, headers, body: own.refused(detail) };
   }
   headers['content-type'] = PROBLEM_CONTENT_TYPE;
   return { status, headers, body: JSON.stringify(problemDetails(status, detail, options.receiptId)) };
 }
 
-const CELLOSIGN_OK = JSON.stringify({ status: '0', errordesc: '' });
-
-/** 200 once the record is durable: the receipt id, or Cellosign's exact success body. */
+/** 200 once the record is durable: the receipt id, or the provider's own success body (Cellosign's). */
 export function accepted(source: SourceConfig, receiptId: string): GatewayReply {
-  const body = source.provider === 'cellosign' ? CELLOSIGN_OK : `{"receiptId":"${receiptId}"}`;
-  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body };
+  const own = adapterFor(source.provider).reply;
+  if (own) return { status: 200, headers: { 'content-type': own.contentType }, body: own.accepted(receiptId) };
+  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: `{"receiptId":"${receiptId}"}` };
 }

@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { PROVIDERS, rawTopicFor, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, sourceTemplates, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
 import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type OutgoingRecord, type PartitionRange } from '@hookbus/kafka';
-import '@hookbus/providers/adapters';
 import { NormalizationSink, eventRecord } from '../normalization.sink';
 
 /** Some records still fail to normalize (each is printed with its partition, offset and receipt). */

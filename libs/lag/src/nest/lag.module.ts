@@ -1,12 +1,12 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConsumerGroups } from '@hookbus/contracts';
+import { consumingStages } from '@hookbus/contracts';
 import type { ServiceContext } from '@hookbus/platform';
 import { LagMonitor, type LagMonitorOptions } from '../lag-monitor';
 
 export const LAG_MONITOR = Symbol('LAG_MONITOR');
 
-/** Every stage's consumer group; what the monitor watches unless told otherwise. */
-export const HOOKBUS_LAG_TARGETS = Object.values(ConsumerGroups).map((groupId) => ({ groupId }));
+/** Every consuming stage's group (the stage table, libs/contracts/src/stages.ts); what the monitor watches unless told otherwise. */
+export const HOOKBUS_LAG_TARGETS = consumingStages().map((stage) => ({ groupId: stage.group }));
 
 @Injectable()
 export class LagMonitorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {

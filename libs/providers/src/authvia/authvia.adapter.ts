@@ -1,3 +1,4 @@
+import { AUTHVIA_SOURCE } from './authvia-source';
 import { InvalidRecordError } from '@hookbus/contracts';
 import type { SourceConfig, SourceKind } from '@hookbus/config';
 import type { NormalizedEvent, ProviderAdapter } from '../provider-adapter';
@@ -5,7 +6,7 @@ import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { authviaActionRoutingKey, normalizeAuthviaAction } from './authvia-action.normalizer';
 import { authviaBusinessProcessRoutingKey, normalizeAuthviaBusinessProcess } from './authvia-business-process.normalizer';
 
-const KINDS = ['business-process', 'business-process-action'] as const satisfies readonly SourceKind[];
+const KINDS = AUTHVIA_SOURCE.kinds satisfies readonly SourceKind[];
 
 function unsupported(kind: SourceKind): never {
   throw new InvalidRecordError('unsupported_kind', `authvia has no webhook kind ${JSON.stringify(kind)}`);
@@ -19,6 +20,7 @@ function unsupported(kind: SourceKind): never {
 export const authviaAdapter: ProviderAdapter = {
   provider: 'authvia',
   kinds: KINDS,
+  statusInPath: false,
 
   routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
     if (source.kind === 'business-process') return authviaBusinessProcessRoutingKey(webhook);

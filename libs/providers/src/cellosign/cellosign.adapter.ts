@@ -1,3 +1,5 @@
+import { CELLOSIGN_SOURCE } from './cellosign-source';
+import { cellosignReply } from './cellosign-reply';
 import { cloudEventEnvelope, EventTypes, Topics, processKey, sourceUri, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import { deliveryEventId, type NormalizedEvent, type ProviderAdapter } from '../provider-adapter';
@@ -105,7 +107,9 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
 
 export const cellosignAdapter: ProviderAdapter = {
   provider: 'cellosign',
-  kinds: ['workflow'],
+  kinds: CELLOSIGN_SOURCE.kinds,
+  statusInPath: false,
+  reply: cellosignReply,
   routingKey,
   normalize,
 };

@@ -1,3 +1,4 @@
+import { CREDAS_SOURCE } from './credas-source';
 import { InvalidRecordError } from '@hookbus/contracts';
 import type { SourceConfig, SourceKind } from '@hookbus/config';
 import type { NormalizedEvent, ProviderAdapter } from '../provider-adapter';
@@ -6,7 +7,7 @@ import { credasActorRoutingKey, normalizeCredasActor } from './credas-actor.norm
 import { credasCheckRoutingKey, normalizeCredasCheck } from './credas-check.normalizer';
 import { credasProcessRoutingKey, normalizeCredasProcess } from './credas-process.normalizer';
 
-const KINDS = ['process', 'process-actor', 'status-update', 'monitoring'] as const satisfies readonly SourceKind[];
+const KINDS = CREDAS_SOURCE.kinds satisfies readonly SourceKind[];
 type CredasKind = (typeof KINDS)[number];
 
 function credasKind(kind: SourceKind): CredasKind {
@@ -21,6 +22,7 @@ function credasKind(kind: SourceKind): CredasKind {
 export const credasAdapter: ProviderAdapter = {
   provider: 'credas',
   kinds: KINDS,
+  statusInPath: false,
 
   routingKey(webhook: DecodedWebhook, source: SourceConfig): string {
     const kind = credasKind(source.kind);

@@ -1,3 +1,4 @@
+import { OCTAPUSH_SOURCE } from './octapush-source';
 import {
   cloudEventEnvelope,
   EventTypes,
@@ -76,7 +77,9 @@ function normalize(webhook: ReceivedWebhook, source: SourceConfig): NormalizedEv
 
 export const octapushAdapter: ProviderAdapter = {
   provider: 'octapush',
-  kinds: ['sms', 'viber'],
+  kinds: OCTAPUSH_SOURCE.kinds,
+  // Octapush can send the status as the last path segment (docs/providers/octapush.md).
+  statusInPath: true,
   routingKey,
   normalize,
 };
