@@ -7,11 +7,12 @@
  *
  * Kept free of the @hookbus path aliases: jest's globalSetup imports it without the module mapper.
  */
-import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { brokerAnswers, waitForBroker } from '../../libs/kafka/src/kafka-client';
 import { finishCommand, handleHelp, UsageError, type CommandHelp } from '../../libs/config/src/cli';
 
@@ -309,13 +310,15 @@ export async function startLocalKafka(
   log: (line: string) => void = console.log,
   /** Told the JVM's pid as soon as it is spawned (before it answers): the broker-guard must know what to stop. */
   onSpawned: (pid: number) => void = () => undefined,
+  /** How long the started broker has to answer. */
+  timeoutMs = 90_000,
 ): Promise<StartedKafka> {
   const brokers = [`127.0.0.1:${options.port}`];
   if (await brokerAnswers(brokers, 1500, undefined)) {
     return { pid: runningPid(options) ?? -1, brokers, logFile: join(options.dataDir, 'broker.log'), startedHere: false };
   }
-  const spawned = spawnBroker(options, log, onSpawned);
-  await spawned.answering(90_000);
+  const spawned = await spawnBroker(options, log, onSpawned);
+  await spawned.answering(timeoutMs);
   return spawned.started;
 }
 
@@ -326,7 +329,7 @@ interface SpawnedBroker {
 }
 
 /** Formats the storage if it is new, writes server.properties and spawns the JVM (detached); does not wait. */
-function spawnBroker(options: LocalKafkaOptions, log: (line: string) => void, onSpawned: (pid: number) => void): SpawnedBroker {
+async function spawnBroker(options: LocalKafkaOptions, log: (line: string) => void, onSpawned: (pid: number) => void): Promise<SpawnedBroker> {
   const brokers = [`127.0.0.1:${options.port}`];
   const logFile = join(options.dataDir, 'broker.log');
   requireJava();
@@ -341,15 +344,28 @@ function spawnBroker(options: LocalKafkaOptions, log: (line: string) => void, on
   if (!existsSync(join(options.dataDir, 'data', 'meta.properties'))) {
     if (options.clusterNode && !options.clusterNode.clusterId) throw new Error(`node ${options.clusterNode.nodeId} is not formatted and its cluster has no id yet: start the whole cluster first`);
     const clusterId = options.clusterNode?.clusterId || newClusterId();
-    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scramFormatArgs(options.saslSsl)], {
-      // stderr is piped so that a failed format says why in the thrown error, instead of only "Command failed".
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    // Asynchronous, so that a cluster's nodes format side by side; a short-lived JVM, so no optimizing compiler. A
+    // failed format says why in the thrown error (its stderr), instead of only "Command failed".
+    await promisify(execFile)('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scramFormatArgs(options.saslSsl)]);
   }
   const out = openSync(join(options.dataDir, 'broker.out'), 'a');
   const child = spawn(
     'java',
-    [`-Xms${Math.min(256, options.heapMb)}m`, `-Xmx${options.heapMb}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j, logProp, '-cp', classpath, 'kafka.Kafka', propsFile],
+    [
+      `-Xms${Math.min(256, options.heapMb)}m`,
+      `-Xmx${options.heapMb}m`,
+      '-XX:+UseG1GC',
+      // Three JVMs on a laptop (or a 2-core CI runner): no optimizing compiler, whose threads would compete with the
+      // brokers themselves while they start and recover; a local cluster needs availability, not peak throughput.
+      ...(options.clusterNode ? ['-XX:TieredStopAtLevel=1'] : []),
+      '-Djava.awt.headless=true',
+      log4j,
+      logProp,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propsFile,
+    ],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
@@ -450,17 +466,20 @@ export async function startKafkaCluster(cluster: LocalKafkaClusterOptions, log: 
   clusterIdOf(cluster);
   const nodes = clusterNodeOptions({ ...cluster, reset: false });
   const answering = await Promise.all(nodes.map((node) => brokerAnswers([`127.0.0.1:${node.port}`], 1000, undefined)));
-  const spawned = nodes.map((node, i) => (answering[i] ? null : spawnBroker(node, log, () => undefined)));
-  await Promise.all(spawned.map((s) => s?.answering(120_000)));
+  const spawned = await Promise.all(nodes.map((node, i) => (answering[i] ? null : spawnBroker(node, log, () => undefined))));
+  await Promise.all(spawned.map((s) => s?.answering(180_000)));
   return {
     brokers: nodes.map((node) => `127.0.0.1:${node.port}`),
     nodes: nodes.map((node, i) => spawned[i]?.started ?? { pid: runningPid(node) ?? -1, brokers: [`127.0.0.1:${node.port}`], logFile: join(node.dataDir, 'broker.log'), startedHere: false }),
   };
 }
 
-/** Starts one node of a running cluster again (after killClusterNode) and waits until it answers. */
-export async function startClusterNode(cluster: LocalKafkaClusterOptions, nodeId: number, log: (line: string) => void = console.log): Promise<StartedKafka> {
-  return startLocalKafka(nodeOptions(cluster, nodeId), log);
+/**
+ * Starts one node of a running cluster again (after killClusterNode) and waits until it answers: after a SIGKILL it
+ * recovers every partition's log first, which on a busy machine takes minutes rather than seconds.
+ */
+export async function startClusterNode(cluster: LocalKafkaClusterOptions, nodeId: number, log: (line: string) => void = console.log, timeoutMs = 180_000): Promise<StartedKafka> {
+  return startLocalKafka(nodeOptions(cluster, nodeId), log, () => undefined, timeoutMs);
 }
 
 /** SIGKILL, as a crash or the OOM killer would: no controlled shutdown, no leadership handed over. */
