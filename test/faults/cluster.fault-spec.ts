@@ -104,8 +104,11 @@ async function sayWhatIsMissing(ledger: SendLedger): Promise<void> {
   const acknowledged = ledger.acknowledged.map((a) => a.receiptId);
   const found = new Set(((await stack.db.query('SELECT receipt_id::text AS id FROM hookbus.receipts WHERE receipt_id = ANY($1::uuid[])', [acknowledged])).rows as Array<{ id: string }>).map((r) => r.id));
   const missing = ledger.acknowledged.filter((a) => !found.has(a.receiptId));
-  say(`  ${missing.length} acknowledged receipts not in hookbus.receipts (the rest of "lost" are events): ${missing.slice(0, 5).map((m) => `${m.receiptId} ${m.delivery.sourceId}`).join(', ')}`);
-  const events = new Set(((await stack.db.query('SELECT event_id::text AS id FROM hookbus.events WHERE receipt_id = ANY($1::uuid[])', [acknowledged])).rows as Array<{ id: string }>).map((r) => r.id));
+  // A receipt id is a UUIDv7: its first 48 bits are when the gateway received the request.
+  const receivedAt = (id: string) => new Date(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toISOString();
+  say(`  ${missing.length} acknowledged receipts not in hookbus.receipts (the rest of "lost" are events): ${missing.slice(0, 5).map((m) => `${m.receiptId} ${m.delivery.sourceId} received ${receivedAt(m.receiptId)}`).join(', ')}`);
+  const expected = [...expectationFor(ledger.sent).eventIds];
+  const events = new Set(((await stack.db.query('SELECT event_id::text AS id FROM hookbus.events WHERE event_id::text = ANY($1::text[])', [expected])).rows as Array<{ id: string }>).map((r) => r.id));
   for (const a of ledger.acknowledged) {
     const absent = [...expectationFor([a.delivery]).eventIds].filter((id) => !events.has(id));
     if (absent.length > 0) say(`  receipt ${a.receiptId} (${a.delivery.sourceId}, in receipts: ${found.has(a.receiptId)}): ${absent.length} expected events missing`);
