@@ -30,7 +30,7 @@ const RAW_TOPICS = Object.values(Topics.raw).map((t) => t.name);
  * waiting is answered at the gateway's 2 s produce timeout; a restarted node first catches up before it is back in
  * the in-sync replicas. Measured figures are printed; see docs/operations.md.
  */
-const SETTLE_MS = 10_000;
+const SETTLE_MS = 12_000;
 
 /** A steady load of mixed-provider entities (each one's deliveries in order) until stopped. */
 class SteadyLoad {
