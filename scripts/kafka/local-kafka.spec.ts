@@ -1,7 +1,29 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultOptions, localKafkaSetup, newClusterId, repoRoot, requireJava } from './local-kafka';
+import { clusterNodeOptions, defaultClusterOptions, defaultOptions, localKafkaSetup, newClusterId, repoRoot, requireJava } from './local-kafka';
 
 describe('local Kafka broker helpers', () => {
+  it('lays a three-node cluster out on two ports per node, every node a voter, one cluster id, 3 copies / 2 in sync', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookbus-cluster-spec-'));
+    try {
+      writeFileSync(join(dir, 'cluster.id'), 'AAAAAAAAAAAAAAAAAAAAAA\n');
+      const nodes = clusterNodeOptions(defaultClusterOptions({ dataDir: dir, basePort: 19840 }));
+      const voters = '1@127.0.0.1:19841,2@127.0.0.1:19843,3@127.0.0.1:19845';
+      expect(nodes.map((n) => [n.port, n.controllerPort, n.dataDir, n.heapMb])).toEqual([
+        [19840, 19841, join(dir, 'node-1'), 384],
+        [19842, 19843, join(dir, 'node-2'), 384],
+        [19844, 19845, join(dir, 'node-3'), 384],
+      ]);
+      expect(nodes.map((n) => n.clusterNode)).toEqual([1, 2, 3].map((nodeId) => ({ nodeId, quorumVoters: voters, clusterId: 'AAAAAAAAAAAAAAAAAAAAAA', replicationFactor: 3, minInsyncReplicas: 2 })));
+      // A smaller cluster cannot hold three copies: its internal topics get as many as it has nodes.
+      expect(clusterNodeOptions(defaultClusterOptions({ dataDir: dir, basePort: 19840, nodes: 1 }))[0]!.clusterNode).toMatchObject({ replicationFactor: 1, minInsyncReplicas: 1, quorumVoters: '1@127.0.0.1:19841' });
+      expect(() => clusterNodeOptions(defaultClusterOptions({ dataDir: dir, nodes: 0 }))).toThrow(/1 or more nodes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('makes cluster ids of 22 base64url characters (the form kafka-storage format expects), each new', () => {
     const ids = Array.from({ length: 50 }, newClusterId);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);

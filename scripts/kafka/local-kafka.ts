@@ -3,14 +3,16 @@
  * jars come from Maven Central through scripts/kafka/pom.xml and are cached outside git.
  *
  *   node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]
+ *   node dist/scripts/kafka/local-kafka.js cluster start|stop|status [--reset] [--data DIR]   (three nodes)
  *
  * Kept free of the @hookbus path aliases: jest's globalSetup imports it without the module mapper.
  */
-import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { brokerAnswers, waitForBroker } from '../../libs/kafka/src/kafka-client';
 import { finishCommand, handleHelp, UsageError, type CommandHelp } from '../../libs/config/src/cli';
 
@@ -25,6 +27,20 @@ export interface LocalKafkaOptions {
   readonly reset: boolean;
   /** A SASL_SSL listener beside PLAINTEXT, as managed Kafka offers (tests of TLS and SASL); none by default. */
   readonly saslSsl?: SaslSslListener;
+  /** This broker as one node of a local multi-node cluster (startKafkaCluster); a single node of its own when absent. */
+  readonly clusterNode?: ClusterNode;
+}
+
+/** One node of a local KRaft cluster: its id, every voter of the controller quorum, and the cluster's shared id. */
+export interface ClusterNode {
+  readonly nodeId: number;
+  /** `id@host:port` of every controller, comma-separated (controller.quorum.voters). */
+  readonly quorumVoters: string;
+  readonly clusterId: string;
+  /** Copies of the internal topics (consumer offsets, transaction state); also the brokers' default replication. */
+  readonly replicationFactor: number;
+  /** The brokers' default min.insync.replicas, also that of the transaction state log. */
+  readonly minInsyncReplicas: number;
 }
 
 /**
@@ -197,10 +213,13 @@ function scramFormatArgs(listener: SaslSslListener | undefined): string[] {
 
 function serverProperties(options: LocalKafkaOptions): string {
   const sasl = options.saslSsl;
+  const node = options.clusterNode;
+  const replicas = node?.replicationFactor ?? 1;
+  const minInsync = node?.minInsyncReplicas ?? 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
+    `node.id=${node?.nodeId ?? 1}`,
+    `controller.quorum.voters=${node?.quorumVoters ?? `1@127.0.0.1:${options.controllerPort}`}`,
     `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}${sasl ? `,SASL_SSL://127.0.0.1:${sasl.port}` : ''}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}${sasl ? `,SASL_SSL://127.0.0.1:${sasl.port}` : ''}`,
     'controller.listener.names=CONTROLLER',
@@ -209,12 +228,12 @@ function serverProperties(options: LocalKafkaOptions): string {
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(options.dataDir, 'data')}`,
     'num.partitions=6',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minInsync}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minInsync}`,
     'transaction.state.log.num.partitions=10',
     // Groups start at once: no 3 s wait for more members (tests and single-node use).
     'group.initial.rebalance.delay.ms=0',
@@ -223,6 +242,9 @@ function serverProperties(options: LocalKafkaOptions): string {
     'replica.fetch.max.bytes=20971520',
     'log.cleaner.dedupe.buffer.size=33554432',
     'transactional.id.expiration.ms=604800000',
+    // A cluster node: a SIGKILLed broker is fenced (its partitions get new leaders) after 3 s without a heartbeat,
+    // not Kafka's default 9 s — the local cluster exists to watch failovers happen.
+    ...(node ? ['broker.heartbeat.interval.ms=500', 'broker.session.timeout.ms=3000'] : []),
   ].join('\n') + '\n';
 }
 
@@ -288,12 +310,28 @@ export async function startLocalKafka(
   log: (line: string) => void = console.log,
   /** Told the JVM's pid as soon as it is spawned (before it answers): the broker-guard must know what to stop. */
   onSpawned: (pid: number) => void = () => undefined,
+  /** How long the started broker has to answer. */
+  timeoutMs = 90_000,
 ): Promise<StartedKafka> {
   const brokers = [`127.0.0.1:${options.port}`];
-  const logFile = join(options.dataDir, 'broker.log');
   if (await brokerAnswers(brokers, 1500, undefined)) {
-    return { pid: runningPid(options) ?? -1, brokers, logFile, startedHere: false };
+    return { pid: runningPid(options) ?? -1, brokers, logFile: join(options.dataDir, 'broker.log'), startedHere: false };
   }
+  const spawned = await spawnBroker(options, log, onSpawned);
+  await spawned.answering(timeoutMs);
+  return spawned.started;
+}
+
+interface SpawnedBroker {
+  readonly started: StartedKafka;
+  /** Resolves once a client can describe the cluster through this broker; a JVM that exits first fails the start. */
+  answering(timeoutMs: number): Promise<void>;
+}
+
+/** Formats the storage if it is new, writes server.properties and spawns the JVM (detached); does not wait. */
+async function spawnBroker(options: LocalKafkaOptions, log: (line: string) => void, onSpawned: (pid: number) => void): Promise<SpawnedBroker> {
+  const brokers = [`127.0.0.1:${options.port}`];
+  const logFile = join(options.dataDir, 'broker.log');
   requireJava();
   const libs = fetchKafkaJars(log);
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
@@ -304,15 +342,30 @@ export async function startLocalKafka(
   const log4j = `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'log4j.properties')}`;
   const logProp = `-Dhookbus.kafka.logfile=${logFile}`;
   if (!existsSync(join(options.dataDir, 'data', 'meta.properties'))) {
-    execFileSync('java', ['-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile, ...scramFormatArgs(options.saslSsl)], {
-      // stderr is piped so that a failed format says why in the thrown error, instead of only "Command failed".
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    if (options.clusterNode && !options.clusterNode.clusterId) throw new Error(`node ${options.clusterNode.nodeId} is not formatted and its cluster has no id yet: start the whole cluster first`);
+    const clusterId = options.clusterNode?.clusterId || newClusterId();
+    // Asynchronous, so that a cluster's nodes format side by side; a short-lived JVM, so no optimizing compiler. A
+    // failed format says why in the thrown error (its stderr), instead of only "Command failed".
+    await promisify(execFile)('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', classpath, log4j, logProp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scramFormatArgs(options.saslSsl)]);
   }
   const out = openSync(join(options.dataDir, 'broker.out'), 'a');
   const child = spawn(
     'java',
-    [`-Xms${Math.min(256, options.heapMb)}m`, `-Xmx${options.heapMb}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j, logProp, '-cp', classpath, 'kafka.Kafka', propsFile],
+    [
+      `-Xms${Math.min(256, options.heapMb)}m`,
+      `-Xmx${options.heapMb}m`,
+      '-XX:+UseG1GC',
+      // Three JVMs on a laptop (or a 2-core CI runner): no optimizing compiler, whose threads would compete with the
+      // brokers themselves while they start and recover; a local cluster needs availability, not peak throughput.
+      ...(options.clusterNode ? ['-XX:TieredStopAtLevel=1'] : []),
+      '-Djava.awt.headless=true',
+      log4j,
+      logProp,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propsFile,
+    ],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
@@ -327,15 +380,129 @@ export async function startLocalKafka(
     child.once('exit', (code, signal) => reject(new Error(`the Kafka broker (pid ${pid}) exited while starting (${signal ?? `code ${code}`})`))),
   );
   exited.catch(() => undefined);
-  try {
-    await Promise.race([waitForBroker(brokers, 90_000, undefined), exited]);
-  } catch (error) {
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    if (existsSync(pidFile(options)) && readFileSync(pidFile(options), 'utf8').trim() === String(pid)) rmSync(pidFile(options), { force: true });
-    throw new Error(`${(error as Error).message}; see ${logFile} and ${join(options.dataDir, 'broker.out')}`);
-  }
-  child.removeAllListeners('exit');
-  return { pid, brokers, logFile, startedHere: true };
+  return {
+    started: { pid, brokers, logFile, startedHere: true },
+    async answering(timeoutMs: number): Promise<void> {
+      try {
+        await Promise.race([waitForBroker(brokers, timeoutMs, undefined), exited]);
+      } catch (error) {
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+        if (existsSync(pidFile(options)) && readFileSync(pidFile(options), 'utf8').trim() === String(pid)) rmSync(pidFile(options), { force: true });
+        throw new Error(`${(error as Error).message}; see ${logFile} and ${join(options.dataDir, 'broker.out')}`);
+      }
+      child.removeAllListeners('exit');
+    },
+  };
+}
+
+/**
+ * A local KRaft cluster of `nodes` combined broker + controller nodes (every node a voter of the controller quorum),
+ * formatted with one cluster id: what `KAFKA_DURABILITY=production` needs (three copies, two in sync) on one machine.
+ * Node i (1-based) listens on basePort + 2(i-1), its controller on the port after; its data is in dataDir/node-i.
+ */
+export interface LocalKafkaClusterOptions {
+  readonly dataDir: string;
+  readonly basePort: number;
+  readonly nodes: number;
+  readonly heapMb: number;
+  readonly reset: boolean;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+}
+
+export function defaultClusterOptions(overrides: Partial<LocalKafkaClusterOptions> = {}): LocalKafkaClusterOptions {
+  return {
+    dataDir: process.env.HOOKBUS_KAFKA_DATA || join(repoRoot(), '.hookbus', 'kafka-cluster'),
+    basePort: Number(process.env.HOOKBUS_KAFKA_PORT || 9092),
+    nodes: 3,
+    heapMb: Number(process.env.HOOKBUS_KAFKA_HEAP_MB || 384),
+    reset: false,
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+    ...overrides,
+  };
+}
+
+/** The cluster's shared id: drawn once, kept in the cluster's data directory so a node formatted later joins it. */
+function clusterIdOf(cluster: LocalKafkaClusterOptions): string {
+  const file = join(cluster.dataDir, 'cluster.id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(cluster.dataDir, { recursive: true });
+  const id = newClusterId();
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+/** Each node's own options (1-based node ids), as startLocalKafka and stopLocalKafka take them. */
+export function clusterNodeOptions(cluster: LocalKafkaClusterOptions): LocalKafkaOptions[] {
+  if (!Number.isInteger(cluster.nodes) || cluster.nodes < 1) throw new Error(`a cluster needs 1 or more nodes, got ${cluster.nodes}`);
+  const ids = Array.from({ length: cluster.nodes }, (_, i) => i + 1);
+  const portOf = (id: number) => cluster.basePort + 2 * (id - 1);
+  const quorumVoters = ids.map((id) => `${id}@127.0.0.1:${portOf(id) + 1}`).join(',');
+  // Read only: `status` and `stop` must not create anything. startKafkaCluster draws the id before any node formats.
+  const idFile = join(cluster.dataDir, 'cluster.id');
+  const clusterId = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : '';
+  return ids.map((nodeId) => ({
+    dataDir: join(cluster.dataDir, `node-${nodeId}`),
+    port: portOf(nodeId),
+    controllerPort: portOf(nodeId) + 1,
+    heapMb: cluster.heapMb,
+    reset: false,
+    clusterNode: { nodeId, quorumVoters, clusterId, replicationFactor: Math.min(cluster.replicationFactor, cluster.nodes), minInsyncReplicas: Math.min(cluster.minInsyncReplicas, cluster.nodes) },
+  }));
+}
+
+export interface StartedCluster {
+  readonly brokers: string[];
+  readonly nodes: StartedKafka[];
+}
+
+/**
+ * Starts every node of the cluster that does not answer yet, all at once (a node answers only once a majority of
+ * the controller quorum runs), then waits until each answers.
+ */
+export async function startKafkaCluster(cluster: LocalKafkaClusterOptions, log: (line: string) => void = console.log): Promise<StartedCluster> {
+  if (cluster.reset) rmSync(cluster.dataDir, { recursive: true, force: true });
+  clusterIdOf(cluster);
+  const nodes = clusterNodeOptions({ ...cluster, reset: false });
+  const answering = await Promise.all(nodes.map((node) => brokerAnswers([`127.0.0.1:${node.port}`], 1000, undefined)));
+  const spawned = await Promise.all(nodes.map((node, i) => (answering[i] ? null : spawnBroker(node, log, () => undefined))));
+  await Promise.all(spawned.map((s) => s?.answering(180_000)));
+  return {
+    brokers: nodes.map((node) => `127.0.0.1:${node.port}`),
+    nodes: nodes.map((node, i) => spawned[i]?.started ?? { pid: runningPid(node) ?? -1, brokers: [`127.0.0.1:${node.port}`], logFile: join(node.dataDir, 'broker.log'), startedHere: false }),
+  };
+}
+
+/**
+ * Starts one node of a running cluster again (after killClusterNode) and waits until it answers: after a SIGKILL it
+ * recovers every partition's log first, which on a busy machine takes minutes rather than seconds.
+ */
+export async function startClusterNode(cluster: LocalKafkaClusterOptions, nodeId: number, log: (line: string) => void = console.log, timeoutMs = 180_000): Promise<StartedKafka> {
+  return startLocalKafka(nodeOptions(cluster, nodeId), log, () => undefined, timeoutMs);
+}
+
+/** SIGKILL, as a crash or the OOM killer would: no controlled shutdown, no leadership handed over. */
+export async function killClusterNode(cluster: LocalKafkaClusterOptions, nodeId: number): Promise<boolean> {
+  const node = nodeOptions(cluster, nodeId);
+  const pid = runningPid(node);
+  if (pid === null) return false;
+  process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  rmSync(pidFile(node), { force: true });
+  return true;
+}
+
+/** Controlled shutdown of every node (the last ones may be SIGKILLed after the timeout: no quorum left to leave). */
+export async function stopKafkaCluster(cluster: LocalKafkaClusterOptions, timeoutMs = 15_000): Promise<number> {
+  const stopped = await Promise.all(clusterNodeOptions({ ...cluster, reset: false }).map((node) => stopLocalKafka(node, timeoutMs)));
+  return stopped.filter(Boolean).length;
+}
+
+function nodeOptions(cluster: LocalKafkaClusterOptions, nodeId: number): LocalKafkaOptions {
+  const node = clusterNodeOptions({ ...cluster, reset: false }).find((n) => n.clusterNode?.nodeId === nodeId);
+  if (!node) throw new Error(`the cluster has no node ${nodeId} (nodes 1..${cluster.nodes})`);
+  return node;
 }
 
 /**
@@ -409,19 +576,53 @@ export function tellGuard(guard: ChildProcess, message: GuardMessage): void {
 const EXIT_NOT_RUNNING = 3;
 
 const KAFKA_HELP: CommandHelp = {
-  usage: ['npm run kafka -- fetch|start|stop|status [--reset] [--data DIR]', 'node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]'],
+  usage: [
+    'npm run kafka -- fetch|start|stop|status [--reset] [--data DIR]',
+    'npm run kafka -- cluster start|stop|status [--reset] [--data DIR]',
+    'node dist/scripts/kafka/local-kafka.js fetch|start|stop|status [--reset] [--data DIR]',
+  ],
   summary:
-    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default: KAFKA_BROKERS' port when it is one local address, else 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown of the broker the pidfile names, if it is this data directory's; status: whether it runs (a stale pidfile counts as not running). Default command: status.`,
+    `The project's own single-node Apache Kafka ${KAFKA_VERSION} (KRaft) for machines without Docker. fetch: resolve the jars into the cache; start: start it detached on HOOKBUS_KAFKA_PORT (default: KAFKA_BROKERS' port when it is one local address, else 9092) and wait until it answers (reuses one that answers); stop: controlled shutdown of the broker the pidfile names, if it is this data directory's; status: whether it runs (a stale pidfile counts as not running). Default command: status. ` +
+    `cluster start|stop|status: the same for a three-node cluster (each node a broker and a controller, a three-voter quorum, one cluster id; internal topics with 3 replicas, min.insync.replicas 2), for KAFKA_DURABILITY=production on one machine: node i on HOOKBUS_KAFKA_PORT (default 9092) + 2(i-1), its controller on the next port, its data in DIR/node-i (default .hookbus/kafka-cluster), heap HOOKBUS_KAFKA_HEAP_MB (default 384) each.`,
   options: [
     ['--reset', '`start`: wipe the data directory first'],
-    ['--data DIR', 'the data directory (default HOOKBUS_KAFKA_DATA or .hookbus/kafka)'],
+    ['--data DIR', 'the data directory (default HOOKBUS_KAFKA_DATA, else .hookbus/kafka or, for `cluster`, .hookbus/kafka-cluster)'],
   ],
-  exitCodes: [[EXIT_NOT_RUNNING, '`status`: not running']],
+  exitCodes: [[EXIT_NOT_RUNNING, '`status`: not running (`cluster status`: not every node runs)']],
 };
+
+async function clusterCommand(command: string, cluster: LocalKafkaClusterOptions): Promise<number> {
+  switch (command) {
+    case 'start': {
+      const started = await startKafkaCluster(cluster, (line) => console.error(line));
+      console.log(`kafka cluster ready on ${started.brokers.join(',')}`);
+      console.error(`use it with KAFKA_BROKERS=${started.brokers.join(',')} KAFKA_DURABILITY=production`);
+      return 0;
+    }
+    case 'stop': {
+      const stopped = await stopKafkaCluster(cluster);
+      console.log(stopped > 0 ? `kafka cluster stopped (${stopped} nodes)` : 'no node of the local kafka cluster running');
+      return 0;
+    }
+    case 'status': {
+      const nodes = clusterNodeOptions(cluster).map((node) => ({ node, pid: runningPid(node) }));
+      for (const { node, pid } of nodes) console.log(`node ${node.clusterNode!.nodeId} 127.0.0.1:${node.port}: ${pid ? `running (pid ${pid})` : 'not running'}`);
+      return nodes.every((n) => n.pid !== null) ? 0 : EXIT_NOT_RUNNING;
+    }
+    default:
+      throw new UsageError(`unknown command cluster ${command}: expected cluster start, stop or status`);
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'status';
   const dataIndex = argv.indexOf('--data');
+  if (command === 'cluster') {
+    return clusterCommand(argv[1] && !argv[1].startsWith('--') ? argv[1] : 'status', defaultClusterOptions({
+      reset: argv.includes('--reset'),
+      ...(dataIndex >= 0 && argv[dataIndex + 1] ? { dataDir: resolve(argv[dataIndex + 1]!) } : {}),
+    }));
+  }
   const options = defaultOptions({
     reset: argv.includes('--reset'),
     ...(dataIndex >= 0 && argv[dataIndex + 1] ? { dataDir: resolve(argv[dataIndex + 1]!) } : {}),
@@ -445,7 +646,7 @@ async function main(argv: string[]): Promise<number> {
       return pid ? 0 : EXIT_NOT_RUNNING;
     }
     default:
-      throw new UsageError(`unknown command ${command}: expected fetch, start, stop or status`);
+      throw new UsageError(`unknown command ${command}: expected fetch, start, stop, status or cluster`);
   }
 }
 

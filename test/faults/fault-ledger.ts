@@ -9,6 +9,8 @@ export class SendLedger {
   /** Answered 503 (or not answered at all): the provider retries these, and so does the suite after recovery. */
   readonly refused: Delivery[] = [];
   readonly unexpected: Array<{ delivery: Delivery; status: number; text: string }> = [];
+  /** Every request's answer (0: none, e.g. a reset connection) with when it went out and came back (Date.now()). */
+  readonly answers: Array<{ status: number; sentAt: number; answeredAt: number }> = [];
   requests = 0;
 
   constructor(private readonly gatewayUrl: () => string) {}
@@ -16,6 +18,7 @@ export class SendLedger {
   async send(delivery: Delivery, firstTime = true): Promise<boolean> {
     if (firstTime) this.sent.push(delivery);
     this.requests += 1;
+    const sentAt = Date.now();
     let response: Response;
     try {
       response = await fetch(urlOf(this.gatewayUrl(), delivery), {
@@ -25,10 +28,12 @@ export class SendLedger {
         signal: AbortSignal.timeout(20_000),
       });
     } catch {
+      this.answers.push({ status: 0, sentAt, answeredAt: Date.now() });
       this.refused.push(delivery);
       return false;
     }
     const text = await response.text();
+    this.answers.push({ status: response.status, sentAt, answeredAt: Date.now() });
     if (response.status === 200) {
       this.acknowledged.push({ delivery, receiptId: (JSON.parse(text) as { receiptId: string }).receiptId });
       return true;

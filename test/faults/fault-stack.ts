@@ -9,7 +9,7 @@ import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
 import { waitFor, withOpenBuiltinSources } from '@hookbus/testing';
-import { defaultOptions, startLocalKafka, stopLocalKafka, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
+import { defaultClusterOptions, defaultOptions, startKafkaCluster, startLocalKafka, stopKafkaCluster, stopLocalKafka, type LocalKafkaClusterOptions, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 export const CONSUMERS = ['normalizer', 'tracker', 'orchestrator', 'projector'] as const;
@@ -48,6 +48,11 @@ export interface StackOptions {
   readonly serviceEnv?: Readonly<Record<string, string>>;
   /** Names the per-run database and work directory: `hookbus_<suite>_<run>`. */
   readonly suite?: string;
+  /**
+   * A local KRaft cluster of this many nodes (from kafkaPort, two ports each) instead of one broker: topics provisioned
+   * with KAFKA_DURABILITY=production (3 copies, min.insync.replicas 2), which every service is told too.
+   */
+  readonly clusterNodes?: number;
 }
 
 /**
@@ -59,6 +64,8 @@ export class FaultStack {
   readonly suite: string;
   readonly workDir: string;
   readonly kafkaOptions: LocalKafkaOptions;
+  /** The cluster's options when the stack runs on a local cluster (StackOptions.clusterNodes), else null. */
+  readonly clusterOptions: LocalKafkaClusterOptions | null;
   readonly brokers: string[];
   readonly databaseUrl: string;
   readonly instances: ServiceInstance[] = [];
@@ -78,7 +85,8 @@ export class FaultStack {
     this.workDir = mkdtempSync(join(tmpdir(), `hookbus-${this.suite}-`));
     const kafkaPort = options.kafkaPort ?? 19292;
     this.kafkaOptions = defaultOptions({ dataDir: join(this.workDir, 'kafka'), port: kafkaPort, controllerPort: kafkaPort + 1 });
-    this.brokers = [`127.0.0.1:${kafkaPort}`];
+    this.clusterOptions = options.clusterNodes ? defaultClusterOptions({ dataDir: join(this.workDir, 'kafka-cluster'), basePort: kafkaPort, nodes: options.clusterNodes }) : null;
+    this.brokers = this.clusterOptions ? Array.from({ length: this.clusterOptions.nodes }, (_, i) => `127.0.0.1:${kafkaPort + 2 * i}`) : [`127.0.0.1:${kafkaPort}`];
     const url = new URL(baseDatabaseUrl);
     url.pathname = `/${this.databaseName}`;
     this.databaseUrl = url.toString();
@@ -106,19 +114,21 @@ export class FaultStack {
   }
 
   async startKafka(): Promise<void> {
-    await startLocalKafka(this.kafkaOptions, () => undefined);
+    if (this.clusterOptions) await startKafkaCluster(this.clusterOptions, () => undefined);
+    else await startLocalKafka(this.kafkaOptions, () => undefined);
     this.startedKafka = true;
     const admin = new Kafka({ clientId: 'hookbus-faults', brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-      await provisionTopics(admin, allTopics(), TOPIC_DURABILITY.local);
+      await provisionTopics(admin, allTopics(), this.clusterOptions ? TOPIC_DURABILITY.production : TOPIC_DURABILITY.local);
     } finally {
       await admin.disconnect();
     }
   }
 
   async stopKafka(): Promise<void> {
-    await stopLocalKafka(this.kafkaOptions);
+    if (this.clusterOptions) await stopKafkaCluster(this.clusterOptions);
+    else await stopLocalKafka(this.kafkaOptions);
   }
 
   private configPath(): string {
@@ -148,6 +158,7 @@ export class FaultStack {
       // own serviceEnv may point HOOKBUS_CONFIG elsewhere: the hostile suite authenticates every source).
       HOOKBUS_CONFIG: this.configPath(),
       LOG_LEVEL: 'warn',
+      ...(this.clusterOptions ? { KAFKA_DURABILITY: 'production' } : {}),
       ...this.options.serviceEnv,
     });
     const instance: ServiceInstance = { name, id, port, child };
