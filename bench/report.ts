@@ -198,7 +198,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
 
   push('## Settings', '');
   push(`- Ingest: ${r.settings.ingestRuns} run(s) per server, ${r.settings.ingestSec} s each after a warm-up, autocannon with ${r.settings.connections} connections, no pipelining, ` +
-    'as fast as the server answers; the three servers take turns within each run. Body: an Octapush SMS callback (~80 bytes of JSON, a different phone number per request), ' +
+    'as fast as the server answers; the four servers (three baselines and the gateway) take turns within each run. Body: an Octapush SMS callback (~80 bytes of JSON, a different phone number per request), ' +
     '`POST /webhooks/octapush-sms?key=…` (token auth, rate limit raised above the offered load). Only 2xx answers count as webhooks/s. ' +
     `Right after its own run, the gateway (still warm, alone with the broker) also takes a steady 2,000 requests/s for ${r.settings.ingestSec} s from the paced generator below: issue 3's p99 target.`);
   push('- Fixed rates use a paced open-loop generator (`bench/load/paced-worker.ts`, undici): requests are released every millisecond, never waiting for earlier answers, ' +
