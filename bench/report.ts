@@ -119,12 +119,24 @@ export function ceilingFigures(r: BenchResults, median: (v: readonly number[]) =
 
 const pct = (a: number, b: number) => (Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(1)} %` : '—');
 
+/**
+ * The ratio of two ingest servers within each run (they take turns, seconds apart): on a shared machine the load
+ * swings between runs far more than between the turns of one run, so these say more than a ratio of medians.
+ */
+export function perRunRatios(r: BenchResults, a: IngestRun['target'], b: IngestRun['target']): number[] {
+  const runs = [...new Set(r.ingest.map((x) => x.run))].sort((x, y) => x - y);
+  const rate = (t: IngestRun['target'], run: number) => r.ingest.find((x) => x.target === t && x.run === run)?.result.okPerSec ?? NaN;
+  return runs.map((run) => rate(a, run) / rate(b, run)).filter((v) => Number.isFinite(v));
+}
+
 /** The ratios issue 18 sets goals on, one line each: printed by every run (partial runs too), same run's medians. */
 export function ceilingLines(r: BenchResults, median: (v: readonly number[]) => number): string[] {
   const f = ceilingFigures(r, median);
   const lines: string[] = [];
   if (Number.isFinite(f.gateway)) {
+    const each = (a: IngestRun['target'], b: IngestRun['target']) => perRunRatios(r, a, b).map((v) => `${(v * 100).toFixed(1)} %`).join(', ');
     lines.push(`ratio gateway / durable baseline: ${pct(f.gateway, f.durable)} (goal ≥ 80 %); gateway / bare http: ${pct(f.gateway, f.bare)} (goal ≥ 30 %); gateway / naive NestJS: ${Number.isFinite(f.gateway / f.naive) ? (f.gateway / f.naive).toFixed(2) : '—'}× (goal ≥ 3×)`);
+    lines.push(`ratio within each run: gateway / durable ${each('gateway', 'durable') || '—'}; gateway / bare ${each('gateway', 'bare') || '—'}; durable / bare ${each('durable', 'bare') || '—'}`);
     lines.push(`ratio durable baseline / bare http: ${pct(f.durable, f.bare)}; durable baseline / Kafka ProducerPerformance (${f.ingestBytes} B records): ${pct(f.durable, f.producerIngest)}; gateway / ProducerPerformance: ${pct(f.gateway, f.producerIngest)}`);
   }
   if (Number.isFinite(f.copyNormalizer) || Number.isFinite(f.copyTracker)) {
@@ -237,6 +249,8 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   if (pi.length) {
     push(`| (ceiling) Kafka ProducerPerformance, ${pi[0]!.recordBytes} B records, the gateway's producer settings | ${n0(median(pi.map((c) => c.recordsPerSec)))} records/s | | p99 ${n0(median(pi.map((c) => c.p99Ms)))} | | | | ${n2(rate.gateway / median(pi.map((c) => c.recordsPerSec)))}× |`);
   }
+  const within = (a: IngestRun['target'], b: IngestRun['target']) => perRunRatios(r, a, b).map((v) => `${n1(v * 100)} %`).join(', ') || '—';
+  push('', `Ratios within each run (the servers take turns seconds apart, so these move less with the machine's load than ratios of medians): gateway ÷ durable baseline ${within('gateway', 'durable')}; gateway ÷ bare http ${within('gateway', 'bare')}; durable baseline ÷ bare http ${within('durable', 'bare')}.`);
   push('', `Gateway produce batching in these runs (from its hookbus_gateway_* metrics): ${n1(med('gateway', (x) => x.avgBatchRecords))} records per produce request on average, ${n1(med('gateway', (x) => x.avgProduceMs))} ms per produce round trip (acks all).`, '');
   push('<details><summary>every ingest run</summary>', '', '| run | server | 2xx/s | p50 | p99 | max | non-2xx | errors |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const x of r.ingest) push(`| ${x.run} | ${x.target} | ${n0(x.result.okPerSec)} | ${x.result.latencyMs.p50} | ${x.result.latencyMs.p99} | ${x.result.latencyMs.max} | ${x.result.non2xx} | ${x.result.errors} |`);

@@ -1,7 +1,7 @@
 /** The ratios issue 18 sets goals on (bench/report.ts ceilingFigures, ceilingLines): same run's medians. */
 import type { CeilingRun } from '../../bench/ceilings';
 import { median } from '../../bench/lib/stats';
-import { ceilingFigures, ceilingLines, type BenchResults, type DrainRun, type IngestRun } from '../../bench/report';
+import { ceilingFigures, ceilingLines, perRunRatios, type BenchResults, type DrainRun, type IngestRun } from '../../bench/report';
 
 const ingestRun = (target: IngestRun['target'], okPerSec: number, run = 1): IngestRun =>
   ({ run, target, result: { okPerSec, latencyMs: { p50: 1, p90: 1, p99: 1, max: 1, mean: 1 } }, peakRssMb: 1, avgBatchRecords: NaN, avgProduceMs: NaN }) as unknown as IngestRun;
@@ -19,8 +19,14 @@ it('sets the gateway beside the durable baseline, bare http and naive NestJS (me
   expect([f.gateway, f.durable, f.bare, f.naive, f.producerIngest]).toEqual([4_000, 5_000, 10_000, 1_000, 20_000]);
   expect(ceilingLines(r, median)).toEqual([
     'ratio gateway / durable baseline: 80.0 % (goal ≥ 80 %); gateway / bare http: 40.0 % (goal ≥ 30 %); gateway / naive NestJS: 4.00× (goal ≥ 3×)',
+    'ratio within each run: gateway / durable 80.0 %; gateway / bare 40.0 %; durable / bare 50.0 %',
     'ratio durable baseline / bare http: 50.0 %; durable baseline / Kafka ProducerPerformance (353 B records): 25.0 %; gateway / ProducerPerformance: 20.0 %',
   ]);
+});
+
+it('pairs the servers of one run when it takes the ratios within each run', () => {
+  const r = results({ ingest: [ingestRun('durable', 1_000, 1), ingestRun('gateway', 500, 1), ingestRun('durable', 4_000, 2), ingestRun('gateway', 3_000, 2), ingestRun('durable', 2_000, 3)] });
+  expect(perRunRatios(r, 'gateway', 'durable')).toEqual([0.5, 0.75]);
 });
 
 it('bounds a copy baseline by the lower of Kafka\'s consumer and producer rates for the same records', () => {
