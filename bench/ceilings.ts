@@ -9,7 +9,7 @@ import { rawTopicFor } from '@hookbus/contracts';
 import { DEFAULT_STORE_OPTIONS } from '../apps/gateway/src/kafka/durable-record-store';
 import { runKafkaTool } from '../scripts/kafka/local-kafka';
 import { parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
-import { storyRecords, type RawMessage } from './workload';
+import { storyRecords } from './workload';
 
 /** One measurement by one of Kafka's tools. */
 export interface CeilingRun {
@@ -28,8 +28,8 @@ export interface CeilingRun {
 }
 
 /** The bytes of a record as the sizes go on the wire: key, value, header names and values (no framing). */
-export function payloadBytes(m: Pick<RawMessage, 'key' | 'value' | 'headers'>): number {
-  let bytes = Buffer.byteLength(m.key) + m.value.length;
+export function payloadBytes(m: { readonly key: string | Buffer | null; readonly value: Buffer | null; readonly headers: Readonly<Record<string, string>> }): number {
+  let bytes = (m.key === null ? 0 : Buffer.byteLength(m.key)) + (m.value?.length ?? 0);
   for (const [name, value] of Object.entries(m.headers)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
   return bytes;
 }
@@ -41,7 +41,7 @@ export function payloadBytes(m: Pick<RawMessage, 'key' | 'value' | 'headers'>): 
 export function workloadRecordBytes(): { ingest: number; drain: number } {
   const records = storyRecords(123_456_789);
   const sms = records.filter((r) => r.topic === rawTopicFor('octapush'));
-  const mean = (list: RawMessage[]) => Math.round(list.reduce((sum, r) => sum + payloadBytes(r), 0) / list.length);
+  const mean = (list: ReturnType<typeof storyRecords>) => Math.round(list.reduce((sum, r) => sum + payloadBytes(r), 0) / list.length);
   if (sms.length === 0) throw new Error('the workload has no Octapush record to size the ingest ceiling by');
   return { ingest: mean(sms), drain: mean(records) };
 }
