@@ -2,15 +2,18 @@ import { writeFileSync } from 'node:fs';
 import type { LoadResult } from './load/load-spec';
 import type { MachineInfo } from './lib/setup';
 import type { TrackerScaleRun } from './tracker-scale';
+import type { CeilingRun } from './ceilings';
 
 export const NAIVE_TOPIC_NAME = 'hookbus-bench.naive';
+/** Where the durable baseline (bench/baselines/durable-http.ts) writes. */
+export const DURABLE_TOPIC_NAME = 'hookbus-bench.durable';
 /** Where the drain baselines (`copy-normalizer`, `copy-tracker` in bench/service-child.ts) write. */
 export const COPY_TOPIC = 'hookbus-bench.copy';
 
 export interface IngestRun {
   readonly run: number;
   /** `gateway-steady`: the gateway alone at a fixed 2,000 requests/s (issue 3's p99 target), paced generator. */
-  readonly target: 'bare' | 'naive' | 'gateway' | 'gateway-steady';
+  readonly target: 'bare' | 'naive' | 'durable' | 'gateway' | 'gateway-steady';
   readonly result: LoadResult;
   readonly peakRssMb: number;
   readonly avgBatchRecords: number;
@@ -74,6 +77,8 @@ export interface BenchResults {
   readonly totalSec: number;
   readonly settings: Record<string, unknown> & { mode: string; ingestRuns: number; ingestSec: number; connections: number; drainRuns: number; drainRecords: number; e2eSec: number; soakSec: number };
   readonly machine: MachineInfo;
+  /** Kafka's own perf tools on the same broker (bench/ceilings.ts); absent in results from older runs. */
+  readonly ceilings?: CeilingRun[];
   readonly ingest: IngestRun[];
   readonly drains: DrainRun[];
   readonly e2e: E2eRun[];
@@ -86,6 +91,65 @@ const n1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '—');
 const n2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
 const verdict = (ok: boolean) => (ok ? '**PASS**' : '**FAIL**');
 
+/** The medians a figure is set beside its ceiling with (issue 18); NaN where a part did not run. */
+export function ceilingFigures(r: BenchResults, median: (v: readonly number[]) => number) {
+  const ing = (t: IngestRun['target']) => median(r.ingest.filter((x) => x.target === t).map((x) => x.result.okPerSec));
+  const drain = (s: DrainRun['stage']) => median(r.drains.filter((d) => d.stage === s).map((d) => d.steadyPerSec));
+  const tool = (k: CeilingRun['kind']) => median((r.ceilings ?? []).filter((c) => c.kind === k).map((c) => c.recordsPerSec));
+  const bytes = (k: CeilingRun['kind']) => (r.ceilings ?? []).find((c) => c.kind === k)?.recordBytes ?? NaN;
+  const producerIngest = tool('producer-ingest');
+  const producerDrain = tool('producer-drain');
+  const consumerDrain = tool('consumer-drain');
+  return {
+    bare: ing('bare'),
+    naive: ing('naive'),
+    durable: ing('durable'),
+    gateway: ing('gateway'),
+    copyNormalizer: drain('copy-normalizer'),
+    copyTracker: drain('copy-tracker'),
+    producerIngest,
+    producerDrain,
+    consumerDrain,
+    ingestBytes: bytes('producer-ingest'),
+    drainBytes: bytes('producer-drain'),
+    /** A copy consumes and produces each record: the lower of Kafka's own two rates bounds it. */
+    copyCeiling: Math.min(producerDrain, consumerDrain),
+  };
+}
+
+const pct = (a: number, b: number) => (Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(1)} %` : '—');
+
+/**
+ * The ratio of two ingest servers within each run (they take turns, seconds apart): on a shared machine the load
+ * swings between runs far more than between the turns of one run, so these say more than a ratio of medians.
+ */
+export function perRunRatios(r: BenchResults, a: IngestRun['target'], b: IngestRun['target']): number[] {
+  const runs = [...new Set(r.ingest.map((x) => x.run))].sort((x, y) => x - y);
+  const rate = (t: IngestRun['target'], run: number) => r.ingest.find((x) => x.target === t && x.run === run)?.result.okPerSec ?? NaN;
+  return runs.map((run) => rate(a, run) / rate(b, run)).filter((v) => Number.isFinite(v));
+}
+
+/** The ratios issue 18 sets goals on, one line each: printed by every run (partial runs too), same run's medians. */
+export function ceilingLines(r: BenchResults, median: (v: readonly number[]) => number): string[] {
+  const f = ceilingFigures(r, median);
+  const lines: string[] = [];
+  if (Number.isFinite(f.gateway)) {
+    const each = (a: IngestRun['target'], b: IngestRun['target']) => perRunRatios(r, a, b).map((v) => `${(v * 100).toFixed(1)} %`).join(', ');
+    lines.push(`ratio gateway / durable baseline: ${pct(f.gateway, f.durable)} (goal ≥ 80 %); gateway / bare http: ${pct(f.gateway, f.bare)} (goal ≥ 30 %); gateway / naive NestJS: ${Number.isFinite(f.gateway / f.naive) ? (f.gateway / f.naive).toFixed(2) : '—'}× (goal ≥ 3×)`);
+    lines.push(`ratio within each run: gateway / durable ${each('gateway', 'durable') || '—'}; gateway / bare ${each('gateway', 'bare') || '—'}; durable / bare ${each('durable', 'bare') || '—'}`);
+    lines.push(`ratio durable baseline / bare http: ${pct(f.durable, f.bare)}; durable baseline / Kafka ProducerPerformance (${f.ingestBytes} B records): ${pct(f.durable, f.producerIngest)}; gateway / ProducerPerformance: ${pct(f.gateway, f.producerIngest)}`);
+  }
+  if (Number.isFinite(f.copyNormalizer) || Number.isFinite(f.copyTracker)) {
+    for (const [name, rate] of [['copy-normalizer', f.copyNormalizer], ['copy-tracker', f.copyTracker]] as const) {
+      lines.push(`ratio ${name} / Kafka ConsumerPerformance: ${pct(rate, f.consumerDrain)}; / ProducerPerformance (${f.drainBytes} B records): ${pct(rate, f.producerDrain)} (goal ≥ 50 % of the lower)`);
+    }
+  }
+  if (lines.length === 0 && Number.isFinite(f.producerIngest)) {
+    lines.push(`Kafka's own: ProducerPerformance ${Math.round(f.producerIngest)}/s (${f.ingestBytes} B), ${Math.round(f.producerDrain)}/s (${f.drainBytes} B); ConsumerPerformance ${Math.round(f.consumerDrain)}/s (${f.drainBytes} B)`);
+  }
+  return lines;
+}
+
 /** Memory is judged flat when it grows by less than this per minute after warm-up (300 MB would take > 1 day). */
 export const FLAT_MB_PER_MIN = 1;
 
@@ -95,7 +159,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   const push = (...l: string[]) => lines.push(...l);
   const ing = (t: IngestRun['target']) => r.ingest.filter((x) => x.target === t);
   const med = (t: IngestRun['target'], f: (x: IngestRun) => number) => median(ing(t).map(f));
-  const rate = { bare: med('bare', (x) => x.result.okPerSec), naive: med('naive', (x) => x.result.okPerSec), gateway: med('gateway', (x) => x.result.okPerSec) };
+  const rate = { bare: med('bare', (x) => x.result.okPerSec), naive: med('naive', (x) => x.result.okPerSec), durable: med('durable', (x) => x.result.okPerSec), gateway: med('gateway', (x) => x.result.okPerSec) };
   const drain = (s: DrainRun['stage']) => r.drains.filter((d) => d.stage === s);
   const drainMed = (s: DrainRun['stage']) => median(drain(s).map((d) => d.steadyPerSec));
   const at2000 = r.e2e.find((e) => e.rate === 2000);
@@ -115,7 +179,13 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('| target (issue) | measured | verdict |', '| --- | --- | --- |');
   push(`| gateway ≥ 10,000 durable webhooks/s (3) | ${n0(rate.gateway)} /s | ${verdict(rate.gateway >= 10_000)} |`);
   push(`| gateway ≥ 50 % of bare Node http (3) | ${n1((rate.gateway / rate.bare) * 100)} % | ${verdict(rate.gateway / rate.bare >= 0.5)} |`);
-  push(`| gateway ≥ 3× naive NestJS (3) | ${n2(rate.gateway / rate.naive)}× | ${verdict(rate.gateway / rate.naive >= 3)} |`);
+  push(`| gateway ≥ 3× naive NestJS (3, 18) | ${n2(rate.gateway / rate.naive)}× | ${verdict(rate.gateway / rate.naive >= 3)} |`);
+  const ceil = ceilingFigures(r, median);
+  push(`| gateway ≥ 80 % of the durable baseline (18) | ${pct(ceil.gateway, ceil.durable)} | ${verdict(ceil.gateway / ceil.durable >= 0.8)} |`);
+  push(`| gateway ≥ 30 % of bare Node http (18) | ${pct(ceil.gateway, ceil.bare)} | ${verdict(ceil.gateway / ceil.bare >= 0.3)} |`);
+  for (const [name, copyRate] of [['copy-normalizer', ceil.copyNormalizer], ['copy-tracker', ceil.copyTracker]] as const) {
+    push(`| ${name} ≥ 50 % of Kafka's own rate for the same records (lower of ConsumerPerformance and ProducerPerformance) (18) | ${pct(copyRate, ceil.copyCeiling)} | ${verdict(copyRate / ceil.copyCeiling >= 0.5)} |`);
+  }
   const steady = ing('gateway-steady');
   const steadyP99 = median(steady.map((x) => x.result.latencyMs.p99));
   const steadyOk = median(steady.map((x) => x.result.okPerSec));
@@ -140,7 +210,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
 
   push('## Settings', '');
   push(`- Ingest: ${r.settings.ingestRuns} run(s) per server, ${r.settings.ingestSec} s each after a warm-up, autocannon with ${r.settings.connections} connections, no pipelining, ` +
-    'as fast as the server answers; the three servers take turns within each run. Body: an Octapush SMS callback (~80 bytes of JSON, a different phone number per request), ' +
+    'as fast as the server answers; the four servers (three baselines and the gateway) take turns within each run. Body: an Octapush SMS callback (~80 bytes of JSON, a different phone number per request), ' +
     '`POST /webhooks/octapush-sms?key=…` (token auth, rate limit raised above the offered load). Only 2xx answers count as webhooks/s. ' +
     `Right after its own run, the gateway (still warm, alone with the broker) also takes a steady 2,000 requests/s for ${r.settings.ingestSec} s from the paced generator below: issue 3's p99 target.`);
   push('- Fixed rates use a paced open-loop generator (`bench/load/paced-worker.ts`, undici): requests are released every millisecond, never waiting for earlier answers, ' +
@@ -149,6 +219,15 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     'competes for the same cores, and its own scheduling delay is part of what it measures.');
   push('- Baselines: (a) `bench/baselines/bare-http.ts`, Node `http`, reads the body and answers 200, stores nothing; ' +
     `(b) \`bench/baselines/naive-nest.ts\`, NestJS 11 on the default Express adapter, one \`ClientKafka.emit\` awaited per request (kafkajs default acks = all) to its own topic \`${NAIVE_TOPIC_NAME}\`.`);
+  push('- Baseline (c), the durable floor (issue 18): `bench/baselines/durable-http.ts`, Node `http` that writes each body to its own topic `' + DURABLE_TOPIC_NAME + '` with the gateway\'s producer — ' +
+    'the same kafkajs client, idempotent, acks = all, one request in flight, concurrent requests coalesced into one batch with the gateway\'s linger and bounds (libs/kafka CoalescingProducer, the gateway\'s DEFAULT_STORE_OPTIONS) — ' +
+    'and answers 200 once the broker acknowledged it; no auth, key, headers, receipt or metrics. What any durable gateway on this client pays here.');
+  const ceilingRuns = (r.ceilings ?? []).filter((c) => c.kind === 'producer-ingest').length;
+  push(`- Kafka's own ceilings (issue 18): ${ceilingRuns} run(s), before the other parts, on the same broker: Apache Kafka's \`ProducerPerformance\` and \`ConsumerPerformance\` (org.apache.kafka:kafka-tools, the broker's version; bench/ceilings.ts), ` +
+    `${n0((r.ceilings ?? [])[0]?.records ?? NaN)} records per tool and run, each into a fresh 6-partition topic deleted afterwards. ProducerPerformance offers records as fast as it can with the gateway's producer settings ` +
+    '(acks=all, enable.idempotence=true, max.in.flight.requests.per.connection=1, linger.ms and a per-partition batch.size from the gateway\'s linger and 1,000-record batch, no compression, round-robin partitions as keyed records spread; bench/lib/kafka-perf.ts): ' +
+    'once with the size of the gateway\'s Octapush record (key, body and header bytes), once with the mean size of the drains\' raw records. ConsumerPerformance then reads the second topic\'s records back in a fresh group; its rate is taken after the group joined (fetch.nMsg.sec), as the copy baselines\' rate is taken after their first commit. ' +
+    'Kafka\'s tools send one payload of that size with no key or headers: the same bytes per record, not the same records. Java is a different client: the gap to these rates is what kafkajs and Node cost, not only what hookbus costs.');
   push(`- Drains: ${r.settings.drainRuns} run(s); each writes ${n0(r.settings.drainRecords)} raw records across the providers (the provider fixtures with fresh ids: Credas process sequences, Authvia processes and actions, Octapush SMS, Cellosign sessions), ` +
     'then starts the normalizer, then the tracker (on what the normalizer wrote), then the projector (on everything: raw, events, state, dead letters), each as its own process in a fresh consumer group placed at the offsets from before the fill. ' +
     'The rate counts offsets committed between the first commit and the moment the group caught up (within three offsets of the end on every partition — transaction markers are never committed past — then unchanged for 1.5 s): it excludes process start, group join and the tracker\'s state restore, which are given separately. ' +
@@ -162,9 +241,16 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
 
   push('## Gateway ingest against its baselines', '');
   push('| server | 2xx/s (median) | p50 ms | p99 ms | non-2xx | errors | peak RSS MB | gateway ÷ this |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const t of ['bare', 'naive', 'gateway'] as const) {
-    push(`| ${{ bare: '(a) bare Node http', naive: '(b) naive NestJS + ClientKafka', gateway: 'hookbus gateway' }[t]} | ${n0(rate[t])} | ${n1(med(t, (x) => x.result.latencyMs.p50))} | ${n1(med(t, (x) => x.result.latencyMs.p99))} | ${n0(med(t, (x) => x.result.non2xx))} | ${n0(med(t, (x) => x.result.errors))} | ${n0(med(t, (x) => x.peakRssMb))} | ${t === 'gateway' ? '1' : `${n2(rate.gateway / rate[t])}×`} |`);
+  for (const t of ['bare', 'naive', 'durable', 'gateway'] as const) {
+    if (ing(t).length === 0) continue;
+    push(`| ${{ bare: '(a) bare Node http', naive: '(b) naive NestJS + ClientKafka', durable: '(c) durable baseline: bare http + the gateway\'s producer', gateway: 'hookbus gateway' }[t]} | ${n0(rate[t])} | ${n1(med(t, (x) => x.result.latencyMs.p50))} | ${n1(med(t, (x) => x.result.latencyMs.p99))} | ${n0(med(t, (x) => x.result.non2xx))} | ${n0(med(t, (x) => x.result.errors))} | ${n0(med(t, (x) => x.peakRssMb))} | ${t === 'gateway' ? '1' : `${n2(rate.gateway / rate[t])}×`} |`);
   }
+  const pi = (r.ceilings ?? []).filter((c) => c.kind === 'producer-ingest');
+  if (pi.length) {
+    push(`| (ceiling) Kafka ProducerPerformance, ${pi[0]!.recordBytes} B records, the gateway's producer settings | ${n0(median(pi.map((c) => c.recordsPerSec)))} records/s | | p99 ${n0(median(pi.map((c) => c.p99Ms)))} | | | | ${n2(rate.gateway / median(pi.map((c) => c.recordsPerSec)))}× |`);
+  }
+  const within = (a: IngestRun['target'], b: IngestRun['target']) => perRunRatios(r, a, b).map((v) => `${n1(v * 100)} %`).join(', ') || '—';
+  push('', `Ratios within each run (the servers take turns seconds apart, so these move less with the machine's load than ratios of medians): gateway ÷ durable baseline ${within('gateway', 'durable')}; gateway ÷ bare http ${within('gateway', 'bare')}; durable baseline ÷ bare http ${within('durable', 'bare')}.`);
   push('', `Gateway produce batching in these runs (from its hookbus_gateway_* metrics): ${n1(med('gateway', (x) => x.avgBatchRecords))} records per produce request on average, ${n1(med('gateway', (x) => x.avgProduceMs))} ms per produce round trip (acks all).`, '');
   push('<details><summary>every ingest run</summary>', '', '| run | server | 2xx/s | p50 | p99 | max | non-2xx | errors |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const x of r.ingest) push(`| ${x.run} | ${x.target} | ${n0(x.result.okPerSec)} | ${x.result.latencyMs.p50} | ${x.result.latencyMs.p99} | ${x.result.latencyMs.max} | ${x.result.non2xx} | ${x.result.errors} |`);
@@ -181,6 +267,18 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     const copy = s in copyOf ? copyOf[s as keyof typeof copyOf] : null;
     const ratio = copy && drain(copy).length ? `${n1((drainMed(s) / drainMed(copy)) * 100)} %` : '';
     push(`| ${s.startsWith('copy-') ? `(baseline) ${s}` : s} | ${n0(median(d.map((x) => x.records)))} | ${n0(drainMed(s))} /s | ${n0(median(d.map((x) => x.wallPerSec)))} /s | ${n1(median(d.map((x) => x.startupMs)) / 1000)} s | ${n0(median(d.map((x) => x.peakRssMb)))} | ${ratio} | ${target === null ? '' : `≥ ${n0(target)} /s ${verdict(drainMed(s) >= target)}`} |`);
+  }
+  const tools = r.ceilings ?? [];
+  for (const k of ['consumer-drain', 'producer-drain'] as const) {
+    const c = tools.filter((x) => x.kind === k);
+    if (c.length === 0) continue;
+    const label = k === 'consumer-drain' ? 'Kafka ConsumerPerformance' : 'Kafka ProducerPerformance (gateway producer settings)';
+    push(`| (ceiling) ${label}, ${c[0]!.recordBytes} B records | ${n0(median(c.map((x) => x.records)))} | ${n0(median(c.map((x) => x.recordsPerSec)))} /s | ${k === 'consumer-drain' ? `${n0(median(c.map((x) => x.wallRecordsPerSec)))} /s` : ''} | | | | |`);
+  }
+  if (tools.length) {
+    const f = ceilingFigures(r, median);
+    push('', `Copy baselines against Kafka's own tools on the same broker, same run: copy-normalizer ${pct(f.copyNormalizer, f.consumerDrain)} of ConsumerPerformance and ${pct(f.copyNormalizer, f.producerDrain)} of ProducerPerformance; ` +
+      `copy-tracker ${pct(f.copyTracker, f.consumerDrain)} and ${pct(f.copyTracker, f.producerDrain)} (issue 18's goal: ≥ 50 % of the lower of the two).`);
   }
   push('', 'A copy baseline runs the same consumer runner (bench/service-child.ts) on the same inputs with the same settings — the tracker\'s in Kafka transactions — ' +
     'and only copies each record it reads to `' + COPY_TOPIC + '`: one record out per record in, with none of the stage\'s own work. It is what kafkajs and the broker cost on this machine, ' +

@@ -15,14 +15,15 @@ import { withOverrides } from './lib/service-env';
 import { coresBetween, cpuSnapshot } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
-import { machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
+import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
 import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
 import { trackerScale } from './tracker-scale';
+import { kafkaCeilings, type CeilingRun } from './ceilings';
 import { trackerScaleSection } from './report';
-import { COPY_TOPIC, NAIVE_TOPIC_NAME, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
+import { COPY_TOPIC, DURABLE_TOPIC_NAME, NAIVE_TOPIC_NAME, ceilingLines, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(__dirname, '..');
@@ -30,7 +31,7 @@ const quick = process.argv.includes('--quick');
 const RUN_ID = `${Date.now().toString(36)}`;
 // At least 16 characters: the config refuses shorter shared secrets (libs/config), and every stage reads this config.
 const TOKEN = 'bench-token-not-a-secret';
-const PORTS = { gateway: 3210, normalizer: 3211, tracker: 3212, projector: 3213, bare: 3220, naive: 3221 };
+const PORTS = benchPorts(process.env.BENCH_PORT_BASE);
 
 function numberArg(flag: string): number | undefined {
   const i = process.argv.indexOf(flag);
@@ -49,11 +50,17 @@ export const SETTINGS = {
   e2eSec: numberArg('--e2e-sec') ?? DEFAULTS.e2eSec,
   /** `--entities N` for tracker-scale: distinct entities through one tracker (1 million unless told; 10 million for the issue's goal). */
   entities: numberArg('--entities') ?? 1_000_000,
+  /** `--ceiling-records N`: records per run of each of Kafka's own perf tools (the ceilings part). */
+  ceilingRecords: numberArg('--ceiling-records') ?? (quick ? 50_000 : 300_000),
+  ceilingRuns: quick ? 1 : 3,
 };
 
-type Part = 'ingest' | 'drain' | 'e2e' | 'tracker-scale';
-/** What a full run measures; tracker-scale (minutes to hours, by `--entities`) runs only when asked with --only. */
-const FULL_RUN: readonly Part[] = ['ingest', 'drain', 'e2e'];
+type Part = 'ceilings' | 'ingest' | 'drain' | 'e2e' | 'tracker-scale';
+/**
+ * What a full run measures; tracker-scale (minutes to hours, by `--entities`) runs only when asked with --only.
+ * `ceilings` (Kafka's own perf tools on the same broker) goes first, while the broker holds the least.
+ */
+const FULL_RUN: readonly Part[] = ['ceilings', 'ingest', 'drain', 'e2e'];
 const PARTS: readonly Part[] = [...FULL_RUN, 'tracker-scale'];
 /**
  * `--only ingest,drain,e2e`: measure some parts only, while working on one stage. A partial run prints its figures
@@ -166,11 +173,12 @@ async function ingest(infra: BenchInfra): Promise<IngestRun[]> {
   const targets = [
     { name: 'bare' as const, script: join(DIST, 'bench', 'baselines', 'bare-http.js'), port: PORTS.bare, path: '/webhooks/octapush-sms', ready: '/' },
     { name: 'naive' as const, script: join(DIST, 'bench', 'baselines', 'naive-nest.js'), port: PORTS.naive, path: '/webhooks/octapush-sms', ready: '/' },
+    { name: 'durable' as const, script: join(DIST, 'bench', 'baselines', 'durable-http.js'), port: PORTS.durable, path: '/webhooks/octapush-sms', ready: '/' },
     { name: 'gateway' as const, script: join(DIST, 'apps', 'gateway', 'src', 'main.js'), port: PORTS.gateway, path: `/webhooks/octapush-sms?key=${TOKEN}`, ready: '/health/ready' },
   ];
   for (let run = 1; run <= SETTINGS.ingestRuns; run++) {
     for (const target of targets) {
-      const child = spawnNode(target.name, target.script, childEnv(infra, target.name, { PORT: String(target.port), NAIVE_TOPIC: NAIVE_TOPIC_NAME }));
+      const child = spawnNode(target.name, target.script, childEnv(infra, target.name, { PORT: String(target.port), NAIVE_TOPIC: NAIVE_TOPIC_NAME, DURABLE_TOPIC: DURABLE_TOPIC_NAME }));
       try {
         const base = `http://127.0.0.1:${target.port}`;
         await waitHttp(`${base}${target.ready}`, child, target.name);
@@ -423,10 +431,13 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'bench', 'results', 'hookbus.bench.yaml'), gatewayYaml());
   log(`mode ${SETTINGS.mode}; run id ${RUN_ID}`);
   const loadAtStart = loadavg()[0]!;
-  const infra = await prepareInfra(log, [NAIVE_TOPIC_NAME, COPY_TOPIC]);
+  const infra = await prepareInfra(log, [NAIVE_TOPIC_NAME, DURABLE_TOPIC_NAME, COPY_TOPIC]);
   try {
     const machine = await machineInfo(infra.databaseUrl);
     log(`machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB`);
+    const ceilings: CeilingRun[] = ONLY.has('ceilings')
+      ? await kafkaCeilings({ admin: infra.admin, bootstrap: infra.brokers.join(','), runs: SETTINGS.ceilingRuns, records: SETTINGS.ceilingRecords, runId: RUN_ID, log })
+      : [];
     const ingestRuns = ONLY.has('ingest') ? await ingest(infra) : [];
     const drainRuns = ONLY.has('drain') ? await drains(infra) : [];
     const { e2e, memory, gatewayMetrics } = ONLY.has('e2e') ? await endToEnd(infra) : { e2e: [], memory: [], gatewayMetrics: '' };
@@ -445,11 +456,13 @@ async function main(): Promise<void> {
     // A stage or load generator that died makes its figures meaningless: said once more at the end, and the run fails
     // (exit 2, BENCHMARKS.md untouched), whatever the stage's exit code (a SIGTERM from outside ends one with 0).
     const failures = runFailures(drainRuns);
-    const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
+    const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ceilings, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
     writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
     if (failures.length > 0) {
       throw new BenchFailed(`${failures.length} process(es) of the bench exited during the run (figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was):\n  ${failures.join('\n  ')}`);
     }
+    // Every figure beside its ceiling, as the report puts them (medians over this run's runs).
+    for (const line of ceilingLines(results, median)) log(line);
     if (FULL_RUN.some((part) => !ONLY.has(part))) {
       log(`partial run (--only ${[...ONLY].join(',')}): figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was`);
       return;

@@ -97,6 +97,12 @@ function rawMessage(template: Template, story: number, receivedAt: string): RawM
 
 export const RECORDS_PER_STORY = templates().length;
 
+/** One story's raw records, every template once: the workload's record sizes, for the Kafka ceilings (bench/ceilings.ts). */
+export function storyRecords(story: number): RawMessage[] {
+  const receivedAt = new Date().toISOString();
+  return templates().map((template) => rawMessage(template, story, receivedAt));
+}
+
 /** Writes at least `records` raw records (whole stories), acks=-1, a few batches in flight; returns the count. */
 export async function prefillRaw(producer: Producer, records: number, storySpace: number, storyBase: number): Promise<number> {
   const all = templates();

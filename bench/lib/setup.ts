@@ -22,6 +22,21 @@ function assertLocal(what: string, hostPort: string): void {
 }
 
 /**
+ * The ports the bench's servers listen on, all on 127.0.0.1: BENCH_PORT_BASE (3210 unless told) and the six after it
+ * (gateway, normalizer, tracker, projector, then the ingest baselines), so a bench can run beside other work.
+ */
+export function benchPorts(base: string | undefined) {
+  const first = base === undefined || base === '' ? 3210 : Number(base);
+  if (!Number.isInteger(first) || first < 1 || first > 65535 - 6) throw new Error(`BENCH_PORT_BASE must be a port number (got ${base})`);
+  return { gateway: first, normalizer: first + 1, tracker: first + 2, projector: first + 3, bare: first + 4, naive: first + 5, durable: first + 6 };
+}
+
+/** A database the bench may drop: `hookbus_bench…`, or a helper's own `hookbus_<name>_bench…` (never hookbus, hookbus_test). */
+export function isBenchDatabaseName(name: string): boolean {
+  return /^hookbus_(?:(?!faults|test_)[a-z0-9]+_)?bench[a-z0-9_]*$/.test(name);
+}
+
+/**
  * Every run starts from an empty database: tables that kept every earlier run's rows (a million events after a
  * day of runs) made Postgres and the end-to-end follower slower from run to run. Only a database whose name says it
  * is the bench's is dropped.
@@ -29,7 +44,7 @@ function assertLocal(what: string, hostPort: string): void {
 async function recreateDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
-  if (!/^hookbus_bench[a-z0-9_]*$/.test(name)) throw new Error(`BENCH_DATABASE_URL must name a database hookbus_bench*, which the bench drops and recreates (got ${name})`);
+  if (!isBenchDatabaseName(name)) throw new Error(`BENCH_DATABASE_URL must name a database hookbus_bench* or hookbus_<name>_bench*, which the bench drops and recreates (got ${name})`);
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect();

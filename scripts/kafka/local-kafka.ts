@@ -510,12 +510,17 @@ function nodeOptions(cluster: LocalKafkaClusterOptions, nodeId: number): LocalKa
  * returns what it printed: the peer our own figures are checked against (ConsumerGroupCommand for lag, the perf
  * tools for throughput). Its log lines go to stderr, which is returned apart.
  */
-export function runKafkaTool(mainClass: string, args: readonly string[], options: { timeoutMs?: number } = {}): { stdout: string; stderr: string; status: number | null } {
+export function runKafkaTool(
+  mainClass: string,
+  args: readonly string[],
+  /** `jvm`: the JVM's heap and collector (default a small serial-GC JVM; the perf tools get what Kafka's own scripts give them). */
+  options: { timeoutMs?: number; jvm?: readonly string[] } = {},
+): { stdout: string; stderr: string; status: number | null } {
   requireJava();
   const libs = fetchKafkaJars(() => undefined);
   const result = spawnSync(
     'java',
-    ['-Xmx256m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'tools-log4j.properties')}`, '-cp', `${libs}/*`, mainClass, ...args],
+    [...(options.jvm ?? ['-Xmx256m', '-XX:+UseSerialGC']), '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(repoRoot(), 'scripts', 'kafka', 'tools-log4j.properties')}`, '-cp', `${libs}/*`, mainClass, ...args],
     { encoding: 'utf8', timeout: options.timeoutMs ?? 120_000 },
   );
   if (result.error) throw result.error;

@@ -1,0 +1,108 @@
+/**
+ * Apache Kafka's own performance tools (org.apache.kafka:kafka-tools, the broker's version): the arguments the bench
+ * gives them and the parsing of what they print. Pure: bench/ceilings.ts runs them.
+ */
+
+/** ProducerPerformance's closing line: `N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, …`. */
+export interface ProducerPerfResult {
+  readonly records: number;
+  readonly recordsPerSec: number;
+  readonly mbPerSec: number;
+  readonly avgLatencyMs: number;
+  readonly maxLatencyMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+const PRODUCER_TOTAL =
+  /^(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/;
+
+/**
+ * The totals from ProducerPerformance's output. Its progress lines (every 5 s) have the same start but no
+ * percentiles; only the closing line is taken. Throws when there is none (the tool failed or was cut short).
+ */
+export function parseProducerPerformance(stdout: string): ProducerPerfResult {
+  const lines = stdout.split('\n').map((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = PRODUCER_TOTAL.exec(lines[i]!);
+    if (!m) continue;
+    return {
+      records: Number(m[1]),
+      recordsPerSec: Number(m[2]),
+      mbPerSec: Number(m[3]),
+      avgLatencyMs: Number(m[4]),
+      maxLatencyMs: Number(m[5]),
+      p50Ms: Number(m[6]),
+      p99Ms: Number(m[8]),
+    };
+  }
+  throw new Error(`ProducerPerformance printed no totals line:\n${stdout.slice(-2000)}`);
+}
+
+/**
+ * ConsumerPerformance's line (with --hide-header): `start.time, end.time, data.consumed.in.MB, MB.sec,
+ * data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec`.
+ */
+export interface ConsumerPerfResult {
+  readonly records: number;
+  readonly mb: number;
+  /** From the consumer's start, group join included. */
+  readonly recordsPerSec: number;
+  readonly rebalanceMs: number;
+  readonly fetchMs: number;
+  /** After the group joined: what the copy baselines' rate (after their first commit) is compared with. */
+  readonly fetchRecordsPerSec: number;
+}
+
+const DATE = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}:\\d{3}';
+const NUM = '(-?[\\d.]+|NaN|Infinity)';
+const CONSUMER_LINE = new RegExp(`^${DATE}, ${DATE}, ${NUM}, ${NUM}, (\\d+), ${NUM}, (-?\\d+), (-?\\d+), ${NUM}, ${NUM}$`);
+
+/** The totals from ConsumerPerformance's output; throws when there is no such line. */
+export function parseConsumerPerformance(stdout: string): ConsumerPerfResult {
+  const lines = stdout.split('\n').map((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = CONSUMER_LINE.exec(lines[i]!);
+    if (!m) continue;
+    return {
+      mb: Number(m[1]),
+      records: Number(m[3]),
+      recordsPerSec: Number(m[4]),
+      rebalanceMs: Number(m[5]),
+      fetchMs: Number(m[6]),
+      fetchRecordsPerSec: Number(m[8]),
+    };
+  }
+  throw new Error(`ConsumerPerformance printed no totals line:\n${stdout.slice(-2000)}`);
+}
+
+/** The producer settings of the gateway (libs/kafka createDurableProducer, CoalescingProducer, the gateway's store options). */
+export interface GatewayProducerSettings {
+  readonly lingerMs: number;
+  readonly maxBatchRecords: number;
+  readonly maxBatchBytes: number;
+}
+
+/**
+ * The Java producer's properties for the gateway's producer settings: acks=all, idempotent, one request in flight
+ * (kafkajs with idempotence; the coalescing producer also keeps one batch in flight), linger as the gateway's, no
+ * compression (kafkajs' default). A gateway batch holds up to `maxBatchRecords` records spread by key over the
+ * partitions; the Java producer batches per partition, so each partition's batch holds its share of them, and
+ * ProducerPerformance (which sends no keys) spreads records round robin as keyed records spread.
+ */
+export function producerProps(bootstrap: string, settings: GatewayProducerSettings, recordBytes: number, partitions: number): string[] {
+  const perPartition = Math.ceil(settings.maxBatchRecords / partitions);
+  // 70 bytes: a record's own overhead in a v2 batch at most (attributes, deltas, lengths as varints) for these sizes.
+  const batchSize = Math.min(settings.maxBatchBytes, perPartition * (recordBytes + 70));
+  return [
+    `bootstrap.servers=${bootstrap}`,
+    'acks=all',
+    'enable.idempotence=true',
+    'max.in.flight.requests.per.connection=1',
+    `linger.ms=${settings.lingerMs}`,
+    `batch.size=${batchSize}`,
+    `max.request.size=${Math.max(1_048_576, Math.min(settings.maxBatchBytes, 20_971_520))}`,
+    'compression.type=none',
+    'partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner',
+  ];
+}
