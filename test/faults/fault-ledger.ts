@@ -78,6 +78,23 @@ export async function paced<T>(items: readonly T[], concurrency: number, perSeco
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/**
+ * Open loop: slot i starts when the requests before it are due at `perSecond`, whether or not earlier ones have been
+ * answered (a provider does not wait for the gateway); every request of a slot at once. Resolves when all are answered.
+ */
+export async function openLoop<T>(slots: readonly T[][], perSecond: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  const startedAt = Date.now();
+  const pending: Array<Promise<unknown>> = [];
+  let due = 0;
+  for (const slot of slots) {
+    const at = startedAt + (due / perSecond) * 1000;
+    if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()));
+    for (const item of slot) pending.push(work(item));
+    due += slot.length;
+  }
+  await Promise.all(pending);
+}
+
 const STATUS_EVENT_TYPES = ['hookbus.communication.status', 'hookbus.process.status', 'hookbus.check.update'];
 
 /**
@@ -152,17 +169,18 @@ async function brokenTransitionChains(
 }
 
 /** Polls the ledger until it balances (nothing lost, nothing duplicated, states right) or the deadline passes. */
-export async function ledgerSettles(db: Client, ledger: SendLedger, timeoutMs: number): Promise<LedgerFigures> {
+export async function ledgerSettles(db: Client | (() => Client), ledger: SendLedger, timeoutMs: number, intervalMs = 1000): Promise<LedgerFigures> {
+  const client = typeof db === 'function' ? db : () => db;
   let last: LedgerFigures | null = null;
   try {
     return await waitFor(
       async () => {
-        last = await ledgerCheck(db, ledger);
+        last = await ledgerCheck(client(), ledger);
         return last.lost === 0 && last.wrongStates.length === 0 ? last : undefined;
       },
-      { timeoutMs, intervalMs: 1000, what: 'the ledger to balance' },
+      { timeoutMs, intervalMs, what: 'the ledger to balance' },
     );
   } catch {
-    return last ?? (await ledgerCheck(db, ledger));
+    return last ?? (await ledgerCheck(client(), ledger));
   }
 }
