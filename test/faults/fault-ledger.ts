@@ -80,19 +80,23 @@ export async function paced<T>(items: readonly T[], concurrency: number, perSeco
 
 /**
  * Open loop: slot i starts when the requests before it are due at `perSecond`, whether or not earlier ones have been
- * answered (a provider does not wait for the gateway); every request of a slot at once. Resolves when all are answered.
+ * answered (a provider does not wait for the gateway); every request of a slot at once. Stops taking slots once
+ * `until()` says so (if given); resolves when all are answered, with the seconds over which they were started.
  */
-export async function openLoop<T>(slots: readonly T[][], perSecond: number, work: (item: T) => Promise<unknown>): Promise<void> {
+export async function openLoop<T>(slots: Iterable<T[]>, perSecond: number, work: (item: T) => Promise<unknown>, until?: () => boolean): Promise<number> {
   const startedAt = Date.now();
   const pending: Array<Promise<unknown>> = [];
   let due = 0;
   for (const slot of slots) {
     const at = startedAt + (due / perSecond) * 1000;
     if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()));
+    if (until?.()) break;
     for (const item of slot) pending.push(work(item));
     due += slot.length;
   }
+  const spanSeconds = Math.max((due / perSecond), (Date.now() - startedAt) / 1000);
   await Promise.all(pending);
+  return spanSeconds;
 }
 
 const STATUS_EVENT_TYPES = ['hookbus.communication.status', 'hookbus.process.status', 'hookbus.check.update'];

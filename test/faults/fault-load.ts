@@ -124,9 +124,9 @@ export function seededRandom(seed: number): () => number {
 export function mixedLoad(requests: number): EntitySequence[] {
   const out: EntitySequence[] = [];
   let count = 0;
-  for (let unit = 0; count < requests; unit += 1) {
-    // mixedEntities(n)'s i-th unit varies with i; take units 0..5 in turn so the mix stays the same at any size.
-    const entities = mixedEntities(6).slice((unit % 6) * 4, (unit % 6) * 4 + 4);
+  while (count < requests) {
+    // Six units at a time: mixedEntities varies its sequences (bounce, expired) with the unit, in a cycle of six.
+    const entities = mixedEntities(6);
     out.push(...entities);
     count += entities.reduce((n, e) => n + e.deliveries.length, 0);
   }
