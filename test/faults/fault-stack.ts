@@ -171,7 +171,7 @@ export class FaultStack {
         if (live.info?.process?.pid !== child.pid) return false;
         return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? ('ready' as const) : false;
       },
-      { timeoutMs: 90_000, intervalMs: 250, what: `${id} ready` },
+      { timeoutMs: 180_000, intervalMs: 250, what: `${id} ready` },
     );
     if (outcome === 'exited') {
       this.instances.splice(this.instances.indexOf(instance), 1);
