@@ -81,16 +81,17 @@ export async function paced<T>(items: readonly T[], concurrency: number, perSeco
 /**
  * Open loop: slot i starts when the requests before it are due at `perSecond`, whether or not earlier ones have been
  * answered (a provider does not wait for the gateway); every request of a slot at once. Stops taking slots once
- * `until()` says so (if given); resolves when all are answered, with the seconds over which they were started.
+ * `until(scheduledSeconds)` says so (if given; scheduled time, not the clock, so a starved event loop that wakes late
+ * catches up instead of ending the run early); resolves when all are answered, with the seconds they were sent over.
  */
-export async function openLoop<T>(slots: Iterable<T[]>, perSecond: number, work: (item: T) => Promise<unknown>, until?: () => boolean): Promise<number> {
+export async function openLoop<T>(slots: Iterable<T[]>, perSecond: number, work: (item: T) => Promise<unknown>, until?: (scheduledSeconds: number) => boolean): Promise<number> {
   const startedAt = Date.now();
   const pending: Array<Promise<unknown>> = [];
   let due = 0;
   for (const slot of slots) {
     const at = startedAt + (due / perSecond) * 1000;
     if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()));
-    if (until?.()) break;
+    if (until?.(due / perSecond)) break;
     for (const item of slot) pending.push(work(item));
     due += slot.length;
   }

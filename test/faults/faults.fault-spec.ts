@@ -66,7 +66,7 @@ async function scenario(
   let faultOverAt = 0;
   const ledger = new SendLedger(() => stack.gatewayUrl);
   const loadStart = Date.now();
-  const load = openLoop(slots(), rate, (d) => ledger.send(d), () => Date.now() - loadStart >= seconds * 1000 && faultOver && Date.now() - faultOverAt > 2000);
+  const load = openLoop(slots(), rate, (d) => ledger.send(d), (scheduled) => scheduled >= seconds && faultOver && Date.now() - faultOverAt > 2000);
   const note = (await fault(loadStart)) ?? '';
   faultOverAt = Date.now();
   faultOver = true;
@@ -131,13 +131,15 @@ async function measureCapacity(): Promise<number> {
  * after a random 0-1.5 s more, so the SIGKILL lands in the middle of its work (a batch, a Kafka or Postgres
  * transaction), not in a rebalance; then starts a new instance. Returns the kill times (s after `from`).
  */
-async function killWhileConsuming(name: ServiceName, from: number, count: number): Promise<number[]> {
+async function killWhileConsuming(name: ServiceName, from: number, count: number, halted: { reason: unknown }): Promise<number[]> {
   const landed: number[] = [];
   for (let k = 0; k < count; k += 1) {
+    // Another stage's loop failed: stop killing, so the failure is not followed by kills in later scenarios.
+    if (halted.reason) throw halted.reason;
     const victim = stack.running(name)[0];
     if (!victim) throw new Error(`no running ${name} to kill`);
     const before = await metric(victim, 'hookbus_records_processed_total');
-    await waitForMetric(victim, 'hookbus_records_processed_total', 120_000, before);
+    await waitForMetric(victim, 'hookbus_records_processed_total', 300_000, before);
     await pause(between(0, 1500));
     landed.push((Date.now() - from) / 1000);
     await stack.kill(victim);
@@ -221,7 +223,15 @@ it(`every consumer SIGKILLed at ${KILLS_PER_CONSUMER} random moments each while 
   await scenario(
     `SIGKILL consumers x${KILLS_PER_CONSUMER} each`,
     async (loadStart) => {
-      await Promise.all(CONSUMERS.map(async (name) => kills.set(name, await killWhileConsuming(name, loadStart, KILLS_PER_CONSUMER))));
+      const halted: { reason: unknown } = { reason: null };
+      const loops = CONSUMERS.map((name) =>
+        killWhileConsuming(name, loadStart, KILLS_PER_CONSUMER, halted).then(
+          (at) => void kills.set(name, at),
+          (error) => void (halted.reason ??= error),
+        ),
+      );
+      await Promise.all(loops);
+      if (halted.reason) throw halted.reason;
       return [...kills].map(([name, at]) => `${name} ${at.length}`).join(', ') + ' kills';
     },
     { seconds: 10 },
