@@ -152,11 +152,14 @@ function sortedMoments(count: number, fromMs: number, toMs: number): number[] {
   return Array.from({ length: count }, () => between(fromMs, toMs)).sort((a, b) => a - b);
 }
 
+/** A metric summed over its series; `name{a="b"}` sums the series carrying that label among others (e.g. default labels). */
 async function metric(instance: ServiceInstance, name: string): Promise<number> {
+  const [base, labels = ''] = name.replace('}', '').split('{');
+  const wanted = labels ? labels.split(',') : [];
   const text = await (await fetch(`http://127.0.0.1:${instance.port}/metrics`)).text();
   return text
     .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .filter((line) => (line.startsWith(`${base} `) && wanted.length === 0) || (line.startsWith(`${base}{`) && wanted.every((pair) => line.slice(0, line.lastIndexOf('}')).includes(pair))))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
