@@ -83,6 +83,28 @@ export async function paced<T>(items: readonly T[], concurrency: number, perSeco
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/**
+ * Open loop: slot i starts when the requests before it are due at `perSecond`, whether or not earlier ones have been
+ * answered (a provider does not wait for the gateway); every request of a slot at once. Stops taking slots once
+ * `until(scheduledSeconds)` says so (if given; scheduled time, not the clock, so a starved event loop that wakes late
+ * catches up instead of ending the run early); resolves when all are answered, with the seconds they were sent over.
+ */
+export async function openLoop<T>(slots: Iterable<T[]>, perSecond: number, work: (item: T) => Promise<unknown>, until?: (scheduledSeconds: number) => boolean): Promise<number> {
+  const startedAt = Date.now();
+  const pending: Array<Promise<unknown>> = [];
+  let due = 0;
+  for (const slot of slots) {
+    const at = startedAt + (due / perSecond) * 1000;
+    if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()));
+    if (until?.(due / perSecond)) break;
+    for (const item of slot) pending.push(work(item));
+    due += slot.length;
+  }
+  const spanSeconds = Math.max((due / perSecond), (Date.now() - startedAt) / 1000);
+  await Promise.all(pending);
+  return spanSeconds;
+}
+
 const STATUS_EVENT_TYPES = ['hookbus.communication.status', 'hookbus.process.status', 'hookbus.check.update'];
 
 /**
@@ -157,17 +179,18 @@ async function brokenTransitionChains(
 }
 
 /** Polls the ledger until it balances (nothing lost, nothing duplicated, states right) or the deadline passes. */
-export async function ledgerSettles(db: Client, ledger: SendLedger, timeoutMs: number): Promise<LedgerFigures> {
+export async function ledgerSettles(db: Client | (() => Client), ledger: SendLedger, timeoutMs: number, intervalMs = 1000): Promise<LedgerFigures> {
+  const client = typeof db === 'function' ? db : () => db;
   let last: LedgerFigures | null = null;
   try {
     return await waitFor(
       async () => {
-        last = await ledgerCheck(db, ledger);
+        last = await ledgerCheck(client(), ledger);
         return last.lost === 0 && last.wrongStates.length === 0 ? last : undefined;
       },
-      { timeoutMs, intervalMs: 1000, what: 'the ledger to balance' },
+      { timeoutMs, intervalMs, what: 'the ledger to balance' },
     );
   } catch {
-    return last ?? (await ledgerCheck(db, ledger));
+    return last ?? (await ledgerCheck(client(), ledger));
   }
 }

@@ -98,13 +98,56 @@ export function mixedEntities(perKind: number): EntitySequence[] {
   return out;
 }
 
-export function shuffled<T>(items: readonly T[]): T[] {
+export function shuffled<T>(items: readonly T[], random?: () => number): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = randomInt(0, i + 1);
+    const j = random ? Math.floor(random() * (i + 1)) : randomInt(0, i + 1);
     [copy[i], copy[j]] = [copy[j]!, copy[i]!];
   }
   return copy;
+}
+
+/** A seeded PRNG (mulberry32) in [0, 1): the same seed gives the same kill moments and send order. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Mixed entities with at least `requests` deliveries in all (whole sequences, every provider family). */
+export function mixedLoad(requests: number): EntitySequence[] {
+  const out: EntitySequence[] = [];
+  let count = 0;
+  while (count < requests) {
+    // Six units at a time: mixedEntities varies its sequences (bounce, expired) with the unit, in a cycle of six.
+    const entities = mixedEntities(6);
+    out.push(...entities);
+    count += entities.reduce((n, e) => n + e.deliveries.length, 0);
+  }
+  return out;
+}
+
+/**
+ * The requests of one open-loop run, as slots sent at once: `in-order` and `duplicates` deal the entities' deliveries
+ * round-robin (each entity's statuses in its order, spread over the run, as a provider's arrive), `duplicates` sends
+ * each one `copies` times in one slot, `shuffled` sends each entity's whole sequence, shuffled, in one slot.
+ */
+export function loadSlots(entities: readonly EntitySequence[], mode: { kind: 'in-order' } | { kind: 'duplicates'; copies: number } | { kind: 'shuffled' }, random: () => number): Delivery[][] {
+  if (mode.kind === 'shuffled') return entities.map((e) => shuffled(e.deliveries, random));
+  const slots: Delivery[][] = [];
+  const longest = Math.max(...entities.map((e) => e.deliveries.length));
+  for (let step = 0; step < longest; step += 1) {
+    for (const entity of entities) {
+      const delivery = entity.deliveries[step];
+      if (delivery) slots.push(Array.from({ length: mode.kind === 'duplicates' ? mode.copies : 1 }, () => delivery));
+    }
+  }
+  return slots;
 }
 
 const SOURCES = new Map<string, SourceConfig>(sourceTemplates().map((s) => [s.id, s]));

@@ -72,6 +72,8 @@ export class FaultStack {
   proxy!: TcpProxy;
   db!: Client;
   gatewayUrl = '';
+  /** More environment for one service's instances started from now on (e.g. a gateway with a spool). */
+  readonly envFor: Partial<Record<ServiceName, Record<string, string>>> = {};
   private fakeCredas: ChildProcess | null = null;
   private credasBaseUrl = '';
   private serial = 0;
@@ -102,8 +104,7 @@ export class FaultStack {
     await migrate(this.databaseUrl);
     const target = new URL(this.databaseUrl);
     this.proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    this.db = new Client({ connectionString: this.databaseUrl });
-    await this.db.connect();
+    await this.reconnectDb();
     const credasPort = await freePort();
     this.credasBaseUrl = `http://127.0.0.1:${credasPort}/api/v2/ci/`;
     this.fakeCredas = this.spawnNode('fake-credas', join(ROOT, 'dist', 'test', 'fake-credas', 'main.js'), { FAKE_CREDAS_PORT: String(credasPort), FAKE_CREDAS_API_KEY: FAKE_CREDAS_KEY });
@@ -111,6 +112,16 @@ export class FaultStack {
     this.gatewayUrl = `http://127.0.0.1:${gateway.port}`;
     for (const name of CONSUMERS) await this.startService(name);
     log(`${this.suite} stack: broker ${this.brokers[0]}, database ${new URL(this.databaseUrl).pathname.slice(1)}, gateway ${this.gatewayUrl}, logs in ${this.workDir}`);
+  }
+
+  /** (Re)opens the suite's own connection to the database (direct, not through the proxy), e.g. after a Postgres restart. */
+  async reconnectDb(): Promise<void> {
+    await this.db?.end().catch(() => undefined);
+    const db = new Client({ connectionString: this.databaseUrl });
+    // A server that goes away would otherwise raise an unhandled 'error' and end the test process.
+    db.on('error', () => undefined);
+    await db.connect();
+    this.db = db;
   }
 
   async startKafka(): Promise<void> {
@@ -160,6 +171,7 @@ export class FaultStack {
       LOG_LEVEL: 'warn',
       ...(this.clusterOptions ? { KAFKA_DURABILITY: 'production' } : {}),
       ...this.options.serviceEnv,
+      ...this.envFor[name],
     });
     const instance: ServiceInstance = { name, id, port, child };
     this.instances.push(instance);
@@ -170,7 +182,7 @@ export class FaultStack {
         if (live.info?.process?.pid !== child.pid) return false;
         return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? ('ready' as const) : false;
       },
-      { timeoutMs: 90_000, intervalMs: 250, what: `${id} ready` },
+      { timeoutMs: 180_000, intervalMs: 250, what: `${id} ready` },
     );
     if (outcome === 'exited') {
       this.instances.splice(this.instances.indexOf(instance), 1);

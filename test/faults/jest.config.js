@@ -1,4 +1,4 @@
-// `npm run test:faults`: the fault suite, run on its own (its own broker on 19292, its own database per run). The
+// `npm run test:faults`: the fault suite, run on its own (its own broker on 19292, its own Postgres cluster on 19880). The
 // services run as separate processes from dist/, so `npm run build` comes first.
 const base = require('../../jest.config.js');
 const integration = base.projects.find((p) => p.displayName === 'integration');

@@ -72,11 +72,13 @@ export async function startOrchestrator(context: ServiceContext, options: Orches
     new KafkaBatchTransport(kafka, new CredasRetrievalSink(deps, null), {
       groupId,
       topics: ORCHESTRATOR_INPUTS,
+      sessionTimeoutMs: context.env.kafkaSessionTimeoutMs,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
     }, log, observer),
     ...RETRY_LANES.map((lane) => new KafkaBatchTransport(kafka, new CredasRetrievalSink(deps, lane), {
       groupId: `${groupId}-retry-${lane.name}`,
       topics: [lane.topic],
+      sessionTimeoutMs: context.env.kafkaSessionTimeoutMs,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
     }, log, observer)),
   ];

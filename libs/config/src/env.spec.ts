@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DEFAULT_TRACKER_STATE_CACHE, loadEnv } from './env';
+import { DEFAULT_KAFKA_SESSION_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DEFAULT_TRACKER_STATE_CACHE, loadEnv } from './env';
 
 const noFile = () => false;
 
@@ -76,6 +76,22 @@ describe('tracker overdue settings (read once at boot: a bad value used to becom
     ['TRACKER_OVERDUE_INTERVAL_MS', String(2 * 24 * 60 * 60 * 1000)],
   ])('refuses %s=%s, naming the setting', (name, value) => {
     expect(() => loadEnv({ [name]: value }, noFile)).toThrow(new RegExp(`${name}: expected a whole number`));
+  });
+});
+
+describe('KAFKA_SESSION_TIMEOUT_MS (how long a dead consumer holds its partitions)', () => {
+  it('defaults to 30 s and reads a value', () => {
+    expect(loadEnv({}, noFile).kafkaSessionTimeoutMs).toBe(DEFAULT_KAFKA_SESSION_TIMEOUT_MS);
+    expect(loadEnv({ KAFKA_SESSION_TIMEOUT_MS: '10000' }, noFile).kafkaSessionTimeoutMs).toBe(10_000);
+  });
+
+  it.each([
+    ['5999', /KAFKA_SESSION_TIMEOUT_MS: expected at least 6000/],
+    ['0', /KAFKA_SESSION_TIMEOUT_MS: expected a whole number/],
+    ['10s', /KAFKA_SESSION_TIMEOUT_MS: expected a whole number/],
+    ['300001', /KAFKA_SESSION_TIMEOUT_MS: expected a whole number/],
+  ])('refuses %s, naming the setting', (value, message) => {
+    expect(() => loadEnv({ KAFKA_SESSION_TIMEOUT_MS: value }, noFile)).toThrow(message);
   });
 });
 

@@ -49,6 +49,12 @@ export interface HookbusEnv {
   /** How often the tracker checks for overdue processes (TRACKER_OVERDUE_INTERVAL_MS). */
   readonly trackerOverdueIntervalMs: number;
   /**
+   * The consumers' Kafka group session timeout (KAFKA_SESSION_TIMEOUT_MS, 6000-300000, default 30000): how long a
+   * member that died without leaving (SIGKILL, a lost node) holds its partitions before the group moves on. Shorter
+   * means faster failover and less slack for a slow batch (a batch longer than it costs a rebalance).
+   */
+  readonly kafkaSessionTimeoutMs: number;
+  /**
    * How long a service may take to stop after SIGTERM (SHUTDOWN_TIMEOUT_MS) before it exits anyway: below
    * Kubernetes' default 30 s grace period, so the service exits on its own terms rather than by SIGKILL.
    */
@@ -73,6 +79,9 @@ export const DEFAULT_TRACKER_STATE_CACHE = 10_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_TRACKER_OVERDUE_INTERVAL_MS = 60_000;
+export const DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 30_000;
+/** The broker's default group.min.session.timeout.ms; also twice the consumers' 3 s heartbeat. */
+const MIN_KAFKA_SESSION_TIMEOUT_MS = 6_000;
 /** A day: the longest a duration setting may name (an interval or a grace past it would never fire in practice). */
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const CREDAS_DEMO_API_BASE_URL = 'https://portal.credasdemo.com/api/v2/ci/';
@@ -195,6 +204,13 @@ function listenHost(env: Env, problems: string[]): string {
   return raw;
 }
 
+function kafkaSessionTimeout(env: Env, problems: string[]): number {
+  const value = wholeNumberSetting(env, 'KAFKA_SESSION_TIMEOUT_MS', DEFAULT_KAFKA_SESSION_TIMEOUT_MS, 300_000, problems);
+  if (value >= MIN_KAFKA_SESSION_TIMEOUT_MS) return value;
+  problems.push(`KAFKA_SESSION_TIMEOUT_MS: expected at least ${MIN_KAFKA_SESSION_TIMEOUT_MS} (the broker's group.min.session.timeout.ms), got ${JSON.stringify(env.KAFKA_SESSION_TIMEOUT_MS)}`);
+  return DEFAULT_KAFKA_SESSION_TIMEOUT_MS;
+}
+
 /** Reads and validates the environment once, at boot. */
 export function loadEnv(env: Env = process.env, fileExists: (path: string) => boolean = defaultFileExists): HookbusEnv {
   const problems: string[] = [];
@@ -237,6 +253,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
     trackerStateCacheSize: wholeNumberSetting(env, 'TRACKER_STATE_CACHE', DEFAULT_TRACKER_STATE_CACHE, 10_000_000, problems),
     trackerOverdueGraceMs: env.TRACKER_OVERDUE_GRACE_MS ? wholeNumberSetting(env, 'TRACKER_OVERDUE_GRACE_MS', 1, 30 * DAY_MS, problems) : null,
     trackerOverdueIntervalMs: wholeNumberSetting(env, 'TRACKER_OVERDUE_INTERVAL_MS', DEFAULT_TRACKER_OVERDUE_INTERVAL_MS, DAY_MS, problems),
+    kafkaSessionTimeoutMs: kafkaSessionTimeout(env, problems),
     shutdownTimeoutMs: wholeNumberSetting(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 600_000, problems),
     kafkaDurability: kafkaDurability(env, problems),
   };

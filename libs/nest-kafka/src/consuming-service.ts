@@ -35,7 +35,7 @@ export async function startConsumingService<T>(options: ConsumingServiceOptions<
     clientId: `hookbus-${context.name}`,
     ...kafkaLogging(context),
   });
-  const transport = new KafkaBatchTransport(kafka, options.sink(app), options.consumer, context.logger, consumerMetrics(context.metrics));
+  const transport = new KafkaBatchTransport(kafka, options.sink(app), { sessionTimeoutMs: context.env.kafkaSessionTimeoutMs, ...options.consumer }, context.logger, consumerMetrics(context.metrics));
   // Not ready once kafkajs has stopped the consumer for good (the process is stopping then too: see the transport).
   app.get<typeof READINESS_CHECKS, ReadinessChecks>(READINESS_CHECKS).set('consumer', transport.readinessCheck);
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
