@@ -221,7 +221,7 @@ async function provision(env: HookbusEnv): Promise<void> {
 /**
  * The orchestrator calls the real Credas API when CREDAS_API_KEY is set; without it (or with --fake-credas) `npm start`
  * runs the local fake Credas API from test/fake-credas, so a fresh clone runs the whole stack. Compose and Kubernetes
- * have no such default: there the orchestrator refuses to start without the key (apps/orchestrator/src/orchestrator.settings.ts).
+ * have no such default: there the orchestrator refuses to start without the key (apps/orchestrator/src/orchestrator-settings.ts).
  */
 export function usesFakeCredas(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
   return argv.includes('--fake-credas') || !env.CREDAS_API_KEY;

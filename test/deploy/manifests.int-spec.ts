@@ -690,7 +690,7 @@ describe('Prometheus and Grafana files', () => {
   });
 
   it('names only series the gateway exports', () => {
-    const metricsSource = readFileSync(join(ROOT, 'apps', 'gateway', 'src', 'gateway.metrics.ts'), 'utf8');
+    const metricsSource = readFileSync(join(ROOT, 'apps', 'gateway', 'src', 'gateway-metrics.ts'), 'utf8');
     const dashboard = readFileSync(join(ROOT, 'docker', 'grafana', 'dashboards', 'hookbus.json'), 'utf8');
     const used = new Set([...readFileSync(join(ROOT, 'docker', 'prometheus', 'alerts.yml'), 'utf8').matchAll(/hookbus_gateway_\w+/g), ...dashboard.matchAll(/hookbus_gateway_\w+/g)].map((m) => m[0]));
     expect(used.size).toBeGreaterThan(5);

@@ -1,2 +1,2 @@
-export * from './fake-credas.server';
+export * from './fake-credas-server';
 export { buildReportPdf } from './report-pdf';

@@ -3,7 +3,7 @@
  * FAKE_CREDAS_PORT and FAKE_CREDAS_API_KEY, and points the orchestrator's CREDAS_API_BASE_URL here). It answers for
  * any process id with generated data.
  */
-import { startFakeCredas } from './fake-credas.server';
+import { startFakeCredas } from './fake-credas-server';
 
 let server: { close(): Promise<void> } | null = null;
 let stopping = false;

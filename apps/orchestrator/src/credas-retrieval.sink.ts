@@ -1,13 +1,13 @@
 import { HookbusError, Topics, errorCode, isRetriable } from '@hookbus/contracts';
 import { deadLetterFor, failureClass, sleep, type BatchEffects, type BatchSink, type ConsumedRecord, type OutgoingRecord, type TransformedRecord } from '@hookbus/kafka';
 import type { Logger } from '@hookbus/platform';
-import type { CredasApiClient } from './credas-api.client';
-import { CredasAuthRejectedError, CredasRejectedError, CredasUnavailableError, retryAfterOf } from './credas-api.errors';
-import type { CredasAuthGate } from './credas-auth.gate';
+import type { CredasApiClient } from './credas-api-client';
+import { CredasAuthRejectedError, CredasRejectedError, CredasUnavailableError, retryAfterOf } from './credas-api-errors';
+import type { CredasAuthGate } from './credas-auth-gate';
 import { entityIdFromDetails } from './credas-details';
-import { credasResultsEvent, resultsRecords, type CredasResultsData, type Retrieved } from './credas-results.event';
-import type { OrchestratorMetrics } from './orchestrator.metrics';
-import type { OrchestratorMemory } from './orchestrator.memory';
+import { credasResultsEvent, resultsRecords, type CredasResultsData, type Retrieved } from './credas-results-event';
+import type { OrchestratorMetrics } from './orchestrator-metrics';
+import type { OrchestratorMemory } from './orchestrator-memory';
 import { RetryHeaders, checkIdsOf, isCheckTrigger, planRecord, type Planned, type RetrievalJob } from './retrieval-jobs';
 import { RETRIEVALS_TOPIC, laneFor, retryDelayMs, type RetryLane, type RetryPolicy } from './retry-schedule';
 

@@ -2,13 +2,13 @@ import { STAGES } from '@hookbus/contracts';
 import { createKafka, type BackoffPolicy } from '@hookbus/kafka';
 import { KafkaBatchTransport, type RunningService } from '@hookbus/nest-kafka';
 import { consumerMetrics, createServiceApp, kafkaLogging, listen, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
-import { CredasApiClient, type CredasApiClientOptions } from './credas-api.client';
-import { CredasAuthGate } from './credas-auth.gate';
+import { CredasApiClient, type CredasApiClientOptions } from './credas-api-client';
+import { CredasAuthGate } from './credas-auth-gate';
 import { CredasRetrievalSink } from './credas-retrieval.sink';
-import { OrchestratorMemory } from './orchestrator.memory';
-import { orchestratorMetrics } from './orchestrator.metrics';
+import { OrchestratorMemory } from './orchestrator-memory';
+import { orchestratorMetrics } from './orchestrator-metrics';
 import { OrchestratorModule } from './orchestrator.module';
-import { credasClientSettings } from './orchestrator.settings';
+import { credasClientSettings } from './orchestrator-settings';
 import { DEFAULT_RETRY_POLICY, RETRY_LANES, type RetryPolicy } from './retry-schedule';
 
 export const ORCHESTRATOR_GROUP = STAGES.orchestrator.group;

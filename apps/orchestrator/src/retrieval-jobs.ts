@@ -1,6 +1,6 @@
 import { EventTypes, InvalidRecordError, Topics, type CheckUpdateData, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
-import type { RetrievalTrigger } from './credas-results.event';
+import type { RetrievalTrigger } from './credas-results-event';
 import { COMMANDS_TOPIC } from './retry-schedule';
 
 /** Headers a retry-lane record carries on top of the original record's own. */

@@ -7,7 +7,7 @@ import { REDACTED_PATHS } from '@hookbus/platform';
 import { TEST_KAFKA_BROKERS, TopicObserver, valueJson, waitFor } from '@hookbus/testing';
 import { startFakeCredas, type FakeActiveCheck, type FakeCredas, type FakeProcess } from '../../../test/fake-credas';
 import { runRefetchCli } from '../src/cli/refetch';
-import type { CredasResultsEvent } from '../src/credas-results.event';
+import type { CredasResultsEvent } from '../src/credas-results-event';
 import type { OrchestratorService } from '../src/orchestrator.app';
 import { COMMANDS_TOPIC } from '../src/retry-schedule';
 import { API_KEY, committedOffset, kafka, newGroupId, produceCheckUpdate, produceCompletion, skipHistory, startTestOrchestrator } from './orchestrator-harness';

@@ -6,7 +6,7 @@ import { DeadLetterHeaders } from '../../../libs/contracts/src/record-headers';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import { TEST_KAFKA_BROKERS, TopicObserver, valueJson, waitFor } from '@hookbus/testing';
 import { startFakeCredas, type FakeCredas } from '../../../test/fake-credas';
-import type { CredasResultsEvent } from '../src/credas-results.event';
+import type { CredasResultsEvent } from '../src/credas-results-event';
 import type { OrchestratorService } from '../src/orchestrator.app';
 import { API_KEY, committedOffset, kafka, metric, newGroupId, produceCompletion, produceProcessState, skipHistory, startTestOrchestrator } from './orchestrator-harness';
 

@@ -5,7 +5,7 @@ import type { PartitionKeeper } from './partition-keeper';
 import { classifyPostgresError } from './postgres-errors';
 import { mergeProjections, monthsNeeded, withoutExpired } from './projection-batch';
 import type { Projection } from './projection-rows';
-import { writeProjection } from './projection.writer';
+import { writeProjection } from './projection-writer';
 import { ALWAYS_SECRET_HEADERS, deadLetterSalvage, projectRecord } from './record-projection';
 
 /**

@@ -32,7 +32,7 @@ function internal(name: string): string {
 export const ORCHESTRATOR_RETRY_TOPICS: readonly string[] = ['10s', '2m', '15m'].map((lane) => internal(`orchestrator.credas.retry-${lane}.v1`));
 /** Operator commands (`npm run refetch`), written from outside the pipeline. */
 export const ORCHESTRATOR_COMMANDS_TOPIC = internal('orchestrator.credas.commands.v1');
-/** The orchestrator's memory, read back without a consumer group (apps/orchestrator/src/orchestrator.memory.ts). */
+/** The orchestrator's memory, read back without a consumer group (apps/orchestrator/src/orchestrator-memory.ts). */
 export const ORCHESTRATOR_RETRIEVALS_TOPIC = internal('orchestrator.credas.retrievals.v1');
 
 /** Topics written from outside every stage: an operator's CLI. */

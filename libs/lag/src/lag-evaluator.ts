@@ -1,5 +1,5 @@
 import type { GroupMembership, GroupSample, GroupState } from './lag-sample';
-import { positionKey } from './record-timestamp.reader';
+import { positionKey } from './record-timestamp-reader';
 import { DEFAULT_RETENTION_RISK_RATIO, RETENTION_STATUS_CODE, retentionRisk, type RetentionStatus } from './retention-risk';
 
 /**

@@ -5,7 +5,7 @@ import { DEFAULT_EVALUATOR_OPTIONS, DEFAULT_WINDOW_OPTIONS, evaluateGroup, slide
 import { LagMetrics } from './lag-metrics';
 import { LagReader, type LagTarget } from './lag-reader';
 import type { GroupSample } from './lag-sample';
-import { KafkaRecordTimestampReader, type RecordTimestampReader } from './record-timestamp.reader';
+import { KafkaRecordTimestampReader, type RecordTimestampReader } from './record-timestamp-reader';
 
 export interface LagLogger {
   info(fields: Record<string, unknown>, message: string): void;

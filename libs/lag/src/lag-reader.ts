@@ -1,6 +1,6 @@
 import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
 import { groupStateOf, offsetLag, oldestUnconsumedOffset, type GroupMembership, type GroupSample, type PartitionSample } from './lag-sample';
-import { positionKey, type RecordPosition, type RecordTimestampReader } from './record-timestamp.reader';
+import { positionKey, type RecordPosition, type RecordTimestampReader } from './record-timestamp-reader';
 
 /**
  * A group to watch; without `topics`, every topic the group has committed offsets on or its members are assigned

@@ -1,5 +1,5 @@
 import { InvalidRecordError } from '@hookbus/contracts';
-import { MAX_MESSAGE_KEY_BYTES } from './octapush/octapush-callback.dto';
+import { MAX_MESSAGE_KEY_BYTES } from './octapush/octapush.payloads';
 import { adapterFor } from './adapters';
 import { testSource, testWebhook } from './support/test-webhook';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { COMMUNICATION_STATUSES, InvalidRecordError, type CloudEvent, type CommunicationStatus, type CommunicationStatusEvent } from '@hookbus/contracts';
 import { applyCommunicationEvent, type CommunicationState } from './communication-state';
-import { COMMUNICATION_TABLES } from './communication-tables';
+import { COMMUNICATION_TABLES } from './communication.table';
 import { rankOf, type StatusTable } from './status-table';
 import { communicationEvent, replay, withoutSeq } from './testing/tracking-events';
 

@@ -6,7 +6,7 @@ import type {
   ProviderName,
   ProviderStatus,
 } from '@hookbus/contracts';
-import { communicationTable } from './communication-tables';
+import { communicationTable } from './communication.table';
 import { assertCommunicationStatusEvent } from './event-guards';
 import { compareOrder, joinId, laterTime, timeKey, type EventOrderKey } from './event-order';
 import { finalOf, rankOf, type StatusTable } from './status-table';

@@ -10,7 +10,7 @@ import {
   type TransitionData,
 } from '@hookbus/contracts';
 import { applyProcessEvent, learnProcessEntity, type ProcessState } from './process-state';
-import { AUTHVIA_PROCESS_TABLE, CELLOSIGN_PROCESS_TABLE, CREDAS_PROCESS_TABLE } from './process-tables';
+import { AUTHVIA_PROCESS_TABLE, CELLOSIGN_PROCESS_TABLE, CREDAS_PROCESS_TABLE } from './process.table';
 import { rankOf, type StatusTable } from './status-table';
 import { communicationEvent, processEvent, replay, withoutSeq } from './testing/tracking-events';
 

@@ -9,7 +9,7 @@ import {
 } from '@hookbus/contracts';
 import { assertCommunicationStatusEvent, assertProcessStatusEvent } from './event-guards';
 import { compareNumbers, compareOrder, compareStrings, joinId, joinSet, laterTime, timeKey, type EventOrderKey } from './event-order';
-import { processTable } from './process-tables';
+import { processTable } from './process.table';
 import { finalOf, rankOf, type StatusTable } from './status-table';
 import { announceChange, keyMismatch, type Applied } from './transition';
 

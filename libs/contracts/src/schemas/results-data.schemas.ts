@@ -2,7 +2,7 @@ import { KEY_PATTERNS, SCHEMA_DIALECT, keyPattern, nonEmptyString, schemaId, utc
 
 /**
  * `data` of hookbus.credas.results and the orchestrator's retrieval memo, after
- * apps/orchestrator/src/credas-results.event.ts (the PDF travels inline, base64, on events.results.v1).
+ * apps/orchestrator/src/credas-results-event.ts (the PDF travels inline, base64, on events.results.v1).
  */
 export const CredasResultsDataSchema: JsonSchemaObject = {
   $schema: SCHEMA_DIALECT,

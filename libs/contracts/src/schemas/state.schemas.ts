@@ -12,7 +12,7 @@ import {
 } from './schema-fragments';
 
 /**
- * Values of the compacted state topics and of the tracker's hint topic. libs/tracking/src/state-codec.ts reads and
+ * Values of the compacted state topics and of the tracker's hint topic. libs/tracking/src/state.codec.ts reads and
  * writes states with these schemas; their `required` order is the field order written.
  */
 const stateProviderStatus = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InvalidRecordError } from '@hookbus/contracts';
 import { eventProblems, testSource, testWebhook, TEST_RECEIPT_ID, TEST_RECEIVED_AT } from '../support/test-webhook';
 import { authviaAdapter } from './authvia.adapter';
-import type { ProcessActionData } from './process-action.data';
+import type { ProcessActionData } from './process-action-data';
 
 const source = testSource('authvia', 'business-process-action', { id: 'authvia-business-process-action' });
 const fixture = readFileSync(join(__dirname, 'fixtures', 'business-process-action.completed.json'));

@@ -5,7 +5,7 @@ import type { NormalizedEvent } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { authviaEntity } from './authvia-envelope';
 import { AUTHVIA_ACTION_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessActionPayload } from './authvia.payloads';
-import type { ProcessActionData, ProcessActionEvent } from './process-action.data';
+import type { ProcessActionData, ProcessActionEvent } from './process-action-data';
 
 const WHAT = 'authvia business-process-action body';
 const ID_ALIASES = [...AUTHVIA_ACTION_FIELDS.actionId!, ...AUTHVIA_ACTION_FIELDS.businessProcessId!];

@@ -7,7 +7,7 @@ import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { omitLargeStrings, type CellosignArchive } from './cellosign-archive';
 import { resolveCellosignEventType } from './cellosign-event.table';
 import { cellosignTimeToUtc } from './cellosign-time';
-import { parseCellosignWebhook, type CellosignWebhookDto } from './cellosign-webhook.dto';
+import { parseCellosignWebhook, type CellosignWebhookDto } from './cellosign.payloads';
 
 /**
  * The session facts of the body (docs/providers/cellosign.md#body), under hookbus names; `processId` here is

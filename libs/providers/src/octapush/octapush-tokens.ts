@@ -1,7 +1,7 @@
 import { InvalidRecordError } from '@hookbus/contracts';
 import type { SourceConfig } from '@hookbus/config';
 import type { DecodedWebhook } from '../webhook';
-import { messageKeyProblem, validateOctapushCallback, type OctapushCallbackDto } from './octapush-callback.dto';
+import { messageKeyProblem, validateOctapushCallback, type OctapushCallbackDto } from './octapush.payloads';
 import { normalizePhone } from './octapush-phone';
 
 /** Token name → value, null prototype: names are chosen by whoever configured the callback, `__proto__` included. */

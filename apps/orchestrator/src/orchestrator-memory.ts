@@ -3,7 +3,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
 import { ConsumerCrashJudge, ConsumerRerun, consumerCrashResponse, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type Logger } from '@hookbus/platform';
-import type { RetrievalMemo } from './credas-results.event';
+import type { RetrievalMemo } from './credas-results-event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
 
 /** How long the memory waits before running its consumer again after kafkajs stopped it because the broker was down. */

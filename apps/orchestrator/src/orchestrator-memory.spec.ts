@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '@hookbus/platform';
-import type { RetrievalMemo } from './credas-results.event';
-import { APPLIED_CHECKS_KEPT, OrchestratorMemory, recentIds } from './orchestrator.memory';
+import type { RetrievalMemo } from './credas-results-event';
+import { APPLIED_CHECKS_KEPT, OrchestratorMemory, recentIds } from './orchestrator-memory';
 
 describe('recentIds', () => {
   it.each<[string[], string[], number, string[]]>([

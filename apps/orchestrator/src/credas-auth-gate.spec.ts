@@ -1,4 +1,4 @@
-import { CredasAuthGate } from './credas-auth.gate';
+import { CredasAuthGate } from './credas-auth-gate';
 
 describe('CredasAuthGate', () => {
   const policy = { initialMs: 1000, maxMs: 8000, factor: 2 };

@@ -1,6 +1,6 @@
 import { PROCESS_STATUSES, type ProcessStatus } from '@hookbus/contracts';
 import { applyProcessEvent } from './process-state';
-import { AUTHVIA_PROCESS_TABLE, CELLOSIGN_PROCESS_TABLE, CREDAS_PROCESS_TABLE, PROCESS_TABLES, processTable } from './process-tables';
+import { AUTHVIA_PROCESS_TABLE, CELLOSIGN_PROCESS_TABLE, CREDAS_PROCESS_TABLE, PROCESS_TABLES, processTable } from './process.table';
 import { UNRANKED, rankOf, type StatusTable } from './status-table';
 import { processEvent } from './testing/tracking-events';
 

@@ -1,7 +1,7 @@
 import { InvalidRecordError } from '@hookbus/contracts';
 import { applyCommunicationEvent } from './communication-state';
 import { applyProcessEvent } from './process-state';
-import { parseCommunicationState, parseProcessState, serializeCommunicationState, serializeProcessState } from './state-codec';
+import { parseCommunicationState, parseProcessState, serializeCommunicationState, serializeProcessState } from './state.codec';
 import { communicationEvent, processEvent } from './testing/tracking-events';
 
 const communication = applyCommunicationEvent(

@@ -1,5 +1,5 @@
 import { ConfigError, wholeNumberSetting, type HookbusEnv } from '@hookbus/config';
-import type { CredasApiClientOptions } from './credas-api.client';
+import type { CredasApiClientOptions } from './credas-api-client';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadEnv } from '@hookbus/config';
-import { credasBaseUrlProblem, credasClientSettings } from './orchestrator.settings';
+import { credasBaseUrlProblem, credasClientSettings } from './orchestrator-settings';
 
 describe('credasClientSettings', () => {
   // `npm start` runs the local fake Credas API without a key; compose and Kubernetes start the orchestrator directly,

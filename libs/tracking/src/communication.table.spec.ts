@@ -7,7 +7,7 @@ import {
   OCTAPUSH_SMS_TABLE,
   OCTAPUSH_VIBER_TABLE,
   communicationTable,
-} from './communication-tables';
+} from './communication.table';
 import { UNRANKED, rankOf, rowOf, type StatusTable } from './status-table';
 import { communicationEvent } from './testing/tracking-events';
 

@@ -1,6 +1,6 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { InvalidRecordError } from '@hookbus/contracts';
-import { CredasAuthRejectedError, CredasRejectedError, CredasUnavailableError, parseRetryAfter } from './credas-api.errors';
+import { CredasAuthRejectedError, CredasRejectedError, CredasUnavailableError, parseRetryAfter } from './credas-api-errors';
 
 export interface CredasApiClientOptions {
   /** e.g. https://portal.credasdemo.com/api/v2/ci/ — from CREDAS_API_BASE_URL only, never from a payload. */

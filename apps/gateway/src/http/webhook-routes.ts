@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SourceConfig } from '@hookbus/config';
-import { UNKNOWN_SOURCE_LABEL, type GatewayMetrics } from '../gateway.metrics';
+import { UNKNOWN_SOURCE_LABEL, type GatewayMetrics } from '../gateway-metrics';
 import { clientAddress } from '../ingress/client-address';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS, type Admitted, type WebhookIngress } from '../ingress/webhook-ingress';
 import { refusal, type GatewayReply } from '../replies/gateway-reply';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { validateRecord } from '@hookbus/contracts';
-import { credasResultsEvent, resultsRecords, withCanonicalStatus } from './credas-results.event';
+import { credasResultsEvent, resultsRecords, withCanonicalStatus } from './credas-results-event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
 
 describe('withCanonicalStatus', () => {
