@@ -22,6 +22,6 @@ describe('deadletters command line', () => {
     expect(parseDeadLetterArgs([])).toEqual({ command: 'list', ids: [], stage: undefined, code: undefined, json: false });
     expect(parseDeadLetterArgs(['list', '--stage', 'orchestrator-retry-short', '--json'])).toMatchObject({ command: 'list', stage: 'orchestrator-retry-short', json: true });
     expect(parseDeadLetterArgs(['redrive', '1:42', '0:17'])).toMatchObject({ command: 'redrive', ids: ['1:42', '0:17'] });
-    expect(parseDeadLetterArgs(['redrive', '--stage', 'normalizer', '--code', 'malformed_json'])).toMatchObject({ command: 'redrive', ids: [], stage: 'normalizer', code: 'malformed_json' });
+    expect(parseDeadLetterArgs(['redrive', '--stage', 'normalizer', '--code', 'providers.malformed_json'])).toMatchObject({ command: 'redrive', ids: [], stage: 'normalizer', code: 'providers.malformed_json' });
   });
 });

@@ -117,7 +117,7 @@ it.each([
     const found = (await db.query("SELECT stage, error_code FROM hookbus.dead_letters WHERE headers->>'hookbus-receipt-id' = $1 ORDER BY stage", [receiptId])).rows;
     return found.length === Object.keys(expected).length ? found : undefined;
   }, { what: 'the dead letter rows', timeoutMs: 60_000 });
-  expect(rows.find((r) => r.stage === 'normalizer')).toMatchObject({ error_code: 'octapush_invalid_message_key' });
+  expect(rows.find((r) => r.stage === 'normalizer')).toMatchObject({ error_code: 'octapush.invalid_message_key' });
   // Ordinary callbacks after it, on the same partition (and through the gateway): projected, so nothing stalls.
   const ordinary = `+44770092${randomInt(1000, 9999)}`;
   await rawOnPartition0(ordinary, `status=delivered&phone=${encodeURIComponent(ordinary)}`);

@@ -202,6 +202,6 @@ describe('Authvia replays', () => {
     const receiptId = reply.json<{ receiptId: string }>().receiptId;
     const [record] = await observer.waitForRecords((r) => r.topic === Topics.quarantine.name && r.headers[RawHeaders.receiptId] === receiptId);
     expect(record!.headers[QuarantineHeaders.status]).toBe('400');
-    expect(record!.headers[QuarantineHeaders.reason]).toMatch(/^invalid_field: .*version/);
+    expect(record!.headers[QuarantineHeaders.reason]).toMatch(/^providers\.invalid_field: .*version/);
   });
 });

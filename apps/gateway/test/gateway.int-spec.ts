@@ -228,7 +228,7 @@ describe('refusals', () => {
     expect(record.value!.toString()).toBe(body);
     expect(record.key!.toString()).toBe(reply.json().receiptId);
     expect(record.headers).toMatchObject({ [QuarantineHeaders.status]: '400', [QuarantineHeaders.truncated]: 'false', [QuarantineHeaders.sourceId]: 'credas-process', [QuarantineHeaders.query]: 'our-reference=9' });
-    expect(record.headers[QuarantineHeaders.reason]).toMatch(/^malformed_json: /);
+    expect(record.headers[QuarantineHeaders.reason]).toMatch(/^providers\.malformed_json: /);
   });
 
   it('400 for a body that does not name its entity, quarantined', async () => {
@@ -240,7 +240,7 @@ describe('refusals', () => {
   it('400 for JSON nested too deep', async () => {
     const reply = await send(at('/webhooks/credas-monitoring'), { body: '['.repeat(1000) + ']'.repeat(1000), headers: JSON_HEADERS });
     expect(reply.status).toBe(400);
-    expect((await quarantined(reply)).headers[QuarantineHeaders.reason]).toMatch(/^json_too_deep/);
+    expect((await quarantined(reply)).headers[QuarantineHeaders.reason]).toMatch(/^providers\.json_too_deep/);
   });
 
   it('415 for an unsupported content type, quarantined; a Cellosign source answers in its format', async () => {

@@ -49,7 +49,7 @@ export class NormalizationSink implements BatchSink<NormalizedEvent[]> {
     const configured = this.sources.get(webhook.sourceId);
     if (configured) return configured;
     const fallback = this.fallbackByKind.get(`${webhook.provider}/${webhook.kind}`);
-    if (!fallback) throw new InvalidRecordError('unknown_source', `source ${webhook.sourceId} (${webhook.provider}/${webhook.kind}) is not configured`);
+    if (!fallback) throw new InvalidRecordError('normalizer.unknown_source', `source ${webhook.sourceId} (${webhook.provider}/${webhook.kind}) is not configured`);
     return { ...fallback, id: webhook.sourceId };
   }
 }

@@ -56,7 +56,7 @@ describe('normalizer (real broker): raw records → canonical events, dead lette
     await raw.send({ provider: 'credas', sourceId: 'credas-process', kind: 'process', key: processId, body: JSON.stringify({ ProcessId: processId, ClientId: 'c', Status: 2 }) });
     const [dead] = await observer.waitForRecords((r) => r.topic === Topics.deadLetter.name && r.headers[RawHeaders.receiptId] === receiptId);
     expect(dead!.headers).toMatchObject({ [DeadLetterHeaders.stage]: 'normalizer', [DeadLetterHeaders.originalTopic]: Topics.raw.credas.name, [DeadLetterHeaders.attempts]: '1' });
-    expect(dead!.headers[DeadLetterHeaders.errorCode]).toBe('missing_field');
+    expect(dead!.headers[DeadLetterHeaders.errorCode]).toBe('providers.missing_field');
     expect(dead!.value!.toString()).toBe('{"ClientId": "no process id here", "Status": 2}');
     await observer.waitForRecords((r) => r.topic === Topics.processes.name && r.key?.toString() === `credas:${processId}`);
 

@@ -1,4 +1,4 @@
-import { HookbusError, InvalidRecordError, TransientError } from '@hookbus/contracts';
+import { HookbusError, InvalidRecordError, TransientError, type ErrorCode } from '@hookbus/contracts';
 
 /**
  * What a Credas API call can fail with. Messages name the endpoint and status only: they end up in dead-letter
@@ -16,7 +16,7 @@ export class CredasAuthRejectedError extends HookbusError {
 
 /** 429, 5xx, timeouts, connection failures: try again later, not before `retryAfterMs` when Credas said so. */
 export class CredasUnavailableError extends TransientError {
-  constructor(code: string, message: string, readonly retryAfterMs: number | null = null, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, readonly retryAfterMs: number | null = null, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

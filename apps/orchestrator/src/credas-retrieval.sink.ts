@@ -1,4 +1,4 @@
-import { HookbusError, Topics, errorCode, isRetriable } from '@hookbus/contracts';
+import { HookbusError, Topics, asErrorCode, errorCode, isRetriable } from '@hookbus/contracts';
 import { deadLetterFor, failureClass, sleep, type BatchEffects, type BatchSink, type ConsumedRecord, type OutgoingRecord, type TransformedRecord } from '@hookbus/kafka';
 import type { Logger } from '@hookbus/platform';
 import type { CredasApiClient } from './credas-api-client';
@@ -239,7 +239,7 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
       log.debug({ processKey: job.processKey, attempt: job.attempt, code, reason, retryInMs: delay }, 'Credas retrieval failed; retrying later');
       return this.retryRecord(job, job.attempt + 1, this.now() + delay, code);
     }
-    return this.deadLetter(job, isRetriable(error) ? new HookbusError(code, `gave up after ${job.attempt} attempts: ${reason}`, false) : error);
+    return this.deadLetter(job, isRetriable(error) ? new HookbusError(asErrorCode(code, 'orchestrator'), `gave up after ${job.attempt} attempts: ${reason}`, false) : error);
   }
 
   private deadLetter(job: RetrievalJob, error: unknown): OutgoingRecord {

@@ -158,7 +158,7 @@ describe('projectRecord', () => {
     const headers = (failedAt: string) => ({
       'hookbus-receipt-id': RECEIPT,
       [DeadLetterHeaders.stage]: 'normalizer',
-      [DeadLetterHeaders.errorCode]: 'raw_missing_headers',
+      [DeadLetterHeaders.errorCode]: 'normalizer.raw_missing_headers',
       [DeadLetterHeaders.error]: 'bad',
       [DeadLetterHeaders.originalTopic]: 'webhooks.raw.credas',
       [DeadLetterHeaders.originalPartition]: '2',
@@ -169,7 +169,7 @@ describe('projectRecord', () => {
     const a = projectRecord(record(Topics.deadLetter.name, 'x', headers('2025-02-14T10:30:00Z'))).deadLetters![0]!;
     const b = projectRecord(record(Topics.deadLetter.name, 'x', headers('2025-02-15T10:30:00Z'))).deadLetters![0]!;
     expect(a.id).toBe(b.id);
-    expect(a).toMatchObject({ stage: 'normalizer', topic: 'webhooks.raw.credas', partition: 2, offset: '99', errorCode: 'raw_missing_headers' });
+    expect(a).toMatchObject({ stage: 'normalizer', topic: 'webhooks.raw.credas', partition: 2, offset: '99', errorCode: 'normalizer.raw_missing_headers' });
     expect(JSON.parse(a.headers)).toEqual({ 'hookbus-receipt-id': RECEIPT });
   });
 

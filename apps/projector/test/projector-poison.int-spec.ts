@@ -68,7 +68,7 @@ describe('projector: poison records cost one dead letter, never a loop or a stal
             headers: rawHeaders(uuidv7(), { query: 'status=delivered&phone=%00', pathStatus: '\u0000', requestHeaders: JSON.stringify({ 'x-odd': '\u0000' }) }),
           },
           stage: 'normalizer',
-          errorCode: 'octapush_invalid_message_key',
+          errorCode: 'octapush.invalid_message_key',
           errorClass: `invalid message key \u0000 ${run}`,
           attempts: 1,
           failedAt: new Date(),

@@ -1,10 +1,19 @@
 /**
+ * Error codes are `<origin>.<what>`, both snake_case: the origin is the stage or library that raises the error, or the
+ * provider or dependency it is about (`providers.missing_field`, `octapush.invalid_token`, `projector.row_refused`,
+ * `credas.not_found`). The type holds every code to it at compile time.
+ */
+export const ERROR_CODE_ORIGINS = ['gateway', 'normalizer', 'tracker', 'projector', 'orchestrator', 'monitor', 'kafka', 'tracking', 'providers', 'contracts', 'credas', 'authvia', 'octapush', 'cellosign'] as const;
+export type ErrorCodeOrigin = (typeof ERROR_CODE_ORIGINS)[number];
+export type ErrorCode = `${ErrorCodeOrigin}.${string}`;
+
+/**
  * Errors carry a stable code and whether trying again can help. They become HTTP statuses only in the gateway,
  * and retry or dead-letter decisions only at the consumer edge.
  */
 export class HookbusError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly retriable: boolean,
     options?: { cause?: unknown },
@@ -16,16 +25,22 @@ export class HookbusError extends Error {
 
 /** The record itself is wrong: retrying cannot help; dead-letter it with this reason. */
 export class InvalidRecordError extends HookbusError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, false, options);
   }
 }
 
 /** A dependency is unavailable (broker, database, provider API): try again later. */
 export class TransientError extends HookbusError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, true, options);
   }
+}
+
+/** `code` if it is an ErrorCode already, else `<origin>.<code>` (another library's error, named by its class). */
+export function asErrorCode(code: string, origin: ErrorCodeOrigin): ErrorCode {
+  const [head, ...rest] = code.split('.');
+  return rest.length > 0 && (ERROR_CODE_ORIGINS as readonly string[]).includes(head!) ? (code as ErrorCode) : `${origin}.${code}`;
 }
 
 export function isRetriable(error: unknown): boolean {
@@ -65,7 +80,7 @@ export function errorFields(error: unknown): { readonly class: string; readonly 
  * record a bounded number of times (MAX_RECORD_ATTEMPTS in libs/kafka) and then dead-letters it.
  */
 export class UnclassifiedError extends HookbusError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, true, options);
   }
 }

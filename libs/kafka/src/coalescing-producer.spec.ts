@@ -47,7 +47,7 @@ describe('withdrawing a record whose caller gave up', () => {
     const timedOut = producer.send(record('answered-503'), gaveUp.signal);
     const kept = producer.send(record('still-waiting'));
     gaveUp.abort();
-    await expect(timedOut).rejects.toMatchObject({ code: 'produce_withdrawn', retriable: true });
+    await expect(timedOut).rejects.toMatchObject({ code: 'kafka.produce_withdrawn', retriable: true });
     expect(producer.queuedByteCount).toBe(recordBytes(record('still-waiting')));
     held.acknowledge();
     await first;
@@ -87,7 +87,7 @@ describe('withdrawing a record whose caller gave up', () => {
     gaveUp.abort();
     held.fail(new Error('broker away'));
     await expect(first).rejects.toThrow('broker away');
-    await expect(withdrawnRecord).rejects.toMatchObject({ code: 'produce_withdrawn' });
+    await expect(withdrawnRecord).rejects.toMatchObject({ code: 'kafka.produce_withdrawn' });
     await until(() => held.waiting === 1);
     held.acknowledge();
     await next;
@@ -103,7 +103,7 @@ describe('the bound on queued bytes', () => {
     const inFlight = producer.send(record('x'.repeat(100)));
     await until(() => held.waiting === 1);
     const queued = [producer.send(record('x'.repeat(100))), producer.send(record('x'.repeat(100)))];
-    await expect(producer.send(record('x'.repeat(100)))).rejects.toMatchObject({ code: 'producer_queue_full', retriable: true });
+    await expect(producer.send(record('x'.repeat(100)))).rejects.toMatchObject({ code: 'kafka.producer_queue_full', retriable: true });
     expect(producer.queuedByteCount).toBe(2 * size);
     held.acknowledge();
     await inFlight;
@@ -120,7 +120,7 @@ describe('the bound on queued bytes', () => {
     void producer.send(record('in-flight'));
     await until(() => held.waiting === 1);
     void producer.send(heavy);
-    await expect(producer.send(heavy)).rejects.toMatchObject({ code: 'producer_queue_full' });
+    await expect(producer.send(heavy)).rejects.toMatchObject({ code: 'kafka.producer_queue_full' });
     expect(producer.queuedByteCount).toBe(recordBytes(heavy));
     expect(recordBytes(heavy)).toBeGreaterThan(4000);
   });
@@ -141,7 +141,7 @@ describe('the bound on queued bytes', () => {
     void producer.send(record('in-flight'));
     await until(() => held.waiting === 1);
     void producer.send(record('r'));
-    await expect(producer.sendAll([record('r'), record('r'), record('r')])).rejects.toMatchObject({ code: 'producer_queue_full' });
+    await expect(producer.sendAll([record('r'), record('r'), record('r')])).rejects.toMatchObject({ code: 'kafka.producer_queue_full' });
     expect(producer.queuedByteCount).toBe(size);
   });
 });

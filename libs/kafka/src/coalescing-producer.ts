@@ -9,7 +9,7 @@ export interface CoalescingProducerOptions {
   readonly maxBatchBytes: number;
   /**
    * Bound on the bytes waiting for a batch (not yet in flight). Past it a send is refused at once with a retriable
-   * `producer_queue_full`: while the broker is away kafkajs spends tens of seconds on one attempt, and without a
+   * `kafka.producer_queue_full`: while the broker is away kafkajs spends tens of seconds on one attempt, and without a
    * bound every caller's body would wait in memory behind it. Default: no bound.
    */
   readonly maxQueuedBytes?: number;
@@ -69,7 +69,7 @@ export class CoalescingProducer {
 
   /**
    * Resolves once the broker acknowledged the record's batch. If `signal` aborts while the record is still queued
-   * (not yet in flight) it is withdrawn — never sent — and the promise rejects with a retriable `produce_withdrawn`;
+   * (not yet in flight) it is withdrawn — never sent — and the promise rejects with a retriable `kafka.produce_withdrawn`;
    * once in flight it is the batch's outcome that counts.
    */
   send(record: OutgoingRecord, signal?: AbortSignal): Promise<void> {
@@ -87,7 +87,7 @@ export class CoalescingProducer {
     const bytes = sizes.reduce((sum, size) => sum + size, 0);
     const limit = this.options.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
     if (this.queue.length > 0 && this.queuedBytes + bytes > limit) {
-      return Promise.reject(new TransientError('producer_queue_full', `more than ${limit} bytes are already waiting for the broker`));
+      return Promise.reject(new TransientError('kafka.producer_queue_full', `more than ${limit} bytes are already waiting for the broker`));
     }
     const settled = records.map((record, i) => this.enqueue(record, sizes[i]!, signal));
     this.schedule();
@@ -196,5 +196,5 @@ export class CoalescingProducer {
 }
 
 function withdrawn(signal: AbortSignal): TransientError {
-  return new TransientError('produce_withdrawn', 'withdrawn before it was sent to the broker', { cause: signal.reason });
+  return new TransientError('kafka.produce_withdrawn', 'withdrawn before it was sent to the broker', { cause: signal.reason });
 }

@@ -17,9 +17,9 @@ const record: ConsumedRecord = {
 describe('deadLetterFor', () => {
   it('names the error by class and code, never by a message that can quote the input', () => {
     // A parse error quoting the body, as V8's JSON.parse does.
-    const error = new InvalidRecordError('malformed_json', 'Unexpected end of JSON input: "{"phone":"+306912345678","email":"jane@example.com"');
+    const error = new InvalidRecordError('providers.malformed_json', 'Unexpected end of JSON input: "{"phone":"+306912345678","email":"jane@example.com"');
     const dead = deadLetterFor(record, 'normalizer', error, 1, new Date('2026-11-30T00:00:00Z'));
-    expect(dead.headers![DeadLetterHeaders.errorCode]).toBe('malformed_json');
+    expect(dead.headers![DeadLetterHeaders.errorCode]).toBe('providers.malformed_json');
     expect(dead.headers![DeadLetterHeaders.error]).toBe('InvalidRecordError');
     expect(Object.values(dead.headers!).join('\n')).not.toMatch(/306912345678|jane@/);
     expect(dead.value).toBe(record.value);

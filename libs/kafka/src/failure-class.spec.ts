@@ -9,10 +9,10 @@ const node = (code: string) => Object.assign(new Error(`${code} 127.0.0.1:5432`)
 describe('failureClass: what a failure says about retrying', () => {
   it.each<[string, unknown, FailureClass]>([
     // Our own errors say it themselves.
-    ['InvalidRecordError', new InvalidRecordError('x.bad', 'bad'), 'record'],
-    ['TransientError', new TransientError('x.down', 'down'), 'unavailable'],
-    ['HookbusError retriable', new HookbusError('x', 'x', true), 'unavailable'],
-    ['UnclassifiedError', new UnclassifiedError('x.odd', 'odd'), 'unknown'],
+    ['InvalidRecordError', new InvalidRecordError('tracker.bad', 'bad'), 'record'],
+    ['TransientError', new TransientError('tracker.down', 'down'), 'unavailable'],
+    ['HookbusError retriable', new HookbusError('tracker.x', 'x', true), 'unavailable'],
+    ['UnclassifiedError', new UnclassifiedError('tracker.odd', 'odd'), 'unknown'],
     // Kafka refuses the record itself.
     ['MESSAGE_TOO_LARGE', kafkaProtocol('MESSAGE_TOO_LARGE', false), 'record'],
     ['RECORD_LIST_TOO_LARGE', kafkaProtocol('RECORD_LIST_TOO_LARGE', false), 'record'],

@@ -17,7 +17,7 @@ describe('parseJsonText', () => {
         throw thrown;
       }
     }).toThrow(InvalidRecordError);
-    expect(error).toMatchObject({ code: 'malformed_json' });
+    expect(error).toMatchObject({ code: 'providers.malformed_json' });
     const message = (error as Error).message;
     expect(findPersonalData(message)).toEqual([]);
     expect(message).not.toContain('phone');

@@ -4,7 +4,7 @@ export const DEFAULT_MAX_JSON_DEPTH = 64;
 
 export class UnsupportedContentTypeError extends InvalidRecordError {
   constructor(contentType: string) {
-    super('unsupported_content_type', `content type ${JSON.stringify(contentType.slice(0, 100))} is not supported; send application/json or application/x-www-form-urlencoded`);
+    super('providers.unsupported_content_type', `content type ${JSON.stringify(contentType.slice(0, 100))} is not supported; send application/json or application/x-www-form-urlencoded`);
   }
 }
 
@@ -49,7 +49,7 @@ export function jsonNestingDepth(text: string, stopAbove = Infinity): number {
 /** Parses JSON text. Keys like `__proto__` stay plain own properties (JSON.parse never touches prototypes). */
 export function parseJsonText(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): unknown {
   if (jsonNestingDepth(text, maxDepth) > maxDepth) {
-    throw new InvalidRecordError('json_too_deep', `JSON nesting deeper than ${maxDepth} levels`);
+    throw new InvalidRecordError('providers.json_too_deep', `JSON nesting deeper than ${maxDepth} levels`);
   }
   try {
     return JSON.parse(text);
@@ -57,7 +57,7 @@ export function parseJsonText(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): 
     // V8's message quotes the text around the fault ("Unexpected token 'p', "phone=+30…" is not valid JSON"): this
     // message reaches quarantine records and logs, so it keeps only where the text breaks.
     const position = /at position (\d+)/.exec((error as Error).message)?.[1];
-    throw new InvalidRecordError('malformed_json', `body is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`);
+    throw new InvalidRecordError('providers.malformed_json', `body is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`);
   }
 }
 
@@ -76,14 +76,14 @@ function decodeUtf8(body: Buffer): string {
   try {
     return utf8.decode(body);
   } catch {
-    throw new InvalidRecordError('invalid_utf8', 'body is not valid UTF-8');
+    throw new InvalidRecordError('providers.invalid_utf8', 'body is not valid UTF-8');
   }
 }
 
 /**
  * Decodes a webhook body by its content type. Empty bodies decode to null (Octapush GET callbacks carry
- * everything in the query string). Throws InvalidRecordError: `unsupported_content_type` (HTTP 415),
- * `malformed_json`, `json_too_deep`, `invalid_utf8` (HTTP 400).
+ * everything in the query string). Throws InvalidRecordError: `providers.unsupported_content_type` (HTTP 415),
+ * `providers.malformed_json`, `providers.json_too_deep`, `providers.invalid_utf8` (HTTP 400).
  */
 export function decodeBody(body: Buffer, contentType: string | null, maxDepth = DEFAULT_MAX_JSON_DEPTH): unknown {
   if (body.length === 0) return null;

@@ -7,7 +7,7 @@ const IDENTITY_FIELDS = ['communicationId', 'processKey', 'continuedAs'] as cons
 /** Refuses `value` as an identity, naming the rule it broke and where — never the value (it may be a phone number). */
 export function checkedIdentity(what: string, value: string): string {
   const problem = identityProblem(value);
-  if (problem) throw new InvalidRecordError('invalid_identity', `the ${what} ${problem}`);
+  if (problem) throw new InvalidRecordError('providers.invalid_identity', `the ${what} ${problem}`);
   return value;
 }
 

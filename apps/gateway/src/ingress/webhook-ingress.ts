@@ -136,13 +136,13 @@ export class WebhookIngress {
     }
 
     const receipt = this.receipt(source, request);
-    if (request.oversize) return this.quarantine(source, request, receipt, 413, 'body_too_large', this.tooLargeDetail(source));
+    if (request.oversize) return this.quarantine(source, request, receipt, 413, 'gateway.body_too_large', this.tooLargeDetail(source));
     let key: string;
     try {
       key = this.routingKey(source, request, receipt);
     } catch (error) {
       if (!(error instanceof InvalidRecordError)) return this.quarantine(source, request, receipt, 500, errorCode(error), 'the webhook could not be processed');
-      const status: RefusalStatus = error.code === 'unsupported_content_type' ? 415 : 400;
+      const status: RefusalStatus = error.code === 'providers.unsupported_content_type' ? 415 : 400;
       return this.quarantine(source, request, receipt, status, error.code, error.message);
     }
     try {

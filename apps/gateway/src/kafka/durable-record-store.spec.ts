@@ -50,9 +50,9 @@ it('a record answered 503 for a timeout while still queued is never written afte
   // Long enough that the first record is always sent (held) before its own timeout, even on a loaded machine (with
   // 20 ms it could time out still queued, never reach the producer, and leave the wait below with nothing to see).
   const store = storeOn(producer, { produceTimeoutMs: 1_000 });
-  const stuck = expect(store.store(record('in-flight'))).rejects.toMatchObject({ code: 'produce_timeout' });
+  const stuck = expect(store.store(record('in-flight'))).rejects.toMatchObject({ code: 'gateway.produce_timeout' });
   await until(() => producer.waiting === 1);
-  await expect(store.store(record('answered-503'))).rejects.toMatchObject({ code: 'produce_timeout', retriable: true });
+  await expect(store.store(record('answered-503'))).rejects.toMatchObject({ code: 'gateway.produce_timeout', retriable: true });
   await stuck;
   producer.recover();
   const after = store.store(record('after-recovery'));
@@ -68,7 +68,7 @@ it('refuses at once, without waiting for the timeout, when the queued bytes are 
   void store.store(record('in-flight')).catch(() => undefined);
   await until(() => producer.waiting === 1);
   void store.store(record('x'.repeat(900))).catch(() => undefined);
-  await expect(store.store(record('y'.repeat(900)))).rejects.toMatchObject({ code: 'producer_queue_full', retriable: true });
+  await expect(store.store(record('y'.repeat(900)))).rejects.toMatchObject({ code: 'kafka.producer_queue_full', retriable: true });
   producer.recover();
   await until(() => producer.waiting === 1);
   producer.recover();
@@ -82,7 +82,7 @@ it('withdraws a queued record when the caller hands the write over (the spool to
   const handedOver = new AbortController();
   const write = store.store(record('spooled'), handedOver.signal);
   handedOver.abort();
-  await expect(write).rejects.toMatchObject({ code: 'produce_withdrawn' });
+  await expect(write).rejects.toMatchObject({ code: 'kafka.produce_withdrawn' });
   producer.recover();
   await inFlight;
   expect(producer.sent).toEqual(['in-flight']);
@@ -141,7 +141,7 @@ it('after a failed send, the next batch goes out on a new producer session, neve
     () => renewed.push(sessions.length),
   );
   await store.connect();
-  await expect(store.store(record('timed-out'))).rejects.toMatchObject({ code: 'produce_failed', retriable: true });
+  await expect(store.store(record('timed-out'))).rejects.toMatchObject({ code: 'gateway.produce_failed', retriable: true });
   await store.store(record('answered-200'));
   expect(sessions.map((s) => ({ id: s.id, sent: s.sent, disconnected: s.disconnected }))).toEqual([
     { id: 1, sent: ['timed-out'], disconnected: true },
@@ -164,8 +164,8 @@ it('a new session that cannot connect (the broker still away) fails the batch, a
     { ...DEFAULT_STORE_OPTIONS, lingerMs: 1, produceTimeoutMs: 5_000 },
   );
   await store.connect();
-  await expect(store.store(record('first'))).rejects.toMatchObject({ code: 'produce_failed' });
-  await expect(store.store(record('while-away'))).rejects.toMatchObject({ code: 'produce_failed' });
+  await expect(store.store(record('first'))).rejects.toMatchObject({ code: 'gateway.produce_failed' });
+  await expect(store.store(record('while-away'))).rejects.toMatchObject({ code: 'gateway.produce_failed' });
   await store.store(record('back'));
   expect(sessions.map((s) => ({ id: s.id, sent: s.sent, disconnected: s.disconnected }))).toEqual([
     { id: 1, sent: ['first'], disconnected: true },

@@ -112,7 +112,7 @@ export class DurableRecordStore implements RecordStore {
       signal?.addEventListener('abort', giveUp, { once: true });
       const timer = setTimeout(() => {
         withdraw.abort();
-        reject(new TransientError('produce_timeout', `not acknowledged within ${this.options.produceTimeoutMs} ms`));
+        reject(new TransientError('gateway.produce_timeout', `not acknowledged within ${this.options.produceTimeoutMs} ms`));
       }, this.options.produceTimeoutMs);
       const settle = (): void => {
         clearTimeout(timer);
@@ -126,7 +126,7 @@ export class DurableRecordStore implements RecordStore {
         },
         (error: unknown) => {
           settle();
-          reject(error instanceof HookbusError ? error : new TransientError('produce_failed', 'the broker did not acknowledge the record', { cause: error }));
+          reject(error instanceof HookbusError ? error : new TransientError('gateway.produce_failed', 'the broker did not acknowledge the record', { cause: error }));
         },
       );
     });

@@ -53,7 +53,7 @@ export interface LogRecovery {
 }
 
 export class SpoolFullError extends Error {
-  readonly code = 'spool_full';
+  readonly code = 'gateway.spool_full';
   constructor(message: string) {
     super(message);
     this.name = 'SpoolFullError';

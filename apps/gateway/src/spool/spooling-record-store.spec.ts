@@ -15,13 +15,13 @@ class FakeKafka implements KafkaRecordStore {
   readonly written: string[] = [];
   failedDrains = 0;
   async store(record: OutgoingRecord): Promise<void> {
-    if (!this.up) throw new TransientError('produce_timeout', 'down');
+    if (!this.up) throw new TransientError('gateway.produce_timeout', 'down');
     this.written.push(String(record.value));
   }
   async storeAll(records: readonly OutgoingRecord[]): Promise<void> {
     if (!this.up) {
       this.failedDrains++;
-      throw new TransientError('produce_failed', 'down');
+      throw new TransientError('gateway.produce_failed', 'down');
     }
     for (const record of records) this.written.push(String(record.value));
   }
@@ -97,7 +97,7 @@ it('refuses with a TransientError only when the spool is full, and is then not r
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   expect(refused.length).toBeGreaterThan(0);
   expect(refused[0]!.reason).toBeInstanceOf(TransientError);
-  expect(refused[0]!.reason.code).toBe('spool_full');
+  expect(refused[0]!.reason.code).toBe('gateway.spool_full');
   expect(await store.accepts()).toBe(false);
   await store.close();
 });
@@ -161,7 +161,7 @@ it('withdraws the direct writes still waiting when it fails over, so none reache
   };
   const store = new SpoolingRecordStore(kafka, log, 64 * 1024, pino({ level: 'silent' }), observer, options);
   const writes = ['1', '2', '3'].map((v) => store.store(record(v)));
-  failures[0]!(new TransientError('produce_timeout', 'slow'));
+  failures[0]!(new TransientError('gateway.produce_timeout', 'slow'));
   await Promise.all(writes);
   expect([...signals].map(([value, signal]) => [value, signal.aborted])).toEqual([
     ['1', true],
@@ -181,7 +181,7 @@ it('is ready again once the disk takes writes again, without waiting for traffic
   await store.store(record('1'));
   // The disk fails the next write and the check after it; then it is well again.
   fs.fail('datasync', { times: 2 });
-  await expect(store.store(record('2'))).rejects.toMatchObject({ code: 'spool_write_failed' });
+  await expect(store.store(record('2'))).rejects.toMatchObject({ code: 'gateway.spool_write_failed' });
   expect(await store.accepts()).toBe(false);
   expect(await store.accepts()).toBe(true);
   expect(fs.failed).toEqual(['datasync', 'datasync']);

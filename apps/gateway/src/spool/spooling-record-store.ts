@@ -177,7 +177,7 @@ export class SpoolingRecordStore implements RecordStore {
           this.logger.error({ err: errorFields(error) }, 'spool write failed');
         }
         this.observer.refused(full ? 'full' : 'io');
-        throw new TransientError(full ? 'spool_full' : 'spool_write_failed', full ? 'the local spool is full' : 'the local spool could not be written', { cause: error });
+        throw new TransientError(full ? 'gateway.spool_full' : 'gateway.spool_write_failed', full ? 'the local spool is full' : 'the local spool could not be written', { cause: error });
       },
     );
   }
@@ -272,7 +272,7 @@ function decodeForDrain(payload: Buffer): OutgoingRecord {
   try {
     return decodeSpooledRecord(payload);
   } catch (error) {
-    throw new InvalidRecordError('spool_record_undecodable', 'a spooled record could not be decoded', { cause: error });
+    throw new InvalidRecordError('gateway.spool_record_undecodable', 'a spooled record could not be decoded', { cause: error });
   }
 }
 

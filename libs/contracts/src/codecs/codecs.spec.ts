@@ -69,12 +69,12 @@ describe('raw webhook codec', () => {
 
   const valid = consumed(encodeRawWebhook(GATEWAY_RAW));
   it.each([
-    ['no provider', 'hookbus-provider', undefined, 'raw_missing_provider'],
-    ['a provider hookbus does not know', 'hookbus-provider', 'acme', 'raw_missing_provider'],
-    ['no source id', 'hookbus-source-id', undefined, 'raw_missing_headers'],
-    ['an empty receipt id', 'hookbus-receipt-id', '', 'raw_missing_headers'],
-    ['no receipt time', 'hookbus-received-at', undefined, 'raw_missing_headers'],
-    ['no kind', 'hookbus-kind', undefined, 'raw_missing_headers'],
+    ['no provider', 'hookbus-provider', undefined, 'normalizer.raw_missing_provider'],
+    ['a provider hookbus does not know', 'hookbus-provider', 'acme', 'normalizer.raw_missing_provider'],
+    ['no source id', 'hookbus-source-id', undefined, 'normalizer.raw_missing_headers'],
+    ['an empty receipt id', 'hookbus-receipt-id', '', 'normalizer.raw_missing_headers'],
+    ['no receipt time', 'hookbus-received-at', undefined, 'normalizer.raw_missing_headers'],
+    ['no kind', 'hookbus-kind', undefined, 'normalizer.raw_missing_headers'],
   ])('refuses a record with %s (%s: %p) as %s', (_what, header, value, code) => {
     const headers: Record<string, string | undefined> = { ...valid.headers, [header]: value };
     if (value === undefined) delete headers[header];
@@ -103,7 +103,7 @@ describe('quarantine codec', () => {
 
   it('is keyed by the receipt id on webhooks.quarantine, the raw headers then the refusal', () => {
     const { key: _k, ...raw } = GATEWAY_RAW;
-    const record = encodeQuarantine({ ...raw, refusedStatus: 415, refusedReason: 'unsupported_content_type: text/xml', bodyTruncated: false });
+    const record = encodeQuarantine({ ...raw, refusedStatus: 415, refusedReason: 'providers.unsupported_content_type: text/xml', bodyTruncated: false });
     expect(record).toMatchObject({ topic: Topics.quarantine.name, key: GATEWAY_RAW.receiptId });
     expect(Object.keys(record.headers).slice(-3)).toEqual(['hookbus-refused-status', 'hookbus-refused-reason', 'hookbus-body-truncated']);
     expect(record.headers).toMatchObject({ 'hookbus-refused-status': '415', 'hookbus-body-truncated': 'false' });
@@ -185,11 +185,11 @@ describe('dead letter codec', () => {
   });
 
   it('writes the original headers, then the dead letter headers in this order', () => {
-    const record = encodeDeadLetter({ original: { topic: 'webhooks.raw.credas', partition: 2, offset: '99', key: 'k', value: Buffer.from('v'), headers: { 'hookbus-receipt-id': 'r' } }, stage: 'normalizer', errorCode: 'missing_field', errorClass: 'InvalidRecordError', attempts: 1, failedAt: new Date('2025-02-14T10:30:00Z') });
+    const record = encodeDeadLetter({ original: { topic: 'webhooks.raw.credas', partition: 2, offset: '99', key: 'k', value: Buffer.from('v'), headers: { 'hookbus-receipt-id': 'r' } }, stage: 'normalizer', errorCode: 'providers.missing_field', errorClass: 'InvalidRecordError', attempts: 1, failedAt: new Date('2025-02-14T10:30:00Z') });
     expect(Object.entries(record.headers)).toEqual([
       ['hookbus-receipt-id', 'r'],
       ['hookbus-dlq-stage', 'normalizer'],
-      ['hookbus-dlq-error-code', 'missing_field'],
+      ['hookbus-dlq-error-code', 'providers.missing_field'],
       ['hookbus-dlq-error', 'InvalidRecordError'],
       ['hookbus-dlq-topic', 'webhooks.raw.credas'],
       ['hookbus-dlq-partition', '2'],

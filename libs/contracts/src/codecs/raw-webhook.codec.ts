@@ -98,10 +98,10 @@ export function readRawWebhookFacts(message: RecordMessage): RawWebhookFacts {
 export function decodeRawWebhook(message: RecordMessage): Omit<RawWebhook, 'key' | 'method'> & { readonly key: string | null; readonly method: 'GET' | 'POST' } {
   const facts = readRawWebhookFacts(message);
   const provider = facts.provider as ProviderName | null;
-  if (!provider || !PROVIDERS.includes(provider)) throw new InvalidRecordError('raw_missing_provider', `raw record has no valid ${RawHeaders.provider} header`);
+  if (!provider || !PROVIDERS.includes(provider)) throw new InvalidRecordError('normalizer.raw_missing_provider', `raw record has no valid ${RawHeaders.provider} header`);
   const { sourceId, receiptId, receivedAt, kind } = facts;
   if (!sourceId || !receiptId || !receivedAt || !kind) {
-    throw new InvalidRecordError('raw_missing_headers', `raw record lacks one of ${RawHeaders.sourceId}, ${RawHeaders.receiptId}, ${RawHeaders.receivedAt}, ${RawHeaders.kind}`);
+    throw new InvalidRecordError('normalizer.raw_missing_headers', `raw record lacks one of ${RawHeaders.sourceId}, ${RawHeaders.receiptId}, ${RawHeaders.receivedAt}, ${RawHeaders.kind}`);
   }
   return {
     ...facts,

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../cloud-event';
-import { InvalidRecordError } from '../errors';
+import { InvalidRecordError, type ErrorCodeOrigin } from '../errors';
 import { TraceHeaders } from '../record-headers';
 import { TRACKER_HINTS_TOPIC } from '../topics';
 import { textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
@@ -24,13 +24,13 @@ export function encodeOverdueTick(partition: number, now: Date): EncodedRecord &
  * A record's value as JSON, for a stage that reads JSON records: InvalidRecordError `<stage>.empty_record` for no
  * value, `<stage>.malformed_json` for bytes that are not JSON.
  */
-export function readJsonValue(message: RecordMessage & { readonly partition: number; readonly offset: string }, stage: string): unknown {
+export function readJsonValue(message: RecordMessage & { readonly partition: number; readonly offset: string }, stage: ErrorCodeOrigin): unknown {
   const text = textOf(message.value);
-  if (text === null) throw new InvalidRecordError(`${stage}.empty_record`, `record at ${message.topic}/${message.partition}@${message.offset} has no value`);
+  if (text === null) throw new InvalidRecordError(`${stage}.empty_record` as const, `record at ${message.topic}/${message.partition}@${message.offset} has no value`);
   try {
     return JSON.parse(text);
   } catch {
-    throw new InvalidRecordError(`${stage}.malformed_json`, `record at ${message.topic}/${message.partition}@${message.offset} is not JSON`);
+    throw new InvalidRecordError(`${stage}.malformed_json` as const, `record at ${message.topic}/${message.partition}@${message.offset} is not JSON`);
   }
 }
 

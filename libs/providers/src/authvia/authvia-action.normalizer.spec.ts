@@ -60,11 +60,11 @@ describe('Authvia business-process-action webhook', () => {
   });
 
   it.each([
-    ['businessProcessId missing', { actionId: ACTION }, 'missing_field', true],
-    ['businessProcessId a number', { actionId: ACTION, businessProcessId: 5 }, 'invalid_field', true],
-    ['actionId missing', { businessProcessId: BP }, 'missing_field', false],
-    ['actionId an array', { actionId: [ACTION], businessProcessId: BP }, 'invalid_field', false],
-    ['status an object', { actionId: ACTION, businessProcessId: BP, status: { s: 1 } }, 'invalid_field', false],
+    ['businessProcessId missing', { actionId: ACTION }, 'providers.missing_field', true],
+    ['businessProcessId a number', { actionId: ACTION, businessProcessId: 5 }, 'providers.invalid_field', true],
+    ['actionId missing', { businessProcessId: BP }, 'providers.missing_field', false],
+    ['actionId an array', { actionId: [ACTION], businessProcessId: BP }, 'providers.invalid_field', false],
+    ['status an object', { actionId: ACTION, businessProcessId: BP, status: { s: 1 } }, 'providers.invalid_field', false],
   ])('refuses %s (at the gateway: %s)', (_name, body, code, atGateway) => {
     const webhook = action(body);
     expect(() => authviaAdapter.normalize(webhook, source)).toThrow(InvalidRecordError);

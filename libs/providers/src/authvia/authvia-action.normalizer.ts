@@ -58,6 +58,6 @@ export function normalizeAuthviaAction(webhook: ReceivedWebhook, source: SourceC
 function eventTime(updatedAt: string | null | undefined, source: SourceConfig): string | null {
   if (updatedAt === null || updatedAt === undefined) return null;
   const iso = toUtcIso(updatedAt, source.timezone);
-  if (iso === null) throw new InvalidRecordError('invalid_field', `${WHAT}: updatedAt must be an ISO 8601 date-time`);
+  if (iso === null) throw new InvalidRecordError('providers.invalid_field', `${WHAT}: updatedAt must be an ISO 8601 date-time`);
   return iso;
 }

@@ -115,7 +115,7 @@ describe('Authvia business-process webhook', () => {
   it('prefers businessProcessId over a bare id, but refuses two spellings of one name that disagree', () => {
     expect(authviaAdapter.routingKey(bp({ id: 'other', businessProcessId: ID }), source)).toBe(ID);
     expect(() => authviaAdapter.routingKey(bp({ businessProcessId: ID, business_process_id: 'other' }), source)).toThrow(
-      expect.objectContaining({ code: 'ambiguous_field' }),
+      expect.objectContaining({ code: 'providers.ambiguous_field' }),
     );
   });
 
@@ -128,22 +128,22 @@ describe('Authvia business-process webhook', () => {
   });
 
   it.each([
-    ['id missing', { status: 'resolved' }, 'missing_field', true],
-    ['id null', { id: null }, 'missing_field', true],
-    ['id a number', { id: 42 }, 'invalid_field', true],
-    ['id an object', { id: { v4: ID } }, 'invalid_field', true],
-    ['id huge', { id: 'x'.repeat(200_000) }, 'invalid_field', true],
-    ['status a number', { id: ID, status: 3 }, 'invalid_field', false],
-    ['version text', { id: ID, version: 'seven' }, 'invalid_field', true],
-    ['version 1e308', { id: ID, version: 1e308 }, 'invalid_field', true],
-    ['version 1e308 as text', { id: ID, version: '1e308' }, 'invalid_field', true],
-    ['version past 2^53 - 1', { id: ID, version: 2 ** 53 }, 'invalid_field', true],
-    ['version negative', { id: ID, version: -1 }, 'invalid_field', true],
-    ['version fractional', { id: ID, version: 2.5 }, 'invalid_field', true],
-    ['expiration not a date', { id: ID, expiration: 'in 45 days' }, 'invalid_field', false],
-    ['closedDate a number', { id: ID, closedDate: 1738400284 }, 'invalid_field', false],
-    ['actions an object', { id: ID, actions: { first: {} } }, 'invalid_field', false],
-    ['addresses a string', { id: ID, addresses: 'alex.doe@example.com' }, 'invalid_field', false],
+    ['id missing', { status: 'resolved' }, 'providers.missing_field', true],
+    ['id null', { id: null }, 'providers.missing_field', true],
+    ['id a number', { id: 42 }, 'providers.invalid_field', true],
+    ['id an object', { id: { v4: ID } }, 'providers.invalid_field', true],
+    ['id huge', { id: 'x'.repeat(200_000) }, 'providers.invalid_field', true],
+    ['status a number', { id: ID, status: 3 }, 'providers.invalid_field', false],
+    ['version text', { id: ID, version: 'seven' }, 'providers.invalid_field', true],
+    ['version 1e308', { id: ID, version: 1e308 }, 'providers.invalid_field', true],
+    ['version 1e308 as text', { id: ID, version: '1e308' }, 'providers.invalid_field', true],
+    ['version past 2^53 - 1', { id: ID, version: 2 ** 53 }, 'providers.invalid_field', true],
+    ['version negative', { id: ID, version: -1 }, 'providers.invalid_field', true],
+    ['version fractional', { id: ID, version: 2.5 }, 'providers.invalid_field', true],
+    ['expiration not a date', { id: ID, expiration: 'in 45 days' }, 'providers.invalid_field', false],
+    ['closedDate a number', { id: ID, closedDate: 1738400284 }, 'providers.invalid_field', false],
+    ['actions an object', { id: ID, actions: { first: {} } }, 'providers.invalid_field', false],
+    ['addresses a string', { id: ID, addresses: 'alex.doe@example.com' }, 'providers.invalid_field', false],
   ])('refuses %s (at the gateway: %s)', (_name, body, code, atGateway) => {
     const webhook = bp(body);
     const expected = expect.objectContaining({ code });

@@ -49,7 +49,7 @@ export function parseAuthviaBusinessProcess(webhook: DecodedWebhook): AuthviaBus
 function utc(value: string | null | undefined, field: string, source: SourceConfig): string | null {
   if (value === null || value === undefined) return null;
   const iso = toUtcIso(value, source.timezone);
-  if (iso === null) throw new InvalidRecordError('invalid_field', `${WHAT}: ${field} must be an ISO 8601 date-time`);
+  if (iso === null) throw new InvalidRecordError('providers.invalid_field', `${WHAT}: ${field} must be an ISO 8601 date-time`);
   return iso;
 }
 

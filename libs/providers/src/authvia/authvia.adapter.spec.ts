@@ -47,7 +47,7 @@ describe('authviaAdapter', () => {
   it('refuses a kind that is not Authvia', () => {
     const webhook = testWebhook({ provider: 'authvia', kind: 'process', body: {} });
     expect(() => authviaAdapter.normalize(webhook, testSource('authvia', 'process' as SourceKind))).toThrow(
-      expect.objectContaining({ code: 'unsupported_kind' }),
+      expect.objectContaining({ code: 'providers.unsupported_kind' }),
     );
   });
 

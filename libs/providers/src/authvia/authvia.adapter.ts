@@ -9,7 +9,7 @@ import { authviaBusinessProcessRoutingKey, normalizeAuthviaBusinessProcess } fro
 const KINDS = AUTHVIA_SOURCE.kinds satisfies readonly SourceKind[];
 
 function unsupported(kind: SourceKind): never {
-  throw new InvalidRecordError('unsupported_kind', `authvia has no webhook kind ${JSON.stringify(kind)}`);
+  throw new InvalidRecordError('providers.unsupported_kind', `authvia has no webhook kind ${JSON.stringify(kind)}`);
 }
 
 /**

@@ -69,7 +69,7 @@ function isLarge(text: string): boolean {
 export function omitLargeStrings(payload: unknown, receiptId: string): ReducedPayload {
   const omitted: OmittedValue[] = [];
   const walk = (value: unknown, pointer: string, depth: number): unknown => {
-    if (depth > MAX_DEPTH) throw new InvalidRecordError('json_too_deep', `JSON nesting deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) throw new InvalidRecordError('providers.json_too_deep', `JSON nesting deeper than ${MAX_DEPTH} levels`);
     if (typeof value === 'string') {
       if (!isLarge(value)) return value;
       const bytes = Buffer.from(value, 'utf8');

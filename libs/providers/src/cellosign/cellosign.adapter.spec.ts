@@ -246,18 +246,18 @@ describe('cellosignAdapter', () => {
 
   describe('invalid webhooks', () => {
     it.each([
-      ['no session', '{"event":{"type":"WHEF_SESSION_CREATED"}}', 'cellosign_missing_session_id'],
-      ['no session id', '{"event":{"type":"WHEF_SESSION_CREATED"},"session":{"reference":"r"}}', 'cellosign_missing_session_id'],
-      ['a null session id', '{"event":{"type":"WHEF_SESSION_CREATED"},"session":{"id":null}}', 'cellosign_missing_session_id'],
-      ['a session id with ":"', '{"event":{"type":"X"},"session":{"id":"a:b"}}', 'cellosign_invalid_session_id'],
-      ['an object as session id', '{"event":{"type":"X"},"session":{"id":{"constructor":"x"}}}', 'cellosign_invalid_session_id'],
-      ['a session that is a string', '{"event":{"type":"X"},"session":"5Wkt78ciJc"}', 'cellosign_invalid_session_id'],
-      ['no event', '{"session":{"id":"5Wkt78ciJc"}}', 'cellosign_invalid_body'],
-      ['an event without type', '{"event":{"timestamp":"2025-01-26T08:49:33"},"session":{"id":"5Wkt78ciJc"}}', 'cellosign_invalid_body'],
-      ['an event that is an array', '{"event":[{"type":"WHP_ARCHIVE"}],"session":{"id":"5Wkt78ciJc"}}', 'cellosign_invalid_body'],
-      ['a numeric timestamp', '{"event":{"type":"X","timestamp":1737881373},"session":{"id":"5Wkt78ciJc"}}', 'cellosign_invalid_body'],
-      ['labels that are a list', '{"event":{"type":"X"},"session":{"id":"5Wkt78ciJc","labels":["a"]}}', 'cellosign_invalid_body'],
-      ['a body that is an array', '[{"event":{"type":"X"}}]', 'cellosign_invalid_body'],
+      ['no session', '{"event":{"type":"WHEF_SESSION_CREATED"}}', 'cellosign.missing_session_id'],
+      ['no session id', '{"event":{"type":"WHEF_SESSION_CREATED"},"session":{"reference":"r"}}', 'cellosign.missing_session_id'],
+      ['a null session id', '{"event":{"type":"WHEF_SESSION_CREATED"},"session":{"id":null}}', 'cellosign.missing_session_id'],
+      ['a session id with ":"', '{"event":{"type":"X"},"session":{"id":"a:b"}}', 'cellosign.invalid_session_id'],
+      ['an object as session id', '{"event":{"type":"X"},"session":{"id":{"constructor":"x"}}}', 'cellosign.invalid_session_id'],
+      ['a session that is a string', '{"event":{"type":"X"},"session":"5Wkt78ciJc"}', 'cellosign.invalid_session_id'],
+      ['no event', '{"session":{"id":"5Wkt78ciJc"}}', 'cellosign.invalid_body'],
+      ['an event without type', '{"event":{"timestamp":"2025-01-26T08:49:33"},"session":{"id":"5Wkt78ciJc"}}', 'cellosign.invalid_body'],
+      ['an event that is an array', '{"event":[{"type":"WHP_ARCHIVE"}],"session":{"id":"5Wkt78ciJc"}}', 'cellosign.invalid_body'],
+      ['a numeric timestamp', '{"event":{"type":"X","timestamp":1737881373},"session":{"id":"5Wkt78ciJc"}}', 'cellosign.invalid_body'],
+      ['labels that are a list', '{"event":{"type":"X"},"session":{"id":"5Wkt78ciJc","labels":["a"]}}', 'cellosign.invalid_body'],
+      ['a body that is an array', '[{"event":{"type":"X"}}]', 'cellosign.invalid_body'],
     ])('refuses %s', (_what, body, code) => {
       const hook = cellosignWebhook({ body });
       expect(errorOf(() => cellosignAdapter.routingKey(hook, israelSource)).code).toBe(code);

@@ -13,7 +13,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
-import { InvalidRecordError } from '@hookbus/contracts';
+import { InvalidRecordError, type ErrorCode } from '@hookbus/contracts';
 
 /**
  * session.id becomes the processKey `cellosign:{id}` and the Kafka key: no ':' or '/', short. The ids in Cellosign's
@@ -128,10 +128,10 @@ function flatten(errors: readonly ValidationError[], prefix = ''): BrokenRule[] 
   });
 }
 
-function errorCode(broken: readonly BrokenRule[]): string {
+function errorCode(broken: readonly BrokenRule[]): ErrorCode {
   const session = broken.find((b) => b.path === 'session' || b.path === 'session.id');
-  if (session) return session.missing ? 'cellosign_missing_session_id' : 'cellosign_invalid_session_id';
-  return 'cellosign_invalid_body';
+  if (session) return session.missing ? 'cellosign.missing_session_id' : 'cellosign.invalid_session_id';
+  return 'cellosign.invalid_body';
 }
 
 /**
@@ -140,7 +140,7 @@ function errorCode(broken: readonly BrokenRule[]): string {
  */
 export function parseCellosignWebhook(payload: unknown): CellosignWebhookDto {
   if (!isRecord(payload)) {
-    throw new InvalidRecordError('cellosign_invalid_body', 'a Cellosign webhook body must be a JSON object');
+    throw new InvalidRecordError('cellosign.invalid_body', 'a Cellosign webhook body must be a JSON object');
   }
   const dto = plainToInstance(CellosignWebhookDto, validationView(payload));
   const broken = flatten(validateSync(dto, { forbidUnknownValues: false }));

@@ -105,22 +105,22 @@ describe('Credas process-actor webhook', () => {
 
   it('dead-letters a body with no channel status, though the gateway still stores it', () => {
     expect(credasAdapter.routingKey(actor(base), source)).toBe(base.processId);
-    expect(() => credasAdapter.normalize(actor(base), source)).toThrow(expect.objectContaining({ code: 'no_channel_status' }));
+    expect(() => credasAdapter.normalize(actor(base), source)).toThrow(expect.objectContaining({ code: 'providers.no_channel_status' }));
   });
 
   // The gateway refuses (400) only what identifies the messages; other bad fields dead-letter in the normalizer.
   it.each([
-    ['processId missing', { ...base, processId: undefined, smsStatus: 1 }, 'missing_field', 'processId', true],
-    ['processId null', { ...base, processId: null, smsStatus: 1 }, 'missing_field', 'processId', true],
-    ['processId a number', { ...base, processId: 42, smsStatus: 1 }, 'invalid_field', 'processId', true],
-    ['processId huge', { ...base, processId: 'a'.repeat(100_000), smsStatus: 1 }, 'invalid_field', 'processId', true],
-    ['processId with the key separator', { ...base, processId: 'a:b', smsStatus: 1 }, 'invalid_field', 'processId', true],
-    ['processActorId missing', { ...base, processActorId: undefined, smsStatus: 1 }, 'missing_field', 'processActorId', true],
-    ['processActorId text', { ...base, processActorId: 'eleven', smsStatus: 1 }, 'invalid_field', 'processActorId', true],
-    ['processActorId fractional', { ...base, processActorId: 1.5, smsStatus: 1 }, 'invalid_field', 'processActorId', true],
-    ['smsStatus an object', { ...base, smsStatus: { code: 1 } }, 'invalid_field', 'smsStatus', false],
-    ['smsStatus text', { ...base, smsStatus: 'Delivered' }, 'invalid_field', 'smsStatus', false],
-    ['emailStatusDescription a number', { ...base, emailStatus: 1, emailStatusDescription: 1 }, 'invalid_field', 'emailStatusDescription', false],
+    ['processId missing', { ...base, processId: undefined, smsStatus: 1 }, 'providers.missing_field', 'processId', true],
+    ['processId null', { ...base, processId: null, smsStatus: 1 }, 'providers.missing_field', 'processId', true],
+    ['processId a number', { ...base, processId: 42, smsStatus: 1 }, 'providers.invalid_field', 'processId', true],
+    ['processId huge', { ...base, processId: 'a'.repeat(100_000), smsStatus: 1 }, 'providers.invalid_field', 'processId', true],
+    ['processId with the key separator', { ...base, processId: 'a:b', smsStatus: 1 }, 'providers.invalid_field', 'processId', true],
+    ['processActorId missing', { ...base, processActorId: undefined, smsStatus: 1 }, 'providers.missing_field', 'processActorId', true],
+    ['processActorId text', { ...base, processActorId: 'eleven', smsStatus: 1 }, 'providers.invalid_field', 'processActorId', true],
+    ['processActorId fractional', { ...base, processActorId: 1.5, smsStatus: 1 }, 'providers.invalid_field', 'processActorId', true],
+    ['smsStatus an object', { ...base, smsStatus: { code: 1 } }, 'providers.invalid_field', 'smsStatus', false],
+    ['smsStatus text', { ...base, smsStatus: 'Delivered' }, 'providers.invalid_field', 'smsStatus', false],
+    ['emailStatusDescription a number', { ...base, emailStatus: 1, emailStatusDescription: 1 }, 'providers.invalid_field', 'emailStatusDescription', false],
   ])('refuses %s with a precise InvalidRecordError', (_name, body, code, field, atGateway) => {
     const webhook = actor(body);
     const precise = expect.objectContaining({ code, message: expect.stringContaining(field) });
@@ -142,12 +142,12 @@ describe('Credas process-actor webhook', () => {
     ['a string', '"processId"'],
     ['null', null],
   ])('refuses a body that is %s', (_name, body) => {
-    expect(() => credasAdapter.routingKey(actor(body), source)).toThrow(expect.objectContaining({ code: 'payload_not_object' }));
+    expect(() => credasAdapter.routingKey(actor(body), source)).toThrow(expect.objectContaining({ code: 'providers.payload_not_object' }));
   });
 
   it('refuses two spellings of one field that disagree', () => {
     const body = { ...base, ProcessId: '1e144e85-f45b-4ae3-8915-ae2826ea1e55', smsStatus: 1 };
-    expect(() => credasAdapter.routingKey(actor(body), source)).toThrow(expect.objectContaining({ code: 'ambiguous_field' }));
+    expect(() => credasAdapter.routingKey(actor(body), source)).toThrow(expect.objectContaining({ code: 'providers.ambiguous_field' }));
     expect(credasAdapter.routingKey(actor({ ...base, ProcessId: base.processId }), source)).toBe(base.processId);
   });
 

@@ -78,7 +78,7 @@ export function normalizeCredasActor(webhook: ReceivedWebhook): NormalizedEvent[
     return [{ topic: Topics.communications.name, key: communicationId, event }];
   });
   if (events.length === 0) {
-    throw new InvalidRecordError('no_channel_status', `${WHAT}: neither smsStatus nor emailStatus is present`);
+    throw new InvalidRecordError('providers.no_channel_status', `${WHAT}: neither smsStatus nor emailStatus is present`);
   }
   return events;
 }

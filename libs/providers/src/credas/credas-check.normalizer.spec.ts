@@ -65,13 +65,13 @@ describe('Credas status-update webhook', () => {
   });
 
   it.each([
-    ['Payload missing', { UpdateType: 1 }, 'missing_field'],
-    ['Payload not JSON', { UpdateType: 1, Payload: '{EntityId: nope' }, 'invalid_embedded_json'],
-    ['Payload a number', { UpdateType: 1, Payload: 7 }, 'invalid_field'],
-    ['Payload a JSON array', { UpdateType: 1, Payload: '[1,2]' }, 'payload_not_object'],
-    ['Payload too deep', { UpdateType: 1, Payload: '['.repeat(1000) + ']'.repeat(1000) }, 'invalid_embedded_json'],
-    ['EntityId missing', { UpdateType: 1, Payload: '{"ClientId":"c"}' }, 'missing_field'],
-    ['EntityId a number', { UpdateType: 1, Payload: '{"EntityId":5}' }, 'invalid_field'],
+    ['Payload missing', { UpdateType: 1 }, 'providers.missing_field'],
+    ['Payload not JSON', { UpdateType: 1, Payload: '{EntityId: nope' }, 'providers.invalid_embedded_json'],
+    ['Payload a number', { UpdateType: 1, Payload: 7 }, 'providers.invalid_field'],
+    ['Payload a JSON array', { UpdateType: 1, Payload: '[1,2]' }, 'providers.payload_not_object'],
+    ['Payload too deep', { UpdateType: 1, Payload: '['.repeat(1000) + ']'.repeat(1000) }, 'providers.invalid_embedded_json'],
+    ['EntityId missing', { UpdateType: 1, Payload: '{"ClientId":"c"}' }, 'providers.missing_field'],
+    ['EntityId a number', { UpdateType: 1, Payload: '{"EntityId":5}' }, 'providers.invalid_field'],
   ])('refuses %s, at the gateway too', (_name, body, code) => {
     const webhook = statusUpdate(body);
     expect(() => credasAdapter.routingKey(webhook, statusUpdateSource)).toThrow(InvalidRecordError);
@@ -82,7 +82,7 @@ describe('Credas status-update webhook', () => {
   it('dead-letters a bad UpdateType in the normalizer but lets the gateway store it', () => {
     const webhook = statusUpdate({ UpdateType: [1], Payload: `{"EntityId":"${ENTITY}"}` });
     expect(credasAdapter.routingKey(webhook, statusUpdateSource)).toBe(ENTITY);
-    expect(() => credasAdapter.normalize(webhook, statusUpdateSource)).toThrow(expect.objectContaining({ code: 'invalid_field' }));
+    expect(() => credasAdapter.normalize(webhook, statusUpdateSource)).toThrow(expect.objectContaining({ code: 'providers.invalid_field' }));
   });
 
   it('gives the same id to the same delivery twice', () => {
@@ -111,9 +111,9 @@ describe('Credas monitoring webhook', () => {
   });
 
   it.each([
-    [{ ClientId: CLIENT }, 'missing_field'],
-    [{ EntityId: null }, 'missing_field'],
-    [{ EntityId: true }, 'invalid_field'],
+    [{ ClientId: CLIENT }, 'providers.missing_field'],
+    [{ EntityId: null }, 'providers.missing_field'],
+    [{ EntityId: true }, 'providers.invalid_field'],
   ])('refuses %j with %s', (body, code) => {
     expect(() => credasAdapter.routingKey(monitoring(body), monitoringSource)).toThrow(expect.objectContaining({ code }));
     expect(() => credasAdapter.normalize(monitoring(body), monitoringSource)).toThrow(expect.objectContaining({ code }));
@@ -122,7 +122,7 @@ describe('Credas monitoring webhook', () => {
   it('dead-letters a ClientId of the wrong type in the normalizer only', () => {
     const webhook = monitoring({ EntityId: ENTITY, ClientId: { id: 1 } });
     expect(credasAdapter.routingKey(webhook, monitoringSource)).toBe(ENTITY);
-    expect(() => credasAdapter.normalize(webhook, monitoringSource)).toThrow(expect.objectContaining({ code: 'invalid_field' }));
+    expect(() => credasAdapter.normalize(webhook, monitoringSource)).toThrow(expect.objectContaining({ code: 'providers.invalid_field' }));
   });
 
   it('accepts a numeric ClientId as text', () => {

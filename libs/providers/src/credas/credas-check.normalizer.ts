@@ -45,17 +45,17 @@ export interface ParsedCredasCheck {
  */
 function parseEmbeddedPayload(value: unknown): JsonObject {
   if (value === undefined || value === null) {
-    throw new InvalidRecordError('missing_field', `${STATUS_UPDATE}: Payload is missing`);
+    throw new InvalidRecordError('providers.missing_field', `${STATUS_UPDATE}: Payload is missing`);
   }
   if (isJsonObject(value)) return value;
   if (typeof value !== 'string') {
-    throw new InvalidRecordError('invalid_field', `${STATUS_UPDATE}: Payload must be a JSON string (got ${describeType(value)})`);
+    throw new InvalidRecordError('providers.invalid_field', `${STATUS_UPDATE}: Payload must be a JSON string (got ${describeType(value)})`);
   }
   let parsed: unknown;
   try {
     parsed = parseJsonText(value);
   } catch (error) {
-    throw new InvalidRecordError('invalid_embedded_json', `${STATUS_UPDATE}: Payload is not valid JSON`, { cause: error });
+    throw new InvalidRecordError('providers.invalid_embedded_json', `${STATUS_UPDATE}: Payload is not valid JSON`, { cause: error });
   }
   return requireObject(parsed, STATUS_UPDATE_PAYLOAD);
 }

@@ -73,10 +73,10 @@ describe('Credas process webhook', () => {
   });
 
   it.each([
-    [{ ClientId: 'c' }, 'missing_field', true],
-    [{ ProcessId: ['p-1'] }, 'invalid_field', true],
-    [{ ProcessId: 'p-1', Status: 'Complete' }, 'invalid_field', false],
-    [{ ProcessId: 'p-1', StatusDescription: { text: 'x' } }, 'invalid_field', false],
+    [{ ClientId: 'c' }, 'providers.missing_field', true],
+    [{ ProcessId: ['p-1'] }, 'providers.invalid_field', true],
+    [{ ProcessId: 'p-1', Status: 'Complete' }, 'providers.invalid_field', false],
+    [{ ProcessId: 'p-1', StatusDescription: { text: 'x' } }, 'providers.invalid_field', false],
   ])('refuses %j with %s (at the gateway: %s)', (body, code, atGateway) => {
     expect(() => credasAdapter.normalize(processWebhook(body), source)).toThrow(InvalidRecordError);
     expect(() => credasAdapter.normalize(processWebhook(body), source)).toThrow(expect.objectContaining({ code }));

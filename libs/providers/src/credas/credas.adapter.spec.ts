@@ -47,7 +47,7 @@ describe('credasAdapter', () => {
   it('refuses a kind that is not Credas', () => {
     const webhook = testWebhook({ provider: 'credas', kind: 'sms', body: {} });
     expect(() => credasAdapter.routingKey(webhook, testSource('credas', 'sms' as SourceKind))).toThrow(
-      expect.objectContaining({ code: 'unsupported_kind' }),
+      expect.objectContaining({ code: 'providers.unsupported_kind' }),
     );
   });
 

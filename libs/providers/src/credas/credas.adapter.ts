@@ -12,7 +12,7 @@ type CredasKind = (typeof KINDS)[number];
 
 function credasKind(kind: SourceKind): CredasKind {
   if ((KINDS as readonly SourceKind[]).includes(kind)) return kind as CredasKind;
-  throw new InvalidRecordError('unsupported_kind', `credas has no webhook kind ${JSON.stringify(kind)}`);
+  throw new InvalidRecordError('providers.unsupported_kind', `credas has no webhook kind ${JSON.stringify(kind)}`);
 }
 
 /**

@@ -32,7 +32,7 @@ export function collectTokens(webhook: DecodedWebhook): OctapushTokens {
   const body = webhook.payload;
   if (body === null || body === undefined) return tokens;
   if (!isRecord(body)) {
-    throw new InvalidRecordError('octapush_invalid_body', 'an Octapush callback body must be a JSON object or form fields');
+    throw new InvalidRecordError('octapush.invalid_body', 'an Octapush callback body must be a JSON object or form fields');
   }
   for (const name of Object.keys(body)) tokens[name] = body[name];
   return tokens;
@@ -45,7 +45,7 @@ export function tokenText(tokens: OctapushTokens, name: string): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
-    throw new InvalidRecordError('octapush_invalid_token', `token ${quoteName(name)} must be a string or a number`);
+    throw new InvalidRecordError('octapush.invalid_token', `token ${quoteName(name)} must be a string or a number`);
   }
   const text = value.trim();
   return text === '' ? null : text;
@@ -58,7 +58,7 @@ function readStatus(webhook: DecodedWebhook, tokens: OctapushTokens, source: Sou
   const fromToken = tokenText(tokens, source.fields.status);
   if (fromToken !== null) return { status: fromToken, statusSource: 'token' };
   throw new InvalidRecordError(
-    'octapush_missing_status',
+    'octapush.missing_status',
     `no status: neither a status path segment nor a token named ${quoteName(source.fields.status)}`,
   );
 }
@@ -77,7 +77,7 @@ function readMessageKey(tokens: OctapushTokens, source: SourceConfig, phone: str
   const parts = messageKeyTokenNames(source).map((name) => {
     const text = tokenText(tokens, name);
     if (text === null) {
-      throw new InvalidRecordError('octapush_missing_message_key', `message-key token ${quoteName(name)} is missing or empty`);
+      throw new InvalidRecordError('octapush.missing_message_key', `message-key token ${quoteName(name)} is missing or empty`);
     }
     return escapeKeyPart(name === source.fields.phone ? phone! : text);
   });
@@ -113,6 +113,6 @@ export function readOctapushCallback(webhook: DecodedWebhook, source: SourceConf
 export function readOctapushMessageKey(webhook: DecodedWebhook, source: SourceConfig): string {
   const { messageKey } = readCallbackParts(webhook, source);
   const problem = messageKeyProblem(messageKey);
-  if (problem) throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: ${problem}`);
+  if (problem) throw new InvalidRecordError('octapush.invalid_message_key', `invalid Octapush callback: ${problem}`);
   return messageKey;
 }

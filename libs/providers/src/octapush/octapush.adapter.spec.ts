@@ -239,23 +239,23 @@ describe('octapushAdapter', () => {
 
   describe('invalid callbacks', () => {
     it('refuses a callback without a status, without naming the phone', () => {
-      const error = expectInvalid(() => octapushAdapter.routingKey(webhook({ query: 'phone=306912345678' }), smsSource), 'octapush_missing_status');
+      const error = expectInvalid(() => octapushAdapter.routingKey(webhook({ query: 'phone=306912345678' }), smsSource), 'octapush.missing_status');
       expect(error.message).not.toContain('6912345678');
-      expectInvalid(() => octapushAdapter.normalize(webhook({ query: 'phone=306912345678&status=%20' }), smsSource), 'octapush_missing_status');
+      expectInvalid(() => octapushAdapter.normalize(webhook({ query: 'phone=306912345678&status=%20' }), smsSource), 'octapush.missing_status');
     });
 
     it('refuses a callback without the message-key token', () => {
-      const error = expectInvalid(() => octapushAdapter.routingKey(webhook({ query: 'status=Sent&customid=7' }), smsSource), 'octapush_missing_message_key');
+      const error = expectInvalid(() => octapushAdapter.routingKey(webhook({ query: 'status=Sent&customid=7' }), smsSource), 'octapush.missing_message_key');
       expect(error.message).toBe('message-key token "phone" is missing or empty');
-      expectInvalid(() => octapushAdapter.normalize(webhook({ query: 'status=Sent&phone=' }), smsSource), 'octapush_missing_message_key');
+      expectInvalid(() => octapushAdapter.normalize(webhook({ query: 'status=Sent&phone=' }), smsSource), 'octapush.missing_message_key');
     });
 
     it.each([
-      ['[1,2]', 'octapush_invalid_body'],
-      ['"Delivered"', 'octapush_invalid_body'],
-      ['{"status":{"name":"Delivered"},"phone":"306912345678"}', 'octapush_invalid_token'],
-      ['{"status":"Delivered","phone":["306912345678"]}', 'octapush_invalid_token'],
-      ['{"status":true,"phone":"306912345678"}', 'octapush_invalid_token'],
+      ['[1,2]', 'octapush.invalid_body'],
+      ['"Delivered"', 'octapush.invalid_body'],
+      ['{"status":{"name":"Delivered"},"phone":"306912345678"}', 'octapush.invalid_token'],
+      ['{"status":"Delivered","phone":["306912345678"]}', 'octapush.invalid_token'],
+      ['{"status":true,"phone":"306912345678"}', 'octapush.invalid_token'],
     ])('refuses the body %s with %s', (body, code) => {
       const hook = webhook({ method: 'POST', contentType: 'application/json', body });
       expectInvalid(() => octapushAdapter.normalize(hook, smsSource), code);
@@ -263,8 +263,8 @@ describe('octapushAdapter', () => {
 
     it('refuses a message key longer than a key should be', () => {
       const source: SourceConfig = { ...smsSource, messageKey: ['customid'] };
-      expectInvalid(() => octapushAdapter.routingKey(webhook({ query: `status=Sent&customid=${'x'.repeat(2000)}` }), source), 'octapush_invalid_message_key');
-      expectInvalid(() => octapushAdapter.normalize(webhook({ query: `status=Sent&customid=${'x'.repeat(2000)}` }), source), 'octapush_invalid_message_key');
+      expectInvalid(() => octapushAdapter.routingKey(webhook({ query: `status=Sent&customid=${'x'.repeat(2000)}` }), source), 'octapush.invalid_message_key');
+      expectInvalid(() => octapushAdapter.normalize(webhook({ query: `status=Sent&customid=${'x'.repeat(2000)}` }), source), 'octapush.invalid_message_key');
     });
 
     it('routes by exactly the key the normalizer reads, and refuses exactly what it refuses (the gateway skips the DTO)', () => {
@@ -340,7 +340,7 @@ describe('octapushAdapter', () => {
 
     it('does not read tokens from Object.prototype', () => {
       const source: SourceConfig = { ...smsSource, fields: { status: 'toString', phone: 'phone' } };
-      expectInvalid(() => octapushAdapter.routingKey(webhook({ query: 'phone=306912345678' }), source), 'octapush_missing_status');
+      expectInvalid(() => octapushAdapter.routingKey(webhook({ query: 'phone=306912345678' }), source), 'octapush.missing_status');
     });
   });
 

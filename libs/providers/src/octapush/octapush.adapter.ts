@@ -32,7 +32,7 @@ export type OctapushCommunicationEvent = CloudEvent<OctapushCommunicationData, t
 
 function channelOf(source: SourceConfig): 'sms' | 'viber' {
   if (source.kind === 'sms' || source.kind === 'viber') return source.kind;
-  throw new InvalidRecordError('octapush_unsupported_kind', `octapush sources are sms or viber, not ${JSON.stringify(source.kind)}`);
+  throw new InvalidRecordError('octapush.unsupported_kind', `octapush sources are sms or viber, not ${JSON.stringify(source.kind)}`);
 }
 
 function routingKey(webhook: DecodedWebhook, source: SourceConfig): string {

@@ -42,10 +42,10 @@ export function validateOctapushCallback(plain: Record<string, unknown>): Octapu
   const dto = plainToInstance(OctapushCallbackDto, plain);
   const errors = validateSync(dto, { forbidUnknownValues: true });
   const keyProblem = typeof dto.messageKey === 'string' ? messageKeyProblem(dto.messageKey) : null;
-  if (keyProblem) throw new InvalidRecordError('octapush_invalid_message_key', `invalid Octapush callback: ${keyProblem}`);
+  if (keyProblem) throw new InvalidRecordError('octapush.invalid_message_key', `invalid Octapush callback: ${keyProblem}`);
   if (errors.length === 0) return dto;
   // Name the properties and the rules they broke, never the values (they may be phone numbers).
   const broken = errors.map((e) => `${e.property} (${Object.keys(e.constraints ?? {}).join(', ')})`).join('; ');
-  const code = errors.some((e) => e.property === 'messageKey') ? 'octapush_invalid_message_key' : 'octapush_invalid_callback';
+  const code = errors.some((e) => e.property === 'messageKey') ? 'octapush.invalid_message_key' : 'octapush.invalid_callback';
   throw new InvalidRecordError(code, `invalid Octapush callback: ${broken}`);
 }

@@ -34,7 +34,7 @@ export function describeType(value: unknown): string {
 
 export function requireObject(value: unknown, what: string): JsonObject {
   if (isJsonObject(value)) return value;
-  throw new InvalidRecordError('payload_not_object', `${what}: expected a JSON object, got ${describeType(value)}`);
+  throw new InvalidRecordError('providers.payload_not_object', `${what}: expected a JSON object, got ${describeType(value)}`);
 }
 
 /** A plain copy of an untrusted object (spread defines own properties; it never runs the `__proto__` setter). */
@@ -75,7 +75,7 @@ export function pickFields(source: JsonObject, aliases: FieldAliases, what: stri
       if (!keys) continue;
       const values = keys.map((k) => source[k]).filter((v) => v !== undefined && v !== null);
       if (values.some((v) => !sameValue(v, values[0]))) {
-        throw new InvalidRecordError('ambiguous_field', `${what}: ${keys.length} spellings of ${canonical} carry different values`);
+        throw new InvalidRecordError('providers.ambiguous_field', `${what}: ${keys.length} spellings of ${canonical} carry different values`);
       }
       if (values.length === 0) continue;
       picked[canonical] = values[0];
@@ -131,7 +131,7 @@ export function validatePayload<T extends object>(dto: new () => T, picked: Json
     .slice(0, 5)
     .map((e) => `${e.rules.join('; ')} (got ${describeType(e.value)})`)
     .join(', ');
-  throw new InvalidRecordError(missing ? 'missing_field' : 'invalid_field', `${what}: ${detail}`);
+  throw new InvalidRecordError(missing ? 'providers.missing_field' : 'providers.invalid_field', `${what}: ${detail}`);
 }
 
 /**
@@ -187,9 +187,9 @@ export function IsIdentifier(): PropertyDecorator {
  */
 export function readIdentifier(body: JsonObject, name: string, aliases: readonly string[], what: string): string {
   const value = pickFields(body, { [name]: aliases }, what)[name];
-  if (value === undefined) throw new InvalidRecordError('missing_field', `${what}: ${name} is missing`);
+  if (value === undefined) throw new InvalidRecordError('providers.missing_field', `${what}: ${name} is missing`);
   if (typeof value !== 'string' || !IDENTIFIER_PATTERN.test(value)) {
-    throw new InvalidRecordError('invalid_field', `${what}: ${name} must be an id of ${IDENTIFIER_RULE} (got ${describeType(value)})`);
+    throw new InvalidRecordError('providers.invalid_field', `${what}: ${name} must be an id of ${IDENTIFIER_RULE} (got ${describeType(value)})`);
   }
   return value;
 }
