@@ -157,8 +157,9 @@ describe('state record codec', () => {
     );
   });
 
-  it('refuses a state record without a key', () => {
-    expect(() => decodeStateRecord({ topic: 'state.processes.v1', key: null, value: '{}' })).toThrow(expect.objectContaining({ code: 'tracking.state_without_key' }));
+  it('reads a keyless record or a tombstone without throwing (each reader decides what they mean)', () => {
+    expect(decodeStateRecord({ topic: 'state.processes.v1', key: null, value: '{}' })).toEqual({ key: null, value: '{}', causeEventId: null, causeReceiptId: null });
+    expect(decodeStateRecord({ topic: 'state.processes.v1', key: '', value: null })).toEqual({ key: null, value: null, causeEventId: null, causeReceiptId: null });
   });
 });
 
