@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_FETCH_BYTES, fetchTopicOffsetsSettled } from '@hookbus/kafka';
-import { decodeStateRecord } from '@hookbus/contracts';
+import { decodeStateRecord, encodeStateTombstone } from '@hookbus/contracts';
 import type { StateCodec } from '@hookbus/tracking';
 
 /** Keys of this prefix on a state topic are restore sentinels, never state; consumers of state topics skip them. */
@@ -337,7 +337,7 @@ export class PartitionedStateStore<S> {
     await producer.connect();
     try {
       // A null value: a tombstone, so compaction removes sentinels in time.
-      await producer.send({ topic: this.options.topic, acks: -1, messages: [...starts.keys()].map((partition) => ({ partition, key: sentinel, value: null })) });
+      await producer.send({ topic: this.options.topic, acks: -1, messages: [...starts.keys()].map((partition) => encodeStateTombstone({ topic: this.options.topic, key: sentinel, partition })) });
     } finally {
       await producer.disconnect();
     }

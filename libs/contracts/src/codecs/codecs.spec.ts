@@ -7,7 +7,7 @@ import { decodeDeadLetter, encodeDeadLetter, encodeRedriveMarker, isRedriveMarke
 import type { EncodedRecord, RecordMessage } from './kafka-record';
 import { encodeQuarantine, readQuarantine, type QuarantinedWebhook } from './quarantine.codec';
 import { decodeRawWebhook, encodeRawWebhook, readRawWebhookFacts, type RawWebhook } from './raw-webhook.codec';
-import { decodeStateRecord, encodeStateRecord } from './state-record.codec';
+import { decodeStateRecord, encodeStateRecord, encodeStateTombstone } from './state-record.codec';
 
 /** What a consumer hands over for what a producer sent: bytes for key and value, the headers as written. */
 function consumed(record: EncodedRecord, partition = 0, offset = '0'): RecordMessage & { partition: number; offset: string } {
@@ -153,6 +153,16 @@ describe('state record codec', () => {
         const record = encodeStateRecord({ topic: Topics.communicationState.name, key, partition, value, cause: { id, receiptid } });
         expect(record.partition).toBe(partition);
         expect(decodeStateRecord(consumed(record))).toEqual({ key, value, causeEventId: id, causeReceiptId: receiptid });
+      }),
+    );
+  });
+
+  it('decodes a tombstone it encodes as a removed state (value null), without headers', () => {
+    fc.assert(
+      fc.property(text, fc.nat(63), (key, partition) => {
+        const record = encodeStateTombstone({ topic: Topics.processState.name, key, partition });
+        expect(record).toEqual({ topic: Topics.processState.name, key, partition, value: null, headers: {} });
+        expect(decodeStateRecord(consumed(record))).toEqual({ key, value: null, causeEventId: null, causeReceiptId: null });
       }),
     );
   });

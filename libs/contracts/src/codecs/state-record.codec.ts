@@ -25,6 +25,14 @@ export function encodeStateRecord(state: StateRecord): EncodedRecord & { readonl
   };
 }
 
+/**
+ * A tombstone on a state topic: a state removed (compaction then drops the key), or the tracker's restore sentinel
+ * (a key of its own that no state has). No headers.
+ */
+export function encodeStateTombstone(tombstone: { readonly topic: string; readonly key: string; readonly partition: number }): EncodedRecord & { readonly partition: number } {
+  return { topic: tombstone.topic, key: tombstone.key, value: null, partition: tombstone.partition, headers: {} };
+}
+
 export interface DecodedStateRecord {
   /** The record's key, or null when it has none (readers decide: the tracker skips it, the projector falls back to the state's own key). */
   readonly key: string | null;
@@ -43,4 +51,4 @@ export function decodeStateRecord(message: RecordMessage): DecodedStateRecord {
   return { key: textOf(message.key) || null, value: textOf(message.value), causeEventId: headerOf(message, TraceHeaders.eventId), causeReceiptId: headerOf(message, TraceHeaders.receiptId) };
 }
 
-export const stateRecordCodec = { encode: encodeStateRecord, decode: decodeStateRecord } as const;
+export const stateRecordCodec = { encode: encodeStateRecord, encodeTombstone: encodeStateTombstone, decode: decodeStateRecord } as const;
