@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
@@ -15,8 +15,8 @@ function cruise(...paths: string[]): { output: string; status: number | null } {
 
 /** The architecture's boundaries (.dependency-cruiser.js) hold: a violation fails the unit suite, not just a lint run. */
 describe('module boundaries', () => {
-  it('apps, libs and scripts respect .dependency-cruiser.js', () => {
-    const { output, status } = cruise('apps', 'libs', 'scripts');
+  it('apps, libs, scripts, bench and test respect .dependency-cruiser.js', () => {
+    const { output, status } = cruise('apps', 'libs', 'scripts', 'bench', 'test');
     expect(output).toContain('no dependency violations found');
     expect(status).toBe(0);
   }, 120_000);
@@ -38,8 +38,13 @@ describe('module boundaries', () => {
       expect(status).not.toBe(0);
     }, 120_000);
 
-    it('lets a spec name them, to assert what the wire carries', () => {
-      const file = probe('wire.spec.ts', "import { RawHeaders } from '../../libs/contracts/src/record-headers';\nexport const header = RawHeaders.receiptId;\n");
+    it('is checked by lint:deps in bench and test too (their writers and readers use the codecs as well)', () => {
+      const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['lint:deps']!;
+      expect(script.split(' ')).toEqual(expect.arrayContaining(['apps', 'libs', 'scripts', 'bench', 'test']));
+    });
+
+    it.each(['wire.spec.ts', 'wire.int-spec.ts'])('lets a spec (%s) name them, to assert what the wire carries', (name) => {
+      const file = probe(name, "import { RawHeaders } from '../../libs/contracts/src/record-headers';\nexport const header = RawHeaders.receiptId;\n");
       const { output, status } = cruise(file);
       expect(output).toContain('no dependency violations found');
       expect(status).toBe(0);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { cloudEventEnvelope, EventTypes, Topics, deterministicEventId, encodeCloudEventRecord, type CloudEvent } from '@hookbus/contracts';
+import { cloudEventEnvelope, EventTypes, Topics, deterministicEventId, encodeCloudEventRecord, encodeRetrievalMemo, type CloudEvent, type RetrievalMemo } from '@hookbus/contracts';
+
+export type { RetrievalMemo } from '@hookbus/contracts';
 import type { OutgoingRecord } from '@hookbus/kafka';
 import { credasCheckStatus, credasCheckType } from '@hookbus/providers/credas';
 
@@ -95,19 +97,6 @@ export function credasResultsEvent(r: Retrieved): CredasResultsEvent {
   });
 }
 
-/** The orchestrator's memory of one retrieval (compacted topic orchestrator.credas.retrievals.v1). */
-export interface RetrievalMemo {
-  readonly processKey: string;
-  readonly processId: string;
-  readonly entityId: string;
-  readonly eventId: string;
-  readonly triggerEventId: string;
-  readonly sha256: string;
-  readonly retrievedAt: string;
-  /** Check webhooks reflected in this retrieval, newest last (OrchestratorMemory.checkApplied). */
-  readonly checkEventIds?: readonly string[];
-}
-
 export function resultsRecords(
   event: CredasResultsEvent,
   retrievalsTopic: string,
@@ -125,7 +114,7 @@ export function resultsRecords(
   };
   return {
     result: encodeCloudEventRecord({ topic: Topics.results.name, event }),
-    memo: { topic: retrievalsTopic, key: event.subject, value: JSON.stringify(memoValue) },
+    memo: encodeRetrievalMemo(retrievalsTopic, memoValue),
     memoValue,
   };
 }

@@ -4,13 +4,13 @@ import type { Logger } from '@hookbus/platform';
 import type { CredasApiClient } from './credas-api-client';
 import { Topics } from '@hookbus/contracts';
 // The wire's header names, for assertions on what was written (production code reads them through the codecs).
-import { DeadLetterHeaders } from '../../../libs/contracts/src/record-headers';
+import { DeadLetterHeaders, RetryHeaders } from '../../../libs/contracts/src/record-headers';
 import { CredasRejectedError, CredasUnavailableError } from './credas-api-errors';
 import { CredasAuthGate } from './credas-auth-gate';
 import { CredasRetrievalSink } from './credas-retrieval.sink';
 import { orchestratorMetrics } from './orchestrator-metrics';
 import type { OrchestratorMemory } from './orchestrator-memory';
-import { RetryHeaders, type Planned, type RetrievalJob } from './retrieval-jobs';
+import type { Planned, RetrievalJob } from './retrieval-jobs';
 import { DEFAULT_RETRY_POLICY, RETRY_LANES, type RetryLane } from './retry-schedule';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

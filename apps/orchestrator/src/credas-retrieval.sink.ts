@@ -1,4 +1,4 @@
-import { HookbusError, Topics, asErrorCode, errorCode, isRetriable } from '@hookbus/contracts';
+import { HookbusError, Topics, asErrorCode, encodeRetryRecord, errorCode, isRetriable } from '@hookbus/contracts';
 import { deadLetterFor, failureClass, sleep, type BatchEffects, type BatchSink, type ConsumedRecord, type OutgoingRecord, type TransformedRecord } from '@hookbus/kafka';
 import type { Logger } from '@hookbus/platform';
 import type { CredasApiClient } from './credas-api-client';
@@ -8,7 +8,7 @@ import { entityIdFromDetails } from './credas-details';
 import { credasResultsEvent, resultsRecords, type CredasResultsData, type Retrieved } from './credas-results-event';
 import type { OrchestratorMetrics } from './orchestrator-metrics';
 import type { OrchestratorMemory } from './orchestrator-memory';
-import { RetryHeaders, checkIdsOf, isCheckTrigger, planRecord, type Planned, type RetrievalJob } from './retrieval-jobs';
+import { checkIdsOf, isCheckTrigger, planRecord, type Planned, type RetrievalJob } from './retrieval-jobs';
 import { RETRIEVALS_TOPIC, laneFor, retryDelayMs, type RetryLane, type RetryPolicy } from './retry-schedule';
 
 export interface RetrievalSinkDeps {
@@ -254,22 +254,7 @@ export class CredasRetrievalSink implements BatchSink<Planned[]> {
   private retryRecord(job: RetrievalJob, attempt: number, dueAt: number, lastError: string | null): OutgoingRecord {
     const { origin } = job;
     const lane = laneFor(dueAt - this.now());
-    return {
-      topic: lane.topic,
-      key: job.processKey,
-      value: origin.value,
-      headers: {
-        ...origin.headers,
-        [RetryHeaders.attempt]: String(attempt),
-        [RetryHeaders.dueAt]: String(dueAt),
-        [RetryHeaders.originTopic]: origin.topic,
-        [RetryHeaders.originPartition]: String(origin.partition),
-        [RetryHeaders.originOffset]: origin.offset,
-        [RetryHeaders.processKey]: job.processKey,
-        [RetryHeaders.force]: String(job.force),
-        ...(lastError ? { [RetryHeaders.lastError]: lastError } : {}),
-      },
-    };
+    return encodeRetryRecord({ topic: lane.topic, processKey: job.processKey, origin, attempt, dueAt, force: job.force, lastError });
   }
 
   private async waitUntil(dueAt: number, effects: BatchEffects): Promise<void> {

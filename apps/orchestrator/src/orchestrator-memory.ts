@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import { Topics } from '@hookbus/contracts';
+import { decodeRetrievalMemo, decodeStateRecord, Topics, type RecordMessage, type RetrievalMemo } from '@hookbus/contracts';
 import { ConsumerCrashJudge, ConsumerRerun, consumerCrashResponse, fetchTopicOffsetsSettled, kafkaAction } from '@hookbus/kafka';
 import { stopServiceAfterFailure, type Logger } from '@hookbus/platform';
-import type { RetrievalMemo } from './credas-results-event';
 import { RETRIEVALS_TOPIC } from './retry-schedule';
 
 /** How long the memory waits before running its consumer again after kafkajs stopped it because the broker was down. */
@@ -133,10 +132,9 @@ export class OrchestratorMemory {
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
-          const key = message.key?.toString('utf8');
-          if (!key?.startsWith('credas:')) continue;
-          if (batch.topic === RETRIEVALS_TOPIC) this.applyRetrieval(key, message.value);
-          else this.applyState(key, message.value);
+          const record: RecordMessage = { topic: batch.topic, key: message.key, value: message.value };
+          if (batch.topic === RETRIEVALS_TOPIC) this.applyRetrieval(record);
+          else this.applyState(record);
         }
       },
     });
@@ -192,21 +190,19 @@ export class OrchestratorMemory {
     if (!this.entities.has(memo.processKey)) this.entities.set(memo.processKey, memo.entityId);
   }
 
-  private applyRetrieval(key: string, value: Buffer | null): void {
-    if (!value) {
-      this.retrievals.delete(key);
-      return;
-    }
-    const memo = parse(value) as Partial<RetrievalMemo> | null;
-    if (!memo || typeof memo.entityId !== 'string' || typeof memo.processKey !== 'string') return;
-    // Tolerant like applyState: a memo whose list is not a list of strings still counts, without the list.
-    const ids = Array.isArray(memo.checkEventIds) ? memo.checkEventIds.filter((id): id is string => typeof id === 'string') : [];
-    this.remember({ ...(memo as RetrievalMemo), checkEventIds: ids });
+  private applyRetrieval(record: RecordMessage): void {
+    const decoded = decodeRetrievalMemo(record);
+    if (!decoded.key?.startsWith('credas:')) return;
+    if (decoded.kind === 'removed') this.retrievals.delete(decoded.key);
+    // Tolerant like applyState: an unreadable memo is skipped; one whose list is not a list of strings still counts.
+    else if (decoded.kind === 'memo') this.remember(decoded.memo);
   }
 
   /** Tolerant on purpose: only `entityId` of the tracker's ProcessState is needed. */
-  private applyState(key: string, value: Buffer | null): void {
-    const state = value ? (parse(value) as { entityId?: unknown } | null) : null;
+  private applyState(record: RecordMessage): void {
+    const { key, value } = decodeStateRecord(record);
+    if (!key?.startsWith('credas:') || value === null) return;
+    const state = parse(value) as { entityId?: unknown } | null;
     if (state && typeof state.entityId === 'string' && state.entityId !== '') this.entities.set(key, state.entityId);
   }
 }
@@ -220,9 +216,9 @@ export function recentIds(previous: readonly string[], added: readonly string[],
   return merged.slice(Math.max(0, merged.length - limit));
 }
 
-function parse(value: Buffer): unknown {
+function parse(value: string): unknown {
   try {
-    return JSON.parse(value.toString('utf8'));
+    return JSON.parse(value);
   } catch {
     return null;
   }

@@ -1,19 +1,7 @@
-import { EventTypes, InvalidRecordError, Topics, type CheckUpdateData, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
+import { decodeRetryRecord, EventTypes, InvalidRecordError, Topics, type CheckUpdateData, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { RetrievalTrigger } from './credas-results-event';
 import { COMMANDS_TOPIC } from './retry-schedule';
-
-/** Headers a retry-lane record carries on top of the original record's own. */
-export const RetryHeaders = {
-  attempt: 'hookbus-retry-attempt',
-  dueAt: 'hookbus-retry-due-at',
-  originTopic: 'hookbus-retry-origin-topic',
-  originPartition: 'hookbus-retry-origin-partition',
-  originOffset: 'hookbus-retry-origin-offset',
-  processKey: 'hookbus-retry-process-key',
-  force: 'hookbus-retry-force',
-  lastError: 'hookbus-retry-last-error',
-} as const;
 
 /** One Credas retrieval to make. */
 export interface RetrievalJob {
@@ -132,23 +120,9 @@ interface RetryOrigin {
 
 /** A retry-lane record back into its original record (its origin topic, partition, offset and own headers). */
 export function retryOrigin(record: ConsumedRecord): RetryOrigin | null {
-  const h = record.headers;
-  const originTopic = h[RetryHeaders.originTopic];
-  if (!originTopic) return null;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(h)) if (!name.startsWith('hookbus-retry-')) headers[name] = value;
-  const attempt = Number(h[RetryHeaders.attempt]);
-  const dueAt = Number(h[RetryHeaders.dueAt]);
-  if (!Number.isInteger(attempt) || attempt < 1 || !Number.isFinite(dueAt)) {
-    throw new InvalidRecordError('orchestrator.invalid_retry', 'a retry record lacks a valid attempt or due time');
-  }
-  return {
-    origin: { ...record, topic: originTopic, partition: Number(h[RetryHeaders.originPartition] ?? 0), offset: h[RetryHeaders.originOffset] ?? '0', headers },
-    attempt,
-    dueAt,
-    processKey: h[RetryHeaders.processKey] || null,
-    force: h[RetryHeaders.force] === 'true',
-  };
+  const retry = decodeRetryRecord(record);
+  if (!retry) return null;
+  return { origin: { ...record, ...retry.origin }, attempt: retry.attempt, dueAt: retry.dueAt, processKey: retry.processKey, force: retry.force };
 }
 
 function parseEvent<T>(record: ConsumedRecord): CloudEvent<T> {

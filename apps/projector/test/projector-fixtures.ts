@@ -3,7 +3,7 @@ import { Kafka, logLevel, type Admin, type Message, type Producer } from 'kafkaj
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { loadEnv } from '@hookbus/config';
-import { Topics, encodeCloudEventRecord, encodeQuarantine, encodeRawWebhook, type CloudEvent, type EventType, type RawWebhook } from '@hookbus/contracts';
+import { Topics, encodeCloudEventRecord, encodeQuarantine, encodeRawWebhook, encodeStateRecord, encodeStateTombstone, type CloudEvent, type EncodedRecord, type EventType, type RawWebhook } from '@hookbus/contracts';
 import { serviceContext, type ServiceContext } from '@hookbus/platform';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@hookbus/testing';
 
@@ -55,6 +55,15 @@ export function cloudEvent(id: string, type: string, subject: string, receiptId:
 }
 
 /** One event as a kafkajs message of its topic, written by the CloudEvent record codec. */
+/**
+ * A state record as the tracker writes it (caused by `eventId`), on partition 0: the projector reads any partition,
+ * and one partition keeps the fixture's order (newer state, older state, tombstone) for one key.
+ */
+function stateMessage(topic: string, key: string, state: string | null, eventId: string, receiptid: string): Message {
+  const record: EncodedRecord = state === null ? encodeStateTombstone({ topic, key, partition: 0 }) : encodeStateRecord({ topic, key, partition: 0, value: state, cause: { id: eventId, receiptid } });
+  return { key: record.key, value: record.value, partition: 0, headers: { ...record.headers } };
+}
+
 function eventMessage(topic: string, event: CloudEvent<unknown>): Message {
   const { key, value, headers } = encodeCloudEventRecord({ topic, event });
   return { key, value, headers: { ...headers } };
@@ -115,11 +124,11 @@ export async function produceScenario(producer: Producer, ids: ReturnType<typeof
       ] },
       // The newer state first, then an older one: the older must not overwrite it.
       { topic: Topics.communicationState.name, messages: [
-        { key: ids.communicationId, value: commState(2, 'delivered', at(2)) },
-        { key: ids.communicationId, value: commState(1, 'sent', at(1)) },
-        { key: ids.communicationId, value: null },
+        stateMessage(Topics.communicationState.name, ids.communicationId, commState(2, 'delivered', at(2)), 'ev-2', ids.receipt),
+        stateMessage(Topics.communicationState.name, ids.communicationId, commState(1, 'sent', at(1)), 'ev-1', ids.receipt),
+        stateMessage(Topics.communicationState.name, ids.communicationId, null, '', ''),
       ] },
-      { topic: Topics.processState.name, messages: [{ key: ids.processKey, value: procState }] },
+      { topic: Topics.processState.name, messages: [stateMessage(Topics.processState.name, ids.processKey, procState, `pe-${ids.run}`, ids.receipt)] },
       { topic: Topics.results.name, messages: [eventMessage(Topics.results.name, cloudEvent(`rs-${ids.run}`, 'hookbus.credas.results', ids.processKey, ids.receipt, { processId: ids.processId, entityId: ids.entityId, details: { name: 'x' }, activeChecks: [{ id: 1 }], report: { pdf: pdf.toString('base64'), bytes: pdf.length }, retrievedAt: at(3) }))] },
       // A record that can never be stored: the projector dead-letters it, then projects its own dead letter.
       { topic: Topics.checks.name, messages: [{ key: ids.entityId, value: `not a cloud event ${ids.run}` }] },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_FETCH_BYTES, fetchTopicOffsetsSettled } from '@hookbus/kafka';
+import { decodeStateRecord, encodeStateTombstone } from '@hookbus/contracts';
 import type { StateCodec } from '@hookbus/tracking';
 
 /** Keys of this prefix on a state topic are restore sentinels, never state; consumers of state topics skip them. */
@@ -336,7 +337,7 @@ export class PartitionedStateStore<S> {
     await producer.connect();
     try {
       // A null value: a tombstone, so compaction removes sentinels in time.
-      await producer.send({ topic: this.options.topic, acks: -1, messages: [...starts.keys()].map((partition) => ({ partition, key: sentinel, value: null })) });
+      await producer.send({ topic: this.options.topic, acks: -1, messages: [...starts.keys()].map((partition) => encodeStateTombstone({ topic: this.options.topic, key: sentinel, partition })) });
     } finally {
       await producer.disconnect();
     }
@@ -415,7 +416,8 @@ export class PartitionedStateStore<S> {
     let next: string | null = null;
     this.db.transaction(() => {
       for (const message of messages) {
-        const key = message.key?.toString() ?? '';
+        const record = decodeStateRecord({ topic: this.options.topic, key: message.key, value: message.value });
+        const key = record.key ?? '';
         next = (BigInt(message.offset) + 1n).toString();
         if (key === sentinel) {
           reachedSentinel = true;
@@ -423,12 +425,12 @@ export class PartitionedStateStore<S> {
         }
         if (isSentinelKey(key) || !key) continue;
         records++;
-        if (message.value === null) {
+        if (record.value === null) {
           this.remove(key, partition);
           continue;
         }
         try {
-          const json = message.value.toString('utf8');
+          const json = record.value;
           const state = this.options.codec.parse(json);
           this.cache.delete(key);
           this.upsert(key, partition, json, this.options.dueOf?.(state) ?? null);

@@ -54,3 +54,19 @@ export const TraceHeaders = {
 } as const;
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
+
+/**
+ * Headers a retry-lane record (orchestrator.credas.retry-*.v1) carries on top of the original record's own: the
+ * attempt about to be made, when, and where the original record came from. All start with RETRY_HEADER_PREFIX.
+ */
+export const RETRY_HEADER_PREFIX = 'hookbus-retry-';
+export const RetryHeaders = {
+  attempt: 'hookbus-retry-attempt',
+  dueAt: 'hookbus-retry-due-at',
+  originTopic: 'hookbus-retry-origin-topic',
+  originPartition: 'hookbus-retry-origin-partition',
+  originOffset: 'hookbus-retry-origin-offset',
+  processKey: 'hookbus-retry-process-key',
+  force: 'hookbus-retry-force',
+  lastError: 'hookbus-retry-last-error',
+} as const;

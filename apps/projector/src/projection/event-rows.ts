@@ -1,10 +1,10 @@
 // CloudEvent records (events.*) → hookbus.events rows, plus transitions and Credas results. Part of record-projection.ts's projectRecord, split along its record families.
 import { createHash } from 'node:crypto';
-import { EventTypes, InvalidRecordError } from '@hookbus/contracts';
+import { decodeCloudEventBody, EventTypes, InvalidRecordError } from '@hookbus/contracts';
 import { uuidV7Millis } from '@hookbus/db';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { CredasResultRow, EventRow, Projection, TransitionEntry, TransitionRow } from '../projection-rows';
-import { isObject, parseObject, text, isUuid, withZone, type Json } from './json-fields';
+import { isObject, text, isUuid, withZone, type Json } from './json-fields';
 
 interface CloudEventLike {
   readonly id: string;
@@ -18,7 +18,7 @@ interface CloudEventLike {
 }
 
 function readCloudEvent(record: ConsumedRecord): CloudEventLike {
-  const json = parseObject(record.value?.toString('utf8'));
+  const json = decodeCloudEventBody(record);
   if (!json) throw new InvalidRecordError('projector.event_not_json', `record on ${record.topic} is not a JSON CloudEvent`);
   const id = text(json.id);
   const type = text(json.type);

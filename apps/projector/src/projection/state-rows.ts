@@ -1,5 +1,5 @@
 // State records (state.communications.v1, state.processes.v1) → hookbus.communications / processes rows. Part of record-projection.ts's projectRecord, split along its record families.
-import { InvalidRecordError, parseCommunicationId } from '@hookbus/contracts';
+import { decodeStateRecord, InvalidRecordError, parseCommunicationId } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { CommunicationRow, ProcessRow } from '../projection-rows';
 import { parseObject, text, withZone, type Json } from './json-fields';
@@ -10,9 +10,10 @@ import { parseObject, text, withZone, type Json } from './json-fields';
  * reason to refuse the record.
  */
 function readState(record: ConsumedRecord, kind: string): { json: Json; key: string; seq: number; updatedAt: string; updatedAtMs: number } {
-  const json = parseObject(record.value?.toString('utf8'));
+  const decoded = decodeStateRecord(record);
+  const json = parseObject(decoded.value ?? undefined);
   if (!json) throw new InvalidRecordError('projector.state_not_json', `${kind} state is not a JSON object`);
-  const key = text(json.key) ?? record.key?.toString('utf8');
+  const key = text(json.key) ?? decoded.key;
   if (!key) throw new InvalidRecordError('projector.state_key', `${kind} state has no key`);
   const seq = Number.isInteger(json.seq) ? (json.seq as number) : 0;
   const updatedAt = withZone(text(json.updatedAt) ?? text(json.statusEventTime) ?? '');

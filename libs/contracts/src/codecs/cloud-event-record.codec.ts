@@ -1,7 +1,7 @@
 import type { CloudEvent } from '../cloud-event';
 import { decodeEventRecord, type DecodedRecord } from '../event-record';
 import { CLOUDEVENTS_CONTENT_TYPE, TraceHeaders } from '../record-headers';
-import type { EncodedRecord, RecordMessage } from './kafka-record';
+import { textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
 
 /** One CloudEvent on its topic, keyed by its subject unless said otherwise. */
 export interface CloudEventRecord {
@@ -31,6 +31,23 @@ export function encodeCloudEventRecord({ topic, event, key }: CloudEventRecord):
 /** Reads a record of a public event topic (never throws: see decodeEventRecord). */
 export function decodeCloudEventRecord(message: RecordMessage): DecodedRecord {
   return decodeEventRecord(message);
+}
+
+/**
+ * The structured-mode body of a CloudEvent record as a JSON object, or null when the value is absent, not JSON or not
+ * an object. For readers that keep every event, whatever its type or topic (the projector stores unknown types and
+ * falls back to the key for a missing subject), and so check the CloudEvent fields themselves: decodeCloudEventRecord
+ * is the strict reader of public event topics.
+ */
+export function decodeCloudEventBody(message: RecordMessage): Record<string, unknown> | null {
+  const body = textOf(message.value);
+  if (!body) return null;
+  try {
+    const json: unknown = JSON.parse(body);
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 export const cloudEventRecordCodec = { encode: encodeCloudEventRecord, decode: decodeCloudEventRecord } as const;

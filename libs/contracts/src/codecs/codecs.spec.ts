@@ -7,7 +7,7 @@ import { decodeDeadLetter, encodeDeadLetter, encodeRedriveMarker, isRedriveMarke
 import type { EncodedRecord, RecordMessage } from './kafka-record';
 import { encodeQuarantine, readQuarantine, type QuarantinedWebhook } from './quarantine.codec';
 import { decodeRawWebhook, encodeRawWebhook, readRawWebhookFacts, type RawWebhook } from './raw-webhook.codec';
-import { decodeStateRecord, encodeStateRecord } from './state-record.codec';
+import { decodeStateRecord, encodeStateRecord, encodeStateTombstone } from './state-record.codec';
 
 /** What a consumer hands over for what a producer sent: bytes for key and value, the headers as written. */
 function consumed(record: EncodedRecord, partition = 0, offset = '0'): RecordMessage & { partition: number; offset: string } {
@@ -157,8 +157,19 @@ describe('state record codec', () => {
     );
   });
 
-  it('refuses a state record without a key', () => {
-    expect(() => decodeStateRecord({ topic: 'state.processes.v1', key: null, value: '{}' })).toThrow(expect.objectContaining({ code: 'tracking.state_without_key' }));
+  it('decodes a tombstone it encodes as a removed state (value null), without headers', () => {
+    fc.assert(
+      fc.property(text, fc.nat(63), (key, partition) => {
+        const record = encodeStateTombstone({ topic: Topics.processState.name, key, partition });
+        expect(record).toEqual({ topic: Topics.processState.name, key, partition, value: null, headers: {} });
+        expect(decodeStateRecord(consumed(record))).toEqual({ key, value: null, causeEventId: null, causeReceiptId: null });
+      }),
+    );
+  });
+
+  it('reads a keyless record or a tombstone without throwing (each reader decides what they mean)', () => {
+    expect(decodeStateRecord({ topic: 'state.processes.v1', key: null, value: '{}' })).toEqual({ key: null, value: '{}', causeEventId: null, causeReceiptId: null });
+    expect(decodeStateRecord({ topic: 'state.processes.v1', key: '', value: null })).toEqual({ key: null, value: null, causeEventId: null, causeReceiptId: null });
   });
 });
 

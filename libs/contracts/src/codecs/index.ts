@@ -6,3 +6,5 @@ export * from './cloud-event-record.codec';
 export * from './state-record.codec';
 export * from './dead-letter.codec';
 export * from './tracker-hint.codec';
+export * from './retry-record.codec';
+export * from './retrieval-memo.codec';

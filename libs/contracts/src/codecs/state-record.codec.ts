@@ -1,5 +1,4 @@
 import { TraceHeaders } from '../record-headers';
-import { InvalidRecordError } from '../errors';
 import { headerOf, textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
 
 /**
@@ -26,19 +25,30 @@ export function encodeStateRecord(state: StateRecord): EncodedRecord & { readonl
   };
 }
 
+/**
+ * A tombstone on a state topic: a state removed (compaction then drops the key), or the tracker's restore sentinel
+ * (a key of its own that no state has). No headers.
+ */
+export function encodeStateTombstone(tombstone: { readonly topic: string; readonly key: string; readonly partition: number }): EncodedRecord & { readonly partition: number } {
+  return { topic: tombstone.topic, key: tombstone.key, value: null, partition: tombstone.partition, headers: {} };
+}
+
 export interface DecodedStateRecord {
-  readonly key: string;
-  /** The state's JSON text, or null for a tombstone (a state removed). */
+  /** The record's key, or null when it has none (readers decide: the tracker skips it, the projector falls back to the state's own key). */
+  readonly key: string | null;
+  /** The state's JSON text, or null for a tombstone (a state removed, or a restore sentinel). */
   readonly value: string | null;
   readonly causeEventId: string | null;
   readonly causeReceiptId: string | null;
 }
 
-/** A state record's key, value and cause; a record without a key is InvalidRecordError tracking.state_without_key. */
+/**
+ * A state record's key, value and cause, as text. Never throws: what a missing key or an unreadable value means
+ * differs per reader (the tracker's restore drops it, the projector dead-letters it with its own codes), and the
+ * state's JSON is validated by libs/tracking's StateCodec (tracker) or read tolerantly (projector).
+ */
 export function decodeStateRecord(message: RecordMessage): DecodedStateRecord {
-  const key = textOf(message.key);
-  if (!key) throw new InvalidRecordError('tracking.state_without_key', `state record on ${message.topic} has no key`);
-  return { key, value: textOf(message.value), causeEventId: headerOf(message, TraceHeaders.eventId), causeReceiptId: headerOf(message, TraceHeaders.receiptId) };
+  return { key: textOf(message.key) || null, value: textOf(message.value), causeEventId: headerOf(message, TraceHeaders.eventId), causeReceiptId: headerOf(message, TraceHeaders.receiptId) };
 }
 
-export const stateRecordCodec = { encode: encodeStateRecord, decode: decodeStateRecord } as const;
+export const stateRecordCodec = { encode: encodeStateRecord, encodeTombstone: encodeStateTombstone, decode: decodeStateRecord } as const;

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import type { EncodedRecord, RecordMessage } from './kafka-record';
+import { decodeRetrievalMemo, encodeRetrievalMemo, type RetrievalMemo } from './retrieval-memo.codec';
+import { decodeRetryRecord, encodeRetryRecord, type RetryRecord } from './retry-record.codec';
+
+function consumed(record: EncodedRecord): RecordMessage {
+  return { topic: record.topic, key: record.key === null ? null : Buffer.from(record.key), value: record.value, headers: { ...record.headers } };
+}
+
+const text = fc.string({ minLength: 1, maxLength: 40 });
+const originHeaders = fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }).filter((n) => !n.startsWith('hookbus-retry-') && n !== '__proto__'), fc.string({ maxLength: 20 }));
+const retry: fc.Arbitrary<RetryRecord> = fc.record({
+  topic: text,
+  processKey: text,
+  origin: fc.record({
+    topic: text,
+    partition: fc.nat(1000),
+    offset: fc.bigInt({ min: 0n, max: 2n ** 62n }).map(String),
+    value: fc.option(fc.uint8Array({ maxLength: 100 }).map((b) => Buffer.from(b)), { nil: null }),
+    headers: originHeaders,
+  }),
+  attempt: fc.integer({ min: 1, max: 100 }),
+  dueAt: fc.nat(),
+  force: fc.boolean(),
+  lastError: fc.option(text, { nil: null }),
+});
+
+describe('retry record codec', () => {
+  it('decodes what it encodes: the origin with its own headers, the attempt, due time and flags', () => {
+    fc.assert(
+      fc.property(retry, (r) => {
+        const record = encodeRetryRecord(r);
+        expect(record.key).toBe(r.processKey);
+        expect(record.value).toBe(r.origin.value);
+        const { value: _value, ...origin } = r.origin;
+        expect(decodeRetryRecord(consumed(record))).toEqual({ origin, attempt: r.attempt, dueAt: r.dueAt, processKey: r.processKey, force: r.force, lastError: r.lastError });
+      }),
+    );
+  });
+
+  it('writes the headers the orchestrator wrote before the codec, in the same order', () => {
+    const record = encodeRetryRecord({
+      topic: 'orchestrator.credas.retry-10s.v1', processKey: 'credas:p1', attempt: 2, dueAt: 1739528400000, force: false, lastError: 'credas.unavailable',
+      origin: { topic: 'events.processes.v1', partition: 3, offset: '42', value: Buffer.from('{"id":"e1"}'), headers: { 'content-type': 'application/cloudevents+json', 'hookbus-receipt-id': 'r1' } },
+    });
+    expect(record).toEqual({ topic: 'orchestrator.credas.retry-10s.v1', key: 'credas:p1', value: Buffer.from('{"id":"e1"}'), headers: expect.anything() });
+    expect(Object.entries(record.headers)).toEqual([
+      ['content-type', 'application/cloudevents+json'],
+      ['hookbus-receipt-id', 'r1'],
+      ['hookbus-retry-attempt', '2'],
+      ['hookbus-retry-due-at', '1739528400000'],
+      ['hookbus-retry-origin-topic', 'events.processes.v1'],
+      ['hookbus-retry-origin-partition', '3'],
+      ['hookbus-retry-origin-offset', '42'],
+      ['hookbus-retry-process-key', 'credas:p1'],
+      ['hookbus-retry-force', 'false'],
+      ['hookbus-retry-last-error', 'credas.unavailable'],
+    ]);
+    expect(encodeRetryRecord({ ...decodeRetryRecordInput(), lastError: null }).headers).not.toHaveProperty('hookbus-retry-last-error');
+  });
+
+  it('reads a record without an origin topic as no retry, and refuses a retry without a valid attempt or due time', () => {
+    expect(decodeRetryRecord({ topic: 't', key: 'k', value: null, headers: { 'hookbus-receipt-id': 'r' } })).toBeNull();
+    for (const headers of [{ 'hookbus-retry-origin-topic': 't' }, { 'hookbus-retry-origin-topic': 't', 'hookbus-retry-attempt': '0', 'hookbus-retry-due-at': '1' }, { 'hookbus-retry-origin-topic': 't', 'hookbus-retry-attempt': '1', 'hookbus-retry-due-at': 'x' }]) {
+      expect(() => decodeRetryRecord({ topic: 't', key: 'k', value: null, headers })).toThrow(expect.objectContaining({ code: 'orchestrator.invalid_retry' }));
+    }
+  });
+});
+
+function decodeRetryRecordInput(): RetryRecord {
+  return { topic: 'l', processKey: 'credas:p', attempt: 1, dueAt: 0, force: true, lastError: null, origin: { topic: 'o', partition: 0, offset: '0', value: null, headers: {} } };
+}
+
+const memo: fc.Arbitrary<RetrievalMemo> = fc.record(
+  {
+    processKey: text,
+    processId: text,
+    entityId: text,
+    eventId: text,
+    triggerEventId: text,
+    sha256: text,
+    retrievedAt: text,
+    checkEventIds: fc.array(text, { minLength: 1, maxLength: 5 }),
+  },
+  { requiredKeys: ['processKey', 'processId', 'entityId', 'eventId', 'triggerEventId', 'sha256', 'retrievedAt'] },
+);
+
+describe('retrieval memo codec', () => {
+  it('decodes what it encodes, keyed by the process key', () => {
+    fc.assert(
+      fc.property(memo, (m) => {
+        const decoded = decodeRetrievalMemo(consumed(encodeRetrievalMemo('orchestrator.credas.retrievals.v1', m)));
+        expect(decoded).toEqual({ key: m.processKey, kind: 'memo', memo: { ...m, checkEventIds: m.checkEventIds ?? [] } });
+      }),
+    );
+  });
+
+  it('writes the JSON the orchestrator wrote before the codec (field order, checkEventIds only when there are some)', () => {
+    const m: RetrievalMemo = {
+      processKey: 'credas:p1', processId: 'p1', entityId: 'ent-1', eventId: 'e1', triggerEventId: 't1', sha256: 'ab', retrievedAt: '2025-02-14T10:30:00.000Z',
+    };
+    expect(encodeRetrievalMemo('orchestrator.credas.retrievals.v1', { ...m, checkEventIds: [] }).value!.toString()).toBe(
+      '{"processKey":"credas:p1","processId":"p1","entityId":"ent-1","eventId":"e1","triggerEventId":"t1","sha256":"ab","retrievedAt":"2025-02-14T10:30:00.000Z"}',
+    );
+    expect(encodeRetrievalMemo('orchestrator.credas.retrievals.v1', { ...m, checkEventIds: ['c1', 'c2'] })).toEqual({
+      topic: 'orchestrator.credas.retrievals.v1',
+      key: 'credas:p1',
+      value: Buffer.from('{"processKey":"credas:p1","processId":"p1","entityId":"ent-1","eventId":"e1","triggerEventId":"t1","sha256":"ab","retrievedAt":"2025-02-14T10:30:00.000Z","checkEventIds":["c1","c2"]}'),
+      headers: {},
+    });
+  });
+
+  it('reads tombstones as removed and skips what the memory cannot use', () => {
+    expect(decodeRetrievalMemo({ topic: 't', key: 'credas:p', value: null })).toEqual({ key: 'credas:p', kind: 'removed' });
+    for (const value of ['', 'not json', 'null', '{"processKey":"credas:p"}', '{"entityId":"e"}']) {
+      expect(decodeRetrievalMemo({ topic: 't', key: 'credas:p', value })).toEqual({ key: 'credas:p', kind: 'unreadable' });
+    }
+    expect(decodeRetrievalMemo({ topic: 't', key: 'credas:p', value: '{"processKey":"credas:p","entityId":"e","checkEventIds":["a",1,"b"]}' })).toEqual({
+      key: 'credas:p', kind: 'memo', memo: { processKey: 'credas:p', entityId: 'e', checkEventIds: ['a', 'b'] },
+    });
+  });
+});
