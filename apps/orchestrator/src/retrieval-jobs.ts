@@ -1,4 +1,4 @@
-import { decodeRetryRecord, EventTypes, InvalidRecordError, Topics, type CheckUpdateData, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
+import { decodeRefetchCommand, decodeRetryRecord, EventTypes, InvalidRecordError, readCloudEventBody, Topics, type CheckUpdateData, type CloudEvent, type ProcessStatusData } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { RetrievalTrigger } from './credas-results-event';
 import { COMMANDS_TOPIC } from './retry-schedule';
@@ -40,15 +40,6 @@ export interface RefreshRequest {
 }
 
 export type Planned = { readonly job: RetrievalJob } | { readonly refresh: RefreshRequest };
-
-/** The operator's re-fetch command (apps/orchestrator/src/cli/refetch.ts). */
-export interface RefetchCommand {
-  readonly type: 'refetch';
-  readonly commandId: string;
-  readonly processId: string;
-  readonly entityId?: string | null;
-  readonly requestedAt: string;
-}
 
 const CREDAS_PREFIX = 'credas:';
 
@@ -95,12 +86,9 @@ function planCheckUpdate(record: ConsumedRecord): Planned[] {
 }
 
 function planCommand(record: ConsumedRecord): Planned[] {
-  const command = parseJson(record) as Partial<RefetchCommand>;
-  if (command.type !== 'refetch') throw new InvalidRecordError('orchestrator.unknown_command', 'the command type is not refetch');
-  const processId = requireString(command.processId, 'processId');
-  const commandId = requireString(command.commandId, 'commandId');
+  const { commandId, processId, entityId } = decodeRefetchCommand(record);
   const trigger: RetrievalTrigger = { kind: 'refetch', eventId: commandId, receiptId: commandId };
-  return [{ job: jobFor(`${CREDAS_PREFIX}${processId}`, command.entityId ?? null, true, trigger, record, 1, 0) }];
+  return [{ job: jobFor(`${CREDAS_PREFIX}${processId}`, entityId ?? null, true, trigger, record, 1, 0) }];
 }
 
 function jobFor(processKey: string, entityIdHint: string | null, force: boolean, trigger: RetrievalTrigger, origin: ConsumedRecord, attempt: number, dueAt: number): RetrievalJob {
@@ -125,19 +113,9 @@ export function retryOrigin(record: ConsumedRecord): RetryOrigin | null {
   return { origin: { ...record, ...retry.origin }, attempt: retry.attempt, dueAt: retry.dueAt, processKey: retry.processKey, force: retry.force };
 }
 
+/** The CloudEvent's body through its codec; the fields this stage uses are checked where they are used. */
 function parseEvent<T>(record: ConsumedRecord): CloudEvent<T> {
-  const value = parseJson(record);
-  if (typeof value !== 'object' || value === null) throw new InvalidRecordError('orchestrator.invalid_event', 'the record is not a CloudEvent');
-  return value as CloudEvent<T>;
-}
-
-function parseJson(record: ConsumedRecord): unknown {
-  if (!record.value) throw new InvalidRecordError('orchestrator.empty_record', 'the record has no value');
-  try {
-    return JSON.parse(record.value.toString('utf8'));
-  } catch (error) {
-    throw new InvalidRecordError('orchestrator.invalid_json', 'the record value is not JSON', { cause: error });
-  }
+  return readCloudEventBody(record, 'orchestrator') as unknown as CloudEvent<T>;
 }
 
 function requireString(value: unknown, field: string): string {

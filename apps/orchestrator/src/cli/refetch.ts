@@ -7,16 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
+import { encodeRefetchCommand, type RefetchCommand } from '@hookbus/contracts';
 import { createDurableProducer, createKafka, type KafkaClientSecurity } from '@hookbus/kafka';
-import type { RefetchCommand } from '../retrieval-jobs';
-import { COMMANDS_TOPIC } from '../retry-schedule';
 
 export async function sendRefetch(brokers: readonly string[], processId: string, entityId: string | null, security?: KafkaClientSecurity): Promise<RefetchCommand> {
   const command: RefetchCommand = { type: 'refetch', commandId: randomUUID(), processId, entityId, requestedAt: new Date().toISOString() };
   const producer = createDurableProducer(createKafka({ brokers, security, clientId: 'hookbus-credas-refetch' }));
   await producer.connect();
   try {
-    await producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: `credas:${processId}`, value: JSON.stringify(command) }] });
+    const { topic, key, value, headers } = encodeRefetchCommand(command);
+    await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
   } finally {
     await producer.disconnect();
   }

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../cloud-event';
+import { InvalidRecordError, type ErrorCodeOrigin } from '../errors';
 import { decodeEventRecord, type DecodedRecord } from '../event-record';
 import { CLOUDEVENTS_CONTENT_TYPE, TraceHeaders } from '../record-headers';
 import { textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
@@ -48,6 +49,25 @@ export function decodeCloudEventBody(message: RecordMessage): Record<string, unk
   } catch {
     return null;
   }
+}
+
+/**
+ * The structured-mode body of a CloudEvent record as a JSON object, for a stage that dead-letters what it cannot read
+ * and checks the fields it uses itself (the orchestrator: its check events carry no subject, so the strict
+ * decodeCloudEventRecord would refuse them). InvalidRecordError `<stage>.empty_record` for no value,
+ * `<stage>.invalid_json` for bytes that are not JSON, `<stage>.invalid_event` for JSON that is not an object.
+ */
+export function readCloudEventBody(message: RecordMessage, stage: ErrorCodeOrigin): Record<string, unknown> {
+  const body = textOf(message.value);
+  if (body === null) throw new InvalidRecordError(`${stage}.empty_record` as const, 'the record has no value');
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidRecordError(`${stage}.invalid_json` as const, 'the record value is not JSON', { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidRecordError(`${stage}.invalid_event` as const, 'the record is not a CloudEvent');
+  return json as Record<string, unknown>;
 }
 
 export const cloudEventRecordCodec = { encode: encodeCloudEventRecord, decode: decodeCloudEventRecord } as const;

@@ -8,3 +8,4 @@ export * from './dead-letter.codec';
 export * from './tracker-hint.codec';
 export * from './retry-record.codec';
 export * from './retrieval-memo.codec';
+export * from './refetch-command.codec';

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import { readCloudEventBody } from './cloud-event-record.codec';
 import type { EncodedRecord, RecordMessage } from './kafka-record';
+import { decodeRefetchCommand, encodeRefetchCommand, type RefetchCommand } from './refetch-command.codec';
 import { decodeRetrievalMemo, encodeRetrievalMemo, type RetrievalMemo } from './retrieval-memo.codec';
 import { decodeRetryRecord, encodeRetryRecord, type RetryRecord } from './retry-record.codec';
 
@@ -118,5 +120,74 @@ describe('retrieval memo codec', () => {
     expect(decodeRetrievalMemo({ topic: 't', key: 'credas:p', value: '{"processKey":"credas:p","entityId":"e","checkEventIds":["a",1,"b"]}' })).toEqual({
       key: 'credas:p', kind: 'memo', memo: { processKey: 'credas:p', entityId: 'e', checkEventIds: ['a', 'b'] },
     });
+  });
+});
+
+const refetch: fc.Arbitrary<RefetchCommand> = fc.record({
+  type: fc.constant('refetch' as const),
+  commandId: text,
+  processId: text,
+  entityId: fc.option(text, { nil: null }),
+  requestedAt: text,
+});
+
+describe('refetch command codec', () => {
+  it('decodes what it encodes, keyed by the process key, on orchestrator.credas.commands.v1', () => {
+    fc.assert(
+      fc.property(refetch, (c) => {
+        const record = encodeRefetchCommand(c);
+        expect([record.topic, record.key, record.headers]).toEqual(['orchestrator.credas.commands.v1', `credas:${c.processId}`, {}]);
+        expect(decodeRefetchCommand(consumed(record))).toEqual(c);
+      }),
+    );
+  });
+
+  it('writes the bytes npm run credas:refetch wrote before the codec (field order, entityId null when not named)', () => {
+    const command: RefetchCommand = { type: 'refetch', commandId: '6f1c0c1e-0000-4000-8000-000000000001', processId: 'p1', entityId: null, requestedAt: '2025-02-14T10:30:00.000Z' };
+    expect(encodeRefetchCommand(command)).toEqual({
+      topic: 'orchestrator.credas.commands.v1',
+      key: 'credas:p1',
+      value: Buffer.from('{"type":"refetch","commandId":"6f1c0c1e-0000-4000-8000-000000000001","processId":"p1","entityId":null,"requestedAt":"2025-02-14T10:30:00.000Z"}'),
+      headers: {},
+    });
+    expect(encodeRefetchCommand({ ...command, entityId: 'ent-1' }).value!.toString()).toBe(
+      '{"type":"refetch","commandId":"6f1c0c1e-0000-4000-8000-000000000001","processId":"p1","entityId":"ent-1","requestedAt":"2025-02-14T10:30:00.000Z"}',
+    );
+  });
+
+  it.each<[string, string | null, string]>([
+    ['no value', null, 'orchestrator.empty_record'],
+    ['empty bytes', '', 'orchestrator.invalid_json'],
+    ['not JSON', 'refetch p1', 'orchestrator.invalid_json'],
+    ['JSON null', 'null', 'orchestrator.unknown_command'],
+    ['another type', '{"type":"purge","commandId":"c","processId":"p"}', 'orchestrator.unknown_command'],
+    ['no processId', '{"type":"refetch","commandId":"c"}', 'orchestrator.invalid_event'],
+    ['an empty processId', '{"type":"refetch","commandId":"c","processId":""}', 'orchestrator.invalid_event'],
+    ['no commandId', '{"type":"refetch","processId":"p"}', 'orchestrator.invalid_event'],
+  ])('refuses %s with %s', (_what, value, code) => {
+    expect(() => decodeRefetchCommand({ topic: 'orchestrator.credas.commands.v1', key: 'credas:p', value })).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('reads an entityId that is not a string as none, and a missing requestedAt as empty', () => {
+    expect(decodeRefetchCommand({ topic: 't', key: 'credas:p', value: '{"type":"refetch","commandId":"c","processId":"p","entityId":7}' })).toEqual({
+      type: 'refetch', commandId: 'c', processId: 'p', entityId: null, requestedAt: '',
+    });
+  });
+});
+
+describe('readCloudEventBody', () => {
+  it.each<[string, string | null, string]>([
+    ['no value', null, 'orchestrator.empty_record'],
+    ['empty bytes', '', 'orchestrator.invalid_json'],
+    ['not JSON', '{"id":', 'orchestrator.invalid_json'],
+    ['JSON null', 'null', 'orchestrator.invalid_event'],
+    ['a JSON string', '"e1"', 'orchestrator.invalid_event'],
+    ['a JSON array', '[{"id":"e1"}]', 'orchestrator.invalid_event'],
+  ])('refuses %s with %s', (_what, value, code) => {
+    expect(() => readCloudEventBody({ topic: 'events.processes.v1', key: 'k', value }, 'orchestrator')).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('hands over a JSON object as it came, whatever fields it lacks (the stage checks the ones it uses)', () => {
+    expect(readCloudEventBody({ topic: 'events.checks.v1', key: null, value: Buffer.from('{"id":"e1","type":"x"}') }, 'orchestrator')).toEqual({ id: 'e1', type: 'x' });
   });
 });
