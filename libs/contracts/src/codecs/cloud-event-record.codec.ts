@@ -2,7 +2,7 @@ import type { CloudEvent } from '../cloud-event';
 import { InvalidRecordError, type ErrorCodeOrigin } from '../errors';
 import { decodeEventRecord, type DecodedRecord } from '../event-record';
 import { CLOUDEVENTS_CONTENT_TYPE, TraceHeaders } from '../record-headers';
-import { textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
+import { jsonValueOf, textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
 
 /** One CloudEvent on its topic, keyed by its subject unless said otherwise. */
 export interface CloudEventRecord {
@@ -58,14 +58,7 @@ export function decodeCloudEventBody(message: RecordMessage): Record<string, unk
  * `<stage>.invalid_json` for bytes that are not JSON, `<stage>.invalid_event` for JSON that is not an object.
  */
 export function readCloudEventBody(message: RecordMessage, stage: ErrorCodeOrigin): Record<string, unknown> {
-  const body = textOf(message.value);
-  if (body === null) throw new InvalidRecordError(`${stage}.empty_record` as const, 'the record has no value');
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new InvalidRecordError(`${stage}.invalid_json` as const, 'the record value is not JSON', { cause: error });
-  }
+  const json = jsonValueOf(message, stage);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidRecordError(`${stage}.invalid_event` as const, 'the record is not a CloudEvent');
   return json as Record<string, unknown>;
 }

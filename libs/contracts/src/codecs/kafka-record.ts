@@ -1,3 +1,5 @@
+import { InvalidRecordError, type ErrorCodeOrigin } from '../errors';
+
 /**
  * The shapes a codec writes and reads. libs/contracts depends on no Kafka client: these are structurally what
  * libs/kafka's OutgoingRecord and ConsumedRecord are (and what kafkajs hands over), so codecs serve both.
@@ -34,4 +36,18 @@ export function textOf(value: Buffer | string | null | undefined): string | null
 export function bytesOf(value: Buffer | string | null | undefined): Buffer | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? Buffer.from(value) : value;
+}
+
+/**
+ * A record's value parsed as JSON, for the readers whose stage dead-letters what it cannot read: InvalidRecordError
+ * `<stage>.empty_record` for no value, `<stage>.invalid_json` for bytes that are not JSON.
+ */
+export function jsonValueOf(message: RecordMessage, stage: ErrorCodeOrigin): unknown {
+  const text = textOf(message.value);
+  if (text === null) throw new InvalidRecordError(`${stage}.empty_record` as const, 'the record has no value');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidRecordError(`${stage}.invalid_json` as const, 'the record value is not JSON', { cause: error });
+  }
 }

@@ -155,19 +155,6 @@ describe('refetch command codec', () => {
     );
   });
 
-  it.each<[string, string | null, string]>([
-    ['no value', null, 'orchestrator.empty_record'],
-    ['empty bytes', '', 'orchestrator.invalid_json'],
-    ['not JSON', 'refetch p1', 'orchestrator.invalid_json'],
-    ['JSON null', 'null', 'orchestrator.unknown_command'],
-    ['another type', '{"type":"purge","commandId":"c","processId":"p"}', 'orchestrator.unknown_command'],
-    ['no processId', '{"type":"refetch","commandId":"c"}', 'orchestrator.invalid_event'],
-    ['an empty processId', '{"type":"refetch","commandId":"c","processId":""}', 'orchestrator.invalid_event'],
-    ['no commandId', '{"type":"refetch","processId":"p"}', 'orchestrator.invalid_event'],
-  ])('refuses %s with %s', (_what, value, code) => {
-    expect(() => decodeRefetchCommand({ topic: 'orchestrator.credas.commands.v1', key: 'credas:p', value })).toThrow(expect.objectContaining({ code }));
-  });
-
   it('reads an entityId that is not a string as none, and a missing requestedAt as empty', () => {
     expect(decodeRefetchCommand({ topic: 't', key: 'credas:p', value: '{"type":"refetch","commandId":"c","processId":"p","entityId":7}' })).toEqual({
       type: 'refetch', commandId: 'c', processId: 'p', entityId: null, requestedAt: '',
@@ -176,18 +163,30 @@ describe('refetch command codec', () => {
 });
 
 describe('readCloudEventBody', () => {
-  it.each<[string, string | null, string]>([
-    ['no value', null, 'orchestrator.empty_record'],
-    ['empty bytes', '', 'orchestrator.invalid_json'],
-    ['not JSON', '{"id":', 'orchestrator.invalid_json'],
-    ['JSON null', 'null', 'orchestrator.invalid_event'],
-    ['a JSON string', '"e1"', 'orchestrator.invalid_event'],
-    ['a JSON array', '[{"id":"e1"}]', 'orchestrator.invalid_event'],
-  ])('refuses %s with %s', (_what, value, code) => {
-    expect(() => readCloudEventBody({ topic: 'events.processes.v1', key: 'k', value }, 'orchestrator')).toThrow(expect.objectContaining({ code }));
-  });
-
   it('hands over a JSON object as it came, whatever fields it lacks (the stage checks the ones it uses)', () => {
     expect(readCloudEventBody({ topic: 'events.checks.v1', key: null, value: Buffer.from('{"id":"e1","type":"x"}') }, 'orchestrator')).toEqual({ id: 'e1', type: 'x' });
+  });
+});
+
+describe('the orchestrator readers refuse what it cannot use, with the codes its dead letters carry', () => {
+  const refetchCommand = (value: string | null) => decodeRefetchCommand({ topic: 'orchestrator.credas.commands.v1', key: 'credas:p', value });
+  const cloudEvent = (value: string | null) => readCloudEventBody({ topic: 'events.processes.v1', key: 'k', value }, 'orchestrator');
+  it.each<[string, string, string | null, string, (value: string | null) => unknown]>([
+    ['refetch command', 'no value', null, 'orchestrator.empty_record', refetchCommand],
+    ['refetch command', 'empty bytes', '', 'orchestrator.invalid_json', refetchCommand],
+    ['refetch command', 'not JSON', 'refetch p1', 'orchestrator.invalid_json', refetchCommand],
+    ['refetch command', 'JSON null', 'null', 'orchestrator.unknown_command', refetchCommand],
+    ['refetch command', 'another type', '{"type":"purge","commandId":"c","processId":"p"}', 'orchestrator.unknown_command', refetchCommand],
+    ['refetch command', 'no processId', '{"type":"refetch","commandId":"c"}', 'orchestrator.invalid_event', refetchCommand],
+    ['refetch command', 'an empty processId', '{"type":"refetch","commandId":"c","processId":""}', 'orchestrator.invalid_event', refetchCommand],
+    ['refetch command', 'no commandId', '{"type":"refetch","processId":"p"}', 'orchestrator.invalid_event', refetchCommand],
+    ['CloudEvent body', 'no value', null, 'orchestrator.empty_record', cloudEvent],
+    ['CloudEvent body', 'empty bytes', '', 'orchestrator.invalid_json', cloudEvent],
+    ['CloudEvent body', 'not JSON', '{"id":', 'orchestrator.invalid_json', cloudEvent],
+    ['CloudEvent body', 'JSON null', 'null', 'orchestrator.invalid_event', cloudEvent],
+    ['CloudEvent body', 'a JSON string', '"e1"', 'orchestrator.invalid_event', cloudEvent],
+    ['CloudEvent body', 'a JSON array', '[{"id":"e1"}]', 'orchestrator.invalid_event', cloudEvent],
+  ])('%s: %s (%p) → %s', (_reader, _what, value, code, read) => {
+    expect(() => read(value)).toThrow(expect.objectContaining({ code }));
   });
 });

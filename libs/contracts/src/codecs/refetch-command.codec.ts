@@ -1,6 +1,6 @@
 import { InvalidRecordError } from '../errors';
 import { ORCHESTRATOR_COMMANDS_TOPIC } from '../stages';
-import { textOf, type EncodedRecord, type RecordMessage } from './kafka-record';
+import { jsonValueOf, type EncodedRecord, type RecordMessage } from './kafka-record';
 
 /**
  * An operator command to the orchestrator on orchestrator.credas.commands.v1 (schema CredasCommand): today only the
@@ -27,14 +27,7 @@ export function encodeRefetchCommand(command: RefetchCommand): EncodedRecord {
  * read as a string or null, requestedAt as a string ('' when absent: the orchestrator does not use it).
  */
 export function decodeRefetchCommand(message: RecordMessage): RefetchCommand {
-  const text = textOf(message.value);
-  if (text === null) throw new InvalidRecordError('orchestrator.empty_record', 'the record has no value');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidRecordError('orchestrator.invalid_json', 'the record value is not JSON', { cause: error });
-  }
+  const json = jsonValueOf(message, 'orchestrator');
   const command = (typeof json === 'object' && json !== null ? json : {}) as Partial<Record<keyof RefetchCommand, unknown>>;
   if (command.type !== 'refetch') throw new InvalidRecordError('orchestrator.unknown_command', 'the command type is not refetch');
   const processId = requireString(command.processId, 'processId');
