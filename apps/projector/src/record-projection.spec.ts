@@ -75,6 +75,15 @@ describe('projectRecord', () => {
     expect(events![0]).toMatchObject({ eventId: 'ev-1', processKey: 'credas:P1', processId: 'P1', entityId: 'E1', receiptId: RECEIPT, receivedAtMs: 0x0194ff6b1234, time: '2025-02-14T10:30:00Z' });
   });
 
+  it.each<[string, string | undefined, string | null, string]>([
+    ['its subject', 'credas:P1', 'other', 'credas:P1'],
+    ['the record key when it has no subject', undefined, 'E1', 'E1'],
+    ['nothing when it has neither', undefined, null, ''],
+  ])('stores an event under %s', (_what, subject, key, expected) => {
+    const { events } = projectRecord(record(Topics.checks.name, cloudEvent('hookbus.check.update', { entityId: 'E1' }, { subject }), {}, key));
+    expect(events![0]!.subject).toBe(expected);
+  });
+
   it('partitions an event without a receipt by the record timestamp, never by provider time', () => {
     const { events } = projectRecord(record(Topics.checks.name, cloudEvent('hookbus.check.update', { entityId: 'E1' }, { receiptid: '', time: '1999-01-01T00:00:00' })));
     expect(events![0]).toMatchObject({ receivedAtMs: 1739500000000, receiptId: null, time: '1999-01-01T00:00:00Z' });

@@ -1,6 +1,6 @@
 // CloudEvent records (events.*) → hookbus.events rows, plus transitions and Credas results. Part of record-projection.ts's projectRecord, split along its record families.
 import { createHash } from 'node:crypto';
-import { decodeCloudEventBody, EventTypes, InvalidRecordError } from '@hookbus/contracts';
+import { decodeCloudEventBody, EventTypes, InvalidRecordError, textOf } from '@hookbus/contracts';
 import { uuidV7Millis } from '@hookbus/db';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { CredasResultRow, EventRow, Projection, TransitionEntry, TransitionRow } from '../projection-rows';
@@ -29,7 +29,7 @@ function readCloudEvent(record: ConsumedRecord): CloudEventLike {
     id,
     type,
     source: text(json.source) ?? '',
-    subject: text(json.subject) ?? record.key?.toString('utf8') ?? '',
+    subject: text(json.subject) ?? textOf(record.key) ?? '',
     time: withZone(time),
     provider: text(json.provider),
     receiptid: text(json.receiptid),
