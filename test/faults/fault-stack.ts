@@ -168,7 +168,7 @@ export class FaultStack {
       // The fault load posts to the built-in source ids without credentials: the config names them, open (a suite's
       // own serviceEnv may point HOOKBUS_CONFIG elsewhere: the hostile suite authenticates every source).
       HOOKBUS_CONFIG: this.configPath(),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL || 'warn',
       ...(this.clusterOptions ? { KAFKA_DURABILITY: 'production' } : {}),
       ...this.options.serviceEnv,
       ...this.envFor[name],

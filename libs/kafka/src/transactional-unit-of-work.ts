@@ -1,5 +1,4 @@
 import type { Kafka, Producer } from 'kafkajs';
-import { isFencedError } from './batch-errors';
 import type { BatchEffects } from './batch-sink';
 import { sendRecords, type OffsetCommit, type TopicPartition, type UnitOfWork } from './unit-of-work';
 
@@ -83,11 +82,15 @@ export class TransactionalUnitOfWork implements UnitOfWork {
       await transaction.commit();
     } catch (error) {
       committed.length = 0;
-      // A failed commit leaves kafkajs' producer in COMMITTING, where abort is refused and every later transaction
-      // fails; a failed abort leaves it ABORTING. Either way a fresh producer re-initialises the id, which aborts
-      // whatever the broker still holds open.
-      const aborted = committing ? false : await transaction.abort().then(() => true, () => false);
-      if (!aborted || isFencedError(error)) await this.resetTransactionalProducer(id);
+      // Abort what the broker holds open, then always start over with a fresh producer, which re-initialises the id
+      // (a new epoch: sequence numbers from 0). A failed commit leaves kafkajs' producer in COMMITTING, where abort
+      // is refused and every later transaction fails; a failed abort leaves it ABORTING. And after a successful
+      // abort kafkajs keeps the epoch and hands a failed send's sequence numbers back, although that send may have
+      // been appended (a request timeout): the next transaction's records to that output partition would reuse them,
+      // the broker would answer them as its duplicates and append nothing, and the transaction would commit the
+      // input offsets without them (the gateway's loss, fea6f93, inside a transaction).
+      if (!committing) await transaction.abort().catch(() => undefined);
+      await this.resetTransactionalProducer(id);
       throw error;
     }
     for (const callback of committed) callback();
@@ -106,7 +109,7 @@ export class TransactionalUnitOfWork implements UnitOfWork {
     return producer;
   }
 
-  /** After a failed commit or abort kafkajs' producer is stuck mid-transaction: start over with a fresh one. */
+  /** After a failed transaction: start over with a fresh producer (see inTransaction). */
   private async resetTransactionalProducer(id: string): Promise<void> {
     const producer = this.transactional.get(id);
     this.transactional.delete(id);

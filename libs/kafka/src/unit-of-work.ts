@@ -36,15 +36,30 @@ export async function sendRecords(target: Producer | Transaction, records: reado
   return written;
 }
 
-/** At least once: an idempotent producer writes the effects, then the consumer commits the offset. */
+/**
+ * At least once: an idempotent producer writes the effects, then the consumer commits the offset.
+ *
+ * After a failed send the next send goes out on a new producer session (a new producer id), as the gateway's
+ * CoalescingProducer does (RenewProducerSession there says why at length): kafkajs hands a failed send's sequence
+ * numbers back, yet the failed produce may have been appended (a request timeout, NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+ * The producer is shared by every partition the runner consumes concurrently, and a batch is retried after a
+ * rebalance with other boundaries: the next send to that output partition carries other records under the reused
+ * sequence numbers, and the broker answers it success as a duplicate of the appended one — and appends nothing.
+ * Records of the failed send that were appended and are sent again are duplicates, which downstream deduplicates.
+ */
 export class PlainUnitOfWork implements UnitOfWork {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** The session a send failed on: no further send goes out on it. */
+  private spent: Producer | null = null;
+  /** One renewal at a time for every concurrent batch. */
+  private renewing: Promise<Producer> | null = null;
 
   constructor(
     kafka: Kafka,
     private readonly consumer: Consumer,
+    private readonly createProducer: () => Producer = () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createProducer();
   }
 
   connect(): Promise<void> {
@@ -56,12 +71,46 @@ export class PlainUnitOfWork implements UnitOfWork {
   async run(_partitionOf: TopicPartition, work: (effects: BatchEffects) => Promise<void>, heartbeat: () => Promise<void>, commit?: OffsetCommit): Promise<void> {
     const committed: Array<() => void> = [];
     const afterCommit = (callback: () => void) => void committed.push(callback);
-    await work({ send: (records) => sendRecords(this.producer, records), heartbeat, afterCommit });
+    await work({ send: (records) => this.send(records), heartbeat, afterCommit });
     if (commit) await this.consumer.commitOffsets([commit]);
     for (const callback of committed) callback();
   }
 
   async disconnect(disconnect: (what: string, client: { disconnect(): Promise<void> }) => Promise<void>): Promise<void> {
+    await this.renewing?.catch(() => undefined);
     await disconnect('producer', this.producer);
+  }
+
+  private async send(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const producer = await this.liveProducer();
+    try {
+      return await sendRecords(producer, records);
+    } catch (error) {
+      if (producer === this.producer) this.spent = producer;
+      throw error;
+    }
+  }
+
+  /** The current session, or a new one if a send failed on it. A renewal that fails (the broker away) is tried again by the next send. */
+  private liveProducer(): Promise<Producer> {
+    if (this.spent !== this.producer) return Promise.resolve(this.producer);
+    this.renewing ??= this.renew(this.producer).finally(() => {
+      this.renewing = null;
+    });
+    return this.renewing;
+  }
+
+  private async renew(failed: Producer): Promise<Producer> {
+    await failed.disconnect().catch(() => undefined);
+    const fresh = this.createProducer();
+    try {
+      // connect() asks for a new producer id: the new session's sequence numbers start from 0.
+      await fresh.connect();
+    } catch (error) {
+      await fresh.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.producer = fresh;
+    return fresh;
   }
 }

@@ -1,0 +1,97 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { PlainUnitOfWork } from './unit-of-work';
+
+/** A producer session of its own; `failSends` sends fail (as a timed-out produce that may have been appended). */
+class FakeProducer {
+  readonly sent: string[] = [];
+  connected = false;
+  failSends = 0;
+  refuseConnect = false;
+
+  constructor(readonly id: number) {}
+
+  async connect(): Promise<void> {
+    if (this.refuseConnect) throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+  }
+
+  async sendBatch({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: string }> }> }): Promise<[]> {
+    if (!this.connected) throw Object.assign(new Error('not connected'), { name: 'KafkaJSConnectionError' });
+    if (this.failSends > 0) {
+      this.failSends--;
+      throw Object.assign(new Error('The request timed out'), { name: 'KafkaJSRequestTimeoutError' });
+    }
+    for (const topic of topicMessages) this.sent.push(...topic.messages.map((m) => m.value));
+    return [];
+  }
+}
+
+function unitOfWork(): { uow: PlainUnitOfWork; sessions: FakeProducer[]; commits: unknown[] } {
+  const sessions: FakeProducer[] = [];
+  const commits: unknown[] = [];
+  const consumer = { commitOffsets: async (offsets: unknown[]) => void commits.push(...offsets) } as unknown as Consumer;
+  const create = () => {
+    const producer = new FakeProducer(sessions.length + 1);
+    sessions.push(producer);
+    return producer as unknown as Producer;
+  };
+  return { uow: new PlainUnitOfWork({} as Kafka, consumer, create), sessions, commits };
+}
+
+const partition = { topic: 'in', partition: 0 };
+const heartbeat = async () => undefined;
+const sendOne = (uow: PlainUnitOfWork, value: string, offset: string) =>
+  uow.run(partition, async (effects) => void (await effects.send([{ topic: 'out', key: value, value }])), heartbeat, { ...partition, offset });
+
+describe('PlainUnitOfWork producer sessions', () => {
+  it('never sends again on a session a send failed on: the next batch goes out on a new producer (its own sequence numbers)', async () => {
+    const { uow, sessions, commits } = unitOfWork();
+    await uow.connect();
+    await sendOne(uow, 'a', '1');
+    sessions[0].failSends = 1;
+    // kafkajs hands the failed send's sequence numbers back; had it been appended, the next records sent on this
+    // session under those numbers would be answered as its duplicate and dropped.
+    await expect(sendOne(uow, 'b', '2')).rejects.toThrow('timed out');
+    await sendOne(uow, 'c', '3');
+
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0].sent).toEqual(['a']);
+    expect(sessions[0].connected).toBe(false);
+    expect(sessions[1].sent).toEqual(['c']);
+    expect(commits).toEqual([{ ...partition, offset: '1' }, { ...partition, offset: '3' }]);
+  });
+
+  it('tries the renewal again on the next batch when the broker refused it, and never falls back to the failed session', async () => {
+    const { uow, sessions } = unitOfWork();
+    await uow.connect();
+    sessions[0].failSends = 1;
+    await expect(sendOne(uow, 'a', '1')).rejects.toThrow('timed out');
+    // The first renewal is refused (the broker still away)...
+    const create = sessions.push.bind(sessions);
+    sessions.push = (...items: FakeProducer[]) => {
+      for (const item of items) if (sessions.length === 1) item.refuseConnect = true;
+      return create(...items);
+    };
+    await expect(sendOne(uow, 'b', '2')).rejects.toThrow('ECONNREFUSED');
+    // ...the next batch renews again.
+    await sendOne(uow, 'c', '3');
+    expect(sessions).toHaveLength(3);
+    expect(sessions[0].sent).toEqual([]);
+    expect(sessions[1].sent).toEqual([]);
+    expect(sessions[2].sent).toEqual(['c']);
+  });
+
+  it('renews once for concurrent batches that find the session spent', async () => {
+    const { uow, sessions } = unitOfWork();
+    await uow.connect();
+    sessions[0].failSends = 1;
+    await expect(sendOne(uow, 'a', '1')).rejects.toThrow('timed out');
+    await Promise.all([sendOne(uow, 'b', '2'), sendOne(uow, 'c', '3')]);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1].sent.sort()).toEqual(['b', 'c']);
+  });
+});
