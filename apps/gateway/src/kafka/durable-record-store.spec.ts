@@ -166,6 +166,9 @@ it('a new session that cannot connect (the broker still away) fails the batch, a
   await store.connect();
   await expect(store.store(record('first'))).rejects.toMatchObject({ code: 'gateway.produce_failed' });
   await expect(store.store(record('while-away'))).rejects.toMatchObject({ code: 'gateway.produce_failed' });
+  // Still ready: a gateway without a spool answers readiness from isConnected(), and an unready pod gets no request
+  // that would renew the session again (the cold review found it stayed unready after Kafka came back).
+  expect(store.isConnected()).toBe(true);
   await store.store(record('back'));
   expect(sessions.map((s) => ({ id: s.id, sent: s.sent, disconnected: s.disconnected }))).toEqual([
     { id: 1, sent: ['first'], disconnected: true },

@@ -39,6 +39,8 @@ export class DurableRecordStore implements RecordStore {
   private readonly coalescing: CoalescingProducer;
   private connected = false;
   private connecting: Promise<void> | null = null;
+  private renewing = false;
+  private closed = false;
 
   /**
    * `createProducer` makes an idempotent producer: one at start, and a new one after every failed send, so that no
@@ -64,25 +66,33 @@ export class DurableRecordStore implements RecordStore {
       if (producer === this.coalescing?.currentProducer) this.connected = true;
     });
     producer.on(producer.events.DISCONNECT, () => {
-      if (producer === this.coalescing?.currentProducer) this.connected = false;
+      // A renewal disconnects the spent producer: that is no reason to answer not ready (readiness without a spool is
+      // isConnected(), and a renewal refused while the broker is away would leave it false with nothing to retry it).
+      if (producer === this.coalescing?.currentProducer && !this.renewing) this.connected = false;
     });
     return producer;
   }
 
   private async renewSession(failed: Producer): Promise<Producer> {
-    await failed.disconnect().catch(() => undefined);
-    this.connected = false;
-    const fresh = this.watched(this.createProducer());
+    if (this.closed) throw new TransientError('gateway.store_closed', 'the gateway is stopping');
+    this.renewing = true;
     try {
-      // connect() asks for a new producer id: the new session's sequence numbers start from 0.
-      await fresh.connect();
-    } catch (error) {
-      await fresh.disconnect().catch(() => undefined);
-      throw error;
+      await failed.disconnect().catch(() => undefined);
+      const fresh = this.watched(this.createProducer());
+      try {
+        // connect() asks for a new producer id: the new session's sequence numbers start from 0.
+        await fresh.connect();
+        if (this.closed) throw new TransientError('gateway.store_closed', 'the gateway is stopping');
+      } catch (error) {
+        await fresh.disconnect().catch(() => undefined);
+        throw error;
+      }
+      this.connected = true;
+      this.onSessionRenewed?.();
+      return fresh;
+    } finally {
+      this.renewing = false;
     }
-    this.connected = true;
-    this.onSessionRenewed?.();
-    return fresh;
   }
 
   /** One attempt at a time: the spool drainer and the start may both ask while the broker is away. */
@@ -146,6 +156,8 @@ export class DurableRecordStore implements RecordStore {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.coalescing.drain(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
+    // A renewal finishing after this disconnects its new producer itself (renewSession checks `closed`).
+    this.closed = true;
     await this.producer.disconnect();
   }
 }
