@@ -143,7 +143,7 @@ export class DurableRecordStore implements RecordStore {
   }
 
   /**
-   * Sends records in order and waits for the broker's verdict however long the producer's own bounded retries take:
+   * Sends records in order and waits for the broker's verdict however long the producer's own retries take (an idempotent kafkajs producer retries retriable errors without bound):
    * the spool drainer retries only after an attempt has settled, so attempts never pile up in the producer's queue.
    */
   async storeAll(records: readonly OutgoingRecord[]): Promise<void> {
