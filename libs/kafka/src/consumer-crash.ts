@@ -41,7 +41,7 @@ export class ConsumerRerun {
 
   constructor(
     private readonly run: () => Promise<void>,
-    /** A run that failed: kafkajs reports its next crash, which schedules the next run. */
+    /** A run that failed (the next one is scheduled). */
     private readonly onRunFailed: (error: unknown) => void,
     private readonly now: () => number = Date.now,
   ) {}
@@ -56,7 +56,12 @@ export class ConsumerRerun {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.stopped) return;
-      const run = this.run().catch((error: unknown) => this.onRunFailed(error));
+      const run = this.run().catch((error: unknown) => {
+        this.onRunFailed(error);
+        // kafkajs usually reports the failure as a crash too (which schedules the next run), but not when its own
+        // disconnect threw first: without this the consumer would wait, unready, for a run nobody scheduled.
+        this.schedule();
+      });
       this.inFlight = run;
       void run.finally(() => {
         if (this.inFlight === run) this.inFlight = null;
