@@ -1,7 +1,7 @@
 /**
  * Lists dead letters and sends chosen ones back to where they came from (after the fix that makes them pass).
  *
- *   npm run deadletters -- list [--stage normalizer] [--code malformed_json] [--json]
+ *   npm run deadletters -- list [--stage normalizer] [--code providers.malformed_json] [--json]
  *   npm run deadletters -- redrive <partition:offset> [...]      (ids as `list` prints them)
  *   npm run deadletters -- redrive --stage normalizer [--code X]  (every matching dead letter)
  *
