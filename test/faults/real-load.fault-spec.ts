@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { withOpenBuiltinSources } from '@hookbus/testing';
@@ -356,8 +356,8 @@ it("the spool's disk full (a 1 MiB tmpfs, filled by another file but for 32 KiB)
       await pause(2000);
       refusedIo = await metric(gateway, 'hookbus_gateway_spool_refused_total{reason="io"}');
       await stack.startKafka();
-      // The operator frees the disk. (With it still full the gateway went on refusing for 120 s after Kafka was back.)
-      rmSync(join(spoolMount!, 'filler'));
+      // The disk stays full: the drain records its progress in place (checkpoint slots), empties the spool, and the
+      // gateway writes to Kafka directly again. (Before, it refused every webhook until someone freed the disk.)
       return `${refusedIo} refused for the full disk`;
     },
     { seconds: 15 },

@@ -172,7 +172,7 @@ export async function startGateway(context: ServiceContext, options: GatewayOpti
       ? [
           'spool',
           async () => {
-            if (!(await spool.accepts())) throw new Error('the spool does not accept records (full, or the disk write failed)');
+            if (!(await spool.takesWebhooks(store.isConnected()))) throw new Error('the spool does not accept records (full, or the disk write failed) and Kafka cannot take them directly');
           },
         ]
       : [

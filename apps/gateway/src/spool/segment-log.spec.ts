@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_HEADER_BYTES, SegmentLog, SpoolFullError, decodeFrame, encodeFrame, segmentFileName } from './segment-log';
+import { CHECKPOINT_SLOTS_FILE, LEGACY_CHECKPOINT_FILE } from './checkpoint-slots';
 import { FailingFileSystem } from './testing/failing-file-system';
 
 let directory: string;
@@ -246,9 +247,9 @@ describe('a disk that fails at one step', () => {
     const log = await openFailing();
     for (let i = 0; i < 3; i++) await log.append(payload(i), i);
     const batch = await log.readBatch(10, Number.MAX_SAFE_INTEGER);
-    // The drain's own checkpoint is renamed into place; the restart's checkpoint is renamed too, but its directory
-    // sync fails: the checkpoint on disk may or may not point at the new segment.
-    fs.fail('syncDirectory', { skip: 2 });
+    // The drain's own checkpoint is written; the restart's checkpoint write fails at its fdatasync: the slot on disk may
+    // or may not point at the new segment.
+    fs.fail('datasync', { skip: 1, pathIncludes: CHECKPOINT_SLOTS_FILE });
     await log.commit(batch.end, batch.entries.length);
     expect(faults).toEqual(['restart']);
     await log.append(payload(9), 9);
@@ -256,6 +257,61 @@ describe('a disk that fails at one step', () => {
     await log.close();
     const reopened = await open();
     expect(await readAll(reopened)).toEqual([payload(9).toString()]);
+    await reopened.close();
+  });
+  it('records the drained position on a full disk, and frees the drained segments', async () => {
+    // Before the slots, the checkpoint was a new file renamed into place: on a full disk the drain could not record
+    // its progress, the spool never emptied, and the gateway refused every webhook until the disk was freed.
+    const log = await openFailing(200);
+    for (let i = 0; i < 30; i++) await log.append(payload(i), i);
+    const before = segmentFiles().length;
+    fs.full = true;
+    await expect(log.append(payload(99), 99)).rejects.toMatchObject({ code: 'ENOSPC' });
+    const batch = await log.readBatch(30, Number.MAX_SAFE_INTEGER);
+    await log.commit(batch.end, batch.entries.length);
+    expect(log.records).toBe(0);
+    expect(segmentFiles().length).toBeLessThan(before);
+    await log.close();
+    fs.full = false;
+    const reopened = await open(1024 * 1024, 200);
+    expect(await readAll(reopened)).toEqual([]);
+    await reopened.close();
+  });
+});
+
+describe('checkpoint file', () => {
+  it('reads the JSON checkpoint an earlier version wrote, then replaces it with the slot file', async () => {
+    const log = await open(1024 * 1024, 200);
+    for (let i = 0; i < 30; i++) await log.append(payload(i), i);
+    const batch = await log.readBatch(10, Number.MAX_SAFE_INTEGER);
+    await log.close();
+    // What the earlier version left: its JSON checkpoint and no slot file.
+    rmSync(join(directory, CHECKPOINT_SLOTS_FILE));
+    writeFileSync(join(directory, LEGACY_CHECKPOINT_FILE), JSON.stringify(batch.end));
+    const upgraded = await open(1024 * 1024, 200);
+    expect(await readAll(upgraded)).toEqual(Array.from({ length: 20 }, (_, i) => payload(10 + i).toString()));
+    expect(readdirSync(directory)).not.toContain(LEGACY_CHECKPOINT_FILE);
+    await upgraded.close();
+    const again = await open(1024 * 1024, 200);
+    expect(await readAll(again)).toHaveLength(20);
+    await again.close();
+  });
+
+  it('keeps the previous position when a checkpoint write is torn', async () => {
+    const log = await open(1024 * 1024, 1024 * 1024);
+    for (let i = 0; i < 6; i++) await log.append(payload(i), i);
+    const first = await log.readBatch(2, Number.MAX_SAFE_INTEGER);
+    await log.commit(first.end, 2);
+    const second = await log.readBatch(2, Number.MAX_SAFE_INTEGER);
+    await log.commit(second.end, 2);
+    await log.close();
+    // Tear the newest slot (a crash mid-write): the older one still says where the drain was before it.
+    const slots = readFileSync(join(directory, CHECKPOINT_SLOTS_FILE));
+    const newest = slots.readBigUInt64BE(0) > slots.readBigUInt64BE(32) ? 0 : 32;
+    slots[newest + 20]! ^= 0xff;
+    writeFileSync(join(directory, CHECKPOINT_SLOTS_FILE), slots);
+    const reopened = await open(1024 * 1024, 1024 * 1024);
+    expect(await readAll(reopened)).toEqual(['2', '3', '4', '5'].map((i) => payload(Number(i)).toString()));
     await reopened.close();
   });
 });

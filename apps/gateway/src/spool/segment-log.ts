@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { CheckpointSlots } from './checkpoint-slots';
 import { nodeSpoolFileSystem, type SpoolFile, type SpoolFileSystem } from './spool-file-system';
 
 /**
@@ -9,8 +10,8 @@ import { nodeSpoolFileSystem, type SpoolFile, type SpoolFileSystem } from './spo
  * leave a torn frame only at the tail of the newest segment (everything before it was fsync'd); `open` detects it
  * (short header, length past the end, CRC mismatch) and truncates it. Appends are group-committed: whatever queues
  * while one write+fsync is in flight goes out in the next single write+fsync, and each append resolves only once
- * its bytes are on disk. The drained position is a checkpoint file replaced atomically (write, fsync, rename, fsync
- * the directory); segments wholly before it are deleted.
+ * its bytes are on disk. The drained position is written in place into one of two fixed slots (checkpoint-slots.ts:
+ * no new disk block, so the drain progresses on a full disk); segments wholly before it are deleted.
  */
 export interface SegmentLogOptions {
   /** Bound on the bytes of every segment file on disk plus appends not yet written. */
@@ -65,7 +66,6 @@ const TIME_BYTES = 8;
 /** Larger than any record the gateway writes (16 MiB Cellosign bodies plus headers); a longer length is garbage. */
 export const MAX_FRAME_BODY_BYTES = 64 * 1024 * 1024;
 const SEGMENT_SUFFIX = '.seg';
-const CHECKPOINT = 'checkpoint';
 /** Where records Kafka refuses for good are moved (one file each, same framing), out of the drain's way. */
 export const REFUSED_DIRECTORY = 'refused';
 /** One page: what a disk probe writes and fsyncs past the end of the active segment before cutting it off again. */
@@ -133,6 +133,7 @@ export class SegmentLog {
     private readonly directory: string,
     private readonly options: SegmentLogOptions,
     checkpoint: LogPosition,
+    private readonly checkpoints: CheckpointSlots,
   ) {
     this.read = checkpoint;
     this.fs = options.fileSystem ?? nodeSpoolFileSystem;
@@ -142,8 +143,8 @@ export class SegmentLog {
   static async open(directory: string, options: SegmentLogOptions): Promise<SegmentLog> {
     const fs = options.fileSystem ?? nodeSpoolFileSystem;
     await fs.mkdir(directory);
-    const checkpoint = await readCheckpoint(fs, directory);
-    const log = new SegmentLog(directory, options, checkpoint);
+    const { slots, position } = await CheckpointSlots.open(fs, directory);
+    const log = new SegmentLog(directory, options, position ?? (await oldestSegmentStart(fs, directory)), slots);
     await log.recover();
     return log;
   }
@@ -220,7 +221,7 @@ export class SegmentLog {
   }
 
   private async advance(end: LogPosition, records: number): Promise<void> {
-    await writeCheckpoint(this.fs, this.directory, end);
+    await this.checkpoints.write(end);
     this.read = end;
     this.head += records;
     if (this.head > 4096 && this.head * 2 > this.times.length) {
@@ -302,6 +303,7 @@ export class SegmentLog {
     this.closed = true;
     while (this.writing) await new Promise<void>((resolve) => this.waiters.push(resolve));
     await this.active.close();
+    await this.checkpoints.close();
     for (const wake of this.waiters.splice(0)) wake();
   }
 
@@ -477,25 +479,8 @@ function remaining(frames: Buffer[], skip: number): Buffer[] {
   return out;
 }
 
-async function readCheckpoint(fs: SpoolFileSystem, directory: string): Promise<LogPosition> {
-  try {
-    const parsed = JSON.parse((await fs.readFile(join(directory, CHECKPOINT))).toString('utf8')) as Partial<LogPosition>;
-    if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) return { segment: parsed.segment!, offset: parsed.offset! };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  // No checkpoint: nothing was ever drained, so reading starts at the oldest segment there is.
+/** No checkpoint: nothing was ever drained, so reading starts at the oldest segment there is. */
+async function oldestSegmentStart(fs: SpoolFileSystem, directory: string): Promise<LogPosition> {
   const ids = (await fs.readdir(directory)).filter((name) => /^\d{16}\.seg$/.test(name)).map((name) => Number(name.slice(0, 16)));
   return { segment: ids.length > 0 ? Math.min(...ids) : 0, offset: 0 };
-}
-
-/** Atomic replace: a crash leaves the old checkpoint or the new one, never half of one. */
-async function writeCheckpoint(fs: SpoolFileSystem, directory: string, position: LogPosition): Promise<void> {
-  const temporary = join(directory, `${CHECKPOINT}.tmp`);
-  await fs.writeFile(temporary, JSON.stringify(position));
-  const handle = await fs.open(temporary, 'write');
-  await handle.sync();
-  await handle.close();
-  await fs.rename(temporary, join(directory, CHECKPOINT));
-  await fs.syncDirectory(directory);
 }

@@ -239,3 +239,43 @@ it('keeps waiting, without setting anything aside, while the broker is only unav
   expect(kafka.written).toEqual(['1']);
   await store.close();
 });
+
+it('drains on a full disk once Kafka is back, each record once, and then writes to Kafka directly', async () => {
+  // Before: the drain could not record its progress on a full disk, stopped, and sent its batch again at every later
+  // attempt; the spool never emptied and every webhook was refused until someone freed the disk.
+  const fs = new FailingFileSystem();
+  const full = await SegmentLog.open(join(directory, 'full'), { maxBytes: 64 * 1024, segmentBytes: 256, fileSystem: fs });
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, full, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await Promise.all(['1', '2', '3', '4', '5', '6', '7'].map((v) => store.store(record(v))));
+  fs.full = true;
+  await expect(store.store(record('refused'))).rejects.toBeInstanceOf(TransientError);
+  kafka.up = true;
+  await until(() => !store.isSpooling());
+  expect(kafka.written).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+  await store.store(record('8'));
+  expect(kafka.written.at(-1)).toBe('8');
+  await store.close();
+});
+
+it('is ready on a full disk while the spool is empty and Kafka is connected, and not once it must spool', async () => {
+  const fs = new FailingFileSystem();
+  const full = await SegmentLog.open(join(directory, 'ready'), { maxBytes: 64 * 1024, segmentBytes: 256, fileSystem: fs });
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, full, 64 * 1024, pino({ level: 'silent' }), observer, options);
+  await store.store(record('1'));
+  fs.full = true;
+  await expect(store.store(record('2'))).rejects.toBeInstanceOf(TransientError);
+  // The spool holds a record: while it does, later webhooks must queue behind it, and the disk cannot take them.
+  expect(await store.accepts()).toBe(false);
+  expect(await store.takesWebhooks(true)).toBe(false);
+  kafka.up = true;
+  await until(() => !store.isSpooling());
+  // Drained, the disk still full: the broker takes webhooks directly, so the gateway is ready while it is connected.
+  expect(await store.accepts()).toBe(false);
+  expect(await store.takesWebhooks(true)).toBe(true);
+  expect(await store.takesWebhooks(false)).toBe(false);
+  await store.close();
+});

@@ -92,6 +92,16 @@ export class SpoolingRecordStore implements RecordStore {
     return !this.lastWriteFailed && this.maxBytes - this.log.bytes >= Math.min(this.options.readyFreeBytes, this.maxBytes);
   }
 
+  /**
+   * Readiness: webhooks are taken while either path works. A spool whose disk is full does not stop a gateway whose
+   * spool is empty and whose broker is connected — it writes directly; otherwise every replica whose disk filled up
+   * would leave the Service while Kafka is healthy. The full disk still shows (spool refused metric, error log).
+   */
+  async takesWebhooks(kafkaConnected: boolean): Promise<boolean> {
+    if (await this.accepts()) return true;
+    return !this.spooling && kafkaConnected;
+  }
+
   private probeDisk(): Promise<void> {
     this.probing ??= this.log
       .probe()

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { nodeSpoolFileSystem, type SpoolFile, type SpoolFileSystem } from '../spool-file-system';
 
 export type FileOperation = keyof Omit<SpoolFileSystem, 'open'> | 'open' | keyof SpoolFile;
@@ -10,6 +11,12 @@ export class FailingFileSystem implements SpoolFileSystem {
   private readonly failures = new Map<FileOperation, { skip: number; times: number; code: string; pathIncludes?: string }>();
   /** Operations that were made to fail, in order. */
   readonly failed: FileOperation[] = [];
+
+  /**
+   * A disk with no free block: creating a file, writing a whole new one, and writing past a file's current end fail
+   * with ENOSPC; reading, overwriting bytes a file already has, truncating and deleting work.
+   */
+  full = false;
 
   constructor(private readonly real: SpoolFileSystem = nodeSpoolFileSystem) {}
 
@@ -28,16 +35,18 @@ export class FailingFileSystem implements SpoolFileSystem {
   mkdir = (path: string) => this.call('mkdir', path, () => this.real.mkdir(path));
   readdir = (path: string) => this.call('readdir', path, () => this.real.readdir(path));
   readFile = (path: string) => this.call('readFile', path, () => this.real.readFile(path));
-  writeFile = (path: string, data: string | Buffer) => this.call('writeFile', path, () => this.real.writeFile(path, data));
+  writeFile = (path: string, data: string | Buffer) => this.call('writeFile', path, () => (this.full ? noSpace('writeFile', path) : this.real.writeFile(path, data)));
   rename = (from: string, to: string) => this.call('rename', to, () => this.real.rename(from, to));
   rm = (path: string) => this.call('rm', path, () => this.real.rm(path));
   syncDirectory = (path: string) => this.call('syncDirectory', path, () => this.real.syncDirectory(path));
 
   open = (path: string, mode: 'read' | 'write' | 'create'): Promise<SpoolFile> =>
     this.call('open', path, async () => {
+      if (this.full && mode === 'create' && !existsSync(path)) return noSpace('open', path);
       const file = await this.real.open(path, mode);
+      const growing = (buffers: Buffer[], position: number) => position + buffers.reduce((sum, b) => sum + b.length, 0) > statSync(path).size;
       return {
-        writev: (buffers, position) => this.call('writev', path, () => file.writev(buffers, position)),
+        writev: (buffers, position) => this.call('writev', path, () => (this.full && growing(buffers, position) ? noSpace('writev', path) : file.writev(buffers, position))),
         read: (buffer, offset, length, position) => this.call('read', path, () => file.read(buffer, offset, length, position)),
         datasync: () => this.call('datasync', path, () => file.datasync()),
         sync: () => this.call('sync', path, () => file.sync()),
@@ -59,4 +68,8 @@ export class FailingFileSystem implements SpoolFileSystem {
     }
     return real();
   }
+}
+
+function noSpace(operation: string, path: string): never {
+  throw Object.assign(new Error(`ENOSPC: no space left on device, ${operation} '${path}'`), { code: 'ENOSPC' });
 }
