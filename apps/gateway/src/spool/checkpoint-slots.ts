@@ -20,7 +20,8 @@ import type { SpoolFile, SpoolFileSystem } from './spool-file-system';
  * still need space; ext4, xfs and tmpfs overwrite allocated blocks in place.
  *
  * Spools written by earlier versions have a JSON `checkpoint` file (`{segment, offset}`); it is read when the slot
- * file is missing or holds no valid slot, and removed once the slot file is durable.
+ * file is missing or holds no valid slot, and renamed into the slot file (whose slots are then written in place):
+ * the upgrade needs no new disk block either.
  */
 export const CHECKPOINT_SLOTS_FILE = 'checkpoint.slots';
 export const LEGACY_CHECKPOINT_FILE = 'checkpoint';
@@ -72,6 +73,7 @@ export function newestSlot(data: Buffer): Slot | null {
 
 export class CheckpointSlots {
   private file: SpoolFile | null = null;
+  private closed = false;
 
   private constructor(
     private readonly fs: SpoolFileSystem,
@@ -84,19 +86,27 @@ export class CheckpointSlots {
 
   /**
    * Reads the drained position (slot file, else the legacy JSON file, else null: nothing was ever drained) and
-   * creates the slot file if it is missing. A creation refused by the disk is tried again at the first `write`.
+   * makes the slot file ready if it is not. A creation the disk refuses is reported to `onCreateFailed` and tried
+   * again at the first `write`.
    */
-  static async open(fs: SpoolFileSystem, directory: string): Promise<{ slots: CheckpointSlots; position: CheckpointPosition | null }> {
-    const newest = newestSlot(await readIfPresent(fs, join(directory, CHECKPOINT_SLOTS_FILE)));
-    const position = newest?.position ?? (await readLegacyCheckpoint(fs, directory));
+  static async open(
+    fs: SpoolFileSystem,
+    directory: string,
+    onCreateFailed: (error: unknown) => void = () => undefined,
+  ): Promise<{ slots: CheckpointSlots; position: CheckpointPosition | null }> {
+    const contents = await readIfPresent(fs, join(directory, CHECKPOINT_SLOTS_FILE));
+    const newest = newestSlot(contents);
+    // A slot file that holds the legacy JSON: the upgrade renamed it and stopped before writing the slots.
+    const position = newest?.position ?? legacyPosition(contents) ?? legacyPosition(await readIfPresent(fs, join(directory, LEGACY_CHECKPOINT_FILE)));
     const slots = new CheckpointSlots(fs, directory, newest?.generation ?? 0n, position);
     if (newest) slots.file = await fs.open(join(directory, CHECKPOINT_SLOTS_FILE), 'write');
-    else await slots.create().catch(() => undefined);
+    else await slots.create().catch(onCreateFailed);
     return { slots, position };
   }
 
   /** Records `position` durably; on failure the previous position is still the one on disk. */
   async write(position: CheckpointPosition): Promise<void> {
+    if (this.closed) throw new Error('the spool is closed');
     if (!this.file) {
       this.position = position;
       await this.create();
@@ -110,36 +120,52 @@ export class CheckpointSlots {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const file = this.file;
     this.file = null;
     await file?.close();
   }
 
   /**
-   * The slot file at full size, both slots holding the current position (generations 1 and 2), made durable with its
-   * directory entry before it replaces the legacy file. A failure leaves no slot file behind if it can remove it.
+   * Makes the slot file hold the current position in both slots (generations 2 and 1; two empty slots when nothing
+   * was drained yet), durably, without giving back a block it has: an existing slot file is overwritten in place,
+   * never truncated or removed, and an earlier version's JSON file is renamed into it (a rename needs no data block:
+   * this is how a spool upgraded while its disk is full still records its progress). Only a file created here is
+   * removed again when a step fails.
    */
   private async create(): Promise<void> {
     const path = join(this.directory, CHECKPOINT_SLOTS_FILE);
-    const position = this.position ?? { segment: 0, offset: 0 };
-    const file = await this.fs.open(path, 'create');
+    const names = await this.fs.readdir(this.directory);
+    let existed = names.includes(CHECKPOINT_SLOTS_FILE);
+    let renamed = false;
+    if (!existed && names.includes(LEGACY_CHECKPOINT_FILE)) {
+      await this.fs.rename(join(this.directory, LEGACY_CHECKPOINT_FILE), path);
+      existed = renamed = true;
+    }
+    const file = await this.fs.open(path, existed ? 'write' : 'create');
     try {
-      await file.truncate(0);
-      const first = this.position ? [encodeSlot(2n, position), encodeSlot(1n, position)] : [Buffer.alloc(SLOT_BYTES), Buffer.alloc(SLOT_BYTES)];
+      const data = this.position
+        ? Buffer.concat([encodeSlot(2n, this.position), encodeSlot(1n, this.position)])
+        : Buffer.alloc(SLOT_COUNT * SLOT_BYTES);
       let written = 0;
-      const data = Buffer.concat(first);
       while (written < data.length) written += (await file.writev([data.subarray(written)], written)).bytesWritten;
       await file.sync();
-      await this.fs.syncDirectory(this.directory);
+      if (!existed || renamed) await this.fs.syncDirectory(this.directory);
     } catch (error) {
       await file.close().catch(() => undefined);
-      await this.fs.rm(path).catch(() => undefined);
+      if (!existed) await this.fs.rm(path).catch(() => undefined);
       throw error;
+    }
+    if (this.closed) {
+      await file.close();
+      throw new Error('the spool is closed');
     }
     this.file = file;
     // With no position yet both slots are empty (generation 0): the first write makes generation 1.
     this.generation = this.position ? 2n : 0n;
-    await this.fs.rm(join(this.directory, LEGACY_CHECKPOINT_FILE)).catch(() => undefined);
+    if (!renamed && names.includes(LEGACY_CHECKPOINT_FILE)) await this.fs.rm(join(this.directory, LEGACY_CHECKPOINT_FILE)).catch(() => undefined);
+    // What an earlier version's interrupted checkpoint write left behind.
+    if (names.includes(`${LEGACY_CHECKPOINT_FILE}.tmp`)) await this.fs.rm(join(this.directory, `${LEGACY_CHECKPOINT_FILE}.tmp`)).catch(() => undefined);
   }
 }
 
@@ -152,9 +178,15 @@ async function readIfPresent(fs: SpoolFileSystem, path: string): Promise<Buffer>
   }
 }
 
-async function readLegacyCheckpoint(fs: SpoolFileSystem, directory: string): Promise<CheckpointPosition | null> {
-  const data = await readIfPresent(fs, join(directory, LEGACY_CHECKPOINT_FILE));
-  if (data.length === 0) return null;
-  const parsed = JSON.parse(data.toString('utf8')) as Partial<CheckpointPosition>;
-  return Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset) ? { segment: parsed.segment!, offset: parsed.offset! } : null;
+/** An earlier version's JSON checkpoint (`{segment, offset}`), or null when `data` is not one. */
+function legacyPosition(data: Buffer): CheckpointPosition | null {
+  if (data.length === 0 || data[0] !== 0x7b) return null;
+  try {
+    const parsed = JSON.parse(data.toString('utf8')) as Partial<CheckpointPosition>;
+    return Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset) && parsed.segment! >= 0 && parsed.offset! >= 0
+      ? { segment: parsed.segment!, offset: parsed.offset! }
+      : null;
+  } catch {
+    return null;
+  }
 }

@@ -266,6 +266,7 @@ describe('a disk that fails at one step', () => {
     for (let i = 0; i < 30; i++) await log.append(payload(i), i);
     const before = segmentFiles().length;
     fs.full = true;
+    fs.blockBytes = 1;
     await expect(log.append(payload(99), 99)).rejects.toMatchObject({ code: 'ENOSPC' });
     const batch = await log.readBatch(30, Number.MAX_SAFE_INTEGER);
     await log.commit(batch.end, batch.entries.length);

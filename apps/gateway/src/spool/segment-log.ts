@@ -22,12 +22,13 @@ export interface SegmentLogOptions {
   readonly fileSystem?: SpoolFileSystem;
   /**
    * A housekeeping step failed and was put off: starting the next segment (`roll`), starting afresh once drained
-   * (`restart`), deleting a drained segment (`delete`). The log stays consistent and tries again later.
+   * (`restart`), deleting a drained segment (`delete`), making the checkpoint's slot file at open (`checkpoint`:
+   * tried again at the first commit). The log stays consistent and tries again later.
    */
   readonly onFault?: (operation: SpoolFault, error: unknown) => void;
 }
 
-export type SpoolFault = 'roll' | 'restart' | 'delete';
+export type SpoolFault = 'roll' | 'restart' | 'delete' | 'checkpoint';
 
 export interface LogPosition {
   readonly segment: number;
@@ -143,9 +144,14 @@ export class SegmentLog {
   static async open(directory: string, options: SegmentLogOptions): Promise<SegmentLog> {
     const fs = options.fileSystem ?? nodeSpoolFileSystem;
     await fs.mkdir(directory);
-    const { slots, position } = await CheckpointSlots.open(fs, directory);
+    const { slots, position } = await CheckpointSlots.open(fs, directory, (error) => options.onFault?.('checkpoint', error));
     const log = new SegmentLog(directory, options, position ?? (await oldestSegmentStart(fs, directory)), slots);
-    await log.recover();
+    try {
+      await log.recover();
+    } catch (error) {
+      await slots.close().catch(() => undefined);
+      throw error;
+    }
     return log;
   }
 
@@ -216,6 +222,7 @@ export class SegmentLog {
 
   /** Records everything before `end` as drained (durably), then deletes the segments wholly before it. */
   async commit(end: LogPosition, records: number): Promise<void> {
+    if (this.closed) throw new Error('the spool is closed');
     await this.advance(end, records);
     if (this.isEmpty) await this.restartWhenDrained();
   }
@@ -235,6 +242,8 @@ export class SegmentLog {
   private async deleteSegmentsBefore(segmentId: number): Promise<void> {
     const activeId = this.segments[this.segments.length - 1]!.id;
     for (const segment of this.segments.filter((s) => s.id < segmentId && s.id !== activeId)) {
+      // A stop under way: the next start deletes what is left (segments before the checkpoint).
+      if (this.closed) return;
       try {
         await this.fs.rm(join(this.directory, segmentFileName(segment.id)));
       } catch (error) {
@@ -378,7 +387,7 @@ export class SegmentLog {
    * in memory: either nothing changed, or the new segment is active and the drained ones wait for the next commit.
    */
   private async restartWhenDrained(): Promise<void> {
-    if (this.writing || this.pending.length > 0) return;
+    if (this.writing || this.pending.length > 0 || this.closed) return;
     this.writing = true;
     try {
       await this.roll();
@@ -429,10 +438,16 @@ export class SegmentLog {
       this.segments.push(segment);
     }
     if (this.segments.length === 0) {
+      // No segment left (all drained and deleted, or removed by hand): the checkpoint's segment starts afresh, read
+      // from its start — an offset kept from before would skip every record appended from now on.
       const id = this.read.segment;
       this.segments.push({ id, size: 0 });
+      this.read = { segment: id, offset: 0 };
     }
     if (!this.segments.some((s) => s.id === this.read.segment)) this.read = { segment: this.segments[0]!.id, offset: 0 };
+    // A checkpoint past its segment's end (the segment was cut shorter by hand or by a restore): read from that end.
+    const readSegment = this.segments.find((s) => s.id === this.read.segment)!;
+    if (this.read.offset > readSegment.size) this.read = { segment: readSegment.id, offset: readSegment.size };
     const last = this.segments[this.segments.length - 1]!;
     this.active = await this.openSegment(last.id);
     await this.fs.syncDirectory(this.directory);

@@ -244,6 +244,7 @@ it('drains on a full disk once Kafka is back, each record once, and then writes 
   // Before: the drain could not record its progress on a full disk, stopped, and sent its batch again at every later
   // attempt; the spool never emptied and every webhook was refused until someone freed the disk.
   const fs = new FailingFileSystem();
+  fs.blockBytes = 1;
   const full = await SegmentLog.open(join(directory, 'full'), { maxBytes: 64 * 1024, segmentBytes: 256, fileSystem: fs });
   const kafka = new FakeKafka();
   kafka.up = false;
@@ -261,6 +262,7 @@ it('drains on a full disk once Kafka is back, each record once, and then writes 
 
 it('is ready on a full disk while the spool is empty and Kafka is connected, and not once it must spool', async () => {
   const fs = new FailingFileSystem();
+  fs.blockBytes = 1;
   const full = await SegmentLog.open(join(directory, 'ready'), { maxBytes: 64 * 1024, segmentBytes: 256, fileSystem: fs });
   const kafka = new FakeKafka();
   kafka.up = false;

@@ -57,6 +57,13 @@ export class SpoolingRecordStore implements RecordStore {
   private draining: Promise<void> | null = null;
   private stopped = false;
   private lastWriteFailed = false;
+  /**
+   * Kafka failed a write (a direct write failed or timed out) and has not taken one since: what readiness may not
+   * count on. The producer's `connected` flag stays true through an outage, so it is no evidence on its own.
+   */
+  private kafkaFailing = false;
+  /** The drainer stopped on a failure (a disk error) at least once since it last committed: logged once, retried. */
+  private drainFailing = false;
   private probing: Promise<void> | null = null;
   /** After a batch Kafka refused for good: how many records are still sent one by one, to find the one at fault. */
   private isolating = 0;
@@ -99,7 +106,9 @@ export class SpoolingRecordStore implements RecordStore {
    */
   async takesWebhooks(kafkaConnected: boolean): Promise<boolean> {
     if (await this.accepts()) return true;
-    return !this.spooling && kafkaConnected;
+    // Since Kafka last failed a write, only a working disk makes the pod ready again (as before this path existed):
+    // an unready pod gets no traffic that could show Kafka is back.
+    return !this.spooling && !this.kafkaFailing && kafkaConnected;
   }
 
   private probeDisk(): Promise<void> {
@@ -123,13 +132,24 @@ export class SpoolingRecordStore implements RecordStore {
       this.direct.add(write);
       this.kafka.store(record, write.handedOver.signal).then(
         () => {
+          this.kafkaFailing = false;
           if (write.settled) return;
           write.settled = true;
           this.direct.delete(write);
           resolve();
         },
         (error: unknown) => {
-          if (!write.settled) this.failOver(error);
+          if (write.settled) return;
+          this.kafkaFailing = true;
+          if (this.lastWriteFailed && !this.spooling) {
+            // The disk is known to refuse: failing every waiting write over to it would answer 503 to records Kafka
+            // may still take a moment later. This one alone tries the spool (refused unless the disk is back).
+            write.settled = true;
+            this.direct.delete(write);
+            this.spool(record).then(resolve, reject);
+            return;
+          }
+          this.failOver(error);
         },
       );
     });
@@ -192,14 +212,26 @@ export class SpoolingRecordStore implements RecordStore {
     );
   }
 
+  /**
+   * The drainer, started by an append or at start, and again after a failure of its own (a disk error recording its
+   * progress or setting a record aside): an unready pod gets no appends, so nothing else would start it again.
+   */
   private startDrainer(): void {
     if (this.draining || this.stopped) return;
+    let again = false;
     this.draining = this.drain()
-      .catch((error: unknown) => {
-        // The disk failed under the drainer: it starts again with the next append (the spool is still non-empty).
-        this.logger.error({ err: errorFields(error) }, 'spool drain stopped');
+      .catch(async (error: unknown) => {
+        // ERROR once per episode (someone must look at the disk), then debug while it goes on failing.
+        if (this.drainFailing) this.logger.debug({ err: errorFields(error) }, 'spool drain attempt failed again; retrying');
+        else this.logger.error({ err: errorFields(error) }, 'spool drain failed (the disk); retrying');
+        this.drainFailing = true;
+        await this.pause(this.options.drainRetryMs);
+        again = true;
       })
-      .finally(() => (this.draining = null));
+      .finally(() => {
+        this.draining = null;
+        if (again && !this.stopped && !this.log.isEmpty) this.startDrainer();
+      });
   }
 
   private async drain(): Promise<void> {
@@ -238,6 +270,8 @@ export class SpoolingRecordStore implements RecordStore {
       // Closing: leave the checkpoint where it is; the next start sends this batch again (at-least-once).
       if (this.stopped) return;
       await this.log.commit(batch.end, batch.entries.length);
+      this.kafkaFailing = false;
+      this.drainFailing = false;
       this.isolating = Math.max(0, this.isolating - batch.entries.length);
       this.observer.drained(batch.entries.length);
     }

@@ -13,10 +13,12 @@ export class FailingFileSystem implements SpoolFileSystem {
   readonly failed: FileOperation[] = [];
 
   /**
-   * A disk with no free block: creating a file, writing a whole new one, and writing past a file's current end fail
-   * with ENOSPC; reading, overwriting bytes a file already has, truncating and deleting work.
+   * A disk with no free block: creating a file, writing a whole new one, and writing past the last block a file
+   * already has fail with ENOSPC; reading, writing within a file's blocks, renaming, truncating and deleting work.
    */
   full = false;
+  /** The disk's block size for `full` (1: no write past a file's end at all). */
+  blockBytes = 4096;
 
   constructor(private readonly real: SpoolFileSystem = nodeSpoolFileSystem) {}
 
@@ -44,7 +46,8 @@ export class FailingFileSystem implements SpoolFileSystem {
     this.call('open', path, async () => {
       if (this.full && mode === 'create' && !existsSync(path)) return noSpace('open', path);
       const file = await this.real.open(path, mode);
-      const growing = (buffers: Buffer[], position: number) => position + buffers.reduce((sum, b) => sum + b.length, 0) > statSync(path).size;
+      const blocks = (bytes: number) => Math.ceil(bytes / this.blockBytes);
+      const growing = (buffers: Buffer[], position: number) => blocks(position + buffers.reduce((sum, b) => sum + b.length, 0)) > blocks(statSync(path).size);
       return {
         writev: (buffers, position) => this.call('writev', path, () => (this.full && growing(buffers, position) ? noSpace('writev', path) : file.writev(buffers, position))),
         read: (buffer, offset, length, position) => this.call('read', path, () => file.read(buffer, offset, length, position)),
