@@ -216,6 +216,8 @@ export class FaultStack {
     await this.proxy?.close();
     await this.db?.end().catch(() => undefined);
     if (this.startedKafka) await this.stopKafka();
+    // FAULTS_KEEP_DATABASE=1 keeps the run's database for a post-mortem (its name is in the stack's first log line).
+    if (process.env.FAULTS_KEEP_DATABASE === '1') return;
     const admin = new URL(this.databaseUrl);
     admin.pathname = '/postgres';
     const client = new Client({ connectionString: admin.toString() });
