@@ -9,12 +9,13 @@ import { QuarantineController } from './pages/quarantine.controller';
 import { ReceiptsController } from './pages/receipts.controller';
 import { SearchController } from './pages/search.controller';
 import { SourcesController } from './pages/sources.controller';
+import { UnmaskController } from './pages/unmask';
 
 /**
  * The console's pages: one controller per page area (apps/console/README.md, "Adding a page"). AccessGuard guards
  * every route (session, role, origin, CSRF); PlatformModule adds /health and /metrics.
  */
-export const PAGE_CONTROLLERS = [AssetsController, HomeController, LoginController, SearchController, ReceiptsController, QuarantineController, SourcesController];
+export const PAGE_CONTROLLERS = [AssetsController, HomeController, LoginController, SearchController, ReceiptsController, QuarantineController, SourcesController, UnmaskController];
 
 @Module({})
 export class ConsoleModule {
