@@ -1,5 +1,6 @@
 import type { ServiceContext } from '@hookbus/platform';
 import { LoginThrottle } from './auth/login-throttle';
+import type { OidcFlow } from './auth/oidc-flow';
 import { SessionStore } from './auth/sessions';
 import type { ConsoleSettings } from './console-settings';
 import type { ReadModel } from './read-model';
@@ -31,6 +32,8 @@ export interface ConsoleRuntime {
   readonly throttle: LoginThrottle;
   readonly readModel: ReadModel;
   readonly audit: ConsoleAudit;
+  /** Single sign-on, when `console.oidc` is configured. */
+  readonly oidc: OidcFlow | null;
 }
 
 export function loggingAudit(context: ServiceContext): ConsoleAudit {
@@ -41,6 +44,6 @@ export function loggingAudit(context: ServiceContext): ConsoleAudit {
   };
 }
 
-export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context)): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit };
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, oidc };
 }

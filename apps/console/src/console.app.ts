@@ -1,5 +1,6 @@
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import { discoverOidc, type OidcFlow } from './auth/oidc-flow';
 import { ConsoleErrors } from './console-errors';
 import { ConsoleModule } from './console.module';
 import { createRuntime, type ConsoleAudit } from './console-runtime';
@@ -11,6 +12,8 @@ export interface ConsoleOptions {
   /** Settings already validated (a test's); default: consoleSettings(context.env, context.config). */
   readonly settings?: ConsoleSettings;
   readonly audit?: ConsoleAudit;
+  /** The single sign-on flow (a test's); default: discovered from `console.oidc` when configured. */
+  readonly oidc?: OidcFlow;
 }
 
 /** Headers on every answer: no framing, no inline script or style, no sniffing, no caching of pages with data. */
@@ -27,8 +30,9 @@ const SECURITY_HEADERS: Record<string, string> = {
  */
 export async function startConsole(context: ServiceContext, options: ConsoleOptions = {}): Promise<RunningService> {
   const settings = options.settings ?? consoleSettings(context.env, context.config);
+  const oidc = options.oidc ?? (settings.oidc ? await discoverOidc(settings.oidc) : null);
   const readModel = new ReadModel(context.env.databaseUrl);
-  const runtime = createRuntime(context, settings, readModel, options.audit);
+  const runtime = createRuntime(context, settings, readModel, options.audit, oidc);
   const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
   app.useGlobalFilters(new ConsoleErrors(context));
   const fastify = app.getHttpAdapter().getInstance();

@@ -5,6 +5,7 @@ import { AccessGuard } from './auth/access-guard';
 import { CONSOLE_RUNTIME, type ConsoleRuntime } from './console-runtime';
 import { AssetsController, HomeController } from './pages/assets.controller';
 import { LoginController } from './pages/login.controller';
+import { OidcController } from './pages/oidc.controller';
 import { QuarantineController } from './pages/quarantine.controller';
 import { ReceiptsController } from './pages/receipts.controller';
 import { SearchController } from './pages/search.controller';
@@ -15,7 +16,7 @@ import { UnmaskController } from './pages/unmask';
  * The console's pages: one controller per page area (apps/console/README.md, "Adding a page"). AccessGuard guards
  * every route (session, role, origin, CSRF); PlatformModule adds /health and /metrics.
  */
-export const PAGE_CONTROLLERS = [AssetsController, HomeController, LoginController, SearchController, ReceiptsController, QuarantineController, SourcesController, UnmaskController];
+export const PAGE_CONTROLLERS = [AssetsController, HomeController, LoginController, OidcController, SearchController, ReceiptsController, QuarantineController, SourcesController, UnmaskController];
 
 @Module({})
 export class ConsoleModule {

@@ -70,7 +70,7 @@ export class LoginController {
     // The pre-login CSRF token: kept if the browser has one, else a new one (double-submit, SameSite=Strict).
     const token = readCookie(request, LOGIN_CSRF_COOKIE) || randomBytes(32).toString('base64url');
     setCookie(reply, LOGIN_CSRF_COOKIE, token, { secure: this.runtime.settings.cookieSecure });
-    const oidc = this.runtime.settings.oidc;
+    const oidc = this.runtime.oidc;
     return layout(
       { title: 'Log in' },
       undefined,
@@ -83,7 +83,7 @@ export class LoginController {
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
-  ${oidc ? html`<p><a href="/login/oidc">Log in with single sign-on</a></p>` : ''}
+  ${oidc ? html`<p><a href="/login/oidc?next=${encodeURIComponent(next)}">Log in with single sign-on</a></p>` : ''}
 </form>`,
     );
   }
