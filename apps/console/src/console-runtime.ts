@@ -3,6 +3,7 @@ import { LoginThrottle } from './auth/login-throttle';
 import type { OidcFlow } from './auth/oidc-flow';
 import { SessionStore } from './auth/sessions';
 import type { ConsoleSettings } from './console-settings';
+import { maskText } from './personal-data-mask';
 import type { ReadModel } from './read-model';
 
 /** Injection token of the ConsoleRuntime: what every page controller is given. */
@@ -39,9 +40,15 @@ export interface ConsoleRuntime {
 export function loggingAudit(context: ServiceContext): ConsoleAudit {
   return {
     async record(entry) {
-      context.logger.info({ user: entry.user, role: entry.role, action: entry.action }, `console action ${entry.action} by ${entry.user}`);
+      const user = loggedName(entry.user);
+      context.logger.info({ user, role: entry.role, action: entry.action }, `console action ${entry.action} by ${user}`);
     },
   };
+}
+
+/** A user name as logs may carry it: a single sign-on name is often an email address, masked like any other. */
+export function loggedName(name: string): string {
+  return maskText(name);
 }
 
 export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null): ConsoleRuntime {

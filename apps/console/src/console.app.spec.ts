@@ -1,6 +1,7 @@
 import type { RunningService } from '@hookbus/nest-kafka';
 import { loadEnv, parseHookbusConfig } from '@hookbus/config';
 import { serviceContext } from '@hookbus/platform';
+import { LogCapture, expectNoPersonalData } from '@hookbus/testing';
 import { hashPassword } from './auth/password-hash';
 import { startConsole } from './console.app';
 import type { OidcFlow } from './auth/oidc-flow';
@@ -142,6 +143,7 @@ describe('console access', () => {
 
 describe('single sign-on routes (console.oidc, with a stand-in for oidc-login.ts)', () => {
   let sso: RunningService;
+  const logs = new LogCapture();
   const finished: Array<{ url: string; state: string }> = [];
   const flow: OidcFlow = {
     start: async () => ({ url: 'https://id.example.org/authorize?state=s1', state: 's1', nonce: 'n1', codeVerifier: 'v1' }),
@@ -156,10 +158,15 @@ describe('single sign-on routes (console.oidc, with a stand-in for oidc-login.ts
     const env = loadEnv({ LOG_LEVEL: 'error', LISTEN_HOST: '127.0.0.1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, () => false);
     const config = parseHookbusConfig('console:\n  oidc: { issuer: "https://id.example.org", clientId: hookbus, redirectUrl: "http://127.0.0.1/login/oidc/callback" }\n');
     const settings = consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false', CONSOLE_OIDC_CLIENT_SECRET: 'client-secret-0123456789' });
-    sso = await startConsole(serviceContext('console', { env, config }), { port: 0, settings, oidc: flow });
+    sso = await startConsole({ ...serviceContext('console', { env, config }), logger: logs.logger('console') }, { port: 0, settings, oidc: flow });
   });
 
-  afterAll(() => sso.close());
+  afterAll(async () => {
+    await sso.close();
+    // The single sign-on name is an email address: the login's log line masks it.
+    expect(logs.text()).toContain('console: login (single sign-on)');
+    expectNoPersonalData(logs);
+  });
 
   it('sends the browser to the provider, then logs in with the identity it gives, once', async () => {
     const start = await fetch(`${sso.url}/login/oidc?next=%2Fsources`, { redirect: 'manual' });

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public, readCookie, SESSION_COOKIE, type ConsoleRequest } from '../auth/access';
 import type { OidcFlow } from '../auth/oidc-flow';
 import { SESSION_ABSOLUTE_MS } from '../auth/sessions';
-import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
+import { CONSOLE_RUNTIME, loggedName, type ConsoleRuntime } from '../console-runtime';
 import { html } from '../views/html';
 import { HTML_CONTENT_TYPE, layout } from '../views/layout';
 import { safeNext } from './login.controller';
@@ -72,7 +72,7 @@ export class OidcController {
     this.runtime.sessions.destroy(readCookie(request, SESSION_COOKIE));
     const session = this.runtime.sessions.create(identity.name, identity.role);
     reply.header('set-cookie', `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_ABSOLUTE_MS / 1000}${this.runtime.settings.cookieSecure ? '; Secure' : ''}`);
-    this.runtime.context.logger.info({ user: identity.name, role: identity.role }, 'console: login (single sign-on)');
+    this.runtime.context.logger.info({ user: loggedName(identity.name), role: identity.role }, 'console: login (single sign-on)');
     return layout({ title: 'Logged in' }, undefined, html`<p>Logged in as ${identity.name}. <a href="${pending.next}">Continue</a></p>`, { refreshTo: pending.next });
   }
 
