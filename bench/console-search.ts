@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { ensurePartition, loadTimeline, migrate, type Queryable } from '@hookbus/db';
-import { isBenchDatabaseName } from './lib/setup';
+import { isBenchDatabaseName, recreateDatabase } from './lib/setup';
 import { percentile } from './lib/stats';
 
 /**
@@ -60,20 +60,6 @@ export function searchBenchDatabaseUrl(env: NodeJS.ProcessEnv): string {
   if (!['127.0.0.1', 'localhost'].includes(parsed.hostname)) throw new Error(`BENCH_SEARCH_DATABASE_URL must be on 127.0.0.1 (got ${parsed.hostname})`);
   if (!isSearchBenchDatabaseName(name)) throw new Error(`BENCH_SEARCH_DATABASE_URL must name a database hookbus_bench_search or hookbus_<name>_bench_search, which the bench drops and recreates (got ${name})`);
   return url;
-}
-
-async function recreate(url: string): Promise<void> {
-  const admin = new URL(url);
-  const name = decodeURIComponent(admin.pathname.slice(1));
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-    await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -247,7 +233,7 @@ export async function consoleSearch(options: { databaseUrl: string; reuse: boole
     const applied = await migrate(databaseUrl);
     log(`console-search: reusing ${database}${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
   } else {
-    await recreate(databaseUrl);
+    await recreateDatabase(databaseUrl, isSearchBenchDatabaseName);
     await migrate(databaseUrl);
   }
   const client = new Client({ connectionString: databaseUrl, application_name: 'hookbus-bench-search', options: '-c TimeZone=UTC' });
