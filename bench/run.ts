@@ -21,6 +21,7 @@ import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
 import { trackerScale } from './tracker-scale';
+import { consoleSearch, consoleSearchSection, searchBenchDatabaseUrl } from './console-search';
 import { kafkaCeilings, type CeilingRun } from './ceilings';
 import { trackerScaleSection } from './report';
 import { COPY_TOPIC, DURABLE_TOPIC_NAME, NAIVE_TOPIC_NAME, ceilingLines, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
@@ -55,13 +56,14 @@ export const SETTINGS = {
   ceilingRuns: quick ? 1 : 3,
 };
 
-type Part = 'ceilings' | 'ingest' | 'drain' | 'e2e' | 'tracker-scale';
+type Part = 'ceilings' | 'ingest' | 'drain' | 'e2e' | 'tracker-scale' | 'console-search';
 /**
- * What a full run measures; tracker-scale (minutes to hours, by `--entities`) runs only when asked with --only.
+ * What a full run measures; tracker-scale (minutes to hours, by `--entities`) and console-search (Postgres only, its
+ * own database: BENCH_SEARCH_DATABASE_URL) run only when asked with --only.
  * `ceilings` (Kafka's own perf tools on the same broker) goes first, while the broker holds the least.
  */
 const FULL_RUN: readonly Part[] = ['ceilings', 'ingest', 'drain', 'e2e'];
-const PARTS: readonly Part[] = [...FULL_RUN, 'tracker-scale'];
+const PARTS: readonly Part[] = [...FULL_RUN, 'tracker-scale', 'console-search'];
 /**
  * `--only ingest,drain,e2e`: measure some parts only, while working on one stage. A partial run prints its figures
  * and keeps its JSON in bench/results, but never rewrites BENCHMARKS.md (which states one complete run).
@@ -431,6 +433,15 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'bench', 'results', 'hookbus.bench.yaml'), gatewayYaml());
   log(`mode ${SETTINGS.mode}; run id ${RUN_ID}`);
   const loadAtStart = loadavg()[0]!;
+  if (ONLY.has('console-search')) {
+    // Postgres only: no broker is started for it.
+    const search = await consoleSearch({ databaseUrl: searchBenchDatabaseUrl(process.env), reuse: process.argv.includes('--search-reuse'), log });
+    const section = consoleSearchSection(search);
+    writeFileSync(join(ROOT, 'bench', 'results', `console-search-${RUN_ID}.json`), JSON.stringify(search, null, 2));
+    writeFileSync(join(ROOT, 'bench', 'results', `console-search-${RUN_ID}.md`), section);
+    log(`console-search: section for BENCHMARKS.md in bench/results/console-search-${RUN_ID}.md\n${section}`);
+    if (ONLY.size === 1) return;
+  }
   const infra = await prepareInfra(log, [NAIVE_TOPIC_NAME, DURABLE_TOPIC_NAME, COPY_TOPIC]);
   try {
     const machine = await machineInfo(infra.databaseUrl);

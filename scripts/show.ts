@@ -1,6 +1,7 @@
 /**
- * `npm run show -- <processKey | communicationId | entityId | processId | phone>`: one support timeline from the
- * Postgres read model, receipts → events → transitions → results. An operator tool: it prints personal data to
+ * `npm run show -- <processKey | communicationId | entityId | receiptId | processId | phone>`: one support timeline
+ * from the Postgres read model (the console's search, libs/db loadTimeline), receipts → events → transitions →
+ * results, newest first. An operator tool: it prints personal data to
  * the terminal it was asked from and writes nothing else anywhere. Bodies and request headers are not printed. The
  * argument is matched literally (never as a LIKE pattern), and control characters in what it prints are escaped.
  */
@@ -13,9 +14,9 @@ import { formatTimeline, loadTimeline, terminalSafe, timelineIsEmpty } from '@ho
 const EXIT_NOT_FOUND = 2;
 
 const SHOW_HELP: CommandHelp = {
-  usage: ['npm run show -- <processKey | communicationId | entityId | processId | phone>'],
+  usage: ['npm run show -- <processKey | communicationId | entityId | receiptId | processId | phone>'],
   summary:
-    'One timeline from the Postgres read model (DATABASE_URL): receipts → events → transitions → results. The argument is matched literally; control characters in what it prints are shown as escapes.',
+    'One timeline from the Postgres read model (DATABASE_URL): receipts → events → transitions → results, newest first. A processId is a Credas ProcessId, an Authvia business process id or a Cellosign session id. The argument is matched literally; control characters in what it prints are shown as escapes.',
   exitCodes: [[EXIT_NOT_FOUND, 'nothing matches the argument']],
 };
 
@@ -26,7 +27,7 @@ const SHOW_HELP: CommandHelp = {
 export function parseShowArgs(argv: readonly string[]): string {
   const { positionals } = parseCommandLine(() => parseArgs({ args: [...argv], options: {}, strict: true, allowPositionals: true }));
   const key = positionals.join(' ').trim();
-  if (!key) throw new UsageError('show: name a processKey, communicationId, entityId, processId or phone');
+  if (!key) throw new UsageError('show: name a processKey, communicationId, entityId, receiptId, processId or phone');
   return key;
 }
 

@@ -39,12 +39,12 @@ export function isBenchDatabaseName(name: string): boolean {
 /**
  * Every run starts from an empty database: tables that kept every earlier run's rows (a million events after a
  * day of runs) made Postgres and the end-to-end follower slower from run to run. Only a database whose name says it
- * is the bench's is dropped.
+ * is the bench's is dropped (`mayDrop`: the console-search part's own names, bench/console-search.ts).
  */
-async function recreateDatabase(databaseUrl: string): Promise<void> {
+export async function recreateDatabase(databaseUrl: string, mayDrop: (name: string) => boolean = isBenchDatabaseName): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
-  if (!isBenchDatabaseName(name)) throw new Error(`BENCH_DATABASE_URL must name a database hookbus_bench* or hookbus_<name>_bench*, which the bench drops and recreates (got ${name})`);
+  if (!mayDrop(name)) throw new Error(`BENCH_DATABASE_URL must name a database hookbus_bench* or hookbus_<name>_bench*, which the bench drops and recreates (got ${name})`);
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect();

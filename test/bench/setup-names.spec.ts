@@ -1,5 +1,6 @@
 /** What the bench may drop and where it listens (bench/lib/setup.ts): overridable so a bench can run beside others. */
 import { benchPorts, isBenchDatabaseName } from '../../bench/lib/setup';
+import { isSearchBenchDatabaseName } from '../../bench/console-search';
 
 it.each(['hookbus_bench', 'hookbus_bench_mine', 'hookbus_ceilings_bench'])('%s may be dropped and recreated', (name) => {
   expect(isBenchDatabaseName(name)).toBe(true);
@@ -17,4 +18,12 @@ it('puts every server on BENCH_PORT_BASE and the six ports after it', () => {
 it('refuses a base that is not a port', () => {
   expect(() => benchPorts('abc')).toThrow(/BENCH_PORT_BASE/);
   expect(() => benchPorts('65533')).toThrow(/BENCH_PORT_BASE/);
+});
+
+it.each(['hookbus_bench_search', 'hookbus_console_search_bench_search', 'hookbus_bench'])('%s may be dropped by the console-search part', (name) => {
+  expect(isSearchBenchDatabaseName(name)).toBe(true);
+});
+
+it.each(['hookbus', 'hookbus_test', 'hookbus_console_search', 'hookbus_test_bench_search', 'hookbus_faults_bench_search', 'hookbus_search'])('%s is never dropped by the console-search part', (name) => {
+  expect(isSearchBenchDatabaseName(name)).toBe(false);
 });

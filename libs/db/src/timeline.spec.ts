@@ -1,6 +1,6 @@
 import { formatTimeline, keyKind, type Timeline, type TimelineKeyKind } from './timeline';
 
-const empty: Timeline = { query: 'x', processes: [], communications: [], receipts: [], events: [], transitions: [], results: [] };
+const empty: Timeline = { query: 'x', processes: [], communications: [], receipts: [], events: [], transitions: [], results: [], entries: [], truncated: false };
 
 describe('formatTimeline', () => {
   it('escapes control characters and bidi overrides in provider strings, so they cannot drive the terminal', () => {
