@@ -35,8 +35,14 @@ export const ORCHESTRATOR_COMMANDS_TOPIC = internal('orchestrator.credas.command
 /** The orchestrator's memory, read back without a consumer group (apps/orchestrator/src/orchestrator-memory.ts). */
 export const ORCHESTRATOR_RETRIEVALS_TOPIC = internal('orchestrator.credas.retrievals.v1');
 
-/** Topics written from outside every stage: an operator's CLI. */
-export const EXTERNAL_INPUTS: readonly string[] = [ORCHESTRATOR_COMMANDS_TOPIC];
+/** The console's audit trail (apps/console): every action and login, projected into hookbus.console_audit. */
+export const CONSOLE_AUDIT_TOPIC = Topics.consoleAudit.name;
+
+/**
+ * Topics written from outside every stage: an operator's CLI, and the console (which consumes nothing: it reads
+ * the read model and the monitor, and writes commands, redrives and its audit trail).
+ */
+export const EXTERNAL_INPUTS: readonly string[] = [ORCHESTRATOR_COMMANDS_TOPIC, CONSOLE_AUDIT_TOPIC];
 
 /**
  * In pipeline order: a stage reads only what an earlier stage (or itself, or the outside: EXTERNAL_INPUTS) writes.
@@ -87,6 +93,7 @@ export const STAGES = {
       Topics.communicationState.name,
       Topics.processState.name,
       Topics.deadLetter.name,
+      CONSOLE_AUDIT_TOPIC,
     ],
     outputs: [Topics.deadLetter.name],
     transactional: false,
