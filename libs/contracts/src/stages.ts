@@ -100,6 +100,21 @@ export const STAGES = {
   },
 } as const satisfies Record<string, StageDeclaration>;
 
+/** The group a retry lane's consumer reads its lane under: `{orchestrator group}-retry-{lane}` (apps/orchestrator). */
+export function orchestratorRetryGroup(orchestratorGroup: string, lane: string): string {
+  return `${orchestratorGroup}-retry-${lane}`;
+}
+
+/**
+ * The retry lanes with their topics and groups: the Credas retrieval backlog. Not in the stage table's groups (the
+ * lag alerts would take a lane that holds records until they are due for a stalled consumer); the monitor samples
+ * them apart for the console's overview (apps/monitor GET /overview, `credasBacklog`).
+ */
+export const ORCHESTRATOR_RETRY_LANES: ReadonlyArray<{ readonly lane: string; readonly topic: string; readonly group: string }> = ORCHESTRATOR_RETRY_TOPICS.map((topic) => {
+  const lane = /^orchestrator\.credas\.retry-([0-9a-z]+)\.v1$/.exec(topic)![1]!;
+  return { lane, topic, group: orchestratorRetryGroup(STAGES.orchestrator.group, lane) };
+});
+
 export type StageName = keyof typeof STAGES;
 /** A stage that consumes: it has a consumer group. */
 export type ConsumingStageName = { [K in StageName]: (typeof STAGES)[K]['group'] extends string ? K : never }[StageName];
