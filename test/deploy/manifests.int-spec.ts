@@ -236,7 +236,7 @@ describe('Kubernetes manifests', () => {
     const generator = kustomization(join(K8S, 'base')).configMapGenerator!.find((g) => g.name === 'hookbus-env')!;
     const literals = Object.fromEntries(generator.literals!.map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
     const env = loadEnv({ ...literals, DATABASE_URL: 'postgres://hookbus:x@postgres:5432/hookbus' }, () => true);
-    expect(env.servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005 });
+    expect(env.servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005, console: 3006 });
     const config = loadConfigWithSecrets(join(K8S, 'base', 'config', 'hookbus.yaml'));
     expect(config.sources.map((s) => s.id)).toHaveLength(9);
     for (const source of config.sources) expect(source.auth.type).not.toBe('none');

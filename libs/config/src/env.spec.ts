@@ -5,7 +5,7 @@ const noFile = () => false;
 
 describe('loadEnv service ports', () => {
   it('defaults the consumers to 3001–3004 and the monitor to 3005', () => {
-    expect(loadEnv({}, noFile).servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005 });
+    expect(loadEnv({}, noFile).servicePorts).toEqual({ normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005, console: 3006 });
   });
 
   it('reads MONITOR_PORT', () => {

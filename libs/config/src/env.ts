@@ -34,8 +34,8 @@ export interface HookbusEnv {
    * reachable from its network.
    */
   readonly listenHost: string;
-  /** Health and metrics of the consumers, and of the monitor (the stack-wide lag exporter). */
-  readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector' | 'monitor', number>>;
+  /** Health and metrics of the consumers, of the monitor (the stack-wide lag exporter), and the console's pages (CONSOLE_PORT). */
+  readonly servicePorts: Readonly<Record<'normalizer' | 'tracker' | 'orchestrator' | 'projector' | 'monitor' | 'console', number>>;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /**
    * The tracker's state store folder (TRACKER_STORE_DIR), kept across restarts so a restart replays only the
@@ -247,6 +247,7 @@ export function loadEnv(env: Env = process.env, fileExists: (path: string) => bo
       orchestrator: port(env, 'ORCHESTRATOR_PORT', 3003, problems),
       projector: port(env, 'PROJECTOR_PORT', 3004, problems),
       monitor: port(env, 'MONITOR_PORT', 3005, problems),
+      console: port(env, 'CONSOLE_PORT', 3006, problems),
     },
     logLevel,
     trackerStoreDir: directory(env, 'TRACKER_STORE_DIR', (path) => fileExists(path) && !isDirectory(path), problems),

@@ -5,6 +5,7 @@ import { PROVIDERS, type ProviderName } from '@hookbus/contracts';
 import { parseOctapushOptions } from '@hookbus/providers/octapush/octapush-source';
 import { SOURCE_PROFILES } from '@hookbus/providers/source-profiles';
 import { ConfigError } from './config-error';
+import { parseConsoleConfig } from './console-users';
 import { KINDS_BY_PROVIDER, type GatewaySettings, type HookbusConfig, type SourceAuth, type SourceConfig, type SourceKind } from './sources';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -320,8 +321,9 @@ export function parseHookbusConfig(
     }
   }
   const gateway = parseGateway(interpolated.gateway, problems);
+  const consoleConfig = parseConsoleConfig(interpolated.console, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { sources, spool, gateway, ...(credentials === 'withheld' ? { credentialsWithheld: true as const } : {}) };
+  return { sources, spool, gateway, console: consoleConfig, ...(credentials === 'withheld' ? { credentialsWithheld: true as const } : {}) };
 }
 
 export function loadHookbusConfig(

@@ -1,4 +1,5 @@
 import type { ProviderName } from '@hookbus/contracts';
+import type { ConsoleConfig } from './console-users';
 import type { OctapushFields } from '@hookbus/providers/octapush/octapush-source';
 import { SOURCE_PROFILES } from '@hookbus/providers/source-profiles';
 
@@ -76,6 +77,8 @@ export interface HookbusConfig {
   /** Gateway spool for store-and-forward when Kafka is unreachable; null answers 503 instead. */
   readonly spool: { readonly directory: string; readonly maxBytes: number } | null;
   readonly gateway: GatewaySettings;
+  /** The console's users and optional OpenID Connect login (`console:`); parsed always, absent: none. */
+  readonly console?: ConsoleConfig;
   /** Set when loaded without the sources' credentials (SourceCredentials 'withheld'): fit for consumers, never the gateway. */
   readonly credentialsWithheld?: true;
 }

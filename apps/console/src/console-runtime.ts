@@ -1,0 +1,46 @@
+import type { ServiceContext } from '@hookbus/platform';
+import { LoginThrottle } from './auth/login-throttle';
+import { SessionStore } from './auth/sessions';
+import type { ConsoleSettings } from './console-settings';
+import type { ReadModel } from './read-model';
+
+/** Injection token of the ConsoleRuntime: what every page controller is given. */
+export const CONSOLE_RUNTIME = Symbol('CONSOLE_RUNTIME');
+
+/**
+ * An action worth auditing (who, what, when). The console-actions part writes these to `console.audit.v1`; until
+ * it is wired, the default sink logs the action without its subject's personal data.
+ */
+export interface ConsoleAuditEntry {
+  readonly user: string;
+  readonly role: string;
+  readonly action: string;
+  /** What it was done to (a receipt id, a process key, a search): never logged by the default sink. */
+  readonly target: string;
+}
+
+export interface ConsoleAudit {
+  record(entry: ConsoleAuditEntry): Promise<void>;
+}
+
+/** The console process's state: settings, sessions, the login throttle, the read model, the audit sink. */
+export interface ConsoleRuntime {
+  readonly context: ServiceContext;
+  readonly settings: ConsoleSettings;
+  readonly sessions: SessionStore;
+  readonly throttle: LoginThrottle;
+  readonly readModel: ReadModel;
+  readonly audit: ConsoleAudit;
+}
+
+export function loggingAudit(context: ServiceContext): ConsoleAudit {
+  return {
+    async record(entry) {
+      context.logger.info({ user: entry.user, role: entry.role, action: entry.action }, `console action ${entry.action} by ${entry.user}`);
+    },
+  };
+}
+
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context)): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit };
+}

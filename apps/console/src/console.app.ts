@@ -1,0 +1,49 @@
+import type { RunningService } from '@hookbus/nest-kafka';
+import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import { ConsoleErrors } from './console-errors';
+import { ConsoleModule } from './console.module';
+import { createRuntime, type ConsoleAudit } from './console-runtime';
+import { consoleSettings, type ConsoleSettings } from './console-settings';
+import { ReadModel } from './read-model';
+
+export interface ConsoleOptions {
+  readonly port?: number;
+  /** Settings already validated (a test's); default: consoleSettings(context.env, context.config). */
+  readonly settings?: ConsoleSettings;
+  readonly audit?: ConsoleAudit;
+}
+
+/** Headers on every answer: no framing, no inline script or style, no sniffing, no caching of pages with data. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
+/**
+ * Starts the console: server-rendered pages over the Postgres read model (read-only sessions), on CONSOLE_PORT,
+ * never on the gateway's port. Its settings (users, cookie, monitor URL) are validated before anything listens.
+ */
+export async function startConsole(context: ServiceContext, options: ConsoleOptions = {}): Promise<RunningService> {
+  const settings = options.settings ?? consoleSettings(context.env, context.config);
+  const readModel = new ReadModel(context.env.databaseUrl);
+  const runtime = createRuntime(context, settings, readModel, options.audit);
+  const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
+  app.useGlobalFilters(new ConsoleErrors(context));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  const url = await listen(app, options.port ?? settings.port, context);
+  return {
+    app,
+    url,
+    close: async () => {
+      await app.close();
+      await readModel.close();
+    },
+  };
+}

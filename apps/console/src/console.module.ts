@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PlatformModule, type ServiceContext } from '@hookbus/platform';
+import { AccessGuard } from './auth/access-guard';
+import { CONSOLE_RUNTIME, type ConsoleRuntime } from './console-runtime';
+import { AssetsController, HomeController } from './pages/assets.controller';
+import { LoginController } from './pages/login.controller';
+import { QuarantineController } from './pages/quarantine.controller';
+import { ReceiptsController } from './pages/receipts.controller';
+import { SearchController } from './pages/search.controller';
+import { SourcesController } from './pages/sources.controller';
+
+/**
+ * The console's pages: one controller per page area (apps/console/README.md, "Adding a page"). AccessGuard guards
+ * every route (session, role, origin, CSRF); PlatformModule adds /health and /metrics.
+ */
+export const PAGE_CONTROLLERS = [AssetsController, HomeController, LoginController, SearchController, ReceiptsController, QuarantineController, SourcesController];
+
+@Module({})
+export class ConsoleModule {
+  static forRuntime(context: ServiceContext, runtime: ConsoleRuntime): DynamicModule {
+    const checks = new Map([['read-model', () => runtime.readModel.ping()]]);
+    return {
+      module: ConsoleModule,
+      imports: [PlatformModule.forService(context, checks)],
+      controllers: PAGE_CONTROLLERS,
+      providers: [{ provide: CONSOLE_RUNTIME, useValue: runtime }, { provide: APP_GUARD, useClass: AccessGuard }],
+    };
+  }
+}
