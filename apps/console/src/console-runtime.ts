@@ -1,4 +1,6 @@
+import type { ConsoleAuditOutcome, ConsoleAuditTargetKind } from '@hookbus/contracts';
 import type { ServiceContext } from '@hookbus/platform';
+import type { ConsoleActions } from './console-actions';
 import { LoginThrottle } from './auth/login-throttle';
 import { SessionStore } from './auth/sessions';
 import type { ConsoleSettings } from './console-settings';
@@ -17,6 +19,12 @@ export interface ConsoleAuditEntry {
   readonly action: string;
   /** What it was done to (a receipt id, a process key, a search): never logged by the default sink. */
   readonly target: string;
+  /** What the target's ids are and, for several, all of them (console.audit.v1 `target`); default: a page, [target]. */
+  readonly targetKind?: ConsoleAuditTargetKind;
+  readonly targetIds?: readonly string[];
+  /** How it ended (default ok) and what happened, in a sentence without personal data. */
+  readonly outcome?: ConsoleAuditOutcome;
+  readonly detail?: string;
 }
 
 export interface ConsoleAudit {
@@ -31,6 +39,8 @@ export interface ConsoleRuntime {
   readonly throttle: LoginThrottle;
   readonly readModel: ReadModel;
   readonly audit: ConsoleAudit;
+  /** The actions (redrive, Credas re-fetch) through Kafka, audited on console.audit.v1; null in a test without Kafka. */
+  readonly actions: ConsoleActions | null;
 }
 
 export function loggingAudit(context: ServiceContext): ConsoleAudit {
@@ -41,6 +51,6 @@ export function loggingAudit(context: ServiceContext): ConsoleAudit {
   };
 }
 
-export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context)): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit };
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), actions: ConsoleActions | null = null): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, actions };
 }

@@ -2,6 +2,7 @@ import type { RunningService } from '@hookbus/nest-kafka';
 import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
 import { ConsoleErrors } from './console-errors';
 import { ConsoleModule } from './console.module';
+import { ConsoleActions, ConsoleKafka, type ActionPorts } from './console-actions';
 import { createRuntime, type ConsoleAudit } from './console-runtime';
 import { consoleSettings, type ConsoleSettings } from './console-settings';
 import { ReadModel } from './read-model';
@@ -11,6 +12,8 @@ export interface ConsoleOptions {
   /** Settings already validated (a test's); default: consoleSettings(context.env, context.config). */
   readonly settings?: ConsoleSettings;
   readonly audit?: ConsoleAudit;
+  /** Where actions read dead letters and send records (a test's fakes); default: Kafka (KAFKA_BROKERS). */
+  readonly actionPorts?: ActionPorts;
 }
 
 /** Headers on every answer: no framing, no inline script or style, no sniffing, no caching of pages with data. */
@@ -28,7 +31,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 export async function startConsole(context: ServiceContext, options: ConsoleOptions = {}): Promise<RunningService> {
   const settings = options.settings ?? consoleSettings(context.env, context.config);
   const readModel = new ReadModel(context.env.databaseUrl);
-  const runtime = createRuntime(context, settings, readModel, options.audit);
+  // Actions and their audit trail go through Kafka (console.audit.v1); a test may give its own audit sink or ports.
+  const kafka = options.actionPorts ? null : new ConsoleKafka(context);
+  const actions = new ConsoleActions(options.actionPorts ?? kafka!.ports, context.logger);
+  const runtime = createRuntime(context, settings, readModel, options.audit ?? actions.audit, actions);
   const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
   app.useGlobalFilters(new ConsoleErrors(context));
   const fastify = app.getHttpAdapter().getInstance();
@@ -42,8 +48,12 @@ export async function startConsole(context: ServiceContext, options: ConsoleOpti
     app,
     url,
     close: async () => {
-      await app.close();
-      await readModel.close();
+      try {
+        await app.close();
+        await readModel.close();
+      } finally {
+        await kafka?.close();
+      }
     },
   };
 }

@@ -97,3 +97,51 @@ export function groupOverview(verdict: GroupVerdict, history: readonly GroupLagP
     history,
   };
 }
+
+/**
+ * GET /overview: the monitor's verdicts as JSON for the console's live overview (apps/console). Every number is read
+ * off the verdicts libs/lag computed for /metrics — the console never computes lag itself.
+ */
+export interface MonitorOverview {
+  /** ISO time the answer was made. */
+  readonly at: string;
+  readonly sampling: SamplingOverview;
+  /** Every stage's consumer group (the stage table), newest verdict and history (oldest first). */
+  readonly groups: readonly GroupOverview[];
+  /** The Credas retrieval backlog: the orchestrator's retry lanes, sampled apart (never alerting). */
+  readonly credasBacklog: CredasBacklogOverview;
+  /** The gateway's spool: not known here (apps/monitor SPOOL_NOT_HERE says where it is). */
+  readonly spool: { readonly known: false; readonly where: string };
+}
+
+export interface SamplingOverview {
+  /** ISO time of the newest successful sample, null before the first. */
+  readonly lastSampledAt: string | null;
+  /** Why the newest sample failed (the broker unreachable...), null when it succeeded. */
+  readonly error: string | null;
+  readonly intervalMs: number;
+}
+
+export interface CredasBacklogLane {
+  readonly lane: string;
+  readonly topic: string;
+  readonly group: string;
+  /** The evaluator's status; a lane holds records until they are due, so STALL or WARN here is not an incident by itself. */
+  readonly status: LagStatus;
+  readonly members: number;
+  /** Retrievals waiting in the lane. */
+  readonly records: number;
+  /** Age of the oldest retrieval waiting (seconds, 0 when none). */
+  readonly oldestSeconds: number;
+  readonly history: readonly GroupLagPoint[];
+}
+
+export interface CredasBacklogOverview {
+  /** Retrievals waiting over every lane. */
+  readonly records: number;
+  readonly oldestSeconds: number;
+  readonly lastSampledAt: string | null;
+  readonly error: string | null;
+  readonly lanes: readonly CredasBacklogLane[];
+}
+
