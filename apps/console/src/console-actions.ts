@@ -16,7 +16,7 @@ import {
 } from '@hookbus/kafka';
 import type { ServiceContext } from '@hookbus/platform';
 import type { ConsoleSession } from './auth/sessions';
-import type { ConsoleAudit, ConsoleAuditEntry } from './console-runtime';
+import type { ConsoleAudit, ConsoleAuditEntry } from './audit-entry';
 
 /** What a redrive did: the dead letters (row ids) sent back, and those named that were not waiting any more. */
 export interface RedriveOutcome {

@@ -1,5 +1,5 @@
-import type { ConsoleAuditOutcome, ConsoleAuditTargetKind } from '@hookbus/contracts';
 import type { ServiceContext } from '@hookbus/platform';
+import type { ConsoleAudit } from './audit-entry';
 import type { ConsoleActions } from './console-actions';
 import { LoginThrottle } from './auth/login-throttle';
 import { SessionStore } from './auth/sessions';
@@ -9,27 +9,7 @@ import type { ReadModel } from './read-model';
 /** Injection token of the ConsoleRuntime: what every page controller is given. */
 export const CONSOLE_RUNTIME = Symbol('CONSOLE_RUNTIME');
 
-/**
- * An action worth auditing (who, what, when). The console-actions part writes these to `console.audit.v1`; until
- * it is wired, the default sink logs the action without its subject's personal data.
- */
-export interface ConsoleAuditEntry {
-  readonly user: string;
-  readonly role: string;
-  readonly action: string;
-  /** What it was done to (a receipt id, a process key, a search): never logged by the default sink. */
-  readonly target: string;
-  /** What the target's ids are and, for several, all of them (console.audit.v1 `target`); default: a page, [target]. */
-  readonly targetKind?: ConsoleAuditTargetKind;
-  readonly targetIds?: readonly string[];
-  /** How it ended (default ok) and what happened, in a sentence without personal data. */
-  readonly outcome?: ConsoleAuditOutcome;
-  readonly detail?: string;
-}
-
-export interface ConsoleAudit {
-  record(entry: ConsoleAuditEntry): Promise<void>;
-}
+export type { ConsoleAudit, ConsoleAuditEntry } from './audit-entry';
 
 /** The console process's state: settings, sessions, the login throttle, the read model, the audit sink. */
 export interface ConsoleRuntime {
