@@ -50,7 +50,7 @@ describe('overview model', () => {
     expect(ok).toContain('95 s');
     expect(ok).toContain('<polyline');
     expect(ok).toContain('href="/deadletters?stage=normalizer">normalizer</a>: 4');
-    expect(ok).toMatch(/<strong>2<\/strong> retrieval\(s\) waiting to be retried, the oldest for 130 s/);
+    expect(ok).toMatch(/<strong>2<\/strong> retrieval\(s\) waiting to be retried, the oldest for 2 min/);
     const down = renderOverview({ monitor: { error: 'ECONNREFUSED' }, webhooks: { error: '57P01' }, deadLetters: [], spool: { error: 'the gateway runs without a spool' }, now: NOW }).markup;
     expect(down).toContain('The monitor unavailable: ECONNREFUSED');
     expect(down).toContain('The read model unavailable: 57P01');
