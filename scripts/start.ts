@@ -16,17 +16,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError, loadEnv, loadHookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { ConfigError, loadEnv, loadHookbusConfig, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, kafkaSecurityConfig, provisionTopics } from '@hookbus/kafka';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
+import { ensureLocalConsoleUsers } from './local-console-users';
 import { ensureLocalSources } from './local-sources';
 
-const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'] as const;
+const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor', 'console'] as const;
 type ServiceName = (typeof SERVICES)[number];
-const COLORS: Record<string, string> = { gateway: '36', normalizer: '35', tracker: '33', orchestrator: '32', projector: '34', monitor: '94', kafka: '90', 'fake-credas': '90' };
+const COLORS: Record<string, string> = { gateway: '36', normalizer: '35', tracker: '33', orchestrator: '32', projector: '34', monitor: '94', console: '96', kafka: '90', 'fake-credas': '90' };
 const LEVEL_LABELS: Record<string, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO ', warn: 'WARN ', error: 'ERROR', fatal: 'FATAL' };
 
 /** Set once stdout's reader is gone: nothing more is written there (every write would fail with EPIPE again). */
@@ -255,10 +256,11 @@ function withLocalSources(env: HookbusEnv): HookbusEnv {
 async function main(argv: string[]): Promise<void> {
   watchForStopRequests();
   let env: HookbusEnv;
+  let config: HookbusConfig;
   try {
     env = withLocalSources(loadEnv());
     // --init-only (compose's init, the Kubernetes Job) starts no gateway: it is deployed without the webhook secrets.
-    const config = loadHookbusConfig(env.configPath, process.env, argv.includes('--init-only') ? 'withheld' : 'read');
+    config = loadHookbusConfig(env.configPath, process.env, argv.includes('--init-only') ? 'withheld' : 'read');
     for (const source of config.sources.filter((s) => s.auth.type === 'none')) {
       say(`${prefix('gateway')} WARN  source ${source.id} accepts unauthenticated requests (auth: none); give it a secret in ${env.configPath ?? 'hookbus.yaml'}`);
     }
@@ -308,6 +310,15 @@ async function main(argv: string[]): Promise<void> {
   const root = join(__dirname, '..');
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;
   const services = SERVICES.filter((s) => !only || only.includes(s));
+  // The console needs users: a fresh clone gets an operator and a viewer (scripts/local-console-users.ts). Its
+  // session cookie is not Secure here: the local console is plain http on 127.0.0.1.
+  let consoleLine: string | null = null;
+  if (services.includes('console')) {
+    const users = await ensureLocalConsoleUsers(env.configPath, config, process.env, env.servicePorts.console);
+    Object.assign(childEnv, users.env);
+    childEnv.CONSOLE_COOKIE_SECURE = childEnv.CONSOLE_COOKIE_SECURE || 'false';
+    consoleLine = users.line;
+  }
   if (services.includes('orchestrator') && usesFakeCredas(process.env, argv)) {
     children.set('fake-credas', startFakeCredas(childEnv, root, argv.includes('--fake-credas')));
   }
@@ -327,6 +338,7 @@ async function main(argv: string[]): Promise<void> {
   for (const name of services) say(`  ${name.padEnd(13)} http://127.0.0.1:${ports[name]}  (/health/ready, /metrics)`);
   say(`  webhooks      http://127.0.0.1:${env.gatewayPort}/webhooks/{sourceId}`);
   say(`  kafka         ${env.kafkaBrokers.join(',')}${startedKafka ? ' (started by hookbus)' : ''}`);
+  if (consoleLine) say(consoleLine);
   say('Ctrl-C stops everything.');
   say('');
 

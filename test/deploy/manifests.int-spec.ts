@@ -15,7 +15,7 @@ import { serviceEnvironment, serviceNodeOptions, sourceCredentialsOf } from '@ho
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
-const SERVICES = { gateway: 3000, normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005 } as const;
+const SERVICES = { gateway: 3000, normalizer: 3001, tracker: 3002, orchestrator: 3003, projector: 3004, monitor: 3005, console: 3006 } as const;
 const CONSUMERS = ['normalizer', 'tracker', 'orchestrator', 'projector'] as const;
 /** Kind of each service's workload: the gateway owns a spool directory per pod (docs/store-and-forward.md). */
 const WORKLOAD_KIND = (name: string): string => (name === 'gateway' ? 'StatefulSet' : 'Deployment');
@@ -168,8 +168,9 @@ describe('Kubernetes manifests', () => {
     // Secrets come key by key (tested below), never the whole Secret.
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'hookbus-env' } }]);
     expect(deployment.spec.template.spec.volumes.some((v) => v.configMap?.name === 'hookbus-config')).toBe(true);
-    // Autoscalers own the other counts; the monitor is the one fixed replica (two would export every series twice).
-    expect(deployment.spec.replicas).toBe(name === 'monitor' ? 1 : undefined);
+    // Autoscalers own the other counts; the monitor (two would export every series twice) and the console (its
+    // sessions live in its memory) are the fixed single replicas.
+    expect(deployment.spec.replicas).toBe(name === 'monitor' || name === 'console' ? 1 : undefined);
     expect(base.some((o) => o.kind === 'Service' && o.metadata.name === name)).toBe(true);
     expect(base.some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)).toBe(true);
   });
@@ -349,7 +350,7 @@ const WEBHOOK_SECRETS = ['AUTHVIA_WEBHOOK_SECRET', 'CELLOSIGN_WEBHOOK_TOKEN', 'C
 /**
  * The keys of hookbus-secrets each workload reads, and no more: the webhook secrets only where webhooks are
  * authenticated (the internet-facing gateway), the database URL where Postgres is written (the projector; the init
- * step's migrations), the Credas key where Credas is called (the orchestrator).
+ * step's migrations; the console reads it), the Credas key where Credas is called (the orchestrator).
  */
 const SECRET_KEYS: Record<(typeof WORKLOADS)[number], string[]> = {
   gateway: WEBHOOK_SECRETS,
@@ -358,13 +359,15 @@ const SECRET_KEYS: Record<(typeof WORKLOADS)[number], string[]> = {
   orchestrator: ['CREDAS_API_KEY'],
   projector: ['DATABASE_URL'],
   monitor: [],
+  console: ['DATABASE_URL'],
   'hookbus-init': ['DATABASE_URL'],
 };
 const KAFKA = { protocol: 'TCP', port: 9092 };
 const DNS = [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }];
 const POSTGRES = { protocol: 'TCP', port: 5432 };
 const HTTPS = { protocol: 'TCP', port: 443 };
-/** Where each workload may connect to: Kafka and DNS for all, Postgres for who writes it, 443 for who calls Credas. */
+const MONITOR = { protocol: 'TCP', port: 3005 };
+/** Where each workload may connect to: Kafka and DNS for all, Postgres for who writes or reads it, 443 for who calls Credas, the monitor for the console. */
 const EGRESS: Record<(typeof WORKLOADS)[number], Array<{ protocol: string; port: number }>> = {
   gateway: [KAFKA, ...DNS],
   normalizer: [KAFKA, ...DNS],
@@ -372,6 +375,7 @@ const EGRESS: Record<(typeof WORKLOADS)[number], Array<{ protocol: string; port:
   orchestrator: [KAFKA, HTTPS, ...DNS],
   projector: [KAFKA, POSTGRES, ...DNS],
   monitor: [KAFKA, ...DNS],
+  console: [KAFKA, POSTGRES, MONITOR, ...DNS],
   'hookbus-init': [KAFKA, POSTGRES, ...DNS],
 };
 const portKey = (p: { protocol: string; port: number }): string => `${p.protocol}/${p.port}`;
@@ -448,8 +452,12 @@ describe.each<[string, () => K8sObject[]]>([
       // Providers call from the internet: any source, its port only.
       expect(ingress).toEqual([{ ports: [{ protocol: 'TCP', port: SERVICES.gateway }] }]);
     } else {
-      // Only Prometheus, on the metrics port.
-      expect(ingress).toEqual([{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ protocol: 'TCP', port: SERVICES[name as keyof typeof SERVICES] }] }]);
+      // Prometheus, on the metrics port; people reach the console through an ingress controller; the console reads the monitor.
+      const prometheus = { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } };
+      const port = [{ protocol: 'TCP', port: SERVICES[name as keyof typeof SERVICES] }];
+      if (name === 'console') expect(ingress).toEqual([{ from: [prometheus, { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }], ports: port }]);
+      else if (name === 'monitor') expect(ingress).toEqual([{ from: [prometheus], ports: port }, { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'console' } } }], ports: port }]);
+      else expect(ingress).toEqual([{ from: [prometheus], ports: port }]);
     }
   });
 

@@ -34,8 +34,9 @@ const PORTS: Record<string, readonly [setting: string, port: number]> = {
   projector: ['PROJECTOR_PORT', PORT_BASE + 4],
   'fake-credas': ['FAKE_CREDAS_PORT', PORT_BASE + 5],
   monitor: ['MONITOR_PORT', PORT_BASE + 6],
+  console: ['CONSOLE_PORT', PORT_BASE + 7],
 };
-const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor'];
+const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor', 'console'];
 /** The process the README's curl reports on (its ids are in the README's JSON). */
 const CURL_PROCESS_ID = '9afe8b16-0b4d-4da3-a7d3-353c7ebece0d';
 

@@ -1,7 +1,7 @@
 /**
  * `npm start`'s supervisor (scripts/start.ts) as a process citizen: however it disappears, it leaves no process of
  * the stack and no listening port behind. It runs the built supervisor (dist/, built by `npm test`'s pretest) with
- * ports of its own (19700–19706, SUPERVISOR_TEST_PORT_BASE moves them) and, for the SIGKILL case, a broker of its
+ * ports of its own (19700–19707, SUPERVISOR_TEST_PORT_BASE moves them) and, for the SIGKILL case, a broker of its
  * own (127.0.0.1:19792, SUPERVISOR_TEST_KAFKA_PORT; data in .hookbus/kafka-supervisor-test), because that case
  * must show that the broker the supervisor started is stopped too. (The no-Java case uses 19796, its own data directory.)
  */
@@ -202,8 +202,8 @@ describe('npm start supervisor', () => {
         { timeoutMs: 180_000, intervalMs: 500, what: 'every service live' },
       );
       stack = descendants(supervisor.child.pid!);
-      // Six services, the fake Credas API and the broker (and whatever helps stop them): the premise of what follows.
-      expect(stack.length).toBeGreaterThanOrEqual(8);
+      // Seven services, the fake Credas API and the broker (and whatever helps stop them): the premise of what follows.
+      expect(stack.length).toBeGreaterThanOrEqual(9);
       // A laptop's stack answers this machine only: every port of it is bound to 127.0.0.1, none to all interfaces.
       const bound = listeningAddresses([...Object.values(PORTS), KAFKA_PORT]);
       expect(bound.filter((address) => !address.startsWith('127.0.0.1:'))).toEqual([]);

@@ -9,9 +9,10 @@ export interface StackPorts {
   readonly PROJECTOR_PORT: number;
   readonly MONITOR_PORT: number;
   readonly FAKE_CREDAS_PORT: number;
+  readonly CONSOLE_PORT: number;
 }
 
-/** The ports of a test's own `npm start` stack, from one base (seven in a row), so it runs beside any other. */
+/** The ports of a test's own `npm start` stack, from one base (eight in a row), so it runs beside any other. */
 export function stackPorts(base: number): StackPorts {
   return {
     GATEWAY_PORT: base,
@@ -21,6 +22,7 @@ export function stackPorts(base: number): StackPorts {
     PROJECTOR_PORT: base + 4,
     MONITOR_PORT: base + 5,
     FAKE_CREDAS_PORT: base + 6,
+    CONSOLE_PORT: base + 7,
   };
 }
 
@@ -30,12 +32,12 @@ export function stackPortSettings(ports: StackPorts): Record<string, string> {
 }
 
 /**
- * Waits until every service of `ports` but the monitor and the fake Credas API answers ready (those an `--only
- * gateway,normalizer,tracker,orchestrator,projector` stack runs); fails at once, with what it printed, if npm start
- * exits first.
+ * Waits until every service of `ports` but the monitor, the console and the fake Credas API answers ready (those an
+ * `--only gateway,normalizer,tracker,orchestrator,projector` stack runs); fails at once, with what it printed, if npm
+ * start exits first.
  */
 export async function waitForStackReady(stack: ChildProcess, ports: StackPorts, output: () => string, timeoutMs: number): Promise<void> {
-  for (const [name, port] of Object.entries(ports).filter(([name]) => name !== 'FAKE_CREDAS_PORT' && name !== 'MONITOR_PORT')) {
+  for (const [name, port] of Object.entries(ports).filter(([name]) => name !== 'FAKE_CREDAS_PORT' && name !== 'MONITOR_PORT' && name !== 'CONSOLE_PORT')) {
     await waitFor(
       async () => {
         if (stack.exitCode !== null) throw new Error(`npm start exited (${stack.exitCode}):\n${output()}`);

@@ -4,7 +4,7 @@ import type { ConsoleSession } from './auth/sessions';
 import { ActionRefused, ConsoleActions, auditRecord, credasProcessId, type ActionPorts } from './console-actions';
 
 const NOW = new Date('2026-12-01T06:40:00.000Z');
-const operator: ConsoleSession = { id: 's', user: 'olga', role: 'operator', csrfToken: 't', createdAt: 0, lastSeenAt: 0 };
+const operator: ConsoleSession = { id: 's', user: 'olga', role: 'operator', csrfToken: 't', createdAt: 0, lastSeenAt: 0, unmaskedUntil: 0 };
 
 function deadLetterEntry(offset: number): DeadLetterEntry {
   const e = encodeDeadLetter({

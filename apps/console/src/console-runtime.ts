@@ -2,8 +2,10 @@ import type { ServiceContext } from '@hookbus/platform';
 import type { ConsoleAudit } from './audit-entry';
 import type { ConsoleActions } from './console-actions';
 import { LoginThrottle } from './auth/login-throttle';
+import type { OidcFlow } from './auth/oidc-flow';
 import { SessionStore } from './auth/sessions';
 import type { ConsoleSettings } from './console-settings';
+import { maskText } from './personal-data-mask';
 import type { ReadModel } from './read-model';
 
 /** Injection token of the ConsoleRuntime: what every page controller is given. */
@@ -19,6 +21,8 @@ export interface ConsoleRuntime {
   readonly throttle: LoginThrottle;
   readonly readModel: ReadModel;
   readonly audit: ConsoleAudit;
+  /** Single sign-on, when `console.oidc` is configured. */
+  readonly oidc: OidcFlow | null;
   /** The actions (redrive, Credas re-fetch) through Kafka, audited on console.audit.v1; null in a test without Kafka. */
   readonly actions: ConsoleActions | null;
 }
@@ -26,11 +30,17 @@ export interface ConsoleRuntime {
 export function loggingAudit(context: ServiceContext): ConsoleAudit {
   return {
     async record(entry) {
-      context.logger.info({ user: entry.user, role: entry.role, action: entry.action }, `console action ${entry.action} by ${entry.user}`);
+      const user = loggedName(entry.user);
+      context.logger.info({ user, role: entry.role, action: entry.action }, `console action ${entry.action} by ${user}`);
     },
   };
 }
 
-export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), actions: ConsoleActions | null = null): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, actions };
+/** A user name as logs may carry it: a single sign-on name is often an email address, masked like any other. */
+export function loggedName(name: string): string {
+  return maskText(name);
+}
+
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, oidc, actions };
 }

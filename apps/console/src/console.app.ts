@@ -1,5 +1,6 @@
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
+import { discoverOidc, type OidcFlow } from './auth/oidc-flow';
 import { ConsoleErrors } from './console-errors';
 import { ConsoleModule } from './console.module';
 import { ConsoleActions, ConsoleKafka, type ActionPorts } from './console-actions';
@@ -12,6 +13,8 @@ export interface ConsoleOptions {
   /** Settings already validated (a test's); default: consoleSettings(context.env, context.config). */
   readonly settings?: ConsoleSettings;
   readonly audit?: ConsoleAudit;
+  /** The single sign-on flow (a test's); default: discovered from `console.oidc` when configured. */
+  readonly oidc?: OidcFlow;
   /** Where actions read dead letters and send records (a test's fakes); default: Kafka (KAFKA_BROKERS). */
   readonly actionPorts?: ActionPorts;
 }
@@ -30,11 +33,12 @@ const SECURITY_HEADERS: Record<string, string> = {
  */
 export async function startConsole(context: ServiceContext, options: ConsoleOptions = {}): Promise<RunningService> {
   const settings = options.settings ?? consoleSettings(context.env, context.config);
+  const oidc = options.oidc ?? (settings.oidc ? await discoverOidc(settings.oidc) : null);
   const readModel = new ReadModel(context.env.databaseUrl);
   // Actions and their audit trail go through Kafka (console.audit.v1); a test may give its own audit sink or ports.
   const kafka = options.actionPorts ? null : new ConsoleKafka(context);
   const actions = new ConsoleActions(options.actionPorts ?? kafka!.ports, context.logger);
-  const runtime = createRuntime(context, settings, readModel, options.audit ?? actions.audit, actions);
+  const runtime = createRuntime(context, settings, readModel, options.audit ?? actions.audit, oidc, actions);
   const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
   app.useGlobalFilters(new ConsoleErrors(context));
   const fastify = app.getHttpAdapter().getInstance();

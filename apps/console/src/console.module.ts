@@ -8,17 +8,19 @@ import { AuditController } from './pages/audit.controller';
 import { DeadLettersController } from './pages/deadletters.controller';
 import { ProcessesController } from './pages/processes.controller';
 import { LoginController } from './pages/login.controller';
+import { OidcController } from './pages/oidc.controller';
 import { OverviewController } from './pages/overview.controller';
 import { QuarantineController } from './pages/quarantine.controller';
 import { ReceiptsController } from './pages/receipts.controller';
 import { SearchController } from './pages/search.controller';
 import { SourcesController } from './pages/sources.controller';
+import { UnmaskController } from './pages/unmask';
 
 /**
  * The console's pages: one controller per page area (apps/console/README.md, "Adding a page"). AccessGuard guards
  * every route (session, role, origin, CSRF); PlatformModule adds /health and /metrics.
  */
-export const PAGE_CONTROLLERS = [AssetsController, OverviewController, LoginController, SearchController, ReceiptsController, QuarantineController, SourcesController, DeadLettersController, AuditController, ProcessesController];
+export const PAGE_CONTROLLERS = [AssetsController, OverviewController, LoginController, OidcController, SearchController, ReceiptsController, QuarantineController, SourcesController, UnmaskController, DeadLettersController, AuditController, ProcessesController];
 
 @Module({})
 export class ConsoleModule {

@@ -24,6 +24,11 @@ describe('personal data masking', () => {
     expect(masked).toContain('customId=CAMPAIGN7-1');
   });
 
+  it('leaves statuses alone, even in fields named like personal ones (smsStatus, emailStatusDescription, to)', () => {
+    const value = { from: 'sent', to: 'delivered', smsStatus: 2, emailStatusDescription: 'Opened', emailStatus: 3 };
+    expect(maskDeep(value)).toEqual(value);
+  });
+
   it('leaves uuids, timestamps and counts alone', () => {
     const text = '0190f3a2-7b1c-7def-8abc-1234567890ab 2026-12-01T06:00:00.000Z 1048576 bytes';
     expect(maskText(text)).toBe(text);

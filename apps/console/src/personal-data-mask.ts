@@ -3,7 +3,7 @@ import { findPersonalData } from '@hookbus/platform';
 /**
  * What a viewer sees instead of a phone number or an email address: enough to tell two apart on one screen (the
  * first characters and the last two), not enough to call or write to anyone. Operators see the same unless they
- * ask to unmask (an audited link).
+ * ask to unmask (an audited action, POST /unmask).
  */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
@@ -35,11 +35,10 @@ export function maskText(text: string): string {
  * Field names that hold personal data whatever their value looks like (a national number without a country code is
  * not recognised as a phone by the finder): their string values are masked whole.
  */
-const PERSONAL_FIELD = /(phone|mobile|msisdn|e-?mail|^to$|^recipient$|address$|^value$)/i;
+const PERSONAL_FIELD = /(phone|mobile|msisdn|e-?mail)/i;
 
 function maskField(key: string, value: string): string {
-  if (!PERSONAL_FIELD.test(key)) return maskText(value);
-  if (/^value$|address$/i.test(key)) return maskText(value);
+  if (!PERSONAL_FIELD.test(key) || /status|description|type$/i.test(key)) return maskText(value);
   return value.includes('@') ? maskEmail(value) : value.length > 0 ? maskPhone(value) : value;
 }
 
@@ -77,7 +76,7 @@ function safeDecode(text: string): string {
   }
 }
 
-/** How the current page renders personal data: masked unless an operator asked for it (`?unmask=1`). */
+/** How the current page renders personal data: masked unless an operator asked for it (POST /unmask). */
 export interface PersonalDataView {
   readonly masked: boolean;
   text(value: string): string;

@@ -37,7 +37,7 @@ export function hasRole(session: ConsoleSession | undefined, role: ConsoleRole):
   return !!session && (role === 'viewer' || session.role === 'operator');
 }
 
-/** Throws 403 unless the session has the role: for checks inside a handler (a query flag such as `?unmask=1`). */
+/** Throws 403 unless the session has the role: for checks inside a handler. */
 export function requireRole(session: ConsoleSession | undefined, role: ConsoleRole): ConsoleSession {
   if (!session || !hasRole(session, role)) throw new ForbiddenException(`this needs the ${role} role`);
   return session;

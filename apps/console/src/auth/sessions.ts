@@ -9,6 +9,8 @@ export interface ConsoleSession {
   readonly csrfToken: string;
   readonly createdAt: number;
   lastSeenAt: number;
+  /** An operator asked to see personal data (POST /unmask): shown until then (ms since the epoch); 0: masked. */
+  unmaskedUntil: number;
 }
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -32,7 +34,7 @@ export class SessionStore {
   create(user: string, role: ConsoleRole): ConsoleSession {
     this.sweep();
     const at = this.now();
-    const session: ConsoleSession = { id: token(), user, role, csrfToken: token(), createdAt: at, lastSeenAt: at };
+    const session: ConsoleSession = { id: token(), user, role, csrfToken: token(), createdAt: at, lastSeenAt: at, unmaskedUntil: 0 };
     this.sessions.set(session.id, session);
     return session;
   }

@@ -9,7 +9,7 @@ import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
 import { LIST_LIMIT, deadLetterById, deadLetterFacets, waitingDeadLetters, type DeadLetterListRow } from '../operations-queries';
 import { html, type Html } from '../views/html';
 import { HTML_CONTENT_TYPE, csrfField, layout, when } from '../views/layout';
-import { personalDataNotice, prettyJson, withParam } from '../views/page-parts';
+import { personalDataNotice, prettyJson } from '../views/page-parts';
 import { renderBody } from '../views/request-body';
 import { DEAD_LETTER_ID, formList, parseDeadLetterFilter } from './page-filters';
 import { personalDataFor } from './unmask';
@@ -20,6 +20,14 @@ import { personalDataFor } from './unmask';
  * shared redrive (libs/kafka, what `npm run deadletters -- redrive` runs), audited. The list reads the read model:
  * a redriven dead letter leaves it once the projector has read its redrive marker.
  */
+/** `?stage=...&since=...` of the filters given (empty when none). */
+function filterQuery(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) search.set(k, v);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
 @Controller('deadletters')
 export class DeadLettersController {
   constructor(@Inject(CONSOLE_RUNTIME) private readonly runtime: ConsoleRuntime) {}
@@ -27,10 +35,10 @@ export class DeadLettersController {
   @Get()
   @Header('content-type', HTML_CONTENT_TYPE)
   async list(@CurrentSession() session: ConsoleSession, @Query() query: Record<string, string | undefined>): Promise<string> {
-    const view = await personalDataFor(this.runtime, session, query.unmask, 'dead letters');
+    const view = await personalDataFor(this.runtime, session, 'dead letters');
     const { filter, ignored } = parseDeadLetterFilter(query, new Date());
     const [rows, facets] = await Promise.all([waitingDeadLetters(this.runtime.readModel, filter), deadLetterFacets(this.runtime.readModel)]);
-    const params = { stage: query.stage, topic: query.topic, code: query.code, since: query.since };
+    const here = `/deadletters${filterQuery({ stage: query.stage, topic: query.topic, code: query.code, since: query.since })}`;
     const operator = session.role === 'operator';
     const redriven = Number.parseInt(query.redriven ?? '', 10);
     const notWaiting = Number.parseInt(query.notwaiting ?? '', 10);
@@ -47,7 +55,7 @@ ${ignored.length > 0 ? html`<p class="notice error" role="alert">Ignored: ${igno
   <label>Since <input name="since" value="${query.since ?? ''}" placeholder="2h, 7d or an ISO time" size="16"></label>
   <button type="submit">Filter</button> <a href="/deadletters">Clear</a>
 </form>
-${personalDataNotice(session, view, withParam('/deadletters', params, 'unmask', '1'), withParam('/deadletters', params, 'unmask', null))}
+${personalDataNotice(session, view, here)}
 ${
   rows.length === 0
     ? html`<p class="notice" id="deadletters-empty">No dead letter is waiting${filter.stage || filter.topic || filter.code || filter.since ? ' for this filter' : ''}.</p>`
@@ -71,17 +79,17 @@ ${operator ? html`<p><button type="submit" id="redrive-selected">Redrive the sel
 
   @Get(':id')
   @Header('content-type', HTML_CONTENT_TYPE)
-  async inspect(@CurrentSession() session: ConsoleSession, @Param('id') id: string, @Query('unmask') unmask?: string): Promise<string> {
+  async inspect(@CurrentSession() session: ConsoleSession, @Param('id') id: string): Promise<string> {
     if (!DEAD_LETTER_ID.test(id)) throw new NotFound('no such dead letter');
     const row = await deadLetterById(this.runtime.readModel, id);
     if (!row) throw new NotFound('no such dead letter');
-    const view = await personalDataFor(this.runtime, session, unmask, `dead letter ${id}`);
+    const view = await personalDataFor(this.runtime, session, `dead letter ${id}`);
     const contentType = typeof row.headers['hookbus-content-type'] === 'string' ? row.headers['hookbus-content-type'] : typeof row.headers['content-type'] === 'string' ? row.headers['content-type'] : null;
     return layout(
       { title: `Dead letter`, nav: '/deadletters' },
       session,
       html`<p><a href="/deadletters">All dead letters</a></p>
-${personalDataNotice(session, view, `/deadletters/${id}?unmask=1`, `/deadletters/${id}`)}
+${personalDataNotice(session, view, `/deadletters/${id}`)}
 <dl class="facts" id="deadletter">
   <dt>stage</dt><dd>${row.stage}</dd>
   <dt>error code</dt><dd><span class="badge bad">${row.error_code ?? '-'}</span></dd>

@@ -5,7 +5,7 @@ import { CurrentSession, LOGIN_CSRF_COOKIE, Public, SESSION_COOKIE, readCookie, 
 import { formField } from '../auth/access-guard';
 import { decoyHash, verifyPassword } from '../auth/password-hash';
 import { SESSION_ABSOLUTE_MS, type ConsoleSession } from '../auth/sessions';
-import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
+import { CONSOLE_RUNTIME, loggedName, type ConsoleRuntime } from '../console-runtime';
 import { html } from '../views/html';
 import { HTML_CONTENT_TYPE, layout } from '../views/layout';
 
@@ -54,7 +54,7 @@ export class LoginController {
     const session = this.runtime.sessions.create(user.name, user.role);
     setCookie(reply, SESSION_COOKIE, session.id, { secure: this.runtime.settings.cookieSecure, maxAge: SESSION_ABSOLUTE_MS / 1000 });
     setCookie(reply, LOGIN_CSRF_COOKIE, '', { secure: this.runtime.settings.cookieSecure, maxAge: 0 });
-    this.runtime.context.logger.info({ user: user.name, role: user.role }, 'console: login');
+    this.runtime.context.logger.info({ user: loggedName(user.name), role: user.role }, 'console: login');
     reply.status(303).header('location', next).send();
   }
 
@@ -70,7 +70,7 @@ export class LoginController {
     // The pre-login CSRF token: kept if the browser has one, else a new one (double-submit, SameSite=Strict).
     const token = readCookie(request, LOGIN_CSRF_COOKIE) || randomBytes(32).toString('base64url');
     setCookie(reply, LOGIN_CSRF_COOKIE, token, { secure: this.runtime.settings.cookieSecure });
-    const oidc = this.runtime.settings.oidc;
+    const oidc = this.runtime.oidc;
     return layout(
       { title: 'Log in' },
       undefined,
@@ -83,7 +83,7 @@ export class LoginController {
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
-  ${oidc ? html`<p><a href="/login/oidc">Log in with single sign-on</a></p>` : ''}
+  ${oidc ? html`<p><a href="/login/oidc?next=${encodeURIComponent(next)}">Log in with single sign-on</a></p>` : ''}
 </form>`,
     );
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { CurrentSession } from '../auth/access';
 import type { ConsoleSession } from '../auth/sessions';
 import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
@@ -14,10 +14,10 @@ export class QuarantineController {
 
   @Get()
   @Header('content-type', HTML_CONTENT_TYPE)
-  async list(@CurrentSession() session: ConsoleSession, @Query('unmask') unmask?: string): Promise<string> {
-    const view = await personalDataFor(this.runtime, session, unmask, 'quarantine list');
+  async list(@CurrentSession() session: ConsoleSession): Promise<string> {
+    const view = await personalDataFor(this.runtime, session, 'quarantine list');
     const rows = await this.runtime.readModel.quarantined();
-    const notice = personalDataNotice(session, view, '/quarantine?unmask=1', '/quarantine');
+    const notice = personalDataNotice(session, view, '/quarantine');
     return layout(
       { title: 'Quarantine', nav: '/quarantine' },
       session,

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
 import { ALWAYS_SECRET_HEADERS } from '@hookbus/contracts';
 import { CurrentSession } from '../auth/access';
 import type { ConsoleSession } from '../auth/sessions';
@@ -7,7 +7,7 @@ import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
 import type { PersonalDataView } from '../personal-data-mask';
 import { html } from '../views/html';
 import { HTML_CONTENT_TYPE, layout, when } from '../views/layout';
-import { personalDataNotice, prettyJson, withParam } from '../views/page-parts';
+import { personalDataNotice, prettyJson } from '../views/page-parts';
 import { renderBody } from '../views/request-body';
 import { personalDataFor } from './unmask';
 
@@ -18,15 +18,15 @@ export class ReceiptsController {
 
   @Get(':receiptId')
   @Header('content-type', HTML_CONTENT_TYPE)
-  async inspect(@CurrentSession() session: ConsoleSession, @Param('receiptId') receiptId: string, @Query('unmask') unmask?: string): Promise<string> {
+  async inspect(@CurrentSession() session: ConsoleSession, @Param('receiptId') receiptId: string): Promise<string> {
     const receipt = await this.runtime.readModel.receipt(receiptId);
     if (!receipt) throw new NotFound(`receipt ${receiptId.slice(0, 64)}`);
-    const view = await personalDataFor(this.runtime, session, unmask, `receipt ${receipt.receipt_id}`);
+    const view = await personalDataFor(this.runtime, session, `receipt ${receipt.receipt_id}`);
     const events = view.deep(await this.runtime.readModel.eventsOfReceipt(receipt.receipt_id));
     const headers = this.publicHeaders(receipt.source_id, receipt.headers, view);
     const query = this.publicQuery(receipt.source_id, receipt.query);
     const path = `/receipts/${receipt.receipt_id}`;
-    const notice = personalDataNotice(session, view, withParam(path, {}, 'unmask', '1'), path);
+    const notice = personalDataNotice(session, view, path);
     return layout(
       { title: `Receipt ${receipt.receipt_id}`, nav: '/search' },
       session,

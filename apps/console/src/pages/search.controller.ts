@@ -6,7 +6,7 @@ import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
 import type { PersonalDataView } from '../personal-data-mask';
 import { html, type Html } from '../views/html';
 import { HTML_CONTENT_TYPE, layout, when } from '../views/layout';
-import { personalDataNotice, prettyJson, providerStatus, statusBadge, withParam } from '../views/page-parts';
+import { personalDataNotice, prettyJson, providerStatus, statusBadge } from '../views/page-parts';
 import { refetchButton } from './processes.controller';
 import { personalDataFor } from './unmask';
 
@@ -29,9 +29,9 @@ export class SearchController {
 
   @Get('search')
   @Header('content-type', HTML_CONTENT_TYPE)
-  async search(@CurrentSession() session: ConsoleSession, @Query('q') q?: string, @Query('unmask') unmask?: string, @Query('refetch') refetch?: string): Promise<string> {
+  async search(@CurrentSession() session: ConsoleSession, @Query('q') q?: string, @Query('refetch') refetch?: string): Promise<string> {
     const query = (typeof q === 'string' ? q : '').trim().slice(0, 512);
-    const view = await personalDataFor(this.runtime, session, unmask, `search ${query}`);
+    const view = await personalDataFor(this.runtime, session, `search ${query}`);
     const form = html`<form class="search" method="get" action="/search" role="search">
   <label for="q" class="skip">Search</label>
   <input id="q" type="search" name="q" value="${query}" placeholder="processKey, communicationId, entity id, receipt id, Credas ProcessId, Authvia id, Cellosign session id or phone" autofocus>
@@ -43,8 +43,7 @@ export class SearchController {
     const started = process.hrtime.bigint();
     const timeline = view.deep(await this.runtime.readModel.timeline(query));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const params = { q: query, unmask };
-    const notice = personalDataNotice(session, view, withParam('/search', params, 'unmask', '1'), withParam('/search', params, 'unmask', null));
+    const notice = personalDataNotice(session, view, `/search?${new URLSearchParams({ q: query }).toString()}`);
     return layout({ title: `Timeline for ${view.text(query)}`, nav: '/search' }, session, html`${form}${refetch ? html`<p class="notice" role="status" id="refetch-requested">Asked the orchestrator to fetch this process again (command ${refetch.slice(0, 64)}); its new results appear here once retrieved.</p>` : ''}${notice}${renderTimeline(timeline, view, (key) => refetchButton(session, key))}<p class="muted">Answered in ${ms.toFixed(0)} ms.</p>`);
   }
 }

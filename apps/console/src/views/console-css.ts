@@ -12,6 +12,7 @@ header.top nav { display: flex; gap: 1rem; flex-wrap: wrap; }
 header.top nav a[aria-current="page"] { text-decoration: underline; text-underline-offset: 4px; }
 header.top .who { margin-left: auto; display: flex; gap: .75rem; align-items: center; }
 header.top form { margin: 0; }
+header.top .badge { color: #10263d; }
 header.top button { background: transparent; color: #fff; border: 1px solid #fff6; border-radius: 4px; padding: .2rem .6rem; cursor: pointer; }
 main { padding: 1rem 1.25rem 3rem; max-width: 1400px; }
 h1 { font-size: 1.35rem; margin: .25rem 0 1rem; }
@@ -26,6 +27,9 @@ pre { background: var(--bg); border: 1px solid var(--line); padding: .75rem; ove
 .badge.final { border-color: var(--ok); color: var(--ok); }
 .badge.bad { border-color: var(--bad); color: var(--bad); }
 .badge.warn { border-color: var(--warn); color: var(--warn); }
+button.link { background: none; border: none; color: var(--accent); text-decoration: underline; padding: 0; font: inherit; cursor: pointer; }
+form#personal-data { margin: .25rem 0 1rem; }
+form.notice button { margin-left: .5rem; padding: .15rem .6rem; }
 form.search { display: flex; gap: .5rem; margin-bottom: 1rem; }
 form.search input[type=search] { flex: 1; max-width: 40rem; padding: .45rem .6rem; font-size: 15px; border: 1px solid #8c959f; border-radius: 4px; }
 button, .button { padding: .45rem .9rem; border-radius: 4px; border: 1px solid #0a4d91; background: var(--accent); color: #fff; font-size: 14px; cursor: pointer; text-decoration: none; }

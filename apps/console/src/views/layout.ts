@@ -33,7 +33,7 @@ export function csrfField(session: ConsoleSession): Html {
  * A whole page: header with navigation, who is logged in (and a logout button), then the page's body under its
  * heading. No inline script or style (CSP): the stylesheet is /assets/console.css.
  */
-export function layout(page: PageInfo, session: ConsoleSession | undefined, body: Html, options: { scripts?: readonly string[] } = {}): string {
+export function layout(page: PageInfo, session: ConsoleSession | undefined, body: Html, options: { scripts?: readonly string[]; refreshTo?: string } = {}): string {
   const nav = session
     ? html`<nav aria-label="Console">${NAV.map((n) => html`<a href="${n.href}"${n.href === page.nav ? html` aria-current="page"` : ''}>${n.label}</a>`)}</nav>
       <div class="who"><span>${session.user} <span class="badge">${session.role}</span></span>
@@ -47,6 +47,7 @@ export function layout(page: PageInfo, session: ConsoleSession | undefined, body
 <title>${page.title} · hookbus console</title>
 <link rel="stylesheet" href="/assets/console.css">
 ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+${options.refreshTo ? html`<meta http-equiv="refresh" content="0;url=${options.refreshTo}">` : ''}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

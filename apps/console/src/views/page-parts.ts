@@ -1,6 +1,7 @@
 import type { ConsoleSession } from '../auth/sessions';
 import type { PersonalDataView } from '../personal-data-mask';
 import { html, type Html } from './html';
+import { csrfField } from './layout';
 
 /** The provider's own status: `{ code, text }` as the read model stores it. */
 export function providerStatus(value: unknown): string {
@@ -16,13 +17,20 @@ export function statusBadge(status: unknown, final: unknown): Html {
 }
 
 /**
- * What a page says about personal data: masked (and, for an operator, the audited link that unmasks it), or shown.
- * `unmaskHref` is the same page with `unmask=1`.
+ * What a page says about personal data: masked (and, for an operator, the audited button that unmasks it for 10
+ * minutes), or shown (and the button that masks it again). `here` is the page's own path and query.
  */
-export function personalDataNotice(session: ConsoleSession | undefined, view: PersonalDataView, unmaskHref: string, maskHref: string): Html {
-  if (!view.masked) return html`<p class="notice">Personal data shown (this was recorded in the audit). <a href="${maskHref}">Mask it again</a></p>`;
-  if (session?.role === 'operator') return html`<p class="muted">Phone numbers and emails are masked. <a href="${unmaskHref}" id="unmask">Show personal data</a> (recorded in the audit)</p>`;
-  return html`<p class="muted">Phone numbers and emails are masked for viewers.</p>`;
+export function personalDataNotice(session: ConsoleSession | undefined, view: PersonalDataView, here: string): Html {
+  if (!session) return html``;
+  if (!view.masked) {
+    return html`<form class="notice" method="post" action="/mask" id="personal-data">${csrfField(session)}<input type="hidden" name="next" value="${here}">
+  Personal data shown until ${new Date(session.unmaskedUntil).toISOString().slice(11, 16)} UTC (each page is recorded in the audit). <button type="submit">Mask it again</button></form>`;
+  }
+  if (session.role === 'operator') {
+    return html`<form class="muted" method="post" action="/unmask" id="personal-data">${csrfField(session)}<input type="hidden" name="next" value="${here}">
+  Phone numbers and emails are masked. <button type="submit" class="link" id="unmask">Show personal data</button> (recorded in the audit)</form>`;
+  }
+  return html`<p class="muted" id="personal-data">Phone numbers and emails are masked for viewers.</p>`;
 }
 
 /** Pretty JSON for a <pre>, or the value as text. */
@@ -32,13 +40,4 @@ export function prettyJson(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-/** The URL of the current page with one query parameter set (or removed with null). */
-export function withParam(path: string, params: Record<string, string | undefined>, name: string, value: string | null): string {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && k !== name) search.set(k, v);
-  if (value !== null) search.set(name, value);
-  const query = search.toString();
-  return query ? `${path}?${query}` : path;
 }

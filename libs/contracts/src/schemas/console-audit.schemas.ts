@@ -8,9 +8,10 @@ import { SCHEMA_DIALECT, nonEmptyString, schemaId, utcDateTime, uuid, type JsonS
  * - `redrive`: dead letters sent back to their original topic (target: the hookbus.dead_letters row ids).
  * - `credas.refetch`: a re-fetch command for a Credas process (target: the process key).
  * - `raw.replay`: a replay of a raw range (target: the topic and range).
- * - `unmask`: an operator showed personal data on a page (target: what was shown, e.g. a receipt id).
+ * - `unmask`: an operator asked to see personal data (target: the page it was asked on); for the next minutes every
+ *   page shown unmasked is `view-unmasked` (target: what was shown, e.g. a search or a receipt id).
  */
-export const CONSOLE_AUDIT_ACTIONS = ['login', 'login.refused', 'logout', 'redrive', 'credas.refetch', 'raw.replay', 'unmask'] as const;
+export const CONSOLE_AUDIT_ACTIONS = ['login', 'login.refused', 'logout', 'redrive', 'credas.refetch', 'raw.replay', 'unmask', 'view-unmasked'] as const;
 /** `ok`: done; `refused`: not allowed or not valid (403, 429, nothing matched), nothing done; `failed`: tried, an error. */
 export const CONSOLE_AUDIT_OUTCOMES = ['ok', 'refused', 'failed'] as const;
 /** The console's roles (CONSOLE.md); `none` for a refused login, whose user has no role yet. */

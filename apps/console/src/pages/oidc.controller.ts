@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { Controller, Get, Header, Inject, NotFoundException, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Public, readCookie, SESSION_COOKIE, type ConsoleRequest } from '../auth/access';
+import type { OidcFlow } from '../auth/oidc-flow';
+import { SESSION_ABSOLUTE_MS } from '../auth/sessions';
+import { CONSOLE_RUNTIME, loggedName, type ConsoleRuntime } from '../console-runtime';
+import { html } from '../views/html';
+import { HTML_CONTENT_TYPE, layout } from '../views/layout';
+import { safeNext } from './login.controller';
+
+/** The short-lived cookie naming a login under way at the provider (Lax: the provider's redirect back is cross-site). */
+export const OIDC_COOKIE = 'hookbus_console_oidc';
+const PENDING_MS = 10 * 60 * 1000;
+const MAX_PENDING = 1000;
+
+interface Pending {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly next: string;
+  readonly expiresAt: number;
+}
+
+/** GET /login/oidc and /login/oidc/callback: single sign-on, when `console.oidc` is configured (404 otherwise). */
+@Controller('login/oidc')
+export class OidcController {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(@Inject(CONSOLE_RUNTIME) private readonly runtime: ConsoleRuntime) {}
+
+  private flow(): OidcFlow {
+    if (!this.runtime.oidc) throw new NotFoundException('single sign-on is not configured');
+    return this.runtime.oidc;
+  }
+
+  @Public()
+  @Get()
+  async start(@Res() reply: FastifyReply, @Query('next') next?: string): Promise<void> {
+    const started = await this.flow().start();
+    const id = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    for (const [key, p] of this.pending) if (p.expiresAt < now) this.pending.delete(key);
+    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
+    this.pending.set(id, { state: started.state, nonce: started.nonce, codeVerifier: started.codeVerifier, next: safeNext(next), expiresAt: now + PENDING_MS });
+    reply.header('set-cookie', `${OIDC_COOKIE}=${id}; Path=/login/oidc; HttpOnly; SameSite=Lax; Max-Age=${PENDING_MS / 1000}${this.runtime.settings.cookieSecure ? '; Secure' : ''}`);
+    reply.status(303).header('location', started.url).send();
+  }
+
+  /**
+   * The provider's redirect back. The session cookie is SameSite=Strict, so a browser would not send it on a redirect
+   * chain that began at the provider: this answers a page that moves on by itself (a meta refresh, same-site).
+   */
+  @Public()
+  @Get('callback')
+  @Header('content-type', HTML_CONTENT_TYPE)
+  async callback(@Req() request: ConsoleRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const flow = this.flow();
+    const id = readCookie(request, OIDC_COOKIE);
+    const pending = id ? this.pending.get(id) : undefined;
+    if (id) this.pending.delete(id);
+    reply.header('set-cookie', `${OIDC_COOKIE}=; Path=/login/oidc; HttpOnly; SameSite=Lax; Max-Age=0`);
+    if (!pending || pending.expiresAt < Date.now()) return this.refused(reply, 'The single sign-on took too long or was not started here: try again.');
+    const callbackUrl = new URL(request.url, this.runtime.settings.oidc!.redirectUrl);
+    let identity;
+    try {
+      identity = await flow.finish(callbackUrl, pending);
+    } catch {
+      this.runtime.context.logger.warn('console: single sign-on refused');
+      return this.refused(reply, 'The identity provider did not let you in, or gave you no console role.');
+    }
+    this.runtime.sessions.destroy(readCookie(request, SESSION_COOKIE));
+    const session = this.runtime.sessions.create(identity.name, identity.role);
+    reply.header('set-cookie', `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_ABSOLUTE_MS / 1000}${this.runtime.settings.cookieSecure ? '; Secure' : ''}`);
+    this.runtime.context.logger.info({ user: loggedName(identity.name), role: identity.role }, 'console: login (single sign-on)');
+    return layout({ title: 'Logged in' }, undefined, html`<p>Logged in as ${identity.name}. <a href="${pending.next}">Continue</a></p>`, { refreshTo: pending.next });
+  }
+
+  private refused(reply: FastifyReply, message: string): string {
+    reply.status(403);
+    return layout({ title: 'Log in' }, undefined, html`<p class="notice error" role="alert">${message}</p><p><a href="/login">Back to the login page</a></p>`);
+  }
+}
