@@ -22,6 +22,11 @@ const KAFKA_PORT = Number(process.env.CONSOLE_ACTIONS_TEST_KAFKA_PORT || 19929);
 const DATABASE_URL = process.env.CONSOLE_ACTIONS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_console_actions_browser';
 const CHROMIUM = process.env.CONSOLE_TEST_CHROMIUM || '/usr/bin/chromium';
 const CONSOLE = `http://127.0.0.1:${PORTS.CONSOLE_PORT}`;
+const SCREENSHOTS = join(ROOT, 'docs', 'console');
+
+function shot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 
 let cwd: string;
 let stack: ChildProcess;
@@ -140,6 +145,11 @@ describe('console actions in a browser', () => {
     await page.goto(`${CONSOLE}/deadletters?stage=normalizer`);
     const row = page.locator(`#deadletters tr[data-id="${rowId}"]`);
     await expect(row.count()).resolves.toBe(1);
+    await page.goto(`${CONSOLE}/deadletters/${rowId}`);
+    await expect(page.locator('#deadletter').innerText()).resolves.toContain('providers.missing_field');
+    await shot(page, 'deadletter');
+    await page.goto(`${CONSOLE}/deadletters?stage=normalizer`);
+    await shot(page, 'deadletters');
     await row.getByRole('checkbox').check();
     await Promise.all([page.waitForURL(/\/deadletters\?redriven=1/), page.getByRole('button', { name: 'Redrive the selected' }).click()]);
     await expect(page.locator('#redrive-done').innerText()).resolves.toContain('1 dead letter(s) redriven');
@@ -158,6 +168,7 @@ describe('console actions in a browser', () => {
       return (await page.locator('#audit tbody tr').filter({ hasText: rowId }).count()) === 1;
     }, { timeoutMs: 60_000, intervalMs: 1000, what: 'the redrive on the audit page' });
     await expect(page.locator('#audit tbody tr').filter({ hasText: rowId }).innerText()).resolves.toMatch(/operator\s+operator\s+redrive/);
+    await shot(page, 'audit');
     await context.close();
   });
 
@@ -186,6 +197,7 @@ describe('console actions in a browser', () => {
     // Without a reload: the same page, updated by the event stream.
     expect(page.url()).toBe(url);
     expect(Number(await page.locator('#overview').getAttribute('data-updates'))).toBeGreaterThan(0);
+    await shot(page, 'overview');
     await context.close();
   });
 });
