@@ -5,72 +5,35 @@
  * an operator redrives a dead letter, watches it leave the list and its record reach Postgres; the overview
  * updates itself when webhooks arrive.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, decodeRawWebhook, encodeDeadLetter, encodeRawWebhook } from '@hookbus/contracts';
-import { recreateDatabase, stackPortSettings, stackPorts, waitFor, waitForStackReady } from '@hookbus/testing';
+import { waitFor } from '@hookbus/testing';
+import { ROOT, startConsoleStack, type ConsoleStack } from './console-stack';
 
-const ROOT = join(__dirname, '..', '..');
-const PORTS = stackPorts(Number(process.env.CONSOLE_ACTIONS_TEST_PORT_BASE || 19921));
 const KAFKA_PORT = Number(process.env.CONSOLE_ACTIONS_TEST_KAFKA_PORT || 19929);
 const DATABASE_URL = process.env.CONSOLE_ACTIONS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_console_actions_browser';
 const CHROMIUM = process.env.CONSOLE_TEST_CHROMIUM || '/usr/bin/chromium';
-const CONSOLE = `http://127.0.0.1:${PORTS.CONSOLE_PORT}`;
 const SCREENSHOTS = join(ROOT, 'docs', 'console');
 
-function shot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-let cwd: string;
-let stack: ChildProcess;
-let stackOutput = '';
+let stack: ConsoleStack;
+let CONSOLE: string;
 let browser: Browser;
-let credentials: Record<string, string>;
 let db: Client;
 const kafka = new Kafka({ clientId: 'console-actions-e2e', brokers: [`127.0.0.1:${KAFKA_PORT}`], logLevel: logLevel.NOTHING });
 
-function stackEnv(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...(process.env.HOOKBUS_CACHE_DIR ? { HOOKBUS_CACHE_DIR: process.env.HOOKBUS_CACHE_DIR } : {}),
-    DATABASE_URL,
-    KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
-    HOOKBUS_KAFKA_DATA: join(ROOT, '.hookbus', 'kafka-console-actions-test'),
-    HOOKBUS_KAFKA_HEAP_MB: '384',
-    ...stackPortSettings(PORTS),
-  };
-}
-
-function run(script: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', script)], { cwd, env: stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} took longer than ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+function shot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 async function login(context: BrowserContext, user: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${CONSOLE}/login`);
   await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(credentials[user]!);
+  await page.getByLabel('Password').fill(stack.credentials[user]!);
   await Promise.all([page.waitForURL(`${CONSOLE}/`), page.getByRole('button', { name: 'Log in' }).click()]);
   return page;
 }
@@ -92,21 +55,10 @@ async function aRawRecordNeverProjected(): Promise<{ receiptId: string; record: 
 }
 
 beforeAll(async () => {
-  cwd = mkdtempSync(join(tmpdir(), 'hookbus-console-actions-test-'));
-  await recreateDatabase(DATABASE_URL);
-  stack = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'start.js')], { cwd, env: stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  stack.stdout!.on('data', (c: Buffer) => (stackOutput += c.toString()));
-  stack.stderr!.on('data', (c: Buffer) => (stackOutput += c.toString()));
-  await waitForStackReady(stack, PORTS, () => stackOutput.slice(-4000), 180_000);
-  await waitFor(async () => (await fetch(`${CONSOLE}/health/ready`).catch(() => null))?.ok === true, { timeoutMs: 60_000, what: 'the console ready' });
-  const demo = await run('demo.js', 120_000);
+  stack = await startConsoleStack({ portBase: Number(process.env.CONSOLE_ACTIONS_TEST_PORT_BASE || 19921), kafkaPort: KAFKA_PORT, databaseUrl: DATABASE_URL, kafkaData: 'kafka-console-actions-test' });
+  CONSOLE = stack.consoleUrl;
+  const demo = await stack.run('demo.js', 120_000);
   expect(demo.code).toBe(0);
-  credentials = Object.fromEntries(
-    readFileSync(join(cwd, '.hookbus', 'console-credentials.txt'), 'utf8')
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#'))
-      .map((line) => line.split(' ') as [string, string]),
-  );
   db = new Client({ connectionString: DATABASE_URL });
   await db.connect();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -115,12 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await db?.end();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
-    stack.kill('SIGTERM');
-    await exited;
-  }
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
+  await stack?.stop();
 }, 120_000);
 
 describe('console actions in a browser', () => {
@@ -191,7 +138,7 @@ describe('console actions in a browser', () => {
     await expect(page.locator('#groups tr[data-group="hookbus-projector"]').count()).resolves.toBe(1);
     const before = await accepted();
     const url = page.url();
-    const demo = await run('demo.js', 120_000);
+    const demo = await stack.run('demo.js', 120_000);
     expect(demo.code).toBe(0);
     await waitFor(async () => (await accepted()) > before, { timeoutMs: 60_000, intervalMs: 500, what: 'the overview to count the new webhooks' });
     // Without a reload: the same page, updated by the event stream.
