@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { recreateDatabase, stackPortSettings, stackPorts, waitFor, waitForStackReady } from '@hookbus/testing';
+import { expectNoPersonalData, recreateDatabase, stackPortSettings, stackPorts, waitFor, waitForStackReady } from '@hookbus/testing';
 
 const ROOT = join(__dirname, '..', '..');
 const PORTS = stackPorts(Number(process.env.CONSOLE_TEST_PORT_BASE || 19900));
@@ -241,5 +241,13 @@ describe('the console in chromium', () => {
     expect(await page.content()).not.toContain(secret);
     await shot(page, 'sources');
     await context.close();
+  });
+
+  it('audited the unmasking, and logged no phone number or email address while it served all this', () => {
+    const consoleLines = stackOutput.split('\n').filter((line) => line.startsWith('[console]'));
+    expect(consoleLines.some((line) => line.includes('console: login'))).toBe(true);
+    // The operator's unmasking is on the audit record (the log sink until console.audit.v1 is wired).
+    expect(consoleLines.some((line) => line.includes('console action unmask by operator'))).toBe(true);
+    expectNoPersonalData(consoleLines);
   });
 });

@@ -106,14 +106,19 @@ export class ReadModel {
    */
   async sourceActivity(days = SOURCE_ACTIVITY_DAYS): Promise<Map<string, SourceActivity>> {
     const since = uuidFloor(Date.now() - days * 86_400_000);
+    // One pass over the window: each source's last accepted receipt, then its counts against it.
     const { rows } = await this.pool.query<SourceActivity>(
-      `SELECT source_id, max(received_at) AS last_received_at,
-              count(*) FILTER (WHERE NOT quarantined)::int AS accepted,
-              count(*) FILTER (WHERE quarantined)::int AS refused,
-              count(*) FILTER (WHERE quarantined AND received_at > coalesce(
-                (SELECT max(r2.received_at) FROM hookbus.receipts r2 WHERE r2.source_id = r.source_id AND NOT r2.quarantined AND r2.receipt_id >= $1::uuid), '-infinity'))::int
-                AS refused_since_accepted
-         FROM hookbus.receipts r WHERE receipt_id >= $1::uuid GROUP BY source_id`,
+      `WITH recent AS (
+         SELECT source_id, received_at, quarantined FROM hookbus.receipts WHERE receipt_id >= $1::uuid
+       ), last_accepted AS (
+         SELECT source_id, max(received_at) AS at FROM recent WHERE NOT quarantined GROUP BY source_id
+       )
+       SELECT r.source_id, max(r.received_at) AS last_received_at,
+              count(*) FILTER (WHERE NOT r.quarantined)::int AS accepted,
+              count(*) FILTER (WHERE r.quarantined)::int AS refused,
+              count(*) FILTER (WHERE r.quarantined AND r.received_at > coalesce(l.at, '-infinity'))::int AS refused_since_accepted
+         FROM recent r LEFT JOIN last_accepted l USING (source_id)
+        GROUP BY r.source_id`,
       [since],
     );
     return new Map(rows.map((r) => [r.source_id, r]));
