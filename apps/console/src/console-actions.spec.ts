@@ -31,7 +31,7 @@ function audits(batches: OutgoingRecord[][]) {
   return batches.flat().filter((r) => r.topic === Topics.consoleAudit.name).map((r) => decodeConsoleAudit(r as never));
 }
 
-const log = { warn: jest.fn() };
+const log = { info: jest.fn(), warn: jest.fn() };
 
 describe('ConsoleActions', () => {
   it('redrives the chosen dead letters through the shared redrive, with its audit record in the same batch', async () => {

@@ -17,6 +17,7 @@ import {
 import type { ServiceContext } from '@hookbus/platform';
 import type { ConsoleSession } from './auth/sessions';
 import type { ConsoleAudit, ConsoleAuditEntry } from './audit-entry';
+import { maskText } from './personal-data-mask';
 
 /** What a redrive did: the dead letters (row ids) sent back, and those named that were not waiting any more. */
 export interface RedriveOutcome {
@@ -73,10 +74,21 @@ export class ConsoleActions {
 
   constructor(
     private readonly ports: ActionPorts,
-    private readonly log: { warn(fields: Record<string, unknown>, message: string): void },
+    private readonly log: { info(fields: Record<string, unknown>, message: string): void; warn(fields: Record<string, unknown>, message: string): void },
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.audit = { record: (entry) => this.ports.send([auditRecord(entry, this.now())]) };
+    this.audit = {
+      record: async (entry) => {
+        await this.ports.send([auditRecord(entry, this.now())]);
+        this.logged(entry);
+      },
+    };
+  }
+
+  /** Each audited action is also a log line, as loggingAudit writes it (the user name masked: it may be an email). */
+  private logged(entry: ConsoleAuditEntry): void {
+    const user = maskText(entry.user);
+    this.log.info({ user, role: entry.role, action: entry.action, outcome: entry.outcome ?? 'ok' }, `console action ${entry.action} by ${user}`);
   }
 
   /** Sends the dead letters these hookbus.dead_letters rows hold back to their topics, if they are still waiting. */
@@ -97,6 +109,7 @@ export class ConsoleActions {
     const audit = auditRecord({ ...who, targetIds: redriven, outcome: 'ok', detail }, this.now());
     try {
       await redriveDeadLetters((records) => this.ports.send([...records, audit]), chosen, this.now());
+      this.logged({ ...who, outcome: 'ok' });
     } catch (error) {
       await this.recordFailure({ ...who, outcome: 'failed', detail: `redrive of ${chosen.length} failed: ${errorFields(error).code}` });
       throw error;
@@ -116,6 +129,7 @@ export class ConsoleActions {
     const audit = auditRecord({ ...who, outcome: 'ok', detail: `command ${command.commandId}` }, this.now());
     try {
       await this.ports.send([refetchRecord(command), audit]);
+      this.logged({ ...who, outcome: 'ok' });
     } catch (error) {
       await this.recordFailure({ ...who, outcome: 'failed', detail: `re-fetch failed: ${errorFields(error).code}` });
       throw error;
