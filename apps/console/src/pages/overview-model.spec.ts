@@ -58,6 +58,13 @@ describe('overview model', () => {
     expect(down).toContain('id="deadletters-none"');
   });
 
+  it('draws a single sample as a dot, several as a line only', () => {
+    const one = { ...MONITOR, groups: [{ ...MONITOR.groups[0]!, history: [point(3, 0)] }] };
+    const render = (monitor: MonitorOverview) => renderOverview({ monitor, webhooks: [], deadLetters: [], spool: { error: 'x' }, now: NOW }).markup;
+    expect(render(one)).toContain('<circle cx="2" cy="1.0" r="2"');
+    expect(render(MONITOR)).not.toContain('<circle');
+  });
+
   it('frames a server-sent event with one data line per line', () => {
     expect(serverSentEvent('overview', '<p>a</p>\n<p>b</p>')).toBe('event: overview\ndata: <p>a</p>\ndata: <p>b</p>\n\n');
   });

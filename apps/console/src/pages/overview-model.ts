@@ -68,7 +68,9 @@ function sparkline(points: readonly GroupLagPoint[], label: string): Html {
   const line = sparklinePoints(points, (p) => p.lag);
   if (line === '') return html`<span class="muted">-</span>`;
   const max = Math.max(...points.map((p) => p.lag));
-  return html`<svg class="sparkline" width="120" height="24" viewBox="0 0 120 24" role="img" aria-label="${label}: lag over the last ${points.length} samples, at most ${max} records"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${line}"/></svg>`;
+  // One sample is a point, not a line: drawn as a dot so the cell is not blank right after the monitor started.
+  const dot = points.length === 1 ? html`<circle cx="2" cy="${line.split(',')[1]!}" r="2" fill="currentColor"/>` : '';
+  return html`<svg class="sparkline" width="120" height="24" viewBox="0 0 120 24" role="img" aria-label="${label}: lag over the last ${points.length} samples, at most ${max} records"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${line}"/>${dot}</svg>`;
 }
 
 /** The gateway's spool series from its /metrics text (Prometheus exposition), summed over what the text holds. */
