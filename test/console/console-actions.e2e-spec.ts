@@ -21,6 +21,7 @@ const SCREENSHOTS = join(ROOT, 'docs', 'console');
 
 let stack: ConsoleStack;
 let CONSOLE: string;
+let credasProcessId: string;
 let browser: Browser;
 let db: Client;
 const kafka = new Kafka({ clientId: 'console-actions-e2e', brokers: [`127.0.0.1:${KAFKA_PORT}`], logLevel: logLevel.NOTHING });
@@ -59,6 +60,7 @@ beforeAll(async () => {
   CONSOLE = stack.consoleUrl;
   const demo = await stack.run('demo.js', 120_000);
   expect(demo.code).toBe(0);
+  credasProcessId = /npm run show -- credas:([0-9a-f-]{36})/.exec(demo.output)![1]!;
   db = new Client({ connectionString: DATABASE_URL });
   await db.connect();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -127,6 +129,26 @@ describe('console actions in a browser', () => {
     const csrf = await page.locator('header form input[name="_csrf"]').first().inputValue();
     const status = await page.evaluate(async (token) => (await fetch('/deadletters/redrive', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${token}&id=00000000-0000-8000-8000-000000000000` })).status, csrf);
     expect(status).toBe(403);
+    await context.close();
+  });
+
+  it('operator: asks Credas for a process again from its card, and the re-fetch is audited', async () => {
+    const context = await browser.newContext();
+    const page = await login(context, 'operator');
+    await page.goto(`${CONSOLE}/search?q=credas:${credasProcessId}`);
+    const card = page.locator('#current-state section', { hasText: `credas:${credasProcessId}` });
+    await Promise.all([page.waitForURL(/\/search\?q=.*&refetch=/), card.getByRole('button', { name: 'Fetch again from Credas' }).click()]);
+    await expect(page.locator('#refetch-requested').innerText()).resolves.toContain('Asked the orchestrator to fetch this process again');
+    await waitFor(async () => {
+      await page.goto(`${CONSOLE}/audit?action=credas.refetch`);
+      return (await page.locator('#audit tbody tr').filter({ hasText: `credas:${credasProcessId}` }).count()) === 1;
+    }, { timeoutMs: 60_000, intervalMs: 1000, what: 'the re-fetch on the audit page' });
+    // A viewer sees no such button.
+    const viewer = await browser.newContext();
+    const vp = await login(viewer, 'viewer');
+    await vp.goto(`${CONSOLE}/search?q=credas:${credasProcessId}`);
+    await expect(vp.getByRole('button', { name: 'Fetch again from Credas' }).count()).resolves.toBe(0);
+    await viewer.close();
     await context.close();
   });
 
