@@ -9,9 +9,11 @@
  * webhooks.deadletter (null value, header hookbus-dlq-redrive-of) tells the projector to set `redriven_at`.
  */
 import { parseArgs } from 'node:util';
-import { Topics, encodeRedriveMarker, isRedriveMarker, originalOfDeadLetter, readDeadLetter } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
-import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type ConsumedRecord, type KafkaClientSecurity, type OutgoingRecord } from '@hookbus/kafka';
+import { createKafka, originalRecord, readDeadLetters, redriveDeadLetters, redriveMarker, selectDeadLetters, toEntry, withDurableSender, type DeadLetterEntry } from '@hookbus/kafka';
+
+/** The redrive itself is shared with the console (libs/kafka dead-letter-redrive.ts); these names stay importable from here. */
+export { originalRecord, readDeadLetters, redriveMarker, toEntry, type DeadLetterEntry };
 
 /** `redrive` named ids or a selection that matches no dead letter not yet redriven. */
 const EXIT_NONE_MATCH = 2;
@@ -31,16 +33,6 @@ export const DEADLETTERS_HELP: CommandHelp = {
   ],
   exitCodes: [[EXIT_NONE_MATCH, '`redrive`: no dead letter not yet redriven matches the ids or the selection']],
 };
-
-export interface DeadLetterEntry {
-  readonly id: string;
-  readonly stage: string;
-  readonly code: string;
-  readonly error: string;
-  readonly origin: string;
-  readonly failedAt: string;
-  readonly record: ConsumedRecord;
-}
 
 export interface DeadLetterArgs {
   readonly command: 'list' | 'redrive';
@@ -83,49 +75,13 @@ export function parseDeadLetterArgs(argv: readonly string[]): DeadLetterArgs {
   return { command, ids, stage, code, json };
 }
 
-export function toEntry(record: ConsumedRecord): DeadLetterEntry | null {
-  if (isRedriveMarker(record)) return null;
-  const dl = readDeadLetter(record);
-  return {
-    id: `${record.partition}:${record.offset}`,
-    stage: dl.stage ?? '?',
-    code: dl.errorCode ?? '?',
-    error: dl.errorClass ?? '',
-    origin: `${dl.originalTopic ?? '?'}/${dl.originalPartition ?? '?'}@${dl.originalOffset ?? '?'}`,
-    failedAt: dl.failedAt ?? '',
-    record,
-  };
-}
-
-/** The marker names the dead letter by its position, stage and origin, as the projector's dead_letters row does. */
-export function redriveMarker(entry: DeadLetterEntry, now: Date): OutgoingRecord {
-  return encodeRedriveMarker(entry.record, now);
-}
-
-/** The original record, as it was before it failed. */
-export function originalRecord(entry: DeadLetterEntry): OutgoingRecord {
-  return originalOfDeadLetter(entry.record);
-}
-
-export async function readDeadLetters(brokers: readonly string[], security?: KafkaClientSecurity): Promise<DeadLetterEntry[]> {
-  const kafka = createKafka({ brokers, security, clientId: 'hookbus-deadletters' });
-  const entries: DeadLetterEntry[] = [];
-  const redriven = new Set<string>();
-  await readTopicRange(kafka, Topics.deadLetter.name, await rangeByTime(kafka, Topics.deadLetter.name), (record) => {
-    if (isRedriveMarker(record)) redriven.add(readDeadLetter(record).redriveOf!);
-    const entry = toEntry(record);
-    if (entry) entries.push(entry);
-  });
-  return entries.filter((e) => !redriven.has(e.id));
-}
-
 export async function deadLetters(argv: string[]): Promise<number> {
   const { command, ids, stage, code, json } = parseDeadLetterArgs(argv);
   const env = loadEnv();
-  const entries = (await readDeadLetters(env.kafkaBrokers, env.kafkaSecurity)).filter((e) => (!stage || e.stage === stage) && (!code || e.code === code));
+  const entries = selectDeadLetters(await readDeadLetters(env.kafkaBrokers, env.kafkaSecurity), { stage, code });
   if (command === 'list') {
     if (json) {
-      console.log(JSON.stringify(entries.map(({ record: _r, ...e }) => e), null, 2));
+      console.log(JSON.stringify(entries.map(({ record: _r, rowId: _rowId, ...e }) => e), null, 2));
       return 0;
     }
     console.log(['id', 'stage', 'code', 'origin', 'failed at', 'error'].join('\t'));
@@ -133,23 +89,13 @@ export async function deadLetters(argv: string[]): Promise<number> {
     console.log(`${entries.length} dead letter(s) not yet redriven`);
     return 0;
   }
-  const chosen = ids.length > 0 ? entries.filter((e) => ids.includes(e.id)) : entries;
+  const chosen = selectDeadLetters(entries, { ids });
   if (chosen.length === 0) {
     process.stderr.write(`no dead letter not yet redriven matches ${ids.length > 0 ? ids.join(' ') : 'the selection'}; nothing redriven\n`);
     return EXIT_NONE_MATCH;
   }
   const kafka = createKafka({ brokers: env.kafkaBrokers, security: env.kafkaSecurity, clientId: 'hookbus-deadletters' });
-  const producer = createDurableProducer(kafka);
-  await producer.connect();
-  try {
-    const records = chosen.flatMap((e) => [
-      originalRecord(e),
-      redriveMarker(e, new Date()),
-    ]);
-    await producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
-  } finally {
-    await producer.disconnect();
-  }
+  await withDurableSender(kafka, (send) => redriveDeadLetters(send, chosen, new Date()));
   console.log(`redrove ${chosen.length} dead letter(s): ${chosen.map((e) => `${e.id} → ${e.origin.split('/')[0]}`).join(', ')}`);
   return 0;
 }

@@ -246,7 +246,7 @@ describe('the console in chromium', () => {
   it('audited the unmasking, and logged no phone number or email address while it served all this', () => {
     const consoleLines = stackOutput.split('\n').filter((line) => line.startsWith('[console]'));
     expect(consoleLines.some((line) => line.includes('console: login'))).toBe(true);
-    // The operator's unmasking is on the audit record (the log sink until console.audit.v1 is wired).
+    // The operator's unmasking is on the audit record (console.audit.v1, and a log line for each audited action).
     expect(consoleLines.some((line) => line.includes('console action unmask by operator'))).toBe(true);
     expectNoPersonalData(consoleLines);
   });

@@ -1,4 +1,6 @@
 import type { ServiceContext } from '@hookbus/platform';
+import type { ConsoleAudit } from './audit-entry';
+import type { ConsoleActions } from './console-actions';
 import { LoginThrottle } from './auth/login-throttle';
 import type { OidcFlow } from './auth/oidc-flow';
 import { SessionStore } from './auth/sessions';
@@ -9,21 +11,7 @@ import type { ReadModel } from './read-model';
 /** Injection token of the ConsoleRuntime: what every page controller is given. */
 export const CONSOLE_RUNTIME = Symbol('CONSOLE_RUNTIME');
 
-/**
- * An action worth auditing (who, what, when). The console-actions part writes these to `console.audit.v1`; until
- * it is wired, the default sink logs the action without its subject's personal data.
- */
-export interface ConsoleAuditEntry {
-  readonly user: string;
-  readonly role: string;
-  readonly action: string;
-  /** What it was done to (a receipt id, a process key, a search): never logged by the default sink. */
-  readonly target: string;
-}
-
-export interface ConsoleAudit {
-  record(entry: ConsoleAuditEntry): Promise<void>;
-}
+export type { ConsoleAudit, ConsoleAuditEntry } from './audit-entry';
 
 /** The console process's state: settings, sessions, the login throttle, the read model, the audit sink. */
 export interface ConsoleRuntime {
@@ -35,6 +23,8 @@ export interface ConsoleRuntime {
   readonly audit: ConsoleAudit;
   /** Single sign-on, when `console.oidc` is configured. */
   readonly oidc: OidcFlow | null;
+  /** The actions (redrive, Credas re-fetch) through Kafka, audited on console.audit.v1; null in a test without Kafka. */
+  readonly actions: ConsoleActions | null;
 }
 
 export function loggingAudit(context: ServiceContext): ConsoleAudit {
@@ -51,6 +41,6 @@ export function loggedName(name: string): string {
   return maskText(name);
 }
 
-export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, oidc };
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, oidc, actions };
 }

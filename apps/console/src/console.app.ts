@@ -3,6 +3,7 @@ import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform
 import { discoverOidc, type OidcFlow } from './auth/oidc-flow';
 import { ConsoleErrors } from './console-errors';
 import { ConsoleModule } from './console.module';
+import { ConsoleActions, ConsoleKafka, type ActionPorts } from './console-actions';
 import { createRuntime, type ConsoleAudit } from './console-runtime';
 import { consoleSettings, type ConsoleSettings } from './console-settings';
 import { ReadModel } from './read-model';
@@ -14,6 +15,8 @@ export interface ConsoleOptions {
   readonly audit?: ConsoleAudit;
   /** The single sign-on flow (a test's); default: discovered from `console.oidc` when configured. */
   readonly oidc?: OidcFlow;
+  /** Where actions read dead letters and send records (a test's fakes); default: Kafka (KAFKA_BROKERS). */
+  readonly actionPorts?: ActionPorts;
 }
 
 /** Headers on every answer: no framing, no inline script or style, no sniffing, no caching of pages with data. */
@@ -32,7 +35,10 @@ export async function startConsole(context: ServiceContext, options: ConsoleOpti
   const settings = options.settings ?? consoleSettings(context.env, context.config);
   const oidc = options.oidc ?? (settings.oidc ? await discoverOidc(settings.oidc) : null);
   const readModel = new ReadModel(context.env.databaseUrl);
-  const runtime = createRuntime(context, settings, readModel, options.audit, oidc);
+  // Actions and their audit trail go through Kafka (console.audit.v1); a test may give its own audit sink or ports.
+  const kafka = options.actionPorts ? null : new ConsoleKafka(context);
+  const actions = new ConsoleActions(options.actionPorts ?? kafka!.ports, context.logger);
+  const runtime = createRuntime(context, settings, readModel, options.audit ?? actions.audit, oidc, actions);
   const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
   app.useGlobalFilters(new ConsoleErrors(context));
   const fastify = app.getHttpAdapter().getInstance();
@@ -46,8 +52,12 @@ export async function startConsole(context: ServiceContext, options: ConsoleOpti
     app,
     url,
     close: async () => {
-      await app.close();
-      await readModel.close();
+      try {
+        await app.close();
+        await readModel.close();
+      } finally {
+        await kafka?.close();
+      }
     },
   };
 }

@@ -56,6 +56,12 @@ export class ReadModel {
     this.pool.on('error', () => undefined);
   }
 
+  /** Any read on the read-only pool (the pages of console-actions keep their SQL beside them: operations-queries.ts). */
+  async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    const { rows } = await this.pool.query<T>(text, [...params]);
+    return rows;
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1 FROM hookbus.receipts LIMIT 0');
   }

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { RunningService } from '@hookbus/nest-kafka';
 import { TEST_KAFKA_BROKERS, testServiceContext, waitFor } from '@hookbus/testing';
+import { ORCHESTRATOR_RETRY_LANES } from '@hookbus/contracts';
 import { startMonitor } from '../src/monitor.app';
+import type { MonitorOverview } from '../src/monitor-overview';
 
 const kafka = new Kafka({ clientId: 'hookbus-monitor-test', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
 const SAMPLE_EVERY_MS = 200;
@@ -123,6 +125,40 @@ describe('monitor service', () => {
     expect(await series(service, 'hookbus_consumergroup_members', group)).toBe(0);
     // Two or more samples in the window: the trend is exported (the group consumed everything, so it is not growing).
     expect(await waitSeries(service, 'hookbus_consumergroup_lag_trend_records_per_second', group, () => true)).toBeLessThanOrEqual(0);
+  });
+
+  it('serves the same verdicts as JSON on /overview: lag in offsets and seconds, a growing history, and the Credas retry lanes as the backlog', async () => {
+    const { topic, groupId } = await freshTopic();
+    await produce(topic, 4, Date.now() - 5 * 60 * 1000);
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }] });
+    // A retrieval waiting in the 2-minute lane for ten minutes (its group has committed before it).
+    const lane = ORCHESTRATOR_RETRY_LANES.find((l) => l.lane === '2m')!;
+    const [sent] = await producer.send({ topic: lane.topic, acks: -1, messages: [{ key: 'credas:overview-test', value: 'retry', partition: 0, timestamp: String(Date.now() - 10 * 60 * 1000) }] });
+    await admin.setOffsets({ groupId: lane.group, topic: lane.topic, partitions: [{ partition: 0, offset: sent!.baseOffset! }] });
+    const service = await monitor(groupId, topic);
+
+    const overview = await waitFor(async () => {
+      const response = await fetch(`${service.url}/overview`);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await response.json()) as MonitorOverview;
+      const group = body.groups.find((g) => g.group === groupId);
+      return group && group.history.length >= 3 && body.credasBacklog.lanes.length === 3 ? body : undefined;
+    }, { what: '/overview with three samples of the group and the backlog' });
+    const group = overview.groups.find((g) => g.group === groupId)!;
+    expect(group).toMatchObject({ lag: 3, state: 'Empty', members: 0 });
+    expect(group.lagSeconds).toBeGreaterThanOrEqual(300);
+    expect(group.partitions).toEqual([expect.objectContaining({ topic, partition: 0, committed: 1, end: 4, lag: 3 })]);
+    // The same numbers /metrics exports, from the same verdicts.
+    expect(await series(service, 'kafka_consumergroup_lag', { consumergroup: groupId, topic, partition: '0' })).toBe(3);
+    expect(group.history.every((p) => p.lag === 3)).toBe(true);
+    const waiting = overview.credasBacklog.lanes.find((l) => l.lane === '2m')!;
+    expect(waiting.group).toBe('hookbus-orchestrator-retry-2m');
+    expect(waiting.records).toBeGreaterThanOrEqual(1);
+    expect(waiting.oldestSeconds).toBeGreaterThanOrEqual(600);
+    expect(overview.credasBacklog.records).toBeGreaterThanOrEqual(1);
+    expect(overview.spool.known).toBe(false);
+    // The lanes are not exported as series: the lag alerts never see them.
+    expect(await series(service, 'hookbus_consumergroup_status', { consumergroup: lane.group })).toBeUndefined();
   });
 
   it('is not ready until a lag sample succeeds, and says why', async () => {

@@ -1,4 +1,4 @@
-import { STAGES } from '@hookbus/contracts';
+import { STAGES, orchestratorRetryGroup } from '@hookbus/contracts';
 import { createKafka, type BackoffPolicy } from '@hookbus/kafka';
 import { KafkaBatchTransport, type RunningService } from '@hookbus/nest-kafka';
 import { consumerMetrics, createServiceApp, kafkaLogging, listen, type ReadinessChecks, type ServiceContext } from '@hookbus/platform';
@@ -76,7 +76,7 @@ export async function startOrchestrator(context: ServiceContext, options: Orches
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
     }, log, observer),
     ...RETRY_LANES.map((lane) => new KafkaBatchTransport(kafka, new CredasRetrievalSink(deps, lane), {
-      groupId: `${groupId}-retry-${lane.name}`,
+      groupId: orchestratorRetryGroup(groupId, lane.name),
       topics: [lane.topic],
       sessionTimeoutMs: context.env.kafkaSessionTimeoutMs,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,

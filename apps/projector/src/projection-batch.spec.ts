@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { mergeProjections, withoutExpired } from './projection-batch';
-import type { CommunicationRow, EventRow, ReceiptRow, TransitionRow } from './projection-rows';
+import type { CommunicationRow, ConsoleAuditRow, EventRow, ReceiptRow, TransitionRow } from './projection-rows';
 
 function communication(seq: number, updatedAtMs: number, offset: number): CommunicationRow {
   return {
@@ -26,6 +26,14 @@ describe('mergeProjections', () => {
   it('writes each event once per batch', () => {
     const event = { eventId: 'e1', receivedAtMs: 1 } as EventRow;
     expect(mergeProjections([{ events: [event] }, { events: [{ ...event }] }]).events).toHaveLength(1);
+  });
+
+  it('writes each console action once per batch, the first delivery of it (one row per actionId in the statement)', () => {
+    const audit = { actionId: 'a1', detail: 'first' } as ConsoleAuditRow;
+    expect(mergeProjections([{ consoleAudit: [audit] }, { consoleAudit: [{ ...audit, detail: 'second' }] }, { consoleAudit: [{ ...audit, actionId: 'a2' }] }]).consoleAudit.map((r) => [r.actionId, r.detail])).toEqual([
+      ['a1', 'first'],
+      ['a2', 'first'],
+    ]);
   });
 
   it('keeps an overdue notice beside the transition whose seq it carries, and each of them once', () => {

@@ -17,6 +17,7 @@ export function mergeProjections(projections: ReadonlyArray<Projection>): Projec
   const credasResults = new Map<string, CredasResultRow>();
   const deadLetters = new Map<string, ProjectionBatch['deadLetters'][number]>();
   const redrives = new Map<string, ProjectionBatch['redrives'][number]>();
+  const consoleAudit = new Map<string, ProjectionBatch['consoleAudit'][number]>();
   for (const p of projections) {
     for (const r of p.redrives ?? []) greatestWins(redrives, r.id, r, (a, b) => (a.redrivenAt < b.redrivenAt ? -1 : a.redrivenAt > b.redrivenAt ? 1 : 0));
     for (const r of p.receipts ?? []) firstWins(receipts, r.receiptId, r);
@@ -26,6 +27,7 @@ export function mergeProjections(projections: ReadonlyArray<Projection>): Projec
     for (const r of p.communications ?? []) greatestWins(communications, r.communicationId, r, compareState);
     for (const r of p.processes ?? []) greatestWins(processes, r.processKey, r, compareState);
     for (const r of p.credasResults ?? []) greatestWins(credasResults, r.processId, r, compareResult);
+    for (const r of p.consoleAudit ?? []) firstWins(consoleAudit, r.actionId, r);
   }
   return {
     receipts: [...receipts.values()],
@@ -36,6 +38,7 @@ export function mergeProjections(projections: ReadonlyArray<Projection>): Projec
     credasResults: [...credasResults.values()],
     deadLetters: [...deadLetters.values()],
     redrives: [...redrives.values()],
+    consoleAudit: [...consoleAudit.values()],
   };
 }
 

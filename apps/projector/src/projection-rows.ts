@@ -139,6 +139,19 @@ export interface RedriveRow {
   readonly redrivenAt: string;
 }
 
+/** One console action (console.audit.v1) → one hookbus.console_audit row, keyed by its actionId. */
+export interface ConsoleAuditRow {
+  readonly actionId: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly role: string;
+  readonly action: string;
+  readonly targetKind: string;
+  readonly targetIds: readonly string[];
+  readonly outcome: string;
+  readonly detail: string;
+}
+
 /** Everything one record contributes; most records fill one or two of these. */
 export interface Projection {
   receipts?: ReceiptRow[];
@@ -149,6 +162,7 @@ export interface Projection {
   credasResults?: CredasResultRow[];
   deadLetters?: DeadLetterRow[];
   redrives?: RedriveRow[];
+  consoleAudit?: ConsoleAuditRow[];
 }
 
 export type ProjectionTable = keyof Projection;

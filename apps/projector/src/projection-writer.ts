@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { jsonForJsonb, withoutNul } from '@hookbus/contracts';
-import type { CommunicationRow, CredasResultRow, DeadLetterRow, EventRow, ProcessRow, Projection, ReceiptRow, RedriveRow, TransitionRow } from './projection-rows';
+import type { CommunicationRow, ConsoleAuditRow, CredasResultRow, DeadLetterRow, EventRow, ProcessRow, Projection, ReceiptRow, RedriveRow, TransitionRow } from './projection-rows';
 
 /**
  * Multi-row upserts, one statement per table per batch: each column travels as one array parameter and
@@ -21,6 +21,31 @@ export async function writeProjection(client: PoolClient, batch: Required<Projec
   await writeCredasResults(client, batch.credasResults);
   await writeDeadLetters(client, batch.deadLetters);
   await writeRedrives(client, batch.redrives);
+  await writeConsoleAudit(client, batch.consoleAudit);
+}
+
+/** An audit row is a fact: written once per actionId, a redelivery or a replay is `DO NOTHING`. */
+async function writeConsoleAudit(client: PoolClient, rows: readonly ConsoleAuditRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO hookbus.console_audit (action_id, at, actor, role, action, target_kind, target_ids, outcome, detail)
+     SELECT x.action_id, x.at, x.actor, x.role, x.action, x.target_kind,
+            COALESCE(ARRAY(SELECT jsonb_array_elements_text(x.target_ids)), '{}'), x.outcome, x.detail
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
+         AS x(action_id, at, actor, role, action, target_kind, target_ids, outcome, detail)
+     ON CONFLICT (action_id) DO NOTHING`,
+    [
+      column(rows, (r) => r.actionId),
+      column(rows, (r) => r.at),
+      column(rows, (r) => r.actor),
+      column(rows, (r) => r.role),
+      column(rows, (r) => r.action),
+      column(rows, (r) => r.targetKind),
+      jsonColumn(rows, (r) => JSON.stringify(r.targetIds.map((id) => withoutNul(id)))),
+      column(rows, (r) => r.outcome),
+      column(rows, (r) => r.detail),
+    ],
+  );
 }
 
 /**

@@ -196,6 +196,14 @@ describe('projectRecord', () => {
     expect(marker).toEqual({ redrives: [{ id: failure.id, redrivenAt: '2025-02-16T08:00:00.000Z' }] });
   });
 
+  it('reads a console audit record as one console_audit row keyed by its actionId', () => {
+    const audit = { actionId: '0193a0c4-1111-4000-8000-000000000001', at: '2026-12-01T06:30:00Z', actor: 'operator', role: 'operator', action: 'credas.refetch', target: { kind: 'process', ids: ['credas:P1'] }, outcome: 'ok', detail: 'command c-1' };
+    expect(projectRecord(record(Topics.consoleAudit.name, JSON.stringify(audit), {}, audit.actionId))).toEqual({
+      consoleAudit: [{ actionId: audit.actionId, at: '2026-12-01T06:30:00.000Z', actor: 'operator', role: 'operator', action: 'credas.refetch', targetKind: 'process', targetIds: ['credas:P1'], outcome: 'ok', detail: 'command c-1' }],
+    });
+    expect(() => projectRecord(record(Topics.consoleAudit.name, JSON.stringify({ ...audit, action: 'drop' }), {}, audit.actionId))).toThrow(InvalidRecordError);
+  });
+
   it('refuses a record on a topic it does not read', () => {
     expect(() => projectRecord(record('elsewhere', 'x'))).toThrow(InvalidRecordError);
   });

@@ -1,6 +1,7 @@
 import { ALWAYS_SECRET_HEADERS, InvalidRecordError, PROVIDERS, Topics, type ProviderName } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { Projection } from './projection-rows';
+import { consoleAuditProjection } from './projection/console-audit-rows';
 import { deadLetterProjection } from './projection/dead-letter-rows';
 import { eventProjection } from './projection/event-rows';
 import { receiptRow } from './projection/receipt-rows';
@@ -26,6 +27,7 @@ export const PROJECTED_TOPICS: readonly string[] = [
   Topics.communicationState.name,
   Topics.processState.name,
   Topics.deadLetter.name,
+  Topics.consoleAudit.name,
 ];
 
 /**
@@ -41,6 +43,7 @@ export function projectRecord(record: ConsumedRecord, secretHeaders: ReadonlySet
   if (record.topic === Topics.communicationState.name) return record.value ? { communications: [communicationRow(record)] } : {};
   if (record.topic === Topics.processState.name) return record.value ? { processes: [processRow(record)] } : {};
   if (record.topic === Topics.deadLetter.name) return deadLetterProjection(record);
+  if (record.topic === Topics.consoleAudit.name) return consoleAuditProjection(record);
   throw new InvalidRecordError('projector.unknown_topic', `the projector does not read topic ${record.topic}`);
 }
 

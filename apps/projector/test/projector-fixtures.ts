@@ -198,7 +198,7 @@ export async function waitReached(admin: Admin, groupId: string, topics: readonl
 }
 
 export const READ_MODEL_TABLES = [
-  'receipts', 'events', 'event_ids', 'communications', 'communication_transitions', 'processes', 'process_transitions', 'credas_results', 'dead_letters',
+  'receipts', 'events', 'event_ids', 'communications', 'communication_transitions', 'processes', 'process_transitions', 'credas_results', 'dead_letters', 'console_audit',
 ] as const;
 
 /** Every row of every table, as a sorted list of row hashes per table (projected_at included: rewrites show). */

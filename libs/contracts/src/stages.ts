@@ -35,8 +35,14 @@ export const ORCHESTRATOR_COMMANDS_TOPIC = internal('orchestrator.credas.command
 /** The orchestrator's memory, read back without a consumer group (apps/orchestrator/src/orchestrator-memory.ts). */
 export const ORCHESTRATOR_RETRIEVALS_TOPIC = internal('orchestrator.credas.retrievals.v1');
 
-/** Topics written from outside every stage: an operator's CLI. */
-export const EXTERNAL_INPUTS: readonly string[] = [ORCHESTRATOR_COMMANDS_TOPIC];
+/** The console's audit trail (apps/console): every action and login, projected into hookbus.console_audit. */
+export const CONSOLE_AUDIT_TOPIC = Topics.consoleAudit.name;
+
+/**
+ * Topics written from outside every stage: an operator's CLI, and the console (which consumes nothing: it reads
+ * the read model and the monitor, and writes commands, redrives and its audit trail).
+ */
+export const EXTERNAL_INPUTS: readonly string[] = [ORCHESTRATOR_COMMANDS_TOPIC, CONSOLE_AUDIT_TOPIC];
 
 /**
  * In pipeline order: a stage reads only what an earlier stage (or itself, or the outside: EXTERNAL_INPUTS) writes.
@@ -87,11 +93,27 @@ export const STAGES = {
       Topics.communicationState.name,
       Topics.processState.name,
       Topics.deadLetter.name,
+      CONSOLE_AUDIT_TOPIC,
     ],
     outputs: [Topics.deadLetter.name],
     transactional: false,
   },
 } as const satisfies Record<string, StageDeclaration>;
+
+/** The group a retry lane's consumer reads its lane under: `{orchestrator group}-retry-{lane}` (apps/orchestrator). */
+export function orchestratorRetryGroup(orchestratorGroup: string, lane: string): string {
+  return `${orchestratorGroup}-retry-${lane}`;
+}
+
+/**
+ * The retry lanes with their topics and groups: the Credas retrieval backlog. Not in the stage table's groups (the
+ * lag alerts would take a lane that holds records until they are due for a stalled consumer); the monitor samples
+ * them apart for the console's overview (apps/monitor GET /overview, `credasBacklog`).
+ */
+export const ORCHESTRATOR_RETRY_LANES: ReadonlyArray<{ readonly lane: string; readonly topic: string; readonly group: string }> = ORCHESTRATOR_RETRY_TOPICS.map((topic) => {
+  const lane = /^orchestrator\.credas\.retry-([0-9a-z]+)\.v1$/.exec(topic)![1]!;
+  return { lane, topic, group: orchestratorRetryGroup(STAGES.orchestrator.group, lane) };
+});
 
 export type StageName = keyof typeof STAGES;
 /** A stage that consumes: it has a consumer group. */

@@ -147,6 +147,17 @@ export const Topics = {
     value: 'the original record; stage, error, origin and attempts in headers',
     writtenBy: 'any consumer',
   },
+  consoleAudit: {
+    // Who did what in the console, and how it ended: kept a year on the topic, for ever in hookbus.console_audit.
+    name: 'console.audit.v1',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 365 * DAY_MS,
+    maxMessageBytes: MIB,
+    key: 'actionId',
+    value: 'one console action (login, redrive, re-fetch, replay, unmask): actor, role, target, outcome',
+    writtenBy: 'console',
+  },
 } as const satisfies Record<string, TopicDeclaration | Record<ProviderName, TopicDeclaration>>;
 
 /** Topics private to one service (retry lanes); declared here so provisioning and docs see them too. */

@@ -19,3 +19,5 @@ export * from './failure-class';
 export * from './stop-report';
 export * from './topic-offsets';
 export * from './consumer-crash';
+export * from './dead-letter-redrive';
+export * from './credas-refetch-request';

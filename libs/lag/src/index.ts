@@ -6,3 +6,4 @@ export * from './lag-metrics';
 export * from './lag-monitor';
 export * from './lag-table';
 export * from './nest/lag.module';
+export * from './lag-overview';

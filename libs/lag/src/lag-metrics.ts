@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { LAG_STATUS_CODE, LAG_STATUSES, type GroupVerdict } from './lag-evaluator';
+import { groupLagSeconds } from './lag-overview';
 import { GROUP_STATES } from './lag-sample';
 import { RETENTION_STATUS_CODE } from './retention-risk';
 
@@ -47,15 +48,11 @@ export class LagMetrics {
     const group = verdict.groupId;
     this.forget(group);
     const sums = new Map<string, number>();
-    let maxSeconds = 0;
     for (const p of verdict.partitions) {
       const labels = { consumergroup: group, topic: p.topic, partition: String(p.partition) };
       this.lag.set(labels, p.lag);
       if (p.retentionHeadroom !== null) this.headroom.set(labels, p.retentionHeadroom);
-      if (p.lagSeconds !== null) {
-        this.lagSeconds.set(labels, p.lagSeconds);
-        maxSeconds = Math.max(maxSeconds, p.lagSeconds);
-      }
+      if (p.lagSeconds !== null) this.lagSeconds.set(labels, p.lagSeconds);
       sums.set(p.topic, (sums.get(p.topic) ?? 0) + p.lag);
     }
     for (const [topic, sum] of sums) this.lagSum.set({ consumergroup: group, topic }, sum);
@@ -63,7 +60,7 @@ export class LagMetrics {
       partitions: verdict.partitions.map((p) => ({ consumergroup: group, topic: p.topic, partition: String(p.partition) })),
       topics: [...sums.keys()],
     });
-    this.lagSecondsMax.set({ consumergroup: group }, maxSeconds);
+    this.lagSecondsMax.set({ consumergroup: group }, groupLagSeconds(verdict));
     this.status.set({ consumergroup: group }, LAG_STATUS_CODE[verdict.status]);
     for (const status of LAG_STATUSES) this.statusInfo.set({ consumergroup: group, status }, status === verdict.status ? 1 : 0);
     this.members.set({ consumergroup: group }, verdict.members);

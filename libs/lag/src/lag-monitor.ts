@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { createKafka, type KafkaClientOptions } from '@hookbus/kafka';
 import { DEFAULT_EVALUATOR_OPTIONS, DEFAULT_WINDOW_OPTIONS, evaluateGroup, slideWindow, type EvaluatorOptions, type GroupVerdict, type WindowOptions } from './lag-evaluator';
 import { LagMetrics } from './lag-metrics';
+import { DEFAULT_LAG_HISTORY, LagHistory, groupOverview, type GroupOverview } from './lag-overview';
 import { LagReader, type LagTarget } from './lag-reader';
 import type { GroupSample } from './lag-sample';
 import { KafkaRecordTimestampReader, type RecordTimestampReader } from './record-timestamp-reader';
@@ -20,6 +21,8 @@ export interface LagMonitorOptions {
   readonly evaluator?: EvaluatorOptions;
   readonly clock?: () => number;
   readonly logger?: LagLogger;
+  /** Samples each group's history keeps for the overview's sparkline (DEFAULT_LAG_HISTORY). */
+  readonly historySize?: number;
 }
 
 export const DEFAULT_LAG_INTERVAL_MS = 15_000;
@@ -36,6 +39,7 @@ export class LagMonitor {
   private readonly clock: () => number;
   private lastSampledAt: number | null = null;
   private lastError: string | null = null;
+  private readonly history: LagHistory;
 
   constructor(
     private readonly reader: LagReader,
@@ -44,6 +48,7 @@ export class LagMonitor {
     private readonly onClose: () => Promise<void> = async () => undefined,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.history = new LagHistory(options.historySize ?? DEFAULT_LAG_HISTORY);
   }
 
   /** A monitor with its own Kafka admin connection, exporting to `registry` (the service's /metrics registry). */
@@ -89,6 +94,7 @@ export class LagMonitor {
     }
     const verdicts = samples.map((sample) => this.judge(sample));
     this.latest = verdicts;
+    this.history.record(verdicts);
     this.lastSampledAt = now;
     this.lastError = null;
     return verdicts;
@@ -103,6 +109,16 @@ export class LagMonitor {
   /** The verdicts of the newest sample. */
   verdicts(): readonly GroupVerdict[] {
     return this.latest;
+  }
+
+  /** The newest verdict of every group with its recent history (oldest first): the monitor's GET /overview. */
+  overview(): GroupOverview[] {
+    return this.latest.map((verdict) => groupOverview(verdict, this.history.of(verdict.groupId)));
+  }
+
+  /** When the newest sample was taken (epoch ms) and why the newest one failed, if it did. */
+  samplingState(): { readonly lastSampledAt: number | null; readonly lastError: string | null } {
+    return { lastSampledAt: this.lastSampledAt, lastError: this.lastError };
   }
 
   start(): void {

@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Redirect } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { Public } from '../auth/access';
 import { CONSOLE_CSS } from '../views/console-css';
 
-/** The stylesheet (public: the login page needs it); and `/` until the overview page exists. */
+/** The stylesheet (public: the login page needs it). `/` is the overview (overview.controller.ts). */
 @Controller()
 export class AssetsController {
   @Public()
@@ -12,12 +12,4 @@ export class AssetsController {
   css(): string {
     return CONSOLE_CSS;
   }
-}
-
-/** `/` until the overview page (console-actions) replaces this controller: the search page. */
-@Controller()
-export class HomeController {
-  @Get()
-  @Redirect('/search', 303)
-  home(): void {}
 }

@@ -45,6 +45,7 @@ export class LoginController {
     if (!user || !ok) {
       this.runtime.throttle.failed(address, name);
       this.runtime.context.logger.warn({ address }, 'console: failed login');
+      this.auditLogin({ user: loggedName(name || '?'), role: 'none', action: 'login.refused', target: 'password', outcome: 'refused', detail: user ? 'wrong password' : 'unknown user name' });
       reply.status(401).type(HTML_CONTENT_TYPE).send(this.render(request, reply, next, 'Wrong user name or password.', name));
       return;
     }
@@ -55,6 +56,7 @@ export class LoginController {
     setCookie(reply, SESSION_COOKIE, session.id, { secure: this.runtime.settings.cookieSecure, maxAge: SESSION_ABSOLUTE_MS / 1000 });
     setCookie(reply, LOGIN_CSRF_COOKIE, '', { secure: this.runtime.settings.cookieSecure, maxAge: 0 });
     this.runtime.context.logger.info({ user: loggedName(user.name), role: user.role }, 'console: login');
+    this.auditLogin({ user: user.name, role: user.role, action: 'login', target: 'password', outcome: 'ok', detail: 'password' });
     reply.status(303).header('location', next).send();
   }
 
@@ -64,6 +66,17 @@ export class LoginController {
     this.runtime.sessions.destroy(session?.id);
     setCookie(reply, SESSION_COOKIE, '', { secure: this.runtime.settings.cookieSecure, maxAge: 0 });
     reply.header('location', '/login');
+  }
+
+  /**
+   * A login, or a refused one, on the audit trail (console.audit.v1, target kind `session`). Best effort: the console
+   * stays usable while Kafka is down (what an operator then needs most), so a failed audit write is logged, not fatal.
+   * A refused name is masked like in logs (it may be an email address typed by mistake).
+   */
+  private auditLogin(entry: { user: string; role: string; action: 'login' | 'login.refused'; target: string; outcome: 'ok' | 'refused'; detail: string }): void {
+    this.runtime.audit
+      .record({ ...entry, targetKind: 'session', targetIds: [] })
+      .catch(() => this.runtime.context.logger.warn({ action: entry.action }, 'console: login audit record not written'));
   }
 
   private render(request: ConsoleRequest, reply: FastifyReply, next: string, error: string | null, name: string): string {

@@ -7,6 +7,7 @@ import type { PersonalDataView } from '../personal-data-mask';
 import { html, type Html } from '../views/html';
 import { HTML_CONTENT_TYPE, layout, when } from '../views/layout';
 import { personalDataNotice, prettyJson, providerStatus, statusBadge } from '../views/page-parts';
+import { refetchButton } from './processes.controller';
 import { personalDataFor } from './unmask';
 
 type Row = Record<string, unknown>;
@@ -28,7 +29,7 @@ export class SearchController {
 
   @Get('search')
   @Header('content-type', HTML_CONTENT_TYPE)
-  async search(@CurrentSession() session: ConsoleSession, @Query('q') q?: string): Promise<string> {
+  async search(@CurrentSession() session: ConsoleSession, @Query('q') q?: string, @Query('refetch') refetch?: string): Promise<string> {
     const query = (typeof q === 'string' ? q : '').trim().slice(0, 512);
     const view = await personalDataFor(this.runtime, session, `search ${query}`);
     const form = html`<form class="search" method="get" action="/search" role="search">
@@ -43,11 +44,11 @@ export class SearchController {
     const timeline = view.deep(await this.runtime.readModel.timeline(query));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const notice = personalDataNotice(session, view, `/search?${new URLSearchParams({ q: query }).toString()}`);
-    return layout({ title: `Timeline for ${view.text(query)}`, nav: '/search' }, session, html`${form}${notice}${renderTimeline(timeline, view)}<p class="muted">Answered in ${ms.toFixed(0)} ms.</p>`);
+    return layout({ title: `Timeline for ${view.text(query)}`, nav: '/search' }, session, html`${form}${refetch ? html`<p class="notice" role="status" id="refetch-requested">Asked the orchestrator to fetch this process again (command ${refetch.slice(0, 64)}); its new results appear here once retrieved.</p>` : ''}${notice}${renderTimeline(timeline, view, (key) => refetchButton(session, key))}<p class="muted">Answered in ${ms.toFixed(0)} ms.</p>`);
   }
 }
 
-export function renderTimeline(t: Timeline, view: PersonalDataView): Html {
+export function renderTimeline(t: Timeline, view: PersonalDataView, processActions: (processKey: string) => Html | string = () => ''): Html {
   const empty = [t.processes, t.communications, t.receipts, t.events, t.transitions, t.results].every((rows) => rows.length === 0);
   if (empty) return html`<p class="notice" id="nothing-found">Nothing found for this query.</p>`;
   return html`
@@ -58,7 +59,7 @@ ${[...t.processes].sort(newestFirst('updated_at')).map(
     <dt>status</dt><dd>${statusBadge(p.status, p.final)}${p.status_reason ? html` <span class="muted">${p.status_reason}</span>` : ''}</dd>
     <dt>provider's status</dt><dd>${providerStatus(p.provider_status)}</dd>
     <dt>entity</dt><dd>${p.entity_id ?? '-'}</dd>
-    <dt>updated</dt><dd>${when(p.updated_at)}</dd></dl></section>`,
+    <dt>updated</dt><dd>${when(p.updated_at)}</dd></dl>${processActions(String(p.process_key))}</section>`,
 )}
 ${[...t.communications].sort(newestFirst('updated_at')).map(
   (c) => html`<section class="card" aria-label="communication ${c.communication_id}"><h3>${c.channel ?? 'communication'} ${c.communication_id}</h3><dl class="facts">

@@ -47,4 +47,9 @@ dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; word-break: break-all; }
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 1rem; top: .5rem; background: #fff; color: var(--fg); padding: .3rem .6rem; z-index: 2; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+svg.sparkline { vertical-align: middle; color: var(--accent); }
+form.inline { display: inline; margin-left: .5rem; }
+form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: .5rem 0 1rem; }
 `;

@@ -4,27 +4,13 @@
  * The command goes on orchestrator.credas.commands.v1 (services talk only through Kafka); the orchestrator publishes
  * a new hookbus.credas.results event for it.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { finishCommand, handleHelp, loadEnv, parseCommandLine, UsageError, type CommandHelp } from '@hookbus/config';
-import { encodeRefetchCommand, type RefetchCommand } from '@hookbus/contracts';
-import { createDurableProducer, createKafka, type KafkaClientSecurity } from '@hookbus/kafka';
+import type { RefetchCommand } from '@hookbus/contracts';
+import { isCredasId, sendRefetch } from '@hookbus/kafka';
 
-export async function sendRefetch(brokers: readonly string[], processId: string, entityId: string | null, security?: KafkaClientSecurity): Promise<RefetchCommand> {
-  const command: RefetchCommand = { type: 'refetch', commandId: randomUUID(), processId, entityId, requestedAt: new Date().toISOString() };
-  const producer = createDurableProducer(createKafka({ brokers, security, clientId: 'hookbus-credas-refetch' }));
-  await producer.connect();
-  try {
-    const { topic, key, value, headers } = encodeRefetchCommand(command);
-    await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
-  } finally {
-    await producer.disconnect();
-  }
-  return command;
-}
-
-/** Credas ids fill URL path segments (CredasApiClient): refused here rather than dead-lettered there. */
-const CREDAS_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+/** The shared sender (libs/kafka credas-refetch-request.ts), also used by the console's re-fetch button. */
+export { sendRefetch };
 
 export const REFETCH_HELP: CommandHelp = {
   usage: ['npm run credas:refetch -- <processId> [<entityId>]'],
@@ -39,7 +25,7 @@ export async function runRefetchCli(args: readonly string[], env: Readonly<Recor
   if (!processId) throw new UsageError('credas:refetch: name the Credas processId');
   if (positionals.length > 2) throw new UsageError(`credas:refetch: at most a processId and an entityId, got ${positionals.length} arguments`);
   for (const [what, id] of [['processId', processId], ['entityId', entityId]] as const) {
-    if (id !== undefined && !CREDAS_ID.test(id)) throw new UsageError(`credas:refetch: not a Credas ${what} (letters, digits and dashes, up to 64): ${JSON.stringify(id)}`);
+    if (id !== undefined && !isCredasId(id)) throw new UsageError(`credas:refetch: not a Credas ${what} (letters, digits and dashes, up to 64): ${JSON.stringify(id)}`);
   }
   const settings = loadEnv(env);
   return sendRefetch(settings.kafkaBrokers, processId, entityId ?? null, settings.kafkaSecurity);

@@ -1,5 +1,5 @@
 // Dead letters (webhooks.deadletter) → hookbus.dead_letters rows, redrive tombstones, and the salvage row of a dead letter that cannot be read. Part of record-projection.ts's projectRecord, split along its record families.
-import { MAX_IDENTITY_BYTES, decodeDeadLetterOrigin, deterministicEventId, errorCode, isRedriveMarker, readDeadLetter, truncateUtf8 } from '@hookbus/contracts';
+import { MAX_IDENTITY_BYTES, deadLetterRowId, decodeDeadLetterOrigin, deterministicEventId, errorCode, isRedriveMarker, readDeadLetter, truncateUtf8 } from '@hookbus/contracts';
 import type { ConsumedRecord } from '@hookbus/kafka';
 import type { DeadLetterRow, Projection, RedriveRow } from '../projection-rows';
 
@@ -9,7 +9,7 @@ import type { DeadLetterRow, Projection, RedriveRow } from '../projection-rows';
  */
 function deadLetterOrigin(record: ConsumedRecord): { stage: string; topic: string; partition: number; offset: string; id: string } {
   const { stage, topic, partition, offset } = decodeDeadLetterOrigin(record);
-  return { stage, topic, partition, offset, id: deterministicEventId(['dead-letter', stage, topic, String(partition), offset]) };
+  return { stage, topic, partition, offset, id: deadLetterRowId(record) };
 }
 
 /** A redrive marker (null value) names the dead letter by the same stage and origin as its row. */

@@ -1,6 +1,7 @@
 import { InvalidRecordError } from '../errors';
 import { DeadLetterHeaders } from '../record-headers';
 import { Topics } from '../topics';
+import { deterministicEventId } from '../cloud-event';
 import { bytesOf, headerOf, type EncodedRecord, type RecordMessage } from './kafka-record';
 
 /**
@@ -107,6 +108,17 @@ export function decodeDeadLetterOrigin(message: RecordMessage): { readonly stage
     throw new InvalidRecordError('projector.dead_letter_headers', 'dead letter lacks its stage or origin headers');
   }
   return { stage, topic, partition, offset };
+}
+
+/**
+ * The id of a dead letter's row in hookbus.dead_letters: one failure of one record at one stage is one row, whatever
+ * retries re-publish it, so the id hashes the stage and the original coordinates, not the failure time. A redrive
+ * marker names the same stage and origin, so it yields the id of the row it redrives. The projector and the
+ * console's redrive (libs/kafka dead-letter-redrive.ts) both use it.
+ */
+export function deadLetterRowId(message: RecordMessage): string {
+  const { stage, topic, partition, offset } = decodeDeadLetterOrigin(message);
+  return deterministicEventId(['dead-letter', stage, topic, String(partition), offset]);
 }
 
 /** The whole dead letter as written; a record that lacks its stage or origin throws as decodeDeadLetterOrigin. */

@@ -9,3 +9,4 @@ export * from './tracker-hint.codec';
 export * from './retry-record.codec';
 export * from './retrieval-memo.codec';
 export * from './refetch-command.codec';
+export * from './console-audit.codec';

@@ -6,3 +6,4 @@ export * from './state.schemas';
 export * from './record-headers.schemas';
 export * from './topic-contracts';
 export * from './event-validator';
+export * from './console-audit.schemas';

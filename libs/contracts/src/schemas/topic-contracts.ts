@@ -2,6 +2,7 @@ import { EventTypes } from '../cloud-event';
 import { CLOUDEVENTS_CONTENT_TYPE } from '../record-headers';
 import { Topics, TRACKER_HINTS_TOPIC, allTopics, type ProviderName, type TopicDeclaration } from '../topics';
 import * as events from './cloud-event.schemas';
+import { ConsoleAuditRecordSchema } from './console-audit.schemas';
 import * as data from './event-data.schemas';
 import * as headers from './record-headers.schemas';
 import * as results from './results-data.schemas';
@@ -60,6 +61,7 @@ export const CONTRACT_SCHEMAS: readonly JsonSchemaObject[] = [
   state.TrackerOverdueTickSchema,
   results.CredasCommandSchema,
   results.CredasRetrievalMemoSchema,
+  ConsoleAuditRecordSchema,
   headers.RawRecordHeadersSchema,
   headers.QuarantineRecordHeadersSchema,
   headers.DeadLetterRecordHeadersSchema,
@@ -197,6 +199,17 @@ function contractMessages(topic: TopicDeclaration): MessageContract[] {
         key: { type: ['string', 'null'], description: 'The original record key.' },
         headers: headers.DeadLetterRecordHeadersSchema,
         payload: schemaByTitle('RecordBytes'),
+        selector: {},
+      }];
+    case Topics.consoleAudit.name:
+      return [{
+        name: 'consoleAudit',
+        summary: 'One action in the console (a login, a redrive, a re-fetch, a replay, an unmask): who, what, when and how it ended.',
+        contentType: 'application/json',
+        encoding: 'json',
+        key: { ...uuid, description: 'actionId' },
+        headers: openHeaders('none required'),
+        payload: schemaByTitle('ConsoleAuditRecord'),
         selector: {},
       }];
     case TRACKER_HINTS_TOPIC:

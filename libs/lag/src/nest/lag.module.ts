@@ -22,17 +22,20 @@ export class LagMonitorLifecycle implements OnApplicationBootstrap, OnApplicatio
 }
 
 /**
- * A LagMonitor connected for a service, exporting its gauges on that service's /metrics (context.metrics).
+ * A LagMonitor connected for a service, exporting its gauges on that service's /metrics (context.metrics) unless
+ * `exportMetrics` is false.
  * Only the monitor service (apps/monitor) runs one, so each series is exported once and the lag exporter stays off
  * the internet-facing gateway.
  */
-export function lagMonitorFor(context: ServiceContext, options: Partial<LagMonitorOptions> = {}): LagMonitor {
+export function lagMonitorFor(context: ServiceContext, options: Partial<LagMonitorOptions> & { readonly exportMetrics?: boolean } = {}): LagMonitor {
+  const { exportMetrics = true, ...rest } = options;
   return LagMonitor.connect({
     targets: HOOKBUS_LAG_TARGETS,
-    ...options,
+    ...rest,
     brokers: context.env.kafkaBrokers,
     security: context.env.kafkaSecurity,
-    registry: context.metrics,
+    // A monitor that exports nothing still counts nothing on /metrics: its failures show on /overview.
+    registry: exportMetrics ? context.metrics : null,
     clientId: `hookbus-${context.name}`,
     // kafkajs logs each retried request at error level; a sample that fails after its retries is what matters, and
     // the monitor counts it (hookbus_lag_sample_errors_total) and logs it once. kafkajs' own lines stay at debug.
