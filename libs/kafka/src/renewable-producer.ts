@@ -110,6 +110,8 @@ export class RenewableIdempotentProducer implements RecordSender {
 
   private async sendNow(records: readonly OutgoingRecord[], maxRequestBytes: number): Promise<RecordMetadata[]> {
     await this.liveSession();
+    // disconnect() between the session opening and this turn: refused like any later send, never tried on it.
+    if (this.isClosed()) throw closedError();
     const producer = this.producer;
     try {
       return await sendRecords(producer, records, maxRequestBytes);
