@@ -6,7 +6,7 @@
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
 import { parseArgs } from 'node:util';
-import { PROVIDERS, rawTopicFor, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
+import { PROVIDERS, TransientError, rawTopicFor, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, sourceTemplates, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
 import {
   RenewableIdempotentProducer,
@@ -24,6 +24,11 @@ import { NormalizationSink, eventRecord } from '../normalization.sink';
 const EXIT_STILL_FAILING = 2;
 /** The broker did not take a batch: the replay stopped, and printed where to resume each partition. */
 const EXIT_STOPPED = 3;
+/**
+ * How long one batch may wait for Kafka before the replay stops there. An idempotent kafkajs producer retries a
+ * retriable error without bound: with the broker away a replay would otherwise hang, and a Ctrl-C loses the position.
+ */
+const PUBLISH_TIMEOUT_MS = 60_000;
 
 export const REPLAY_HELP: CommandHelp = {
   usage: [
@@ -42,7 +47,7 @@ export const REPLAY_HELP: CommandHelp = {
   ],
   exitCodes: [
     [EXIT_STILL_FAILING, 'some records still fail to normalize (printed one per line)'],
-    [EXIT_STOPPED, 'Kafka did not take a batch: stopped; one command per partition to resume from is printed'],
+    [EXIT_STOPPED, 'Kafka did not take a batch (or not within 60 s): stopped; one command per partition to resume from is printed'],
   ],
 };
 
@@ -211,7 +216,7 @@ export async function replay(argv: string[], print: (line: string) => void = con
       ranges,
       read: (onRecord, signal) => readTopicRange(kafka, topic, ranges, onRecord, undefined, signal),
       normalize: (record) => (sourceId && readRawWebhookFacts(record).sourceId !== sourceId ? null : sink.transform(record).map(eventRecord)),
-      publish: dryRun ? null : (events) => producer.send(events),
+      publish: dryRun ? null : (events) => withinTimeout(producer.send(events), PUBLISH_TIMEOUT_MS),
       print,
     });
     const { read, events, failed, stopped } = result;
@@ -224,6 +229,19 @@ export async function replay(argv: string[], print: (line: string) => void = con
     return result;
   } finally {
     if (!dryRun) await producer.disconnect();
+  }
+}
+
+/** `work`'s outcome, or a refusal once `ms` passed (the replay stops and disconnects: a send still retrying ends then). */
+async function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransientError('normalizer.replay_publish_timeout', `Kafka did not acknowledge the batch within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
