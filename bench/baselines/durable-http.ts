@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { CoalescingProducer, createDurableProducer, createKafka } from '@hookbus/kafka';
+import { CoalescingProducer, RenewableIdempotentProducer, createDurableProducer, createKafka } from '@hookbus/kafka';
 import { DEFAULT_STORE_OPTIONS } from '../../apps/gateway/src/kafka/durable-record-store';
 
 /**
@@ -13,7 +13,7 @@ import { DEFAULT_STORE_OPTIONS } from '../../apps/gateway/src/kafka/durable-reco
 const port = Number(process.env.PORT || 0);
 const topic = process.env.DURABLE_TOPIC || 'hookbus-bench.durable';
 const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(','), clientId: 'bench-durable-baseline' });
-const producer = createDurableProducer(kafka);
+const producer = new RenewableIdempotentProducer(() => createDurableProducer(kafka));
 const { lingerMs, maxBatchRecords, maxBatchBytes, maxQueuedBytes } = DEFAULT_STORE_OPTIONS;
 const coalescing = new CoalescingProducer(producer, { lingerMs, maxBatchRecords, maxBatchBytes, maxQueuedBytes });
 

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import { STAGES, Topics, errorFields } from '@hookbus/contracts';
-import { coPartitionedAssigner, createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
+import { coPartitionedAssigner, createDurableProducer, createKafka } from '@hookbus/kafka';
 import { startConsumingService, type RunningService } from '@hookbus/nest-kafka';
 import { kafkaLogging, keyHash, type ServiceContext } from '@hookbus/platform';
 import { DEFAULT_OVERDUE_GRACE_MS, communicationStateCodec, overdueIndexKey, processStateCodec } from '@hookbus/tracking';
 import { PartitionedStateStore, type RestoreReport } from './state-store';
 import { TrackerModule } from './tracker.module';
-import { TrackingSink, overdueTick } from './tracking.sink';
+import { startOverdueTicks } from './overdue-ticker';
+import { TrackingSink } from './tracking.sink';
 
 /** Its inputs, from the stage table (libs/contracts/src/stages.ts). */
 export const TRACKER_TOPICS: readonly string[] = STAGES.tracker.inputs;
@@ -105,7 +106,9 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
     },
     port: options.port ?? context.env.servicePorts.tracker,
   });
-  const stopTicks = startOverdueTicks(kafka, partitions, options.overdueCheckIntervalMs ?? context.env.trackerOverdueIntervalMs, context);
+  const stopTicks = startOverdueTicks(() => createDurableProducer(kafka), partitions, options.overdueCheckIntervalMs ?? context.env.trackerOverdueIntervalMs, (error) =>
+    context.logger.warn({ err: errorFields(error) }, 'could not send overdue ticks'),
+  );
   return {
     ...service,
     close: async () => {
@@ -115,27 +118,5 @@ export async function startTracker(context: ServiceContext, options: TrackerOpti
       processes.close();
       if (configuredDir === null) rmSync(storeDir, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * Overdue checks travel through the consumer like any input (a tick per partition on the hints topic), so they are
- * evaluated by the partition's owner inside its transaction, never beside it.
- */
-function startOverdueTicks(kafka: ReturnType<typeof createKafka>, partitions: number, intervalMs: number, context: ServiceContext): () => Promise<void> {
-  const producer = createDurableProducer(kafka);
-  const connected = producer.connect();
-  const timer = setInterval(() => {
-    const now = new Date();
-    const ticks = Array.from({ length: partitions }, (_, p) => overdueTick(p, now));
-    connected
-      .then(() => producer.sendBatch({ topicMessages: groupByTopic(ticks), acks: -1 }))
-      .catch((error: unknown) => context.logger.warn({ err: errorFields(error) }, 'could not send overdue ticks'));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await connected.catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
   };
 }

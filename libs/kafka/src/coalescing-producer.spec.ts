@@ -1,12 +1,17 @@
 import type { Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import { TransientError } from '@hookbus/contracts';
 import { CoalescingProducer } from './coalescing-producer';
+import { RenewableIdempotentProducer } from './renewable-producer';
 import { recordBytes, type OutgoingRecord } from './records';
 
 /** A producer whose every `sendBatch` waits until the test settles it: a broker that is slow or away. */
 class HeldProducer {
   readonly batches: string[][] = [];
   private readonly pending: Array<{ resolve(metadata: RecordMetadata[]): void; reject(error: unknown): void }> = [];
+
+  async connect(): Promise<void> {}
+
+  async disconnect(): Promise<void> {}
 
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.batches.push((batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.value))));
@@ -34,7 +39,8 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function coalescing(held: HeldProducer, extra: { maxQueuedBytes?: number; maxBatchBytes?: number } = {}): CoalescingProducer {
-  return new CoalescingProducer(held as unknown as Producer, { ...options, ...extra });
+  // The same producer object for every session: these cases are about batching, renewal has its own spec.
+  return new CoalescingProducer(new RenewableIdempotentProducer(() => held as unknown as Producer), { ...options, ...extra });
 }
 
 describe('withdrawing a record whose caller gave up', () => {

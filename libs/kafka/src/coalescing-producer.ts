@@ -1,6 +1,7 @@
-import type { Producer, RecordMetadata } from 'kafkajs';
+import type { RecordMetadata } from 'kafkajs';
 import { TransientError } from '@hookbus/contracts';
-import { groupByTopic, MAX_PRODUCE_REQUEST_BYTES, recordBytes, type OutgoingRecord } from './records';
+import { MAX_PRODUCE_REQUEST_BYTES, recordBytes, type OutgoingRecord } from './records';
+import type { RecordSender } from './renewable-producer';
 
 export interface CoalescingProducerOptions {
   /** Upper bound on how long a record waits for companions before its batch is sent. */
@@ -25,23 +26,11 @@ interface Pending {
 }
 
 /**
- * Gives an idempotent producer a new session (a new producer id, sequence numbers from 0) after a failed send: the
- * failed producer is handed in, a connected one comes back.
- *
- * Why: when a send fails, kafkajs hands its sequence numbers back (producer/sendMessages.js) and the next batch reuses
- * them — yet a failed produce may have been appended all the same (a request timeout, NOT_ENOUGH_REPLICAS_AFTER_APPEND,
- * a leader that appended and then lost its connection). The broker then takes the next batch, with other records, for
- * a retry of the appended one: it answers success with the old batch's offset and appends nothing. Those records were
- * answered 200 and never written (found by the three-broker fault scenario: 2–4 lost per leader failover). A new
- * session cannot be mistaken for the old one; a record of the failed batch that was appended anyway and is sent again
- * (spooled, or retried by its provider) is a duplicate, which downstream deduplicates.
- */
-export type RenewProducerSession = (failed: Producer) => Promise<Producer>;
-
-/**
  * kafkajs has no `linger.ms`: every `send` is its own produce request. This gathers the records of concurrent
  * callers into one `sendBatch` (acks from all in-sync replicas) while the previous one is in flight, bounded by
- * `lingerMs`, count and bytes, and settles each caller's promise with its batch's outcome.
+ * `lingerMs`, count and bytes, and settles each caller's promise with its batch's outcome. Each batch is one produce
+ * request on `sender` — a RenewableIdempotentProducer, which sends the batch after a failed one on a new producer
+ * session (renewable-producer.ts says how reusing the failed one lost acknowledged webhooks).
  */
 export class CoalescingProducer {
   private queue: Pending[] = [];
@@ -51,21 +40,11 @@ export class CoalescingProducer {
   private readonly maxInFlight = 1;
   private readonly batchSizes: number[] = [];
 
-  /** A send failed on the current session: the next batch goes out on a new one (see RenewProducerSession). */
-  private sessionSpent = false;
-
   constructor(
-    private producer: Producer,
+    private readonly sender: RecordSender,
     private readonly options: CoalescingProducerOptions = { lingerMs: 2, maxBatchRecords: 500, maxBatchBytes: MAX_PRODUCE_REQUEST_BYTES },
     private readonly onBatch?: (records: number, millis: number, error?: unknown) => void,
-    /** Without it (a producer that is not idempotent), a failed send leaves the session as it is. */
-    private readonly renewSession?: RenewProducerSession,
   ) {}
-
-  /** The producer batches go out on now (a new one after each failed send, when sessions are renewed). */
-  get currentProducer(): Producer {
-    return this.producer;
-  }
 
   /**
    * Resolves once the broker acknowledged the record's batch. If `signal` aborts while the record is still queued
@@ -159,7 +138,9 @@ export class CoalescingProducer {
     this.queuedBytes -= bytes;
     this.inFlight++;
     const started = Date.now();
-    this.sendOnLiveSession(batch.map((p) => p.record))
+    // One request per batch, as bounded above (a record larger than maxBatchBytes goes alone).
+    this.sender
+      .send(batch.map((p) => p.record), Number.POSITIVE_INFINITY)
       .then(
         (_metadata: RecordMetadata[]) => {
           this.onBatch?.(batch.length, Date.now() - started);
@@ -177,21 +158,6 @@ export class CoalescingProducer {
         // Whatever queued during the round trip goes out at once: the round trip was its linger.
         this.schedule(true);
       });
-  }
-
-  private async sendOnLiveSession(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    // Renewed before the batch, not right after the failure: a renewal that fails (the broker still away) leaves the
-    // session spent, and every later batch tries again first instead of reusing its sequence numbers.
-    if (this.sessionSpent && this.renewSession) {
-      this.producer = await this.renewSession(this.producer);
-      this.sessionSpent = false;
-    }
-    try {
-      return await this.producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
-    } catch (error) {
-      this.sessionSpent = true;
-      throw error;
-    }
   }
 }
 

@@ -11,6 +11,7 @@ export * from './batch-sink';
 export * from './batch-errors';
 export * from './unit-of-work';
 export * from './transactional-unit-of-work';
+export * from './renewable-producer';
 export * from './coalescing-producer';
 export * from './co-partitioned-assigner';
 export * from './topic-range-reader';

@@ -1,4 +1,4 @@
-import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 
 /** A consumed record with its headers decoded to strings: what every stage's transform receives. */
 export interface ConsumedRecord {
@@ -104,4 +104,15 @@ export function groupByTopic(records: readonly OutgoingRecord[]): Array<{ topic:
 export function parseJsonValue<T = unknown>(record: ConsumedRecord): T {
   if (!record.value) throw new SyntaxError('record has no value');
   return JSON.parse(record.value.toString('utf8')) as T;
+}
+
+/**
+ * Produces `records` in requests of at most `maxRequestBytes` (chunkByBytes: the broker refuses larger ones),
+ * acknowledged by all in-sync replicas. An idempotent producer sends through RenewableIdempotentProducer, which calls
+ * this on its live session.
+ */
+export async function sendRecords(target: Producer | Transaction, records: readonly OutgoingRecord[], maxRequestBytes = MAX_PRODUCE_REQUEST_BYTES): Promise<RecordMetadata[]> {
+  const written: RecordMetadata[] = [];
+  for (const chunk of chunkByBytes(records, maxRequestBytes)) written.push(...(await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 })));
+  return written;
 }

@@ -37,7 +37,9 @@ export async function rangeByTime(kafka: Kafka, topic: string, from?: Date, to?:
  * past its end arrives; at the end of a partition (where a transaction marker, which kafkajs never shows, may hold the
  * last offset) it ends once nothing new arrived for `idleMs` after the last batch was processed. The idle clock only
  * runs between batches, never before the group's first assignment (a broker may delay a new group's first
- * rebalance by seconds) nor while `onRecord` works.
+ * rebalance by seconds) nor while `onRecord` works. Once `signal` aborts, no further record is handed to `onRecord` and
+ * the read resolves with the count so far (a caller that cannot go on stops it without failing the consumer, whose
+ * restart would hand the range's records from the start again).
  */
 export async function readTopicRange(
   kafka: Kafka,
@@ -45,17 +47,21 @@ export async function readTopicRange(
   ranges: readonly PartitionRange[],
   onRecord: (record: ConsumedRecord) => Promise<void> | void,
   idleMs = 3000,
+  signal?: AbortSignal,
 ): Promise<number> {
   const pending = new Map(ranges.filter((r) => BigInt(r.from) < BigInt(r.to)).map((r) => [r.partition, r]));
-  if (pending.size === 0) return 0;
+  if (pending.size === 0 || signal?.aborted) return 0;
   const groupId = `hookbus-range-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
   let read = 0;
   let idleTimer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      onAbort = resolve;
+      signal?.addEventListener('abort', onAbort, { once: true });
       const finish = (partition: number) => {
         pending.delete(partition);
         if (pending.size === 0) resolve();
@@ -75,6 +81,7 @@ export async function readTopicRange(
             if (!range) return;
             clearTimeout(idleTimer);
             for (const message of batch.messages) {
+              if (signal?.aborted) return;
               if (BigInt(message.offset) < BigInt(range.from)) continue;
               if (BigInt(message.offset) >= BigInt(range.to)) {
                 finish(batch.partition);
@@ -96,6 +103,7 @@ export async function readTopicRange(
     });
   } finally {
     clearTimeout(idleTimer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch(() => undefined);
     const admin = kafka.admin();
     await admin.connect();

@@ -1,6 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { BatchEffects } from './batch-sink';
-import { sendRecords, type OffsetCommit, type TopicPartition, type UnitOfWork } from './unit-of-work';
+import { sendRecords } from './records';
+import type { OffsetCommit, TopicPartition, UnitOfWork } from './unit-of-work';
 
 /**
  * Exactly once on Kafka: the effects, the dead letters and the offset commit in one Kafka transaction, with one

@@ -95,3 +95,37 @@ describe('PlainUnitOfWork producer sessions', () => {
     expect(sessions[1].sent.sort()).toEqual(['b', 'c']);
   });
 });
+
+describe('PlainUnitOfWork sends of concurrent batches', () => {
+  it('take turns on the shared producer: a batch of another partition never goes out while one is in flight', async () => {
+    // While one send's request fails and kafkajs hands its sequence numbers back, that send is still retrying: a
+    // concurrent send would take the numbers at once and be answered as the duplicate of the appended request.
+    const inFlight = { now: 0, most: 0 };
+    const releases: Array<() => void> = [];
+    const consumer = { commitOffsets: async () => undefined } as unknown as Consumer;
+    const producer = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      sendBatch: async () => {
+        inFlight.most = Math.max(inFlight.most, ++inFlight.now);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        inFlight.now--;
+        return [];
+      },
+    };
+    const uow = new PlainUnitOfWork({} as Kafka, consumer, () => producer as unknown as Producer);
+    await uow.connect();
+    const batches = [0, 1].map((p) =>
+      uow.run({ topic: 'in', partition: p }, async (effects) => void (await effects.send([{ topic: 'out', key: `k${p}`, value: `v${p}` }])), heartbeat, { topic: 'in', partition: p, offset: '1' }),
+    );
+    let settled = 0;
+    for (const batch of batches) void batch.then(() => settled++);
+    // Answer each send only once both batches had every chance to start theirs.
+    while (settled < batches.length) {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      releases.shift()?.();
+    }
+    await Promise.all(batches);
+    expect(inFlight.most).toBe(1);
+  });
+});

@@ -1,6 +1,6 @@
-import type { Consumer, Kafka, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { BatchEffects } from './batch-sink';
-import { chunkByBytes, groupByTopic, type OutgoingRecord } from './records';
+import { RenewableIdempotentProducer } from './renewable-producer';
 
 /** The offset a unit of work commits for its input partition (the consumer's position after the batch). */
 export interface OffsetCommit {
@@ -29,37 +29,25 @@ export interface UnitOfWork {
   disconnect(disconnect: (what: string, client: { disconnect(): Promise<void> }) => Promise<void>): Promise<void>;
 }
 
-/** Produces `records` in requests the broker accepts (records.ts: chunkByBytes), acknowledged by all in-sync replicas. */
-export async function sendRecords(target: Producer | Transaction, records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
-  const written: RecordMetadata[] = [];
-  for (const chunk of chunkByBytes(records)) written.push(...(await target.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 })));
-  return written;
-}
-
 /**
  * At least once: an idempotent producer writes the effects, then the consumer commits the offset.
  *
- * After a failed send the next send goes out on a new producer session (a new producer id), as the gateway's
- * CoalescingProducer does (RenewProducerSession there says why at length): kafkajs hands a failed send's sequence
- * numbers back, yet the failed produce may have been appended (a request timeout, NOT_ENOUGH_REPLICAS_AFTER_APPEND).
- * The producer is shared by every partition the runner consumes concurrently, and a batch is retried after a
- * rebalance with other boundaries: the next send to that output partition carries other records under the reused
- * sequence numbers, and the broker answers it success as a duplicate of the appended one — and appends nothing.
- * Records of the failed send that were appended and are sent again are duplicates, which downstream deduplicates.
+ * The producer is a RenewableIdempotentProducer (renewable-producer.ts says why at length): after a failed send the
+ * next send goes out on a new producer session, and sends take turns. It is shared by every partition the runner
+ * consumes concurrently, and a batch is retried after a rebalance with other boundaries: on the old session the next
+ * send to an output partition would carry other records under a failed send's handed-back sequence numbers, which the
+ * broker answers as a duplicate of the appended one — and appends nothing. Records of the failed send that were
+ * appended and are sent again are duplicates, which downstream deduplicates.
  */
 export class PlainUnitOfWork implements UnitOfWork {
-  private producer: Producer;
-  /** The session a send failed on: no further send goes out on it. */
-  private spent: Producer | null = null;
-  /** One renewal at a time for every concurrent batch. */
-  private renewing: Promise<Producer> | null = null;
+  private readonly producer: RenewableIdempotentProducer;
 
   constructor(
     kafka: Kafka,
     private readonly consumer: Consumer,
-    private readonly createProducer: () => Producer = () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+    createProducer: () => Producer = () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
   ) {
-    this.producer = createProducer();
+    this.producer = new RenewableIdempotentProducer(createProducer);
   }
 
   connect(): Promise<void> {
@@ -71,46 +59,13 @@ export class PlainUnitOfWork implements UnitOfWork {
   async run(_partitionOf: TopicPartition, work: (effects: BatchEffects) => Promise<void>, heartbeat: () => Promise<void>, commit?: OffsetCommit): Promise<void> {
     const committed: Array<() => void> = [];
     const afterCommit = (callback: () => void) => void committed.push(callback);
-    await work({ send: (records) => this.send(records), heartbeat, afterCommit });
+    await work({ send: (records) => this.producer.send(records), heartbeat, afterCommit });
     if (commit) await this.consumer.commitOffsets([commit]);
     for (const callback of committed) callback();
   }
 
+  /** After the consumer stopped: a renewal in progress is waited for, and its new producer disconnected too. */
   async disconnect(disconnect: (what: string, client: { disconnect(): Promise<void> }) => Promise<void>): Promise<void> {
-    await this.renewing?.catch(() => undefined);
     await disconnect('producer', this.producer);
-  }
-
-  private async send(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
-    const producer = await this.liveProducer();
-    try {
-      return await sendRecords(producer, records);
-    } catch (error) {
-      if (producer === this.producer) this.spent = producer;
-      throw error;
-    }
-  }
-
-  /** The current session, or a new one if a send failed on it. A renewal that fails (the broker away) is tried again by the next send. */
-  private liveProducer(): Promise<Producer> {
-    if (this.spent !== this.producer) return Promise.resolve(this.producer);
-    this.renewing ??= this.renew(this.producer).finally(() => {
-      this.renewing = null;
-    });
-    return this.renewing;
-  }
-
-  private async renew(failed: Producer): Promise<Producer> {
-    await failed.disconnect().catch(() => undefined);
-    const fresh = this.createProducer();
-    try {
-      // connect() asks for a new producer id: the new session's sequence numbers start from 0.
-      await fresh.connect();
-    } catch (error) {
-      await fresh.disconnect().catch(() => undefined);
-      throw error;
-    }
-    this.producer = fresh;
-    return fresh;
   }
 }

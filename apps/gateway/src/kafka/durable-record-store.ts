@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { HookbusError, TransientError } from '@hookbus/contracts';
-import { CoalescingProducer, type OutgoingRecord } from '@hookbus/kafka';
+import { CoalescingProducer, RenewableIdempotentProducer, type OutgoingRecord } from '@hookbus/kafka';
 import type { RecordStore } from '../ingress/webhook-ingress';
 
 export interface DurableRecordStoreOptions {
@@ -36,82 +36,36 @@ export const DEFAULT_STORE_OPTIONS: DurableRecordStoreOptions = {
  * lost record is not.
  */
 export class DurableRecordStore implements RecordStore {
+  private readonly sessions: RenewableIdempotentProducer;
   private readonly coalescing: CoalescingProducer;
-  private connected = false;
-  private connecting: Promise<void> | null = null;
-  private renewing = false;
-  private closed = false;
 
   /**
    * `createProducer` makes an idempotent producer: one at start, and a new one after every failed send, so that no
-   * batch reuses the sequence numbers of a send that failed but may have been appended (RenewProducerSession, in
-   * libs/kafka coalescing-producer.ts, says how that lost acknowledged webhooks).
+   * batch reuses the sequence numbers of a send that failed but may have been appended (libs/kafka
+   * renewable-producer.ts says how that lost acknowledged webhooks).
    */
   constructor(
-    private readonly createProducer: () => Producer,
+    createProducer: () => Producer,
     private readonly options: DurableRecordStoreOptions = DEFAULT_STORE_OPTIONS,
     onBatch?: (records: number, millis: number, error?: unknown) => void,
     /** Told each time a new producer session replaces the one a send failed on. */
-    private readonly onSessionRenewed?: () => void,
+    onSessionRenewed?: () => void,
   ) {
-    this.coalescing = new CoalescingProducer(this.watched(createProducer()), options, onBatch, (failed) => this.renewSession(failed));
-  }
-
-  private get producer(): Producer {
-    return this.coalescing.currentProducer;
-  }
-
-  private watched(producer: Producer): Producer {
-    producer.on(producer.events.CONNECT, () => {
-      if (producer === this.coalescing?.currentProducer) this.connected = true;
-    });
-    producer.on(producer.events.DISCONNECT, () => {
-      // A renewal disconnects the spent producer: that is no reason to answer not ready (readiness without a spool is
-      // isConnected(), and a renewal refused while the broker is away would leave it false with nothing to retry it).
-      if (producer === this.coalescing?.currentProducer && !this.renewing) this.connected = false;
-    });
-    return producer;
-  }
-
-  private async renewSession(failed: Producer): Promise<Producer> {
-    if (this.closed) throw new TransientError('gateway.store_closed', 'the gateway is stopping');
-    this.renewing = true;
-    try {
-      await failed.disconnect().catch(() => undefined);
-      const fresh = this.watched(this.createProducer());
-      try {
-        // connect() asks for a new producer id: the new session's sequence numbers start from 0.
-        await fresh.connect();
-        if (this.closed) throw new TransientError('gateway.store_closed', 'the gateway is stopping');
-      } catch (error) {
-        await fresh.disconnect().catch(() => undefined);
-        throw error;
-      }
-      this.connected = true;
-      this.onSessionRenewed?.();
-      return fresh;
-    } finally {
-      this.renewing = false;
-    }
+    this.sessions = new RenewableIdempotentProducer(createProducer, { onRenewed: onSessionRenewed });
+    this.coalescing = new CoalescingProducer(this.sessions, options, onBatch);
   }
 
   /** One attempt at a time: the spool drainer and the start may both ask while the broker is away. */
   connect(): Promise<void> {
-    this.connecting ??= this.producer.connect().then(
-      () => {
-        this.connected = true;
-        this.connecting = null;
-      },
-      (error: unknown) => {
-        this.connecting = null;
-        throw error;
-      },
-    );
-    return this.connecting;
+    return this.sessions.connect();
   }
 
+  /**
+   * Readiness without a spool: a session connected once and the store not closed. A renewal, or one the broker
+   * refused, does not make the gateway unready (RenewableIdempotentProducer.isConnected says why).
+   */
   isConnected(): boolean {
-    return this.connected;
+    return this.sessions.isConnected();
   }
 
   /** `signal`: the caller gave up on this write (the spool took it over); a record still queued is withdrawn. */
@@ -147,17 +101,17 @@ export class DurableRecordStore implements RecordStore {
    * the spool drainer retries only after an attempt has settled, so attempts never pile up in the producer's queue.
    */
   async storeAll(records: readonly OutgoingRecord[]): Promise<void> {
-    if (!this.connected) await this.connect();
+    if (!this.sessions.isConnected()) await this.connect();
     await this.coalescing.sendAll(records);
   }
 
   /** Waits (bounded) for every queued record to be settled, then disconnects. */
   async close(timeoutMs = 10_000): Promise<void> {
+    const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.coalescing.drain(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    // A renewal finishing after this disconnects its new producer itself (renewSession checks `closed`).
-    this.closed = true;
-    await this.producer.disconnect();
+    // A renewal still connecting when the bound is spent disconnects its new producer itself once that settles.
+    await this.sessions.disconnect({ renewalWaitMs: Math.max(0, timeoutMs - (Date.now() - started)) });
   }
 }
