@@ -35,7 +35,7 @@ export interface DeadLetterSelection {
 }
 
 /** Sends records durably (acks all); the CLI makes a producer per command, the console keeps one. */
-export type RecordSender = (records: readonly OutgoingRecord[]) => Promise<void>;
+export type BatchSend = (records: readonly OutgoingRecord[]) => Promise<void>;
 
 /** A dead letter as an entry, or null for a redrive marker. */
 export function toEntry(record: ConsumedRecord): DeadLetterEntry | null {
@@ -126,21 +126,21 @@ export function redriveRecords(entries: readonly DeadLetterEntry[], now: Date): 
 }
 
 /** Sends the entries back (originals and markers in one acks=all batch); resolves with what it sent. */
-export async function redriveDeadLetters(send: RecordSender, entries: readonly DeadLetterEntry[], now = new Date()): Promise<readonly DeadLetterEntry[]> {
+export async function redriveDeadLetters(send: BatchSend, entries: readonly DeadLetterEntry[], now = new Date()): Promise<readonly DeadLetterEntry[]> {
   if (entries.length === 0) return entries;
   await send(redriveRecords(entries, now));
   return entries;
 }
 
-/** A RecordSender on a connected durable producer: one sendBatch, acks from all in-sync replicas. */
-export function producerSender(producer: Producer): RecordSender {
+/** A BatchSend on a connected durable producer: one sendBatch, acks from all in-sync replicas. */
+export function producerSender(producer: Producer): BatchSend {
   return async (records) => {
     await producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
   };
 }
 
-/** Runs `use` with a RecordSender on a producer of its own, connected for the call and disconnected after. */
-export async function withDurableSender<T>(kafka: Kafka, use: (send: RecordSender) => Promise<T>): Promise<T> {
+/** Runs `use` with a BatchSend on a producer of its own, connected for the call and disconnected after. */
+export async function withDurableSender<T>(kafka: Kafka, use: (send: BatchSend) => Promise<T>): Promise<T> {
   const producer = createDurableProducer(kafka);
   await producer.connect();
   try {
