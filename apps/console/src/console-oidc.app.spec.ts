@@ -20,8 +20,10 @@ const REDIRECT = `${CONSOLE}/login/oidc/callback`;
 const ROLE_CLAIM = 'groups';
 const CLIENT_SECRET = 'console-oidc-spec-secret-0123456789';
 
+const OLGA_EMAIL = 'olga@example.org';
+
 const accounts: Record<string, Record<string, unknown>> = {
-  olga: { preferred_username: 'olga', [ROLE_CLAIM]: ['staff', 'hookbus-operators'] },
+  olga: { preferred_username: 'olga', email: OLGA_EMAIL, [ROLE_CLAIM]: ['staff', 'hookbus-operators'] },
   vic: { preferred_username: 'vic', [ROLE_CLAIM]: 'hookbus-viewers' },
   nobody: { preferred_username: 'nobody', [ROLE_CLAIM]: ['staff'] },
 };
@@ -54,7 +56,7 @@ afterAll(async () => {
     await provider?.close();
   }
   expect(logs.text()).not.toContain(CLIENT_SECRET);
-  expectNoPersonalData(logs);
+  expectNoPersonalData(logs, { testData: [OLGA_EMAIL], ownUrls: [running.url, provider.issuer] });
 });
 
 interface Answer {
