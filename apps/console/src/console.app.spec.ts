@@ -146,13 +146,16 @@ describe('console access', () => {
 describe('single sign-on routes (console.oidc, with a stand-in for oidc-login.ts)', () => {
   let sso: RunningService;
   const logs = new LogCapture();
+  const EMAIL_NAME = 'ana@example.org';
+  const PHONE_NAME = '+306912345678';
   const finished: Array<{ url: string; state: string }> = [];
   const flow: OidcFlow = {
     start: async () => ({ url: 'https://id.example.org/authorize?state=s1', state: 's1', nonce: 'n1', codeVerifier: 'v1' }),
     finish: async (callbackUrl, expected) => {
       finished.push({ url: callbackUrl.toString(), state: expected.state });
       if (callbackUrl.searchParams.get('state') !== expected.state) throw new Error('state mismatch');
-      return { name: 'ana@example.org', role: 'operator' };
+      // Single sign-on names are often an email address, sometimes a phone number: both personal data.
+      return { name: callbackUrl.searchParams.get('code') === 'phone' ? PHONE_NAME : EMAIL_NAME, role: 'operator' };
     },
   };
 
@@ -165,9 +168,10 @@ describe('single sign-on routes (console.oidc, with a stand-in for oidc-login.ts
 
   afterAll(async () => {
     await sso.close();
-    // The single sign-on name is an email address: the login's log line masks it.
-    expect(logs.text()).toContain('console: login (single sign-on)');
-    expectNoPersonalData(logs);
+    // The single sign-on names are an email address and a phone number: the login's log lines mask them. The console's
+    // own address is not personal data (its random port once read as a phone number in the "listening" line).
+    expect(logs.lines.filter((line) => line.includes('console: login (single sign-on)'))).toHaveLength(2);
+    expectNoPersonalData(logs, { testData: [EMAIL_NAME, PHONE_NAME], ownUrls: [sso.url] });
   });
 
   it('sends the browser to the provider, then logs in with the identity it gives, once', async () => {
@@ -184,10 +188,18 @@ describe('single sign-on routes (console.oidc, with a stand-in for oidc-login.ts
     expect(session).toContain('HttpOnly; SameSite=Strict');
     expect(await callback.text()).toContain('<meta http-equiv="refresh" content="0;url=/sources">');
     const page = await fetch(`${sso.url}/receipts/not-a-receipt-id`, { headers: { cookie: session.split(';')[0]! }, redirect: 'manual' });
-    expect(await page.text()).toContain('ana@example.org <span class="badge">operator</span>');
+    expect(await page.text()).toContain(`${EMAIL_NAME} <span class="badge">operator</span>`);
 
     // The pending login is used up: the same callback again is refused.
     expect((await fetch(`${sso.url}/login/oidc/callback?code=c1&state=s1`, { headers: { cookie: pending }, redirect: 'manual' })).status).toBe(403);
+  });
+
+  it('logs in a single sign-on name that is a phone number', async () => {
+    const start = await fetch(`${sso.url}/login/oidc`, { redirect: 'manual' });
+    const pending = start.headers.getSetCookie()[0]!.split(';')[0]!;
+    const callback = await fetch(`${sso.url}/login/oidc/callback?code=phone&state=s1`, { headers: { cookie: pending }, redirect: 'manual' });
+    expect(callback.status).toBe(200);
+    expect(callback.headers.getSetCookie().some((c) => c.startsWith('hookbus_console='))).toBe(true);
   });
 
   it('refuses a callback the provider refused, and one without a login started here', async () => {

@@ -1,17 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { runInThisContext } from 'node:vm';
-import { fetch } from 'undici';
-import { nodeRequire, OidcLogin, OidcRefused, roleOf, type OidcSettings } from './oidc-login';
+import { OidcLogin, OidcRefused, roleOf, type OidcSettings } from './oidc-login';
+import { startOidcTestProvider, type OidcTestProvider } from './testing/oidc-test-provider';
 
 /**
- * OidcLogin against a real OpenID provider (`oidc-provider`) running in this process on 127.0.0.1:19942: the whole
- * authorization-code + PKCE flow, the browser's part played by plain HTTP requests with a cookie jar. The provider's
- * login interaction is answered by a handler that logs in the account the test names; consent is granted up front
- * (a first-party client), so the provider redirects straight back with the code.
+ * OidcLogin against a real OpenID provider (`oidc-provider`) running in this process on 127.0.0.1:19980
+ * (testing/oidc-test-provider.ts): the whole authorization-code + PKCE flow, the browser's part played by plain HTTP
+ * requests with a cookie jar.
  */
-const PORT = 19942;
+const PORT = 19980;
 const ISSUER = `http://127.0.0.1:${PORT}`;
-const REDIRECT = 'http://127.0.0.1:19943/login/oidc/callback';
+const REDIRECT = 'http://127.0.0.1:19981/login/oidc/callback';
 const ROLE_CLAIM = 'hookbus_roles';
 
 const accounts: Record<string, Record<string, unknown>> = {
@@ -32,87 +29,15 @@ const settings: OidcSettings = {
   viewerValues: ['hookbus-viewers'],
 };
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- oidc-provider ships no types */
-const { default: Provider } = nodeRequire('oidc-provider') as { default: any };
-let provider: any;
-let server: Server;
-let loginAs = 'olga';
-
-/**
- * The provider (loaded by Node, outside jest's sandbox) merges its configuration with its defaults only for plain
- * objects of its own realm: the configuration is copied into that realm (functions stay as they are).
- */
-const inProviderRealm = runInThisContext(
-  '(function copy(v) { if (Array.isArray(v)) return v.map(copy); if (v && typeof v === "object") { const o = {}; for (const k of Object.keys(v)) o[k] = copy(v[k]); return o; } return v; })',
-) as <T>(value: T) => T;
+let provider: OidcTestProvider;
 
 beforeAll(async () => {
-  provider = new Provider(ISSUER, inProviderRealm({
-    clients: [
-      {
-        client_id: settings.clientId,
-        client_secret: settings.clientSecret,
-        redirect_uris: [REDIRECT],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    cookies: { keys: ['test-cookie-key-not-a-secret'] },
-    pkce: { required: () => true },
-    claims: { openid: ['sub'], profile: ['preferred_username', ROLE_CLAIM] },
-    features: { devInteractions: { enabled: false } },
-    findAccount: async (_ctx: unknown, sub: string) => (accounts[sub] ? { accountId: sub, claims: async () => ({ sub, ...accounts[sub] }) } : undefined),
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    // A first-party client: consent is given with the login (the recipe in oidc-provider's docs for skipping it).
-    loadExistingGrant: async (ctx: any) => {
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-      grant.addOIDCScope('openid profile');
-      await grant.save();
-      return grant;
-    },
-  }));
-  const handle = provider.callback();
-  server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.url?.startsWith('/interaction/')) {
-      // The login page: logs in the account the test chose, and the provider redirects back to its authorization.
-      provider.interactionFinished(req, res, { login: { accountId: loginAs } }, { mergeWithLastSubmission: false }).catch((error: Error) => {
-        res.statusCode = 500;
-        res.end(error.message);
-      });
-      return;
-    }
-    handle(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(PORT, '127.0.0.1', resolve));
+  provider = await startOidcTestProvider({ port: PORT, clientId: settings.clientId, clientSecret: settings.clientSecret, redirectUrl: REDIRECT, roleClaim: ROLE_CLAIM, accounts });
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-/* eslint-enable @typescript-eslint/no-explicit-any */
+afterAll(() => provider.close());
 
-/** The browser: follows the provider's redirects (one cookie jar per login) until it is sent to the console's callback. */
-async function authorize(url: string, account: string): Promise<URL> {
-  loginAs = account;
-  const jar = new Map<string, string>();
-  let next = url;
-  for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(next, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const cookie of response.headers.getSetCookie()) {
-      const pair = cookie.split(';')[0]!;
-      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-    }
-    const location = response.headers.get('location');
-    if (!location) throw new Error(`no redirect from ${new URL(next).pathname}: ${response.status} ${await response.text()}`);
-    const target = new URL(location, next);
-    if (target.href.startsWith(REDIRECT)) return target;
-    next = target.href;
-  }
-  throw new Error('too many redirects');
-}
+const authorize = (url: string, account: string): Promise<URL> => provider.authorize(url, account);
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(

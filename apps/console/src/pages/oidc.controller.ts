@@ -3,6 +3,7 @@ import { Controller, Get, Header, Inject, NotFoundException, Query, Req, Res } f
 import type { FastifyReply } from 'fastify';
 import { Public, readCookie, SESSION_COOKIE, type ConsoleRequest } from '../auth/access';
 import type { OidcFlow } from '../auth/oidc-flow';
+import type { ConsoleAuditEntry } from '../console-runtime';
 import { SESSION_ABSOLUTE_MS } from '../auth/sessions';
 import { CONSOLE_RUNTIME, loggedName, type ConsoleRuntime } from '../console-runtime';
 import { html } from '../views/html';
@@ -65,19 +66,40 @@ export class OidcController {
     let identity;
     try {
       identity = await flow.finish(callbackUrl, pending);
-    } catch {
-      this.runtime.context.logger.warn('console: single sign-on refused');
-      return this.refused(reply, 'The identity provider did not let you in, or gave you no console role.');
+    } catch (error) {
+      // OidcRefused's code (oidc-login.ts) names why, never a claim's value; anything else is an unexpected failure.
+      const code = refusalCode(error);
+      this.runtime.context.logger.warn({ code }, 'console: single sign-on refused');
+      this.auditLogin({ user: '?', role: 'none', action: 'login.refused', outcome: 'refused', detail: code });
+      return this.refused(
+        reply,
+        code === 'console.oidc_no_role'
+          ? 'Your account has no console role: ask an administrator to give it the viewer or operator role at the identity provider.'
+          : 'The identity provider did not let you in: try again.',
+      );
     }
     this.runtime.sessions.destroy(readCookie(request, SESSION_COOKIE));
     const session = this.runtime.sessions.create(identity.name, identity.role);
     reply.header('set-cookie', `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_ABSOLUTE_MS / 1000}${this.runtime.settings.cookieSecure ? '; Secure' : ''}`);
     this.runtime.context.logger.info({ user: loggedName(identity.name), role: identity.role }, 'console: login (single sign-on)');
+    this.auditLogin({ user: identity.name, role: identity.role, action: 'login', outcome: 'ok', detail: 'single sign-on' });
     return layout({ title: 'Logged in' }, undefined, html`<p>Logged in as ${identity.name}. <a href="${pending.next}">Continue</a></p>`, { refreshTo: pending.next });
+  }
+
+  /** A login, or a refused one, on the audit trail like a password login's (login.controller.ts); best effort. */
+  private auditLogin(entry: Pick<ConsoleAuditEntry, 'user' | 'role' | 'action' | 'outcome' | 'detail'>): void {
+    this.runtime.audit
+      .record({ ...entry, target: 'oidc', targetKind: 'session', targetIds: [] })
+      .catch(() => this.runtime.context.logger.warn({ action: entry.action }, 'console: login audit record not written'));
   }
 
   private refused(reply: FastifyReply, message: string): string {
     reply.status(403);
     return layout({ title: 'Log in' }, undefined, html`<p class="notice error" role="alert">${message}</p><p><a href="/login">Back to the login page</a></p>`);
   }
+}
+
+function refusalCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^console\.oidc_[a-z_]{1,40}$/.test(code) ? code : 'console.oidc_failed';
 }
