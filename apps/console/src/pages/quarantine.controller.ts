@@ -30,7 +30,7 @@ ${
 ${rows.map(
   (r) => html`<tr><td>${when(r.received_at)}</td><td>${r.source_id}</td>
   <td><a href="/receipts/${r.receipt_id}">${r.method} ${view.text(r.path)}${r.query ? `?${view.query(r.query)}` : ''}</a><br><span class="muted">${r.content_type ?? '-'}, ${r.body_bytes} bytes${r.body_truncated ? ', stored truncated' : ''}</span></td>
-  <td><span class="badge bad">${r.refused_status ?? '-'}</span></td><td>${r.refused_reason ?? '-'}</td></tr>`,
+  <td><span class="badge bad">${r.refused_status ?? '-'}</span></td><td>${r.refused_reason === null ? '-' : view.text(r.refused_reason)}</td></tr>`,
 )}</tbody></table>${rows.length >= 200 ? html`<p class="muted">The newest 200.</p>` : ''}`
 }`,
     );

@@ -4,7 +4,7 @@ import { CurrentSession } from '../auth/access';
 import type { ConsoleSession } from '../auth/sessions';
 import { NotFound } from '../console-errors';
 import { CONSOLE_RUNTIME, type ConsoleRuntime } from '../console-runtime';
-import type { PersonalDataView } from '../personal-data-mask';
+import { safeDecode, type PersonalDataView } from '../personal-data-mask';
 import { html } from '../views/html';
 import { HTML_CONTENT_TYPE, layout, when } from '../views/layout';
 import { personalDataNotice, prettyJson } from '../views/page-parts';
@@ -39,7 +39,7 @@ export class ReceiptsController {
   <dt>query</dt><dd id="query">${query ? view.query(query) : html`<span class="muted">none</span>`}</dd>
   <dt>content type</dt><dd>${receipt.content_type ?? '-'}</dd>
   <dt>body</dt><dd>${receipt.body_bytes} bytes${receipt.body_truncated ? ' (stored truncated)' : ''}</dd>
-  ${receipt.quarantined ? html`<dt>refused</dt><dd><span class="badge bad">quarantined ${receipt.refused_status ?? ''}</span> ${receipt.refused_reason ?? ''}</dd>` : ''}
+  ${receipt.quarantined ? html`<dt>refused</dt><dd><span class="badge bad">quarantined ${receipt.refused_status ?? ''}</span> ${view.text(receipt.refused_reason ?? '')}</dd>` : ''}
 </dl>
 <h2>Headers <span class="muted">(as received; credentials removed)</span></h2>
 <table id="headers"><thead><tr><th scope="col">name</th><th scope="col">value</th></tr></thead><tbody>
@@ -75,7 +75,7 @@ ${events.map(
     const param = source.auth.param;
     return query
       .split('&')
-      .filter((pair) => decodeURIComponent(pair.split('=')[0] ?? '') !== param)
+      .filter((pair) => safeDecode(pair.split('=')[0] ?? '') !== param)
       .join('&');
   }
 }

@@ -1,5 +1,5 @@
 import { personalDataView } from '../personal-data-mask';
-import { hexDump, renderBody } from './request-body';
+import { hexDump, renderBody, TEXT_LIMIT } from './request-body';
 
 const masked = personalDataView(true);
 const shown = personalDataView(false);
@@ -33,5 +33,19 @@ describe('the request inspector\'s body', () => {
 
   it('bounds the hex dump', () => {
     expect(hexDump(Buffer.alloc(70_000)).split('\n').at(-1)).toBe('… 4464 more bytes');
+  });
+});
+
+describe('a body larger than the inspector shows', () => {
+  it('shows the first 256 KiB as masked text, says how much more there is, and leaves no half number at the cut', () => {
+    const line = 'note +447911123456 from maria.p@example.com\n';
+    const body = Buffer.from(line.repeat(Math.ceil((TEXT_LIMIT + 10_000) / line.length)));
+    const markup = renderBody(body, 'application/json', masked).markup;
+    expect(markup).toMatch(/truncated, \d+ bytes more/);
+    expect(markup.length).toBeLessThan(TEXT_LIMIT * 2);
+    expect(markup).not.toMatch(/7911|maria\.p/);
+    const shownBytes = Number(/the first (\d+) bytes shown/.exec(markup)?.[1]);
+    expect(shownBytes).toBeLessThanOrEqual(TEXT_LIMIT);
+    expect(markup).toContain(`${body.length - shownBytes} bytes more`);
   });
 });

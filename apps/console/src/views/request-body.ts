@@ -2,6 +2,20 @@ import type { PersonalDataView } from '../personal-data-mask';
 import { html, type Html } from './html';
 
 const HEX_LIMIT = 64 * 1024;
+/** How much of a body the inspector shows as text: a 16 MiB body (Cellosign's limit) is not rendered whole. */
+export const TEXT_LIMIT = 256 * 1024;
+
+/**
+ * The first TEXT_LIMIT bytes of a longer body as text, ending before a run of word characters, digits or separators
+ * the cut may have split (a phone number or an email address half shown would not be masked).
+ */
+function shownPart(body: Buffer): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, TEXT_LIMIT)).replace(/\uFFFD+$/, '');
+  let end = text.length;
+  const floor = Math.max(0, end - 256);
+  while (end > floor && /[\p{L}\p{M}\p{N}\s._%+\-@()/]/u.test(text[end - 1]!)) end -= 1;
+  return text.slice(0, end);
+}
 
 /** Whether the bytes are text a person can read: valid UTF-8 without control characters other than whitespace. */
 function readableText(body: Buffer): string | null {
@@ -29,6 +43,13 @@ export function hexDump(body: Buffer): string {
 export function renderBody(body: Buffer, contentType: string | null, view: PersonalDataView): Html {
   if (body.length === 0) return html`<p class="muted" id="body-kind">empty body</p>`;
   const type = (contentType ?? '').toLowerCase();
+  if (body.length > TEXT_LIMIT) {
+    const part = shownPart(body);
+    if (readableText(Buffer.from(part)) !== null) {
+      const more = body.length - Buffer.byteLength(part);
+      return html`<p class="muted" id="body-kind">text, the first ${Buffer.byteLength(part)} bytes shown (truncated, ${more} bytes more)</p><pre id="body">${view.text(part)}</pre>`;
+    }
+  }
   const text = readableText(body);
   if (text !== null && (type.includes('json') || /^\s*[[{]/.test(text))) {
     try {
