@@ -20,11 +20,11 @@ export interface Answer {
   readonly text: string;
 }
 
-export async function startHarness(users: ReadonlyArray<{ name: string; role: string; password: string; params?: { N: number; r: number; p: number } }>, extraYaml = ''): Promise<Harness> {
+export async function startHarness(users: ReadonlyArray<{ name: string; role: string; password: string; params?: { N: number; r: number; p: number } }>, extraYaml = '', rawEnv: Record<string, string> = {}): Promise<Harness> {
   const env = loadEnv({ LOG_LEVEL: 'error', LISTEN_HOST: '127.0.0.1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, () => false);
   const lines = await Promise.all(users.map(async (u) => `    - { name: ${u.name}, role: ${u.role}, passwordHash: "${await hashPassword(u.password, u.params)}" }`));
   const config = parseHookbusConfig(`console:\n  users:\n${lines.join('\n')}\n${extraYaml}`, {}, 'withheld');
-  const running = await startConsole(serviceContext('console', { env, config }), { port: 0, settings: consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false' }), audit: { record: async () => undefined } });
+  const running = await startConsole(serviceContext('console', { env, config }), { port: 0, settings: consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false', ...rawEnv }), audit: { record: async () => undefined } });
   const url = running.url;
   const request: Harness['request'] = async (path, init = {}) => {
     const headers: Record<string, string> = {};

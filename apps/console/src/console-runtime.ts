@@ -1,4 +1,5 @@
-import type { ServiceContext } from '@hookbus/platform';
+import type { BlockList } from 'node:net';
+import { trustedProxyList, type ServiceContext } from '@hookbus/platform';
 import type { ConsoleAudit } from './audit-entry';
 import type { ConsoleActions } from './console-actions';
 import { LoginThrottle } from './auth/login-throttle';
@@ -19,6 +20,8 @@ export interface ConsoleRuntime {
   readonly settings: ConsoleSettings;
   readonly sessions: SessionStore;
   readonly throttle: LoginThrottle;
+  /** settings.trustedProxies, for clientAddress(). */
+  readonly trustedProxies: BlockList;
   readonly readModel: ReadModel;
   readonly audit: ConsoleAudit;
   /** Single sign-on, when `console.oidc` is configured. */
@@ -42,5 +45,5 @@ export function loggedName(name: string): string {
 }
 
 export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, oidc, actions };
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), trustedProxies: trustedProxyList(settings.trustedProxies), readModel, audit, oidc, actions };
 }

@@ -1,6 +1,9 @@
 /**
- * Failed logins, per client address and per user name. A key gets FREE_FAILURES (an address ADDRESS_FREE_FAILURES)
- * wrong passwords, then is locked out for 1 s, doubling with each further failure up to 15 minutes.
+ * Failed logins, per client address and per user name. A user name gets FREE_FAILURES wrong passwords, then is
+ * locked out for 1 s, doubling with each further failure up to 15 minutes. An address gets ADDRESS_FREE_FAILURES,
+ * ten times more: many people can share one (an office NAT, an ingress whose range is not yet in
+ * CONSOLE_TRUSTED_PROXIES), and one stranger's five guesses must not lock them all out. Each name keeps its own small
+ * budget, so the address bound only has to stop one address spraying guesses across many names.
  *
  * An attempt is counted when it starts (`begin`), before its scrypt runs, not when it has failed: guesses sent in
  * parallel cannot all be verified while the first ones are still hashing. A success gives the address its attempt
@@ -12,7 +15,7 @@
  * /64 (clientAddress in @hookbus/platform), so one host cannot rotate through fresh budgets.
  */
 export const FREE_FAILURES = 5;
-export const ADDRESS_FREE_FAILURES = FREE_FAILURES;
+export const ADDRESS_FREE_FAILURES = 10 * FREE_FAILURES;
 export const MAX_LOCKOUT_MS = 15 * 60 * 1000;
 /** scrypt runs on libuv's thread pool (4 threads by default): more at once only queues, each holding 32 MiB. */
 export const MAX_CONCURRENT_VERIFICATIONS = 4;

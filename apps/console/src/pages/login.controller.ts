@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { clientAddress } from '@hookbus/platform';
 import { CurrentSession, LOGIN_CSRF_COOKIE, Public, SESSION_COOKIE, readCookie, setCookie, type ConsoleRequest } from '../auth/access';
 import { formField } from '../auth/access-guard';
 import { decoyHash, verifyPassword } from '../auth/password-hash';
@@ -32,7 +33,8 @@ export class LoginController {
     const name = (formField(body, 'username') ?? '').trim().slice(0, 64);
     const password = formField(body, 'password') ?? '';
     const next = safeNext(formField(body, 'next'));
-    const address = request.ip;
+    // Behind the ingress: the right-most X-Forwarded-For address that is not a trusted proxy; IPv6 as its /64.
+    const address = clientAddress(request.raw.socket.remoteAddress, request.headers['x-forwarded-for'], this.runtime.trustedProxies);
     // Counted before the scrypt runs (parallel guesses cannot all get a try), given back on success.
     const admission = this.runtime.throttle.begin(address, name);
     if (!admission.attempt) {
