@@ -20,6 +20,8 @@ export interface ConsoleRuntime {
   readonly settings: ConsoleSettings;
   readonly sessions: SessionStore;
   readonly throttle: LoginThrottle;
+  /** What an unknown user name's password is verified against (decoyHashFor, made at start with the users' parameters). */
+  readonly decoyHash: string;
   /** settings.trustedProxies, for clientAddress(). */
   readonly trustedProxies: BlockList;
   readonly readModel: ReadModel;
@@ -44,6 +46,6 @@ export function loggedName(name: string): string {
   return maskText(name);
 }
 
-export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), trustedProxies: trustedProxyList(settings.trustedProxies), readModel, audit, oidc, actions };
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, decoyHash: string, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), decoyHash, trustedProxies: trustedProxyList(settings.trustedProxies), readModel, audit, oidc, actions };
 }

@@ -1,6 +1,7 @@
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
 import { discoverOidc, type OidcFlow } from './auth/oidc-flow';
+import { decoyHashFor } from './auth/password-hash';
 import { ConsoleErrors } from './console-errors';
 import { ConsoleModule } from './console.module';
 import { ConsoleActions, ConsoleKafka, type ActionPorts } from './console-actions';
@@ -38,7 +39,9 @@ export async function startConsole(context: ServiceContext, options: ConsoleOpti
   // Actions and their audit trail go through Kafka (console.audit.v1); a test may give its own audit sink or ports.
   const kafka = options.actionPorts ? null : new ConsoleKafka(context);
   const actions = new ConsoleActions(options.actionPorts ?? kafka!.ports, context.logger);
-  const runtime = createRuntime(context, settings, readModel, options.audit ?? actions.audit, oidc, actions);
+  // The unknown-name decoy, with the users' scrypt parameters, before anything listens (no first-login cost).
+  const decoy = await decoyHashFor(settings.users.map((u) => u.passwordHash));
+  const runtime = createRuntime(context, settings, decoy, readModel, options.audit ?? actions.audit, oidc, actions);
   const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
   app.useGlobalFilters(new ConsoleErrors(context));
   const fastify = app.getHttpAdapter().getInstance();

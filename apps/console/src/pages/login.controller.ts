@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { clientAddress } from '@hookbus/platform';
 import { CurrentSession, LOGIN_CSRF_COOKIE, Public, SESSION_COOKIE, readCookie, setCookie, type ConsoleRequest } from '../auth/access';
 import { formField } from '../auth/access-guard';
-import { decoyHash, verifyPassword } from '../auth/password-hash';
+import { verifyPassword } from '../auth/password-hash';
 import { SESSION_ABSOLUTE_MS, type ConsoleSession } from '../auth/sessions';
 import { CONSOLE_RUNTIME, loggedName, type ConsoleRuntime } from '../console-runtime';
 import { html } from '../views/html';
@@ -46,7 +46,7 @@ export class LoginController {
     let ok = false;
     try {
       // An unknown name costs the same scrypt as a wrong password: timing does not tell which names exist.
-      ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoyHash()), false);
+      ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, this.runtime.decoyHash), false);
     } finally {
       if (user && ok) admission.attempt.succeeded();
       else admission.attempt.failed();
