@@ -41,4 +41,13 @@ describe('consoleSettings', () => {
       'CONSOLE_MONITOR_URL: expected an http(s) URL',
     ]);
   });
+
+  // From the review (issue 20): N=2^21 is past MAX_N, N=1000 is not a power of two: the format check passed and
+  // every login then failed silently.
+  it('refuses at start a password hash that verifyPassword would refuse at every login, naming the user', () => {
+    for (const n of [2 ** 21, 1000]) {
+      const config = parseHookbusConfig(`console:\n  users:\n    - { name: operator, role: operator, passwordHash: "scrypt$${n}$8$1$c2FsdHNhbHRzYWx0c2FsdA==$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=" }\n`);
+      expect(() => consoleSettings(env, config, {})).toThrow(/console\.users: operator: passwordHash is not a scrypt hash this console verifies/);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, isAddressOrSubnet, parseConsoleUsers, type ConsoleOidcConfig, type ConsoleUser, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { passwordHashProblem } from './auth/password-hash';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -68,6 +69,12 @@ export function consoleSettings(env: HookbusEnv, config: HookbusConfig, raw: Env
   for (const user of fileUsers) {
     if (users.some((u) => u.name === user.name)) problems.push(`CONSOLE_USERS_FILE: user ${user.name} is also in console.users`);
     else users.push(user);
+  }
+  // The format was checked by the config; the numbers' bounds are verifyPassword's: a hash it would refuse at every
+  // login is refused here, at start, with the user's name.
+  for (const user of users) {
+    const problem = passwordHashProblem(user.passwordHash);
+    if (problem) problems.push(`console.users: ${user.name}: passwordHash is ${problem}`);
   }
   let oidc: ConsoleSettings['oidc'] = null;
   if (section.oidc) {
