@@ -28,6 +28,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'same-origin',
 };
 
+/** Sent when the session cookie is Secure: a year, this host only (the console's host is not the organisation's). */
+const HSTS = 'max-age=31536000';
+
 /**
  * Starts the console: server-rendered pages over the Postgres read model (read-only sessions), on CONSOLE_PORT,
  * never on the gateway's port. Its settings (users, cookie, monitor URL) are validated before anything listens.
@@ -47,6 +50,8 @@ export async function startConsole(context: ServiceContext, options: ConsoleOpti
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    // A Secure cookie means the console is served over TLS (CONSOLE_COOKIE_SECURE): browsers then keep to https.
+    if (settings.cookieSecure) reply.header('strict-transport-security', HSTS);
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('cache-control', 'no-store');
     return payload;
   });
