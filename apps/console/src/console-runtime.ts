@@ -1,4 +1,5 @@
-import type { ServiceContext } from '@hookbus/platform';
+import type { BlockList } from 'node:net';
+import { trustedProxyList, type ServiceContext } from '@hookbus/platform';
 import type { ConsoleAudit } from './audit-entry';
 import type { ConsoleActions } from './console-actions';
 import { LoginThrottle } from './auth/login-throttle';
@@ -19,6 +20,10 @@ export interface ConsoleRuntime {
   readonly settings: ConsoleSettings;
   readonly sessions: SessionStore;
   readonly throttle: LoginThrottle;
+  /** What an unknown user name's password is verified against (decoyHashFor, made at start with the users' parameters). */
+  readonly decoyHash: string;
+  /** settings.trustedProxies, for clientAddress(). */
+  readonly trustedProxies: BlockList;
   readonly readModel: ReadModel;
   readonly audit: ConsoleAudit;
   /** Single sign-on, when `console.oidc` is configured. */
@@ -41,6 +46,6 @@ export function loggedName(name: string): string {
   return maskText(name);
 }
 
-export function createRuntime(context: ServiceContext, settings: ConsoleSettings, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
-  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), readModel, audit, oidc, actions };
+export function createRuntime(context: ServiceContext, settings: ConsoleSettings, decoyHash: string, readModel: ReadModel, audit: ConsoleAudit = loggingAudit(context), oidc: OidcFlow | null = null, actions: ConsoleActions | null = null): ConsoleRuntime {
+  return { context, settings, sessions: new SessionStore(), throttle: new LoginThrottle(), decoyHash, trustedProxies: trustedProxyList(settings.trustedProxies), readModel, audit, oidc, actions };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, parseConsoleUsers, type ConsoleOidcConfig, type ConsoleUser, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { ConfigError, isAddressOrSubnet, parseConsoleUsers, type ConsoleOidcConfig, type ConsoleUser, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
+import { passwordHashProblem } from './auth/password-hash';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,6 +21,13 @@ export interface ConsoleSettings {
    * console behind a proxy that rewrites Host names its public origin here.
    */
   readonly allowedOrigins: readonly string[];
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (CONSOLE_TRUSTED_PROXIES, comma separated IP addresses or
+   * CIDR subnets, like the gateway's `gateway.trustedProxies`): behind an ingress every request comes from the
+   * controller's address, so the login throttle counts the right-most forwarded address that is not one of these.
+   * Empty (the default): the socket's peer, and the header is never read.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 function urlSetting(raw: Env, name: string, fallback: string, problems: string[]): string {
@@ -62,6 +70,12 @@ export function consoleSettings(env: HookbusEnv, config: HookbusConfig, raw: Env
     if (users.some((u) => u.name === user.name)) problems.push(`CONSOLE_USERS_FILE: user ${user.name} is also in console.users`);
     else users.push(user);
   }
+  // The format was checked by the config; the numbers' bounds are verifyPassword's: a hash it would refuse at every
+  // login is refused here, at start, with the user's name.
+  for (const user of users) {
+    const problem = passwordHashProblem(user.passwordHash);
+    if (problem) problems.push(`console.users: ${user.name}: passwordHash is ${problem}`);
+  }
   let oidc: ConsoleSettings['oidc'] = null;
   if (section.oidc) {
     const clientSecret = raw.CONSOLE_OIDC_CLIENT_SECRET ?? '';
@@ -83,6 +97,10 @@ export function consoleSettings(env: HookbusEnv, config: HookbusConfig, raw: Env
     }
     if (!ok) problems.push(`CONSOLE_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin such as https://console.example.com`);
   }
+  const trustedProxies = (raw.CONSOLE_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const proxy of trustedProxies) {
+    if (!isAddressOrSubnet(proxy)) problems.push(`CONSOLE_TRUSTED_PROXIES: ${JSON.stringify(proxy)} is not an IP address or a CIDR subnet such as 10.0.0.0/8 or fd00::/8`);
+  }
   const settings: ConsoleSettings = {
     port: env.servicePorts.console,
     users,
@@ -91,6 +109,7 @@ export function consoleSettings(env: HookbusEnv, config: HookbusConfig, raw: Env
     monitorUrl: urlSetting(raw, 'CONSOLE_MONITOR_URL', `http://127.0.0.1:${env.servicePorts.monitor}`, problems),
     webhookBaseUrl: urlSetting(raw, 'CONSOLE_WEBHOOK_BASE_URL', `http://127.0.0.1:${env.gatewayPort}`, problems),
     allowedOrigins,
+    trustedProxies,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;

@@ -1,6 +1,7 @@
 import type { RunningService } from '@hookbus/nest-kafka';
 import { createServiceApp, listen, type ServiceContext } from '@hookbus/platform';
 import { discoverOidc, type OidcFlow } from './auth/oidc-flow';
+import { decoyHashFor } from './auth/password-hash';
 import { ConsoleErrors } from './console-errors';
 import { ConsoleModule } from './console.module';
 import { ConsoleActions, ConsoleKafka, type ActionPorts } from './console-actions';
@@ -27,6 +28,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'same-origin',
 };
 
+/** Sent when the session cookie is Secure: a year, this host only (the console's host is not the organisation's). */
+const HSTS = 'max-age=31536000';
+
 /**
  * Starts the console: server-rendered pages over the Postgres read model (read-only sessions), on CONSOLE_PORT,
  * never on the gateway's port. Its settings (users, cookie, monitor URL) are validated before anything listens.
@@ -38,12 +42,16 @@ export async function startConsole(context: ServiceContext, options: ConsoleOpti
   // Actions and their audit trail go through Kafka (console.audit.v1); a test may give its own audit sink or ports.
   const kafka = options.actionPorts ? null : new ConsoleKafka(context);
   const actions = new ConsoleActions(options.actionPorts ?? kafka!.ports, context.logger);
-  const runtime = createRuntime(context, settings, readModel, options.audit ?? actions.audit, oidc, actions);
+  // The unknown-name decoy, with the users' scrypt parameters, before anything listens (no first-login cost).
+  const decoy = await decoyHashFor(settings.users.map((u) => u.passwordHash));
+  const runtime = createRuntime(context, settings, decoy, readModel, options.audit ?? actions.audit, oidc, actions);
   const app = await createServiceApp(context, ConsoleModule.forRuntime(context, runtime));
   app.useGlobalFilters(new ConsoleErrors(context));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    // A Secure cookie means the console is served over TLS (CONSOLE_COOKIE_SECURE): browsers then keep to https.
+    if (settings.cookieSecure) reply.header('strict-transport-security', HSTS);
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('cache-control', 'no-store');
     return payload;
   });

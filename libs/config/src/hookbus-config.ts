@@ -259,7 +259,8 @@ function parseGateway(raw: unknown, problems: string[]): GatewaySettings {
   return { maxBodyBytesInFlight: positiveInt(raw, 'maxBodyBytesInFlight', 'gateway', DEFAULT_GATEWAY.maxBodyBytesInFlight, problems), trustedProxies };
 }
 
-function isAddressOrSubnet(text: string): boolean {
+/** An IP address or a CIDR subnet (10.0.0.0/8, fd00::/8): what a trusted-proxy list may hold. */
+export function isAddressOrSubnet(text: string): boolean {
   const [address, bits, ...rest] = text.split('/');
   const family = isIP(address ?? '');
   if (family === 0 || rest.length > 0) return false;

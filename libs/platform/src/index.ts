@@ -8,3 +8,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './service-process';
 export * from './personal-data';
+export * from './client-address';

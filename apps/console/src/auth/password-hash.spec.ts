@@ -1,4 +1,4 @@
-import { hashPassword, parsePasswordHash, verifyPassword } from './password-hash';
+import { decoyHashFor, hashPassword, parsePasswordHash, verifyPassword } from './password-hash';
 
 // Small parameters keep the spec fast; the format and the checks are the same as for N=2^15.
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -27,5 +27,15 @@ describe('console password hashes (scrypt)', () => {
     expect(parsePasswordHash('scrypt$1000$8$1$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5')).toBeNull();
     expect(parsePasswordHash(`scrypt$${2 ** 24}$8$1$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5`)).toBeNull();
     await expect(verifyPassword('x', 'scrypt$1000$8$1$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5')).resolves.toBe(false);
+  });
+});
+
+describe('decoyHashFor', () => {
+  it("has the parameters most configured users' hashes have, SCRYPT_PARAMS without any, and verifies nothing", async () => {
+    const hashes = [await hashPassword('a', FAST), await hashPassword('b', { N: 2048, r: 8, p: 1 }), await hashPassword('c', FAST), 'not-a-hash'];
+    const decoy = await decoyHashFor(hashes);
+    expect(decoy).toMatch(/^scrypt\$1024\$8\$1\$/);
+    await expect(verifyPassword('a', decoy)).resolves.toBe(false);
+    expect(await decoyHashFor([])).toMatch(/^scrypt\$32768\$8\$1\$/);
   });
 });

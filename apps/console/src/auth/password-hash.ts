@@ -53,12 +53,27 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return timingSafeEqual(key, parsed.key);
 }
 
+/** Why a stored hash would never verify (for the settings' check at start), or null when it is one verifyPassword takes. */
+export function passwordHashProblem(hash: string): string | null {
+  if (parsePasswordHash(hash)) return null;
+  return `not a scrypt hash this console verifies (N a power of two up to 2^20, r 1-${MAX_R}, p 1-${MAX_P}, salt of 8 bytes or more, key of 16 or more): make it with \`npm run console:hash-password\``;
+}
+
 /**
- * A hash to verify against when the user name is unknown, so an unknown name takes as long as a wrong password
- * (no user enumeration by timing). Computed once, lazily.
+ * A hash to verify against when the user name is unknown, so an unknown name costs the same scrypt as a wrong
+ * password (no user enumeration by timing): made once at start (startConsole), before anyone can log in, with the
+ * parameters most of the configured users' hashes have (SCRYPT_PARAMS when there is none).
  */
-let decoy: Promise<string> | null = null;
-export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('base64'));
-  return decoy;
+export async function decoyHashFor(hashes: readonly string[]): Promise<string> {
+  const counts = new Map<string, { n: number; params: { N: number; r: number; p: number } }>();
+  for (const hash of hashes) {
+    const parsed = parsePasswordHash(hash);
+    if (!parsed) continue;
+    const id = `${parsed.N}$${parsed.r}$${parsed.p}`;
+    const seen = counts.get(id) ?? { n: 0, params: { N: parsed.N, r: parsed.r, p: parsed.p } };
+    seen.n += 1;
+    counts.set(id, seen);
+  }
+  const common = [...counts.values()].sort((a, b) => b.n - a.n)[0];
+  return hashPassword(randomBytes(16).toString('base64'), common?.params ?? SCRYPT_PARAMS);
 }

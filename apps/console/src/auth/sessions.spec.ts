@@ -1,4 +1,4 @@
-import { LoginThrottle, MAX_LOCKOUT_MS } from './login-throttle';
+import { ADDRESS_FREE_FAILURES, LoginThrottle, MAX_LOCKOUT_MS } from './login-throttle';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SessionStore } from './sessions';
 
 describe('SessionStore', () => {
@@ -62,13 +62,15 @@ describe('LoginThrottle', () => {
     for (let i = 0; i < 5; i++) throttle.failed(`10.0.0.${i}`, 'operator');
     expect(throttle.retryAfterMs('192.0.2.9', 'operator')).toBeGreaterThan(0);
     expect(throttle.retryAfterMs('192.0.2.9', 'viewer')).toBe(0);
-    for (let i = 0; i < 5; i++) throttle.failed('192.0.2.50', `name${i}`);
+    for (let i = 0; i < ADDRESS_FREE_FAILURES - 1; i++) throttle.failed('192.0.2.50', `name${i}`);
+    expect(throttle.retryAfterMs('192.0.2.50', 'someone-else')).toBe(0);
+    throttle.failed('192.0.2.50', 'one-more');
     expect(throttle.retryAfterMs('192.0.2.50', 'someone-else')).toBeGreaterThan(0);
   });
 
   it('a success clears the name, not the address', () => {
     const throttle = new LoginThrottle(() => 0);
-    for (let i = 0; i < 5; i++) throttle.failed('10.0.0.1', 'viewer');
+    for (let i = 0; i < ADDRESS_FREE_FAILURES; i++) throttle.failed('10.0.0.1', 'viewer');
     throttle.succeeded('viewer');
     expect(throttle.retryAfterMs('10.0.0.2', 'viewer')).toBe(0);
     expect(throttle.retryAfterMs('10.0.0.1', 'viewer')).toBeGreaterThan(0);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { clientAddress } from '@hookbus/platform';
 import { CurrentSession, LOGIN_CSRF_COOKIE, Public, SESSION_COOKIE, readCookie, setCookie, type ConsoleRequest } from '../auth/access';
 import { formField } from '../auth/access-guard';
-import { decoyHash, verifyPassword } from '../auth/password-hash';
+import { verifyPassword } from '../auth/password-hash';
 import { SESSION_ABSOLUTE_MS, type ConsoleSession } from '../auth/sessions';
 import { CONSOLE_RUNTIME, loggedName, type ConsoleRuntime } from '../console-runtime';
 import { html } from '../views/html';
@@ -32,24 +33,30 @@ export class LoginController {
     const name = (formField(body, 'username') ?? '').trim().slice(0, 64);
     const password = formField(body, 'password') ?? '';
     const next = safeNext(formField(body, 'next'));
-    const address = request.ip;
-    const waitMs = this.runtime.throttle.retryAfterMs(address, name);
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
+    // Behind the ingress: the right-most X-Forwarded-For address that is not a trusted proxy; IPv6 as its /64.
+    const address = clientAddress(request.raw.socket.remoteAddress, request.headers['x-forwarded-for'], this.runtime.trustedProxies);
+    // Counted before the scrypt runs (parallel guesses cannot all get a try), given back on success.
+    const admission = this.runtime.throttle.begin(address, name);
+    if (!admission.attempt) {
+      const seconds = Math.ceil(admission.retryAfterMs / 1000);
       reply.status(429).header('retry-after', String(seconds)).type(HTML_CONTENT_TYPE).send(this.render(request, reply, next, `Too many failed logins: try again in ${seconds} s.`, name));
       return;
     }
     const user = this.runtime.settings.users.find((u) => u.name === name);
-    // An unknown name costs the same scrypt as a wrong password: timing does not tell which names exist.
-    const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoyHash()), false);
+    let ok = false;
+    try {
+      // An unknown name costs the same scrypt as a wrong password: timing does not tell which names exist.
+      ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, this.runtime.decoyHash), false);
+    } finally {
+      if (user && ok) admission.attempt.succeeded();
+      else admission.attempt.failed();
+    }
     if (!user || !ok) {
-      this.runtime.throttle.failed(address, name);
       this.runtime.context.logger.warn({ address }, 'console: failed login');
       this.auditLogin({ user: loggedName(name || '?'), role: 'none', action: 'login.refused', target: 'password', outcome: 'refused', detail: user ? 'wrong password' : 'unknown user name' });
       reply.status(401).type(HTML_CONTENT_TYPE).send(this.render(request, reply, next, 'Wrong user name or password.', name));
       return;
     }
-    this.runtime.throttle.succeeded(name);
     // A new session id at every login (no fixation); the old one, if any, ends.
     this.runtime.sessions.destroy(readCookie(request, SESSION_COOKIE));
     const session = this.runtime.sessions.create(user.name, user.role);

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from 'pino';
 import type { SourceConfig } from '@hookbus/config';
 import { UNKNOWN_SOURCE_LABEL, type GatewayMetrics } from '../gateway-metrics';
-import { clientAddress } from '../ingress/client-address';
+import { clientAddress } from '@hookbus/platform';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS, type Admitted, type WebhookIngress } from '../ingress/webhook-ingress';
 import { refusal, type GatewayReply } from '../replies/gateway-reply';
 import type { BodyBudget, BodyReservation } from './body-budget';

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 
-/** Which peers are reverse proxies whose X-Forwarded-For is believed (`gateway.trustedProxies`). */
+/** Which peers are reverse proxies whose X-Forwarded-For is believed (`gateway.trustedProxies`, CONSOLE_TRUSTED_PROXIES). */
 export function trustedProxyList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const entry of entries) {
