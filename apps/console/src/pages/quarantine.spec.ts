@@ -1,5 +1,5 @@
 import { ReadModel, type ReceiptRow } from '../read-model';
-import { startHarness, type Harness } from '../review/review-harness';
+import { startHarness, type Harness } from '../console-harness';
 
 /** The quarantine list as a viewer sees it: the refusal reason quotes what the sender sent, so it is masked too. */
 describe('the quarantine list, as a viewer', () => {

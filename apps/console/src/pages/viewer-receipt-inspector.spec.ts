@@ -1,5 +1,5 @@
 import { ReadModel, type ReceiptRow } from '../read-model';
-import { startHarness, type Harness } from './review-harness';
+import { startHarness, type Harness } from '../console-harness';
 
 /**
  * Security review (issue 20): the request inspector as a viewer sees it, over HTTP, with the read model stubbed (one

@@ -1,6 +1,6 @@
 import type { Timeline } from '@hookbus/db';
 import { ReadModel } from '../read-model';
-import { startHarness, type Harness } from './review-harness';
+import { startHarness, type Harness } from '../console-harness';
 
 /**
  * Security review (issue 20): the search timeline as a viewer sees it (read model stubbed). An Octapush source
