@@ -1,15 +1,16 @@
 /**
- * Re-runs normalization over a range of a raw topic after an adapter fix. Event ids are deterministic, so the events
+ * Re-runs normalization over a range of a raw topic after an adapter fix (replayRawRange in ../raw-replay.ts, which the
+ * normalizer's command consumer also runs for the console's replay commands). Event ids are deterministic, so the events
  * it publishes again carry the ids they had (and downstream stays idempotent); new or corrected events appear.
  *
  *   npm run replay -- --provider credas [--source credas-actor] [--from 2026-11-01T00:00:00Z] [--to ...]
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
 import { parseArgs } from 'node:util';
-import { PROVIDERS, rawTopicFor, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
-import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, sourceTemplates, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
-import { createDurableProducer, createKafka, groupByTopic, rangeByTime, readTopicRange, type OutgoingRecord, type PartitionRange } from '@hookbus/kafka';
-import { NormalizationSink, eventRecord } from '../normalization.sink';
+import { PROVIDERS, type ProviderName } from '@hookbus/contracts';
+import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
+import { createDurableProducer, createKafka, groupByTopic } from '@hookbus/kafka';
+import { replayRawRange } from '../raw-replay';
 
 /** Some records still fail to normalize (each is printed with its partition, offset and receipt). */
 const EXIT_STILL_FAILING = 2;
@@ -94,44 +95,19 @@ export async function replay(argv: string[], print: (line: string) => void = con
   // As the normalizer it replays for: the sources' kinds and options, never their credentials (a normalizer pod has none).
   const config = loadHookbusConfig(env.configPath, process.env, 'withheld');
   const { sourceId, dryRun } = options;
-  // A built-in id no longer (or not) configured still names its provider: its raw records may be replayed.
-  const source = sourceId ? (config.sources.find((s) => s.id === sourceId) ?? sourceTemplates().find((s) => s.id === sourceId)) : undefined;
-  if (sourceId && !source) throw new UsageError(`--source: no source ${sourceId} in the configuration`);
-  if (source && options.provider && source.provider !== options.provider) throw new UsageError(`--source ${sourceId} is a ${source.provider} source, not ${options.provider}`);
-  const provider = (options.provider ?? source!.provider) as ProviderName;
-  const topic = rawTopicFor(provider);
   const kafka = createKafka({ brokers: env.kafkaBrokers, security: env.kafkaSecurity, clientId: 'hookbus-replay' });
-  let ranges: PartitionRange[] = await rangeByTime(kafka, topic, options.from, options.to);
-  if (options.partition !== undefined) {
-    const partitions = ranges.map((r) => r.partition).sort((a, b) => a - b);
-    if (!partitions.includes(options.partition)) throw new UsageError(`--partition: ${topic} has partitions ${partitions.join(', ')}, not ${options.partition}`);
-    ranges = ranges.filter((r) => r.partition === options.partition).map((r) => ({ ...r, from: options.fromOffset ?? r.from, to: options.toOffset ?? r.to }));
-  }
-  const sink = new NormalizationSink(config.sources);
   const producer = createDurableProducer(kafka);
   if (!dryRun) await producer.connect();
-  let events = 0;
-  let failed = 0;
-  let pending: OutgoingRecord[] = [];
-  const flush = async () => {
-    if (pending.length > 0 && !dryRun) await producer.sendBatch({ topicMessages: groupByTopic(pending), acks: -1 });
-    pending = [];
-  };
   try {
-    const read = await readTopicRange(kafka, topic, ranges, async (record) => {
-      const facts = readRawWebhookFacts(record);
-      if (sourceId && facts.sourceId !== sourceId) return;
-      try {
-        const normalized = sink.transform(record);
-        events += normalized.length;
-        pending.push(...normalized.map(eventRecord));
-      } catch (error) {
-        failed++;
-        print(`${record.partition}:${record.offset} receipt ${facts.receiptId ?? '?'}: ${(error as Error).message}`);
-      }
-      if (pending.length >= 500) await flush();
+    const { topic, read, events, failed } = await replayRawRange(options, {
+      kafka,
+      sources: config.sources,
+      publish: async (records) => {
+        if (!dryRun) await producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+      },
+      refuse: (message) => new UsageError(message),
+      failing: print,
     });
-    await flush();
     print(`${dryRun ? 'would publish' : 'published'} ${events} events from ${read} raw records of ${topic}${sourceId ? ` (source ${sourceId})` : ''}; ${failed} still fail`);
     return { read, events, failed };
   } finally {
