@@ -22,6 +22,8 @@ export interface RawReplayDeps {
   publish(records: readonly OutgoingRecord[]): Promise<void>;
   /** The error for a range that cannot be replayed (the CLI's UsageError, the command consumer's InvalidRecordError). */
   refuse(message: string): Error;
+  /** Called once the source checks passed, before the topic is read (the CLI connects its producer there). */
+  ready?(): Promise<void>;
   /** One line per record that still fails to normalize (partition:offset, receipt, the adapter's reason). */
   failing?(line: string): void;
   /** Between chunks: keeps a consumer's group membership alive during a long replay. */
@@ -52,6 +54,7 @@ export async function replayRawRange(range: RawReplayRange, deps: RawReplayDeps)
   if (!range.provider && !source) throw deps.refuse('--provider or --source is needed');
   const provider = (range.provider ?? source!.provider) as ProviderName;
   const topic = rawTopicFor(provider);
+  await deps.ready?.();
   let ranges: PartitionRange[] = await rangeByTime(deps.kafka, topic, range.from, range.to);
   if (range.partition !== undefined) {
     const partitions = ranges.map((r) => r.partition).sort((a, b) => a - b);

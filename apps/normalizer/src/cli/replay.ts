@@ -97,7 +97,9 @@ export async function replay(argv: string[], print: (line: string) => void = con
   const { sourceId, dryRun } = options;
   const kafka = createKafka({ brokers: env.kafkaBrokers, security: env.kafkaSecurity, clientId: 'hookbus-replay' });
   const producer = createDurableProducer(kafka);
-  if (!dryRun) await producer.connect();
+  // Connected once the source is known to be one (as before the replay core was shared): an unknown source is refused
+  // before any connection, a partition the topic lacks after it.
+  let connected = false;
   try {
     const { topic, read, events, failed } = await replayRawRange(options, {
       kafka,
@@ -106,12 +108,17 @@ export async function replay(argv: string[], print: (line: string) => void = con
         if (!dryRun) await producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
       },
       refuse: (message) => new UsageError(message),
+      ready: async () => {
+        if (dryRun) return;
+        await producer.connect();
+        connected = true;
+      },
       failing: print,
     });
     print(`${dryRun ? 'would publish' : 'published'} ${events} events from ${read} raw records of ${topic}${sourceId ? ` (source ${sourceId})` : ''}; ${failed} still fail`);
     return { read, events, failed };
   } finally {
-    if (!dryRun) await producer.disconnect();
+    if (connected) await producer.disconnect();
   }
 }
 
