@@ -155,7 +155,8 @@ export function renderTopicsMarkdown(): string {
   );
   const stages = stageList().map((stage) => {
     const topics = (names: readonly string[]) => names.map((name) => `\`${name}\``).join(', ') || '— (HTTP)';
-    return `| ${stage.name} | ${stage.group ? `\`${stage.group}\`` : '—'} | ${topics(stage.inputs)} | ${topics(stage.outputs)} | ${stage.transactional ? 'yes' : 'no'} |`;
+    const commands = stage.commands ? `; \`${stage.commands.group}\` reads \`${stage.commands.topic}\`` : '';
+    return `| ${stage.name} | ${stage.group ? `\`${stage.group}\`` : '—'}${commands} | ${topics(stage.inputs)} | ${topics(stage.outputs)} | ${stage.transactional ? 'yes' : 'no'} |`;
   });
   const messages = contracts.map(({ topic, messages: list }) => {
     const items = list.map((m) => {

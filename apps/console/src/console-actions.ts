@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
-import { CONSOLE_AUDIT_ACTIONS, encodeConsoleAudit, errorFields, type ConsoleAuditAction, type ConsoleAuditRole } from '@hookbus/contracts';
+import { CONSOLE_AUDIT_ACTIONS, InvalidRecordError, encodeConsoleAudit, encodeReplayCommand, errorFields, validReplayCommand, type ConsoleAuditAction, type ConsoleAuditRole, type ReplayCommand } from '@hookbus/contracts';
 import {
   createDurableProducer,
   createKafka,
@@ -28,6 +28,17 @@ export interface RedriveOutcome {
 export interface RefetchOutcome {
   readonly processKey: string;
   readonly commandId: string;
+}
+
+/** The replay form's fields as posted ('' for an empty field). */
+export interface ReplayRequest {
+  readonly provider?: string;
+  readonly sourceId?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly partition?: string;
+  readonly fromOffset?: string;
+  readonly toOffset?: string;
 }
 
 /** A refusal the page shows as it is (400): nothing was sent. */
@@ -135,6 +146,55 @@ export class ConsoleActions {
       throw error;
     }
     return { processKey, commandId: command.commandId };
+  }
+
+  /**
+   * Asks the normalizer to replay a raw range (normalizer.commands.v1, the same replay as `npm run replay`), audited as
+   * raw.replay in the same batch. The command is validated by its codec before anything is sent: what the codec (and
+   * the CLI) refuses is refused here (400, audited `refused`). Whether the source and partition exist the normalizer
+   * says: such a command becomes one dead letter.
+   */
+  async replay(session: ConsoleSession, request: ReplayRequest): Promise<ReplayCommand> {
+    const blank = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+    const time = (value: string | undefined) => {
+      const text = blank(value);
+      if (text === undefined) return undefined;
+      const parsed = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
+      return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
+    };
+    const partition = blank(request.partition);
+    const range = [blank(request.provider) ?? '', blank(request.sourceId), blank(request.from), blank(request.to), partition, blank(request.fromOffset), blank(request.toOffset)];
+    const target = range.filter((part) => part !== undefined && part !== '').join(' ');
+    const who = { user: session.user, role: session.role, action: 'raw.replay', targetKind: 'raw-range' as const, targetIds: [target || '?'], target: target || '?' };
+    let command: ReplayCommand;
+    try {
+      command = validReplayCommand({
+        type: 'replay',
+        commandId: randomUUID(),
+        provider: blank(request.provider),
+        sourceId: blank(request.sourceId),
+        from: time(request.from),
+        to: time(request.to),
+        partition: partition === undefined ? undefined : /^\d+$/.test(partition) ? Number(partition) : partition,
+        fromOffset: blank(request.fromOffset),
+        toOffset: blank(request.toOffset),
+        requestedBy: session.user,
+        requestedAt: this.now().toISOString(),
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidRecordError)) throw error;
+      await this.audit.record({ ...who, outcome: 'refused', detail: error.message });
+      throw new ActionRefused(`Nothing was replayed: ${error.message}.`);
+    }
+    const audit = auditRecord({ ...who, outcome: 'ok', detail: `command ${command.commandId}` }, this.now());
+    try {
+      await this.ports.send([encodeReplayCommand(command), audit]);
+      this.logged({ ...who, outcome: 'ok' });
+    } catch (error) {
+      await this.recordFailure({ ...who, outcome: 'failed', detail: `replay request failed: ${errorFields(error).code}` });
+      throw error;
+    }
+    return command;
   }
 
   private async recordFailure(entry: ConsoleAuditEntry): Promise<void> {

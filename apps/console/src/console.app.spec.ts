@@ -1,4 +1,6 @@
 import type { RunningService } from '@hookbus/nest-kafka';
+import { decodeConsoleAudit, decodeReplayCommand } from '@hookbus/contracts';
+import type { OutgoingRecord } from '@hookbus/kafka';
 import { loadEnv, parseHookbusConfig } from '@hookbus/config';
 import { serviceContext } from '@hookbus/platform';
 import { LogCapture, expectNoPersonalData } from '@hookbus/testing';
@@ -16,6 +18,8 @@ const FAST = { N: 1024, r: 8, p: 1 };
 let running: RunningService;
 let url: string;
 const audit: ConsoleAuditEntry[] = [];
+/** What the actions sent to Kafka (a fake producer): each send is one batch. */
+const batches: OutgoingRecord[][] = [];
 
 beforeAll(async () => {
   const env = loadEnv({ LOG_LEVEL: 'error', LISTEN_HOST: '127.0.0.1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, () => false);
@@ -26,7 +30,7 @@ beforeAll(async () => {
 `;
   const config = parseHookbusConfig(yaml);
   const context = serviceContext('console', { env, config });
-  running = await startConsole(context, { port: 0, settings: consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false' }), audit: { record: async (entry) => void audit.push(entry) } });
+  running = await startConsole(context, { port: 0, settings: consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false' }), audit: { record: async (entry) => void audit.push(entry) }, actionPorts: { deadLetters: async () => [], send: async (records) => void batches.push([...records]) } });
   url = running.url;
 });
 
@@ -64,6 +68,50 @@ async function csrfOf(cookie: string): Promise<string> {
   expect(page.status).toBe(404);
   return /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
 }
+
+// Before 'console access': its last test locks the operator's name out (the login throttle).
+describe('replay of a raw range (/replay)', () => {
+  const consumed = (record: OutgoingRecord) => ({ topic: record.topic, key: record.key === null || record.key === undefined ? null : Buffer.from(record.key), value: record.value === null || record.value === undefined ? null : Buffer.from(record.value), headers: {} });
+
+  it("publishes an operator's replay command and its raw.replay audit record in one batch, and shows the command id", async () => {
+    const { cookie } = await login('operator', 'operator-password');
+    const form = await request('/replay', { cookie });
+    expect(form.text).toContain('id="replay-form"');
+    const before = batches.length;
+    const answer = await request('/replay', { method: 'POST', cookie, form: { _csrf: await csrfOf(cookie), provider: 'credas', sourceId: 'credas-actor', from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00', partition: '2', fromOffset: '', toOffset: '' } });
+    expect(answer.status).toBe(303);
+    expect(batches).toHaveLength(before + 1);
+    const [command, auditRecord] = batches.at(-1)!;
+    expect(command!.topic).toBe('normalizer.commands.v1');
+    const sent = decodeReplayCommand(consumed(command!));
+    expect(sent).toMatchObject({ type: 'replay', provider: 'credas', sourceId: 'credas-actor', from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z', partition: 2, requestedBy: 'operator' });
+    expect(sent.fromOffset).toBeUndefined();
+    expect(decodeConsoleAudit(consumed(auditRecord!))).toMatchObject({ actor: 'operator', role: 'operator', action: 'raw.replay', target: { kind: 'raw-range' }, outcome: 'ok', detail: `command ${sent.commandId}` });
+    expect(answer.headers.get('location')).toBe(`/replay?requested=${sent.commandId}`);
+    const page = await request(answer.headers.get('location')!, { cookie });
+    expect(page.text).toContain(`Replay requested (command ${sent.commandId})`);
+  });
+
+  it('refuses (400, nothing sent, audited refused) what npm run replay refuses: offsets the wrong way round', async () => {
+    const { cookie } = await login('operator', 'operator-password');
+    const before = batches.length;
+    const answer = await request('/replay', { method: 'POST', cookie, form: { _csrf: await csrfOf(cookie), provider: 'credas', partition: '0', fromOffset: '9', toOffset: '3' } });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('is after toOffset');
+    // Only the refusal's audit record went out, alone.
+    expect(batches.slice(before).map((batch) => batch.map((r) => r.topic))).toEqual([['console.audit.v1']]);
+  });
+
+  it("refuses a viewer's replay (403) and a replay without the CSRF token (403); neither sends anything", async () => {
+    const viewer = (await login('viewer', 'viewer-password')).cookie;
+    const operator = (await login('operator', 'operator-password')).cookie;
+    expect((await request('/replay', { cookie: viewer })).text).not.toContain('id="replay-form"');
+    const before = batches.length;
+    expect((await request('/replay', { method: 'POST', cookie: viewer, form: { _csrf: await csrfOf(viewer), provider: 'credas' } })).status).toBe(403);
+    expect((await request('/replay', { method: 'POST', cookie: operator, form: { provider: 'credas' } })).status).toBe(403);
+    expect(batches.slice(before).filter((batch) => batch.some((r) => r.topic === 'normalizer.commands.v1'))).toEqual([]);
+  });
+});
 
 describe('console access', () => {
   it('sends a browser without a session to the login page, and answers health probes without one', async () => {

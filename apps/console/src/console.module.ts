@@ -7,6 +7,7 @@ import { AssetsController } from './pages/assets.controller';
 import { AuditController } from './pages/audit.controller';
 import { DeadLettersController } from './pages/deadletters.controller';
 import { ProcessesController } from './pages/processes.controller';
+import { ReplayController } from './pages/replay.controller';
 import { LoginController } from './pages/login.controller';
 import { OidcController } from './pages/oidc.controller';
 import { OverviewController } from './pages/overview.controller';
@@ -20,7 +21,7 @@ import { UnmaskController } from './pages/unmask';
  * The console's pages: one controller per page area (apps/console/README.md, "Adding a page"). AccessGuard guards
  * every route (session, role, origin, CSRF); PlatformModule adds /health and /metrics.
  */
-export const PAGE_CONTROLLERS = [AssetsController, OverviewController, LoginController, OidcController, SearchController, ReceiptsController, QuarantineController, SourcesController, UnmaskController, DeadLettersController, AuditController, ProcessesController];
+export const PAGE_CONTROLLERS = [AssetsController, OverviewController, LoginController, OidcController, SearchController, ReceiptsController, QuarantineController, SourcesController, UnmaskController, DeadLettersController, AuditController, ProcessesController, ReplayController];
 
 @Module({})
 export class ConsoleModule {

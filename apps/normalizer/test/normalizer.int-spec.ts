@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Topics, type CloudEvent } from '@hookbus/contracts';
+import { NORMALIZER_COMMANDS_TOPIC, Topics, encodeReplayCommand, type CloudEvent, type EncodedRecord } from '@hookbus/contracts';
+import { createDurableProducer, createKafka } from '@hookbus/kafka';
 // The wire's header names, for assertions on what was written (production code reads them through the codecs).
 import { DeadLetterHeaders, RawHeaders } from '../../../libs/contracts/src/record-headers';
 import type { RunningService } from '@hookbus/nest-kafka';
@@ -12,9 +13,14 @@ describe('normalizer (real broker): raw records → canonical events, dead lette
   let normalizer: RunningService;
   let raw: RawRecordProducer;
   let observer: TopicObserver;
+  const commands = createDurableProducer(createKafka({ brokers: TEST_KAFKA_BROKERS, clientId: 'normalizer-int-spec-commands' }));
+  const sendCommand = async (record: EncodedRecord) => {
+    await commands.send({ topic: record.topic, acks: -1, messages: [{ key: record.key, value: record.value, headers: { ...record.headers } }] });
+  };
 
   beforeAll(async () => {
     observer = await TopicObserver.start([Topics.communications.name, Topics.processes.name, Topics.checks.name, Topics.deadLetter.name, Topics.raw.credas.name]);
+    await commands.connect();
     raw = await RawRecordProducer.connect();
     normalizer = await startNormalizer(testServiceContext('normalizer'));
   });
@@ -22,6 +28,7 @@ describe('normalizer (real broker): raw records → canonical events, dead lette
   afterAll(async () => {
     await normalizer?.close();
     await raw?.close();
+    await commands.disconnect();
     await observer?.stop();
   });
 
@@ -82,5 +89,42 @@ describe('normalizer (real broker): raw records → canonical events, dead lette
     expect(new Set(ids).size).toBe(2);
     expect(new Set(ids)).toEqual(new Set(first.map((r) => valueJson<CloudEvent>(r).id)));
     expect(eventsWithSubject(`credas:${processId}:7:sms`).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('replays a raw range on a replay command (normalizer.commands.v1, as the console sends it) with the same event ids', async () => {
+    const processId = randomUUID();
+    const since = new Date(Date.now() - 1000);
+    const body = JSON.stringify({ clientId: 'c', processId, processActorId: 8, entityId: randomUUID(), smsStatus: 1, emailStatus: 1 });
+    await raw.send({ provider: 'credas', sourceId: 'credas-actor', kind: 'process-actor', key: processId, body });
+    const first = await observer.waitForRecords((r) => r.topic === Topics.communications.name && r.key?.toString().startsWith(`credas:${processId}:`) === true, 2);
+    await sendCommand(encodeReplayCommand({ type: 'replay', commandId: randomUUID(), provider: 'credas', sourceId: 'credas-actor', from: since.toISOString(), requestedBy: 'int-spec', requestedAt: new Date().toISOString() }));
+    const all = await observer.waitForRecords((r) => r.topic === Topics.communications.name && r.key?.toString().startsWith(`credas:${processId}:`) === true, 4);
+    const ids = all.map((r) => valueJson<CloudEvent>(r).id);
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids)).toEqual(new Set(first.map((r) => valueJson<CloudEvent>(r).id)));
+  });
+
+  it('dead-letters a replay command it refuses, or whose range cannot be replayed, once each (no loop), and goes on with the next', async () => {
+    // Written past the codec's encoder, which would refuse it: from is not before to.
+    const invalidId = randomUUID();
+    await sendCommand({ topic: NORMALIZER_COMMANDS_TOPIC, key: invalidId, headers: {}, value: Buffer.from(JSON.stringify({ type: 'replay', commandId: invalidId, provider: 'credas', from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z', requestedBy: 'int-spec', requestedAt: '2026-12-01T00:00:00Z' })) });
+    const unknownSourceId = randomUUID();
+    await sendCommand(encodeReplayCommand({ type: 'replay', commandId: unknownSourceId, provider: 'credas', sourceId: 'no-such-source', requestedBy: 'int-spec', requestedAt: new Date().toISOString() }));
+    // Then a good command: its events prove the consumer went past both.
+    const processId = randomUUID();
+    const since = new Date(Date.now() - 1000);
+    await raw.send({ provider: 'credas', sourceId: 'credas-actor', kind: 'process-actor', key: processId, body: JSON.stringify({ clientId: 'c', processId, processActorId: 9, entityId: randomUUID(), smsStatus: 1, emailStatus: 1 }) });
+    await observer.waitForRecords((r) => r.topic === Topics.communications.name && r.key?.toString().startsWith(`credas:${processId}:`) === true, 2);
+    await sendCommand(encodeReplayCommand({ type: 'replay', commandId: randomUUID(), provider: 'credas', sourceId: 'credas-actor', from: since.toISOString(), requestedBy: 'int-spec', requestedAt: new Date().toISOString() }));
+    await observer.waitForRecords((r) => r.topic === Topics.communications.name && r.key?.toString().startsWith(`credas:${processId}:`) === true, 4);
+
+    const deadFor = (key: string) => observer.matching((r) => r.topic === Topics.deadLetter.name && r.key?.toString() === key);
+    const [invalid] = await observer.waitForRecords((r) => r.topic === Topics.deadLetter.name && r.key?.toString() === invalidId);
+    expect(invalid!.headers).toMatchObject({ [DeadLetterHeaders.stage]: 'normalizer', [DeadLetterHeaders.originalTopic]: NORMALIZER_COMMANDS_TOPIC, [DeadLetterHeaders.errorCode]: 'normalizer.invalid_command', [DeadLetterHeaders.attempts]: '1' });
+    const [unknown] = await observer.waitForRecords((r) => r.topic === Topics.deadLetter.name && r.key?.toString() === unknownSourceId);
+    expect(unknown!.headers).toMatchObject({ [DeadLetterHeaders.originalTopic]: NORMALIZER_COMMANDS_TOPIC, [DeadLetterHeaders.errorCode]: 'normalizer.replay_refused', [DeadLetterHeaders.attempts]: '1' });
+    // The good command was replayed after both: had either looped, it would have been dead-lettered again by now.
+    expect(deadFor(invalidId)).toHaveLength(1);
+    expect(deadFor(unknownSourceId)).toHaveLength(1);
   });
 });

@@ -19,6 +19,11 @@ export interface StageDeclaration {
    * Otherwise outputs are written (idempotent producer) before the offsets are committed: at least once.
    */
   readonly transactional: boolean;
+  /**
+   * A command topic the stage's app reads under a consumer group of its own (not in `group`: a long command, such as
+   * a replay of a raw range, must not hold up the stage's partitions). Its outputs are among `outputs`.
+   */
+  readonly commands?: { readonly group: string; readonly topic: string };
 }
 
 const RAW_TOPICS: readonly string[] = PROVIDERS.map((provider) => Topics.raw[provider].name);
@@ -35,6 +40,9 @@ export const ORCHESTRATOR_COMMANDS_TOPIC = internal('orchestrator.credas.command
 /** The orchestrator's memory, read back without a consumer group (apps/orchestrator/src/orchestrator-memory.ts). */
 export const ORCHESTRATOR_RETRIEVALS_TOPIC = internal('orchestrator.credas.retrievals.v1');
 
+/** Replay commands to the normalizer (the console's /replay), read by its own group (STAGES.normalizer.commands). */
+export const NORMALIZER_COMMANDS_TOPIC = internal('normalizer.commands.v1');
+
 /** The console's audit trail (apps/console): every action and login, projected into hookbus.console_audit. */
 export const CONSOLE_AUDIT_TOPIC = Topics.consoleAudit.name;
 
@@ -42,7 +50,7 @@ export const CONSOLE_AUDIT_TOPIC = Topics.consoleAudit.name;
  * Topics written from outside every stage: an operator's CLI, and the console (which consumes nothing: it reads
  * the read model and the monitor, and writes commands, redrives and its audit trail).
  */
-export const EXTERNAL_INPUTS: readonly string[] = [ORCHESTRATOR_COMMANDS_TOPIC, CONSOLE_AUDIT_TOPIC];
+export const EXTERNAL_INPUTS: readonly string[] = [ORCHESTRATOR_COMMANDS_TOPIC, NORMALIZER_COMMANDS_TOPIC, CONSOLE_AUDIT_TOPIC];
 
 /**
  * In pipeline order: a stage reads only what an earlier stage (or itself, or the outside: EXTERNAL_INPUTS) writes.
@@ -63,6 +71,7 @@ export const STAGES = {
     inputs: RAW_TOPICS,
     outputs: [Topics.communications.name, Topics.processes.name, Topics.checks.name, Topics.deadLetter.name],
     transactional: false,
+    commands: { group: 'hookbus-normalizer-commands', topic: NORMALIZER_COMMANDS_TOPIC },
   },
   tracker: {
     name: 'tracker',
@@ -131,6 +140,6 @@ export function consumingStages(): Array<StageDeclaration & { readonly group: st
 /** The stages reading a topic, by name. */
 export function readersOf(topic: string): string[] {
   return stageList()
-    .filter((stage) => stage.inputs.includes(topic))
+    .filter((stage) => stage.inputs.includes(topic) || stage.commands?.topic === topic)
     .map((stage) => stage.name);
 }

@@ -197,6 +197,18 @@ export const InternalTopics: readonly TopicDeclaration[] = [
     writtenBy: 'orchestrator CLI (apps/orchestrator/src/cli/refetch.ts)',
   },
   {
+    // Replay commands (issue 20): the console (or anyone with the codec) asks the normalizer to re-normalize a range
+    // of a raw topic; the normalizer's command consumer runs the same replay as `npm run replay`.
+    name: 'normalizer.commands.v1',
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY_MS,
+    maxMessageBytes: MIB,
+    key: 'commandId',
+    value: 'a replay command: {"type":"replay","commandId","provider","sourceId","from","to","partition","fromOffset","toOffset","requestedBy","requestedAt"}',
+    writtenBy: 'console (apps/console, /replay)',
+  },
+  {
     // The orchestrator's memory of what it already retrieved, so a redelivered completion is not fetched again.
     name: 'orchestrator.credas.retrievals.v1',
     partitions: DEFAULT_PARTITIONS,

@@ -14,6 +14,7 @@ export const NAV: ReadonlyArray<{ readonly href: string; readonly label: string 
   { href: '/deadletters', label: 'Dead letters' },
   { href: '/quarantine', label: 'Quarantine' },
   { href: '/sources', label: 'Sources' },
+  { href: '/replay', label: 'Replay' },
   { href: '/audit', label: 'Audit' },
 ];
 

@@ -1,24 +1,18 @@
 /**
- * Re-runs normalization over a range of a raw topic after an adapter fix. Event ids are deterministic, so the events
+ * Re-runs normalization over a range of a raw topic after an adapter fix (replayRawRange in ../raw-replay.ts, which the
+ * normalizer's command consumer also runs for the console's replay commands). Event ids are deterministic, so the events
  * it publishes again carry the ids they had (and downstream stays idempotent); new or corrected events appear.
  *
  *   npm run replay -- --provider credas [--source credas-actor] [--from 2026-11-01T00:00:00Z] [--to ...]
  *                     [--partition 2 --from-offset 100 --to-offset 200] [--dry-run]
  */
 import { parseArgs } from 'node:util';
-import { PROVIDERS, TransientError, rawTopicFor, readRawWebhookFacts, type ProviderName } from '@hookbus/contracts';
-import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, sourceTemplates, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
-import {
-  RenewableIdempotentProducer,
-  createDurableProducer,
-  createKafka,
-  rangeByTime,
-  readTopicRange,
-  type ConsumedRecord,
-  type OutgoingRecord,
-  type PartitionRange,
-} from '@hookbus/kafka';
-import { NormalizationSink, eventRecord } from '../normalization.sink';
+import { PROVIDERS, TransientError, type ProviderName } from '@hookbus/contracts';
+import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
+import { RenewableIdempotentProducer, createDurableProducer, createKafka } from '@hookbus/kafka';
+import { replayRawRange, type ReplayResult } from '../raw-replay';
+
+export { replayRecords, type ReplayRun } from '../raw-replay';
 
 /** Some records still fail to normalize (each is printed with its partition, offset and receipt). */
 const EXIT_STILL_FAILING = 2;
@@ -107,128 +101,42 @@ export function parseReplayArgs(argv: readonly string[]): ReplayOptions {
   return { provider: provider as ProviderName | undefined, sourceId: values.source, from, to, partition, fromOffset, toOffset, dryRun: values['dry-run'] };
 }
 
-/** Where a replay stopped because Kafka did not take a batch: per partition, the offsets not known to be published. */
-export interface ReplayStop {
-  readonly error: unknown;
-  readonly resume: PartitionRange[];
-}
-
-export interface ReplayResult {
-  readonly read: number;
-  readonly events: number;
-  readonly failed: number;
-  readonly stopped?: ReplayStop;
-}
-
-export interface ReplayRun {
-  readonly ranges: readonly PartitionRange[];
-  /** Reads the ranges, handing each record to `onRecord` in offset order per partition; stops once `signal` aborts. */
-  readonly read: (onRecord: (record: ConsumedRecord) => Promise<void>, signal: AbortSignal) => Promise<number>;
-  /** The record's events, or null for a record the replay skips (another source). Throws for one that fails to normalize. */
-  readonly normalize: (record: ConsumedRecord) => OutgoingRecord[] | null;
-  /** Publishes events (null: a dry run). */
-  readonly publish: ((events: readonly OutgoingRecord[]) => Promise<unknown>) | null;
-  readonly print: (line: string) => void;
-  readonly batchEvents?: number;
-}
-
-/**
- * The replay loop. A record that fails to normalize is about that record: it is printed (partition, offset, receipt)
- * and the replay goes on — the exit code says some still fail. A batch Kafka does not take is about the broker, not
- * the records: the replay stops there, and says per partition from which offset nothing is known published. Going on
- * instead would leave holes (the batches after it fail too while the broker is away, or are taken once it is back)
- * and a list of every record not replayed as long as the range; since events keep their ids, replaying a partition
- * again from the printed offset is safe (what was published twice is a duplicate downstream ignores). Before, the
- * produce error was thrown inside the range reader's consumer: kafkajs restarted it and handed the range's records
- * from the start again (republished, counted twice), then failed without a position.
- */
-export async function replayRecords(run: ReplayRun): Promise<ReplayResult> {
-  const stop = new AbortController();
-  const batchEvents = run.batchEvents ?? 500;
-  let events = 0;
-  let failed = 0;
-  let stopped: ReplayStop | undefined;
-  let pending: OutgoingRecord[] = [];
-  /** Per partition, the offset after the last record read. */
-  const next = new Map<number, string>();
-  /** Per partition, the first record whose events wait in `pending` (not yet acknowledged). */
-  const unsentFrom = new Map<number, string>();
-  const flush = async (): Promise<void> => {
-    if (pending.length > 0 && run.publish) {
-      try {
-        await run.publish(pending);
-      } catch (error) {
-        const resume = run.ranges
-          .map((r) => ({ ...r, from: unsentFrom.get(r.partition) ?? next.get(r.partition) ?? r.from }))
-          .filter((r) => BigInt(r.from) < BigInt(r.to));
-        stopped = { error, resume };
-        stop.abort();
-        return;
-      }
-    }
-    pending = [];
-    unsentFrom.clear();
-  };
-  const read = await run.read(async (record) => {
-    if (stopped) return;
-    try {
-      const normalized = run.normalize(record);
-      if (normalized && normalized.length > 0) {
-        if (!unsentFrom.has(record.partition)) unsentFrom.set(record.partition, record.offset);
-        events += normalized.length;
-        pending.push(...normalized);
-      }
-    } catch (error) {
-      failed++;
-      run.print(`${record.partition}:${record.offset} receipt ${readRawWebhookFacts(record).receiptId ?? '?'}: ${(error as Error).message}`);
-    }
-    next.set(record.partition, String(BigInt(record.offset) + 1n));
-    if (pending.length >= batchEvents) await flush();
-  }, stop.signal);
-  if (!stopped) await flush();
-  return { read, events, failed, ...(stopped ? { stopped } : {}) };
-}
-
 export async function replay(argv: string[], print: (line: string) => void = console.log): Promise<ReplayResult> {
   const options = parseReplayArgs(argv);
   const env = loadEnv();
   // As the normalizer it replays for: the sources' kinds and options, never their credentials (a normalizer pod has none).
   const config = loadHookbusConfig(env.configPath, process.env, 'withheld');
   const { sourceId, dryRun } = options;
-  // A built-in id no longer (or not) configured still names its provider: its raw records may be replayed.
-  const source = sourceId ? (config.sources.find((s) => s.id === sourceId) ?? sourceTemplates().find((s) => s.id === sourceId)) : undefined;
-  if (sourceId && !source) throw new UsageError(`--source: no source ${sourceId} in the configuration`);
-  if (source && options.provider && source.provider !== options.provider) throw new UsageError(`--source ${sourceId} is a ${source.provider} source, not ${options.provider}`);
-  const provider = (options.provider ?? source!.provider) as ProviderName;
-  const topic = rawTopicFor(provider);
   const kafka = createKafka({ brokers: env.kafkaBrokers, security: env.kafkaSecurity, clientId: 'hookbus-replay' });
-  let ranges: PartitionRange[] = await rangeByTime(kafka, topic, options.from, options.to);
-  if (options.partition !== undefined) {
-    const partitions = ranges.map((r) => r.partition).sort((a, b) => a - b);
-    if (!partitions.includes(options.partition)) throw new UsageError(`--partition: ${topic} has partitions ${partitions.join(', ')}, not ${options.partition}`);
-    ranges = ranges.filter((r) => r.partition === options.partition).map((r) => ({ ...r, from: options.fromOffset ?? r.from, to: options.toOffset ?? r.to }));
-  }
-  const sink = new NormalizationSink(config.sources);
   const producer = new RenewableIdempotentProducer(() => createDurableProducer(kafka));
-  if (!dryRun) await producer.connect();
+  // Connected once the source is known to be one (as before the replay core was shared): an unknown source is refused
+  // before any connection, a partition the topic lacks after it.
+  let connected = false;
   try {
-    const result = await replayRecords({
-      ranges,
-      read: (onRecord, signal) => readTopicRange(kafka, topic, ranges, onRecord, undefined, signal),
-      normalize: (record) => (sourceId && readRawWebhookFacts(record).sourceId !== sourceId ? null : sink.transform(record).map(eventRecord)),
-      publish: dryRun ? null : (events) => withinTimeout(producer.send(events), PUBLISH_TIMEOUT_MS),
-      print,
+    const result = await replayRawRange(options, {
+      kafka,
+      sources: config.sources,
+      publish: async (records) => {
+        if (!dryRun) await withinTimeout(producer.send(records), PUBLISH_TIMEOUT_MS);
+      },
+      refuse: (message) => new UsageError(message),
+      ready: async () => {
+        if (dryRun) return;
+        await producer.connect();
+        connected = true;
+      },
+      failing: print,
     });
-    const { read, events, failed, stopped } = result;
+    const { topic, read, events, failed, stopped } = result;
     print(`${dryRun ? 'would publish' : 'published'} ${events} events from ${read} raw records of ${topic}${sourceId ? ` (source ${sourceId})` : ''}; ${failed} still fail`);
     if (stopped) {
-      const selector = sourceId ? `--source ${sourceId}` : `--provider ${provider}`;
+      const selector = sourceId ? `--source ${sourceId}` : `--provider ${options.provider}`;
       print(`stopped: Kafka did not take a batch (${stopped.error instanceof Error ? stopped.error.message : String(stopped.error)}); nothing from these offsets on is known published (events keep their ids: replaying again is safe). Resume with:`);
       for (const r of stopped.resume) print(`  npm run replay -- ${selector} --partition ${r.partition} --from-offset ${r.from} --to-offset ${r.to}`);
     }
     return result;
   } finally {
-    if (!dryRun) await producer.disconnect();
+    if (connected) await producer.disconnect();
   }
 }
 

@@ -10,3 +10,4 @@ export * from './retry-record.codec';
 export * from './retrieval-memo.codec';
 export * from './refetch-command.codec';
 export * from './console-audit.codec';
+export * from './replay-command.codec';

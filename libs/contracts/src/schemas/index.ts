@@ -7,3 +7,4 @@ export * from './record-headers.schemas';
 export * from './topic-contracts';
 export * from './event-validator';
 export * from './console-audit.schemas';
+export * from './replay-command.schemas';

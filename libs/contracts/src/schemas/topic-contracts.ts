@@ -6,6 +6,7 @@ import { ConsoleAuditRecordSchema } from './console-audit.schemas';
 import * as data from './event-data.schemas';
 import * as headers from './record-headers.schemas';
 import * as results from './results-data.schemas';
+import { ReplayCommandSchema } from './replay-command.schemas';
 import * as state from './state.schemas';
 import { KEY_PATTERNS, SCHEMA_DIALECT, keyPattern, schemaId, uuid, type JsonSchemaObject } from './schema-fragments';
 
@@ -60,6 +61,7 @@ export const CONTRACT_SCHEMAS: readonly JsonSchemaObject[] = [
   state.TrackerEntityHintSchema,
   state.TrackerOverdueTickSchema,
   results.CredasCommandSchema,
+  ReplayCommandSchema,
   results.CredasRetrievalMemoSchema,
   ConsoleAuditRecordSchema,
   headers.RawRecordHeadersSchema,
@@ -219,6 +221,8 @@ function contractMessages(topic: TopicDeclaration): MessageContract[] {
       ];
     case 'orchestrator.credas.commands.v1':
       return [{ name: 'credasCommand', summary: 'An operator command, e.g. a re-fetch.', contentType: 'application/json', encoding: 'json', key: credasProcessKey, headers: openHeaders('none required'), payload: results.CredasCommandSchema, selector: {} }];
+    case 'normalizer.commands.v1':
+      return [{ name: 'replayCommand', summary: 'An operator asks the normalizer to replay a raw range.', contentType: 'application/json', encoding: 'json', key: { ...uuid, description: 'commandId' }, headers: openHeaders('none required'), payload: ReplayCommandSchema, selector: {} }];
     case 'orchestrator.credas.retrievals.v1':
       return [{ name: 'credasRetrieval', summary: 'The last retrieval of one process.', contentType: 'application/json', encoding: 'json', key: credasProcessKey, headers: openHeaders('none required'), payload: results.CredasRetrievalMemoSchema, selector: {} }];
     default:
