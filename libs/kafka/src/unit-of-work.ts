@@ -46,6 +46,12 @@ export async function sendRecords(target: Producer | Transaction, records: reado
  * rebalance with other boundaries: the next send to that output partition carries other records under the reused
  * sequence numbers, and the broker answers it success as a duplicate of the appended one — and appends nothing.
  * Records of the failed send that were appended and are sent again are duplicates, which downstream deduplicates.
+ *
+ * Sends go out one at a time, as the CoalescingProducer's (one batch in flight): renewing before the next send is not
+ * enough while a concurrent batch's send has already begun on the same session — kafkajs queues it on its broker lock
+ * and hands it the failed send's sequence numbers as soon as that send gives them back (the real-load fault suite's
+ * broker restart lost a normalized event so). Waiting for the send under way means a send that fails is seen (the
+ * session spent) before the next one picks a session.
  */
 export class PlainUnitOfWork implements UnitOfWork {
   private producer: Producer;
@@ -53,6 +59,8 @@ export class PlainUnitOfWork implements UnitOfWork {
   private spent: Producer | null = null;
   /** One renewal at a time for every concurrent batch. */
   private renewing: Promise<Producer> | null = null;
+  /** The send under way (settled either way): the next one starts after it. */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -81,7 +89,14 @@ export class PlainUnitOfWork implements UnitOfWork {
     await disconnect('producer', this.producer);
   }
 
-  private async send(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+  /** One send at a time: a send that began beside a failing one could take the sequence numbers it hands back. */
+  private send(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const turn = this.sending.then(() => this.sendOnLiveSession(records));
+    this.sending = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async sendOnLiveSession(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
     const producer = await this.liveProducer();
     try {
       return await sendRecords(producer, records);
