@@ -26,7 +26,12 @@ const KILLS_PER_CONSUMER = 10;
 const postgres = new FaultPostgres(Number(process.env.FAULTS_PG_PORT || 19880));
 /** Consumers run with a 10 s session (production's default is 30 s): a SIGKILLed member's partitions move on sooner. */
 const SESSION_TIMEOUT_MS = 10_000;
-const stack = new FaultStack(postgres.url, { serviceEnv: { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) } });
+/** Its broker on FAULTS_KAFKA_PORT (controller on the next port), 19292 unless given; its database hookbus_realload_<run>. */
+const stack = new FaultStack(postgres.url, {
+  suite: 'realload',
+  kafkaPort: Number(process.env.FAULTS_KAFKA_PORT || 19292),
+  serviceEnv: { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) },
+});
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (low: number, high: number) => low + random() * (high - low);

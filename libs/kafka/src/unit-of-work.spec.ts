@@ -7,6 +7,8 @@ class FakeProducer {
   connected = false;
   failSends = 0;
   refuseConnect = false;
+  /** The next send waits for this before it answers (a produce still in flight). */
+  gate: Promise<void> | null = null;
 
   constructor(readonly id: number) {}
 
@@ -21,10 +23,12 @@ class FakeProducer {
 
   async sendBatch({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: string }> }> }): Promise<[]> {
     if (!this.connected) throw Object.assign(new Error('not connected'), { name: 'KafkaJSConnectionError' });
-    if (this.failSends > 0) {
-      this.failSends--;
-      throw Object.assign(new Error('The request timed out'), { name: 'KafkaJSRequestTimeoutError' });
-    }
+    const fails = this.failSends > 0;
+    if (fails) this.failSends--;
+    const gate = this.gate;
+    this.gate = null;
+    if (gate) await gate;
+    if (fails) throw Object.assign(new Error('The request timed out'), { name: 'KafkaJSRequestTimeoutError' });
     for (const topic of topicMessages) this.sent.push(...topic.messages.map((m) => m.value));
     return [];
   }
@@ -83,6 +87,28 @@ describe('PlainUnitOfWork producer sessions', () => {
     expect(sessions[0].sent).toEqual([]);
     expect(sessions[1].sent).toEqual([]);
     expect(sessions[2].sent).toEqual(['c']);
+  });
+
+  it('a batch whose send began while another was in flight never goes out on that session once the other failed', async () => {
+    // The real-load fault suite's broker restart (seed 200889509) lost one normalized event this way: two batches of
+    // the normalizer sent on one session at once; the first failed after its records were appended, kafkajs handed
+    // its sequence numbers back, and the second (already inside producer.send, waiting for the broker lock) took
+    // them: the broker answered its record on that partition as a duplicate of the first's and appended nothing.
+    const { uow, sessions, commits } = unitOfWork();
+    await uow.connect();
+    let answerFirst!: () => void;
+    sessions[0].gate = new Promise<void>((resolve) => (answerFirst = resolve));
+    sessions[0].failSends = 1;
+    const first = sendOne(uow, 'a', '1');
+    const second = sendOne(uow, 'b', '2');
+    await new Promise((resolve) => setImmediate(resolve));
+    answerFirst();
+    await expect(first).rejects.toThrow('timed out');
+    await second;
+    expect(sessions[0].sent).toEqual([]);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1].sent).toEqual(['b']);
+    expect(commits).toEqual([{ ...partition, offset: '2' }]);
   });
 
   it('renews once for concurrent batches that find the session spent', async () => {
