@@ -281,3 +281,24 @@ it('is ready on a full disk while the spool is empty and Kafka is connected, and
   expect(await store.takesWebhooks(false)).toBe(false);
   await store.close();
 });
+
+it('logs one ERROR per episode of a failing disk, not one per refused webhook', async () => {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const fs = new FailingFileSystem();
+  fs.blockBytes = 1;
+  const failing = await SegmentLog.open(join(directory, 'episodes'), { maxBytes: 64 * 1024, segmentBytes: 1024, fileSystem: fs });
+  const kafka = new FakeKafka();
+  kafka.up = false;
+  const store = new SpoolingRecordStore(kafka, failing, 64 * 1024, logger, observer, options);
+  fs.full = true;
+  for (const v of ['1', '2', '3', '4', '5']) await expect(store.store(record(v))).rejects.toBeInstanceOf(TransientError);
+  expect(lines.filter((l) => l.level >= 50 && l.msg.startsWith('spool write failed'))).toHaveLength(1);
+  // The disk takes writes again (the readiness probe sees it); the next failure is a new episode: one more ERROR.
+  fs.full = false;
+  expect(await store.accepts()).toBe(true);
+  fs.full = true;
+  await expect(store.store(record('6'))).rejects.toBeInstanceOf(TransientError);
+  expect(lines.filter((l) => l.level >= 50 && l.msg.startsWith('spool write failed'))).toHaveLength(2);
+  await store.close();
+});
