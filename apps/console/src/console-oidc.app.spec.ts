@@ -45,7 +45,8 @@ beforeAll(async () => {
     operatorValues: [hookbus-operators]
     viewerValues: [hookbus-viewers]
 `);
-  const settings = consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false', CONSOLE_OIDC_CLIENT_SECRET: CLIENT_SECRET });
+  // The spec's requests come from 127.0.0.1; as a trusted proxy its X-Forwarded-For gives a request another address.
+  const settings = consoleSettings(env, config, { CONSOLE_COOKIE_SECURE: 'false', CONSOLE_OIDC_CLIENT_SECRET: CLIENT_SECRET, CONSOLE_TRUSTED_PROXIES: '127.0.0.1' });
   running = await startConsole({ ...serviceContext('console', { env, config }), logger: logs.logger('console') }, { port: CONSOLE_PORT, settings, audit: { record: async (entry) => void audit.push(entry) } });
 });
 
@@ -65,8 +66,9 @@ interface Answer {
   readonly text: string;
 }
 
-async function request(path: string, init: { method?: string; cookie?: string; form?: Record<string, string> } = {}): Promise<Answer> {
+async function request(path: string, init: { method?: string; cookie?: string; form?: Record<string, string>; from?: string } = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
+  if (init.from) headers['x-forwarded-for'] = init.from;
   if (init.cookie) headers.cookie = init.cookie;
   if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (init.method === 'POST') headers.origin = CONSOLE;
@@ -152,5 +154,21 @@ describe('single sign-on with a real OpenID provider', () => {
     const callback = await request(callbackUrl.href);
     expect(callback.status).toBe(403);
     expect(sessionCookieOf(callback)).toBeUndefined();
+  });
+
+  it("keeps a person's login in progress while others flood the start of single sign-on (429 when full, never evicted)", async () => {
+    // Before: past 1,000 logins under way the oldest was evicted, so unauthenticated GETs pushed everyone's out.
+    const start = await request('/login/oidc?next=%2Fsearch');
+    const pending = start.headers.getSetCookie()[0]!.split(';')[0]!;
+    // One address keeps at most five (its own oldest dropped); a thousand addresses fill the table, then 429.
+    for (let i = 0; i < 10; i++) expect((await request('/login/oidc', { from: '203.0.113.7' })).status).toBe(303);
+    const statuses: number[] = [];
+    for (let i = 0; i < 1000; i++) statuses.push((await request('/login/oidc', { from: `198.18.${i >> 8}.${i & 255}` })).status);
+    expect(statuses.filter((s) => s === 303).length).toBeLessThan(1000);
+    expect(statuses.at(-1)).toBe(429);
+    const callbackUrl = await provider.authorize(start.headers.get('location')!, 'olga');
+    const callback = await request(callbackUrl.href, { cookie: pending });
+    expect(callback.status).toBe(200);
+    expect(sessionCookieOf(callback)).toBeDefined();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Controller, Get, Header, Inject, NotFoundException, Query, Req, Res } from '@nestjs/common';
+import { clientAddress } from '@hookbus/platform';
 import type { FastifyReply } from 'fastify';
 import { Public, readCookie, SESSION_COOKIE, type ConsoleRequest } from '../auth/access';
 import type { OidcFlow } from '../auth/oidc-flow';
@@ -13,7 +14,13 @@ import { safeNext } from './login.controller';
 /** The short-lived cookie naming a login under way at the provider (Lax: the provider's redirect back is cross-site). */
 export const OIDC_COOKIE = 'hookbus_console_oidc';
 const PENDING_MS = 10 * 60 * 1000;
+/**
+ * Logins under way, in memory. A full table answers 429 rather than evicting: eviction let anyone, unauthenticated,
+ * push everyone else's logins in progress out with a loop of GETs. One address keeps at most a few (a person who
+ * clicks twice), dropping its own oldest.
+ */
 const MAX_PENDING = 1000;
+const MAX_PENDING_PER_ADDRESS = 5;
 
 interface Pending {
   readonly state: string;
@@ -21,6 +28,7 @@ interface Pending {
   readonly codeVerifier: string;
   readonly next: string;
   readonly expiresAt: number;
+  readonly address: string;
 }
 
 /** GET /login/oidc and /login/oidc/callback: single sign-on, when `console.oidc` is configured (404 otherwise). */
@@ -37,13 +45,20 @@ export class OidcController {
 
   @Public()
   @Get()
-  async start(@Res() reply: FastifyReply, @Query('next') next?: string): Promise<void> {
-    const started = await this.flow().start();
-    const id = randomBytes(32).toString('base64url');
+  async start(@Req() request: ConsoleRequest, @Res() reply: FastifyReply, @Query('next') next?: string): Promise<void> {
+    const flow = this.flow();
+    const address = clientAddress(request.raw.socket.remoteAddress, request.headers['x-forwarded-for'], this.runtime.trustedProxies);
     const now = Date.now();
     for (const [key, p] of this.pending) if (p.expiresAt < now) this.pending.delete(key);
-    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
-    this.pending.set(id, { state: started.state, nonce: started.nonce, codeVerifier: started.codeVerifier, next: safeNext(next), expiresAt: now + PENDING_MS });
+    const own = [...this.pending].filter(([, p]) => p.address === address);
+    for (const [key] of own.slice(0, Math.max(0, own.length - MAX_PENDING_PER_ADDRESS + 1))) this.pending.delete(key);
+    if (this.pending.size >= MAX_PENDING) {
+      reply.status(429).header('retry-after', '60').header('content-type', HTML_CONTENT_TYPE).send(layout({ title: 'Try again' }, undefined, html`<p>Too many single sign-ons are under way: try again in a minute.</p>`));
+      return;
+    }
+    const started = await flow.start();
+    const id = randomBytes(32).toString('base64url');
+    this.pending.set(id, { state: started.state, nonce: started.nonce, codeVerifier: started.codeVerifier, next: safeNext(next), expiresAt: now + PENDING_MS, address });
     reply.header('set-cookie', `${OIDC_COOKIE}=${id}; Path=/login/oidc; HttpOnly; SameSite=Lax; Max-Age=${PENDING_MS / 1000}${this.runtime.settings.cookieSecure ? '; Secure' : ''}`);
     reply.status(303).header('location', started.url).send();
   }
