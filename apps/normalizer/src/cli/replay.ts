@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { PROVIDERS, TransientError, type ProviderName } from '@hookbus/contracts';
 import { finishCommand, handleHelp, loadEnv, loadHookbusConfig, parseCommandLine, UsageError, wholeNumberOption, type CommandHelp } from '@hookbus/config';
 import { RenewableIdempotentProducer, createDurableProducer, createKafka } from '@hookbus/kafka';
-import { replayRawRange, type ReplayResult } from '../raw-replay';
+import { replayRawRange, type RawReplayRange, type ReplayResult } from '../raw-replay';
 
 export { replayRecords, type ReplayRun } from '../raw-replay';
 
@@ -45,14 +45,8 @@ export const REPLAY_HELP: CommandHelp = {
   ],
 };
 
-export interface ReplayOptions {
-  readonly provider?: ProviderName;
-  readonly sourceId?: string;
-  readonly from?: Date;
-  readonly to?: Date;
-  readonly partition?: number;
-  readonly fromOffset?: string;
-  readonly toOffset?: string;
+/** The command line: the range the normalizer's replay command also takes, and whether to publish. */
+export interface ReplayOptions extends RawReplayRange {
   readonly dryRun: boolean;
 }
 
