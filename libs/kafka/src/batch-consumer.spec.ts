@@ -1,4 +1,4 @@
-import { isConcurrentTransactions, isFencedError, isRebalanceError } from './batch-errors';
+import { isConcurrentTransactions, isFencedError, isRebalanceError, isTopicMetadataPending } from './batch-errors';
 
 const protocolError = (type: string) => Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type });
 
@@ -19,5 +19,21 @@ describe('consumer runner error classes', () => {
     expect(isConcurrentTransactions(new Error('connection refused'))).toBe(false);
     expect(isRebalanceError(new Error('connection refused'))).toBe(false);
     expect(isFencedError(null)).toBe(false);
+  });
+});
+
+describe('a topic the broker does not know yet', () => {
+  it.each([
+    ['UNKNOWN_TOPIC_OR_PARTITION', true],
+    ['LEADER_NOT_AVAILABLE', true],
+    ['REBALANCE_IN_PROGRESS', false],
+    ['TOPIC_AUTHORIZATION_FAILED', false],
+  ])('%s: subscribe waits and asks again = %s', (type, pending) => {
+    expect(isTopicMetadataPending(protocolError(type))).toBe(pending);
+  });
+
+  it('is not a plain error', () => {
+    expect(isTopicMetadataPending(new Error('UNKNOWN_TOPIC_OR_PARTITION'))).toBe(false);
+    expect(isTopicMetadataPending(undefined)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner } from 'kafkajs';
 import { Topics } from '@hookbus/contracts';
-import { isConcurrentTransactions, isFencedError, isRebalanceError, mustRetryBatch } from './batch-errors';
+import { isConcurrentTransactions, isFencedError, isRebalanceError, isTopicMetadataPending, mustRetryBatch } from './batch-errors';
 import type { BatchEffects, BatchSink, TransformedRecord } from './batch-sink';
 import { deadLetterFor, withoutPayload } from './dead-letter';
 import { failureClass } from './failure-class';
@@ -54,6 +54,8 @@ export interface BatchConsumerObserver {
 
 /** How often a position commit past transaction markers is tried before the next batch is left to do it. */
 const POSITION_COMMIT_ATTEMPTS = 5;
+/** How long a subscribe waits for the brokers to know its topics (subscribeOnceKnown). */
+const SUBSCRIBE_WAIT_MS = 30_000;
 
 /** About a hundred raw webhook records; see BatchConsumerOptions.fetchMinBytes. */
 export const DEFAULT_FETCH_MIN_BYTES = 128 * 1024;
@@ -147,9 +149,27 @@ export class BatchConsumerRunner<T> {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize === 0) this.commitPosition(payload.topic, payload.partition, afterOffset(payload.lastOffset));
     });
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+    await this.subscribeOnceKnown();
     await this.runConsumer();
     this.running = true;
+  }
+
+  /**
+   * kafkajs' subscribe fails at once when the broker it asks does not know a topic yet (created a moment ago, or that
+   * node just restarted: KRaft spreads the metadata a moment later) — the three-node cluster test met it on a quiet
+   * machine. Asked again every 500 ms for up to SUBSCRIBE_WAIT_MS; any other error, or a stop, ends the wait.
+   */
+  private async subscribeOnceKnown(): Promise<void> {
+    const deadline = Date.now() + SUBSCRIBE_WAIT_MS;
+    for (;;) {
+      try {
+        await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+        return;
+      } catch (error) {
+        if (!isTopicMetadataPending(error) || Date.now() >= deadline || this.stopping.signal.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   /**

@@ -33,3 +33,12 @@ export function isConcurrentTransactions(error: unknown): boolean {
 export function mustRetryBatch(error: unknown): boolean {
   return isRebalanceError(error) || isFencedError(error) || isConcurrentTransactions(error) || failureClass(error) === 'unavailable';
 }
+
+/**
+ * The broker asked does not know the topic yet: just created (or the node just restarted), and a KRaft cluster spreads
+ * topic metadata to every node a moment later. A subscribe that meets it waits and asks again.
+ */
+export function isTopicMetadataPending(error: unknown): boolean {
+  const type = errorType(error);
+  return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
+}
