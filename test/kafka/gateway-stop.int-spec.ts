@@ -31,6 +31,8 @@ const KAFKA_PORT = Number(process.env.GATEWAY_STOP_TEST_KAFKA_PORT || 19870);
 const PORT_BASE = Number(process.env.GATEWAY_STOP_TEST_PORT_BASE || 19872);
 const NOBODY_LISTENS = PORT_BASE + 7;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long after the SIGTERM a reset of a fresh connection is the listen backlog being closed (see `retriable`). */
+const BACKLOG_RESET_WINDOW_MS = 1000;
 /** What a process needs beyond its own bound to be gone: the exit itself, on a busy two-core machine. */
 const SLACK_MS = 3_000;
 const SOURCE = 'credas-process';
@@ -206,7 +208,11 @@ it('SIGTERM under load: every 200 is in Kafka exactly once, every other request 
     (o.status === 503 && o.retryAfter !== undefined) ||
     o.error === 'ECONNREFUSED' ||
     // The server closed an idle keep-alive connection as this request went out on it: nothing was read (not written).
-    ((o.error === 'ECONNRESET' || o.error === 'socket hang up') && o.reusedSocket && !inTopic.has(o.id));
+    ((o.error === 'ECONNRESET' || o.error === 'socket hang up') && o.reusedSocket && !inTopic.has(o.id)) ||
+    // A fresh connection the kernel had completed but Node had not accepted when the port closed: the kernel resets it
+    // (the listen backlog; docs/operations.md — the preStop sleep keeps new connections away in Kubernetes). Nothing
+    // was read, so nothing written; only at the close itself (the CI run on a quiet machine met two at +15 ms).
+    (o.error === 'ECONNRESET' && !o.reusedSocket && !inTopic.has(o.id) && o.at! - signalled <= BACKLOG_RESET_WINDOW_MS);
   expect(refused.filter((o) => !retriable(o)).map((o) => ({ ...o, at: o.at! - signalled, inTopic: inTopic.get(o.id) ?? 0 }))).toEqual([]);
   // Load ran on both sides of the SIGTERM: webhooks were accepted and the last of each worker refused.
   expect(ok.length).toBeGreaterThanOrEqual(500);
