@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { isoToUtc } from '../support/iso-time';
 
 /**
  * Cellosign's event.timestamp is naive with microseconds (`2025-01-26T08:49:33.626046`,
@@ -7,7 +7,5 @@ import { DateTime } from 'luxon';
  * not an ISO date-time.
  */
 export function cellosignTimeToUtc(timestamp: string, zone: string): string | null {
-  const parsed = DateTime.fromISO(timestamp.trim(), { zone, setZone: true });
-  if (!parsed.isValid) return null;
-  return parsed.toUTC().toISO({ suppressMilliseconds: false });
+  return isoToUtc(timestamp, zone, true);
 }

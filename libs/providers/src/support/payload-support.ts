@@ -1,8 +1,8 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { Matches, validateSync, type ValidationError } from 'class-validator';
-import { DateTime } from 'luxon';
 import { cloudEventEnvelope, InvalidRecordError, sourceUri, type CloudEvent, type ProviderName } from '@hookbus/contracts';
 import { deliveryEventId } from '../provider-adapter';
+import { isoToUtc } from './iso-time';
 import type { ReceivedWebhook } from '../webhook';
 
 /**
@@ -139,9 +139,7 @@ export function validatePayload<T extends object>(dto: new () => T, picked: Json
  * Returns null for text that is not an ISO date-time.
  */
 export function toUtcIso(value: string, zone: string): string | null {
-  const parsed = DateTime.fromISO(value.trim(), { zone, setZone: false });
-  if (!parsed.isValid) return null;
-  return parsed.toUTC().toISO();
+  return isoToUtc(value, zone, false);
 }
 
 export function truncateText(value: string | null | undefined, max = MAX_STATUS_TEXT): string | null {
