@@ -305,7 +305,8 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     'Offsets include the commit markers of transactional topics (tracker outputs), so the projector\'s figure counts slightly more than records.');
   push(`- End to end: gateway, normalizer, tracker and projector each their own process (fresh consumer groups at the end of the topics); after an unmeasured warm-up at 300/s, the paced generator at each fixed rate for ${r.settings.e2eSec} s; ` +
     'about 50 receipt ids per second are followed from the moment their 200 arrived until the Postgres row is visible (`hookbus.events` by receipt id: the webhook went gateway → raw topic → normalizer → events topic → projector; also the archived `hookbus.receipts` row: gateway → raw topic → projector), polled every 50 ms. ' +
-    'The orchestrator is not running (it calls the Credas API).');
+    'The orchestrator is not running (it calls the Credas API). ' +
+    `Before each measured run the harness waits (at most ${String(r.settings.settleLimitSec ?? '—')} s) until the stages' consumer groups have read what the run before left: a run that starts on a backlog measures the backlog.`);
   push(`- Memory: RSS (VmRSS) and peak RSS (VmHWM, /proc) of each service process; the soak is ${r.settings.soakSec} s at 2,000 webhooks/s right after the 2,000/s latency run; growth is the least-squares slope through the highest RSS of each of 8 equal windows after the first fifth of the soak ` +
     '(RSS under load is a garbage-collection sawtooth: a slope through every sample, also given, swings with where the soak starts and ends in a tooth). The RSS series are in the run\'s JSON.');
   push('- Medians are over runs; percentiles within a run come from the load generator (gateway) or from the followed receipts (end to end).', '');
