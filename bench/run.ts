@@ -14,7 +14,7 @@ import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { withOverrides } from './lib/service-env';
 import { coresBetween, cpuSnapshot } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
-import { delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
+import { backlog, committed, delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
 import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
@@ -24,7 +24,8 @@ import { trackerScale } from './tracker-scale';
 import { consoleSearch, consoleSearchSection, searchBenchDatabaseUrl } from './console-search';
 import { kafkaCeilings, type CeilingRun } from './ceilings';
 import { trackerScaleSection } from './report';
-import { COPY_TOPIC, DURABLE_TOPIC_NAME, NAIVE_TOPIC_NAME, ceilingLines, writeReport, type BenchResults, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
+import { COPY_TOPIC, DURABLE_TOPIC_NAME, NAIVE_TOPIC_NAME, ceilingLines, writeReport, type BenchResults, type CapacityProbeRun, type CapacityResult, type DrainRun, type E2eRun, type IngestRun, type MemoryRun } from './report';
+import { CAPACITY_P99_LIMIT_MS, capacityFailures, cpuMsPerWebhook, highestPass, nextCapacityRate, type CapacityPlan } from './capacity';
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(__dirname, '..');
@@ -54,6 +55,28 @@ export const SETTINGS = {
   /** `--ceiling-records N`: records per run of each of Kafka's own perf tools (the ceilings part). */
   ceilingRecords: numberArg('--ceiling-records') ?? (quick ? 50_000 : 300_000),
   ceilingRuns: quick ? 1 : 3,
+};
+
+/**
+ * How long the stack may take to drain what earlier runs left (consumer groups within a few control records of the
+ * end) before a measured e2e run starts anyway: a run that begins on a backlog measures the backlog.
+ */
+const SETTLE_LIMIT_SEC = quick ? 20 : 90;
+/** How long followed receipts may take to appear after the load stopped; still pending then = never visible. */
+const VISIBLE_WAIT_SEC = 60;
+/**
+ * The capacity search (bench/capacity.ts) after the fixed rates and the soak: ×2 steps, then geometric bisection to
+ * 15 %, at most 4 probes of e2eSec each, and none started that could end past 8 minutes of search in a full run
+ * (4 in a quick one): a probe may take its load, the wait for its rows and the next settle.
+ */
+const CAPACITY_PLAN: CapacityPlan = {
+  start: 500,
+  factor: 2,
+  resolution: 1.15,
+  maxProbes: 4,
+  floor: 50,
+  budgetSec: quick ? 240 : 480,
+  worstProbeSec: SETTINGS.e2eSec + VISIBLE_WAIT_SEC + SETTLE_LIMIT_SEC,
 };
 
 type Part = 'ceilings' | 'ingest' | 'drain' | 'e2e' | 'tracker-scale' | 'console-search';
@@ -273,6 +296,8 @@ async function drains(infra: BenchInfra): Promise<DrainRun[]> {
 
 interface Stack {
   readonly children: Record<'gateway' | 'normalizer' | 'tracker' | 'projector', SpawnedChild>;
+  /** The consuming stages' consumer groups and what each reads: how far behind the stack is. */
+  readonly groups: ReadonlyArray<{ readonly groupId: string; readonly topics: readonly string[] }>;
 }
 
 async function startStack(infra: BenchInfra): Promise<Stack> {
@@ -280,10 +305,12 @@ async function startStack(infra: BenchInfra): Promise<Stack> {
   const now = await endOffsets(infra.admin, allTopics().map((t) => t.name));
   const inputs = { normalizer: RAW_TOPICS, tracker: TRACKER_INPUTS, projector: PROJECTOR_TOPICS };
   const children = {} as Stack['children'];
+  const groups: Array<Stack['groups'][number]> = [];
   children.gateway = spawnNode('gateway', join(DIST, 'apps', 'gateway', 'src', 'main.js'), childEnv(infra, 'gateway'));
   for (const name of consuming) {
     const groupId = `hookbus-bench-e2e-${name}-${RUN_ID}`;
     await placeGroup(infra.kafka, groupId, new Map([...now].filter(([t]) => (inputs[name] as readonly string[]).includes(t))));
+    groups.push({ groupId, topics: inputs[name] });
     children[name] = spawnNode(name, join(DIST, 'bench', 'service-child.js'), childEnv(infra, name, { BENCH_GROUP_ID: groupId }), [name]);
   }
   const began = Date.now();
@@ -291,7 +318,25 @@ async function startStack(infra: BenchInfra): Promise<Stack> {
     await waitHttp(`http://127.0.0.1:${PORTS[name]}/health/ready`, children[name], name, 120_000);
     log(`e2e stack: ${name} ready after ${((Date.now() - began) / 1000).toFixed(1)} s`);
   }
-  return { children };
+  return { children, groups };
+}
+
+/** Records the stack's consumer groups still have to read (all stages together). */
+async function stackBacklog(infra: BenchInfra, stack: Stack): Promise<number> {
+  let sum = 0;
+  for (const { groupId, topics } of stack.groups) sum += backlog(await endOffsets(infra.admin, topics), await committed(infra.admin, groupId, topics));
+  return sum;
+}
+
+/** Waits (bounded) until the stack has drained what earlier runs left; says how long it took and whether it did. */
+async function settle(infra: BenchInfra, stack: Stack): Promise<{ settleMs: number; settled: boolean }> {
+  const began = Date.now();
+  let left = NaN;
+  const settled = await pollUntil(async () => (left = await stackBacklog(infra, stack).catch(() => NaN)) === 0, SETTLE_LIMIT_SEC * 1000, 500);
+  const settleMs = Date.now() - began;
+  if (!settled) log(`e2e: the stack did not drain within ${SETTLE_LIMIT_SEC} s (${left} records behind); the next run starts on that backlog`);
+  else if (settleMs > 1000) log(`e2e: waited ${(settleMs / 1000).toFixed(1)} s for the stack to drain what the previous run left`);
+  return { settleMs, settled };
 }
 
 /** Follows sampled receipt ids until their rows are visible: the event row (through the normalizer) and the archived receipt. */
@@ -362,7 +407,7 @@ async function e2eAt(db: Client, rate: number, durationSec: number, stack: Stack
   const result = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, durationSec, rate, sampleEvery), (r) => watcher.add(r));
   const cores = coresBetween(cpuBefore, cpuSnapshot(services), { 'load generator': (result.cpuSeconds ?? 0) / durationSec });
   // Let the pipeline finish what it was given (bounded): a stage that falls behind shows as latency, then as missing.
-  await pollUntil(async () => watcher.pending === 0, 60_000, 200);
+  await pollUntil(async () => watcher.pending === 0, VISIBLE_WAIT_SEC * 1000, 200);
   const missing = await watcher.stop();
   const ev = watcher.eventLatencies;
   const rc = watcher.receiptLatencies;
@@ -381,7 +426,47 @@ async function e2eAt(db: Client, rate: number, durationSec: number, stack: Stack
   return run;
 }
 
-async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: MemoryRun[]; gatewayMetrics: string }> {
+/**
+ * The capacity search on the running stack, after the fixed rates and the soak: those runs' verdicts are where it
+ * starts (same stack, same probe length, same criterion), so it spends its probes above the best of them or between
+ * a pass and a failure. After the soak, so that the memory figures stay those of 2,000/s and the probes above it do
+ * not raise the peaks the report judges; each probe waits first for the stack to drain what the run before left.
+ */
+async function capacitySearch(infra: BenchInfra, db: Client, stack: Stack, fixed: readonly CapacityProbeRun[]): Promise<CapacityResult> {
+  const began = Date.now();
+  const probes: CapacityProbeRun[] = [...fixed];
+  let made = 0;
+  let stopped = '';
+  for (;;) {
+    const step = nextCapacityRate(probes.map((p) => ({ rate: p.run.rate, passed: p.passed })), made, (Date.now() - began) / 1000, CAPACITY_PLAN);
+    if ('stop' in step) {
+      stopped = step.stop;
+      break;
+    }
+    const { settleMs, settled } = await settle(infra, stack);
+    const run = await e2eAt(db, step.next, SETTINGS.e2eSec, stack);
+    const why = capacityFailures(run);
+    probes.push({ source: 'probe', passed: why.length === 0, why, settleMs, settled, run });
+    made++;
+    log(`capacity probe ${made} at ${step.next}/s: ${why.length === 0 ? 'held' : `did not hold: ${why.join('; ')}`}`);
+  }
+  const best = highestPass(probes);
+  const result: CapacityResult = {
+    p99LimitMs: CAPACITY_P99_LIMIT_MS,
+    probeSec: SETTINGS.e2eSec,
+    plan: { factor: CAPACITY_PLAN.factor, resolution: CAPACITY_PLAN.resolution, maxProbes: CAPACITY_PLAN.maxProbes, budgetSec: CAPACITY_PLAN.budgetSec },
+    probes,
+    best,
+    cpuMsPerWebhook: best?.run.cores ? cpuMsPerWebhook(best.run.cores, best.run.gateway.okPerSec) : {},
+    stopped,
+    searchSec: (Date.now() - began) / 1000,
+  };
+  const cpu = Object.entries(result.cpuMsPerWebhook).map(([group, ms]) => `${group} ${ms.toFixed(3)}`).join(', ');
+  log(`capacity: ${best ? `${best.run.rate}/s offered (${Math.round(best.run.gateway.okPerSec)} accepted/s), event row p99 ${best.run.event.p99} ms; ms CPU per webhook: ${cpu}` : 'no rate held'} — ${made} probe(s) in ${Math.round(result.searchSec)} s, stopped: ${stopped}`);
+  return result;
+}
+
+async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; capacity: CapacityResult; memory: MemoryRun[]; gatewayMetrics: string }> {
   const stack = await startStack(infra);
   const db = new Client({ connectionString: infra.databaseUrl, application_name: 'hookbus-bench' });
   await db.connect();
@@ -392,8 +477,13 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: Mem
     // as a deployed stack would be, so the first rate does not pay for start-up.
     const warmup = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, Math.max(3, SETTINGS.warmupSec * 3), 300));
     log(`e2e warm-up: ${Math.round(warmup.okPerSec)} 2xx/s, p99 ${warmup.latencyMs.p99} ms (not counted)`);
+    const fixed: CapacityProbeRun[] = [];
     for (const rate of SETTINGS.rates) {
-      e2e.push(await e2eAt(db, rate, SETTINGS.e2eSec, stack));
+      const { settleMs, settled } = await settle(infra, stack);
+      const run = await e2eAt(db, rate, SETTINGS.e2eSec, stack);
+      e2e.push(run);
+      const why = capacityFailures(run);
+      fixed.push({ source: 'fixed', passed: why.length === 0, why, settleMs, settled, run });
       if (rate !== 2000) continue;
       // Soak straight after the 2,000/s run: same load, RSS of every service sampled along the way.
       const series = new Map<string, Array<[number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
@@ -417,8 +507,9 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; memory: Mem
         log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)})`);
       }
     }
+    const capacity = await capacitySearch(infra, db, stack, fixed);
     const gatewayMetrics = (await scrape(`http://127.0.0.1:${PORTS.gateway}/metrics`)).split('\n').filter((l) => l.startsWith('hookbus_gateway_') && !l.includes('_bucket')).join('\n');
-    return { e2e, memory, gatewayMetrics };
+    return { e2e, capacity, memory, gatewayMetrics };
   } finally {
     await db.end().catch(() => undefined);
     await Promise.all(Object.values(stack.children).map((c) => stopChild(c)));
@@ -451,7 +542,7 @@ async function main(): Promise<void> {
       : [];
     const ingestRuns = ONLY.has('ingest') ? await ingest(infra) : [];
     const drainRuns = ONLY.has('drain') ? await drains(infra) : [];
-    const { e2e, memory, gatewayMetrics } = ONLY.has('e2e') ? await endToEnd(infra) : { e2e: [], memory: [], gatewayMetrics: '' };
+    const { e2e, capacity, memory, gatewayMetrics } = ONLY.has('e2e') ? await endToEnd(infra) : { e2e: [], capacity: undefined, memory: [], gatewayMetrics: '' };
     if (ONLY.has('tracker-scale')) {
       const scale = await trackerScale(infra, {
         entities: SETTINGS.entities,
@@ -467,7 +558,7 @@ async function main(): Promise<void> {
     // A stage or load generator that died makes its figures meaningless: said once more at the end, and the run fails
     // (exit 2, BENCHMARKS.md untouched), whatever the stage's exit code (a SIGTERM from outside ends one with 0).
     const failures = runFailures(drainRuns);
-    const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: SETTINGS, machine, ceilings, ingest: ingestRuns, drains: drainRuns, e2e, memory, gatewayMetrics };
+    const results: BenchResults = { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, runId: RUN_ID, startedAt: new Date(began).toISOString(), totalSec: (Date.now() - began) / 1000, settings: { ...SETTINGS, visibleWaitSec: VISIBLE_WAIT_SEC, settleLimitSec: SETTLE_LIMIT_SEC }, machine, ceilings, ingest: ingestRuns, drains: drainRuns, e2e, capacity, memory, gatewayMetrics };
     writeFileSync(join(ROOT, 'bench', 'results', `bench-${RUN_ID}.json`), JSON.stringify(results, null, 2));
     if (failures.length > 0) {
       throw new BenchFailed(`${failures.length} process(es) of the bench exited during the run (figures in bench/results/bench-${RUN_ID}.json; BENCHMARKS.md left as it was):\n  ${failures.join('\n  ')}`);

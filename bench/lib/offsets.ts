@@ -78,7 +78,20 @@ export interface DrainObservation {
  * tracker's drain, which kept the copy baseline "behind" until the timeout. The settle time still requires the group
  * to have stopped moving.
  */
-const CONTROL_RECORD_SLACK = 3;
+export const CONTROL_RECORD_SLACK = 3;
+
+/**
+ * Records a group still has to read: per partition, how far its committed offset is short of the end, less the
+ * control records a caught-up group never commits past (CONTROL_RECORD_SLACK). A partition never committed counts
+ * from 0.
+ */
+export function backlog(end: Offsets, committedAt: Offsets, slack = CONTROL_RECORD_SLACK): number {
+  let sum = 0;
+  for (const [topic, parts] of end) {
+    for (const [p, o] of parts) sum += Math.max(0, o - Math.max(0, committedAt.get(topic)?.get(p) ?? 0) - slack);
+  }
+  return sum;
+}
 
 /**
  * How long a drain of `records` may take before it is reported as not caught up: a fixed start-up allowance plus the
