@@ -100,6 +100,8 @@ describe('PlainUnitOfWork producer sessions', () => {
     sessions[0].gate = new Promise<void>((resolve) => (answerFirst = resolve));
     sessions[0].failSends = 1;
     const first = sendOne(uow, 'a', '1');
+    // The first batch's request is in flight (sends of the same turn would go in it: see the coalescing specs below).
+    await new Promise((resolve) => setImmediate(resolve));
     const second = sendOne(uow, 'b', '2');
     await new Promise((resolve) => setImmediate(resolve));
     answerFirst();
@@ -153,5 +155,59 @@ describe('PlainUnitOfWork sends of concurrent batches', () => {
     }
     await Promise.all(batches);
     expect(inFlight.most).toBe(1);
+  });
+});
+
+describe('PlainUnitOfWork: the batches of one fetch share a produce request and an offset commit', () => {
+  /** A producer that records each request's values; a request holding a value in `refuse` fails as the broker refuses a record. */
+  function recordingUnitOfWork(refuse: (values: string[]) => Error | null = () => null) {
+    const requests: string[][] = [];
+    const commitRequests: unknown[][] = [];
+    const consumer = { commitOffsets: async (offsets: unknown[]) => void commitRequests.push(offsets) } as unknown as Consumer;
+    const producer = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: string }> }> }) => {
+        const values = topicMessages.flatMap((t) => t.messages.map((m) => m.value));
+        const refused = refuse(values);
+        if (refused) throw refused;
+        requests.push(values);
+        return [];
+      },
+    };
+    return { uow: new PlainUnitOfWork({} as Kafka, consumer, () => producer as unknown as Producer), requests, commitRequests };
+  }
+  const batchOf = (uow: PlainUnitOfWork, p: number, values: string[]) =>
+    uow.run({ topic: 'in', partition: p }, async (effects) => void (await effects.send(values.map((value) => ({ topic: 'out', key: value, value })))), heartbeat, { topic: 'in', partition: p, offset: String(p + 10) });
+
+  it('sends the concurrent batches of three partitions in one request and commits their offsets in one commit', async () => {
+    const { uow, requests, commitRequests } = recordingUnitOfWork();
+    await uow.connect();
+    await Promise.all([batchOf(uow, 0, ['a', 'b']), batchOf(uow, 1, ['c']), batchOf(uow, 2, ['d'])]);
+    expect(requests).toEqual([['a', 'b', 'c', 'd']]);
+    expect(commitRequests).toEqual([[{ topic: 'in', partition: 0, offset: '10' }, { topic: 'in', partition: 1, offset: '11' }, { topic: 'in', partition: 2, offset: '12' }]]);
+  });
+
+  it('a record the broker refuses fails only its own batch: the merged request is tried again batch by batch', async () => {
+    const tooLarge = () => Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' });
+    const { uow, requests, commitRequests } = recordingUnitOfWork((values) => (values.includes('huge') ? tooLarge() : null));
+    await uow.connect();
+    const outcomes = await Promise.allSettled([batchOf(uow, 0, ['a']), batchOf(uow, 1, ['huge']), batchOf(uow, 2, ['d'])]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(requests).toEqual([['a'], ['d']]);
+    expect(commitRequests.flat()).toEqual([{ topic: 'in', partition: 0, offset: '10' }, { topic: 'in', partition: 2, offset: '12' }]);
+  });
+
+  it('a broker that is away fails every batch of the merged request at once (each is retried as a batch), without trying them one by one', async () => {
+    let attempts = 0;
+    const { uow, requests } = recordingUnitOfWork(() => {
+      attempts++;
+      return Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
+    });
+    await uow.connect();
+    const outcomes = await Promise.allSettled([batchOf(uow, 0, ['a']), batchOf(uow, 1, ['b'])]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(attempts).toBe(1);
+    expect(requests).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, Producer, RecordMetadata } from 'kafkajs';
+import { mustRetryBatch } from './batch-errors';
 import type { BatchEffects } from './batch-sink';
+import { CoalescedCalls } from './coalesced-calls';
+import type { OutgoingRecord } from './records';
 import { RenewableIdempotentProducer } from './renewable-producer';
 
 /** The offset a unit of work commits for its input partition (the consumer's position after the batch). */
@@ -38,9 +41,24 @@ export interface UnitOfWork {
  * send to an output partition would carry other records under a failed send's handed-back sequence numbers, which the
  * broker answers as a duplicate of the appended one — and appends nothing. Records of the failed send that were
  * appended and are sent again are duplicates, which downstream deduplicates.
+ *
+ * The batches of one fetch (one per partition, run by kafkajs' concurrent workers) share produce requests and offset
+ * commits: sends and commits made in the same turn of the event loop, or while the previous one is in flight, go as one
+ * (coalesced-calls.ts). Ordering is kept: a partition's next batch starts only after its previous one committed, so no
+ * input partition ever has two batches in one request. A send's answer (record metadata) is the whole merged
+ * request's; no plain stage reads it.
  */
 export class PlainUnitOfWork implements UnitOfWork {
   private readonly producer: RenewableIdempotentProducer;
+  /** A merged send that failed because the broker is away (or the group moved on) fails every batch in it; any other failure is found per batch. */
+  private readonly sends = new CoalescedCalls<readonly OutgoingRecord[], RecordMetadata[]>({
+    runMerged: (parts) => this.producer.send(parts.flat()),
+    failsEveryCall: mustRetryBatch,
+  });
+  private readonly commits = new CoalescedCalls<OffsetCommit, void>({
+    runMerged: (offsets) => this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }))),
+    failsEveryCall: mustRetryBatch,
+  });
 
   constructor(
     kafka: Kafka,
@@ -59,8 +77,8 @@ export class PlainUnitOfWork implements UnitOfWork {
   async run(_partitionOf: TopicPartition, work: (effects: BatchEffects) => Promise<void>, heartbeat: () => Promise<void>, commit?: OffsetCommit): Promise<void> {
     const committed: Array<() => void> = [];
     const afterCommit = (callback: () => void) => void committed.push(callback);
-    await work({ send: (records) => this.producer.send(records), heartbeat, afterCommit });
-    if (commit) await this.consumer.commitOffsets([commit]);
+    await work({ send: (records) => this.sends.call(records), heartbeat, afterCommit });
+    if (commit) await this.commits.call(commit);
     for (const callback of committed) callback();
   }
 
