@@ -4,7 +4,7 @@ import { cloudEvent, copyOriginal, pickFields, readIdentifier, requireObject, to
 import type { NormalizedEvent } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { authviaEntity } from './authvia-envelope';
-import { AUTHVIA_ACTION_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessActionPayload } from './authvia.payloads';
+import { AUTHVIA_ACTION_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessActionPayload, fastAuthviaBusinessProcessActionPayload } from './authvia.payloads';
 import type { ProcessActionData, ProcessActionEvent } from './process-action-data';
 
 const WHAT = 'authvia business-process-action body';
@@ -22,7 +22,7 @@ export function authviaActionRoutingKey(webhook: DecodedWebhook): string {
 /** The validated fields, plus context and features as sent (their shapes are not public). */
 export function parseAuthviaAction(webhook: DecodedWebhook): { fields: AuthviaBusinessProcessActionPayload; context: unknown; features: unknown } {
   const picked = pickFields(entity(webhook), AUTHVIA_ACTION_FIELDS, WHAT);
-  const fields = validatePayload(AuthviaBusinessProcessActionPayload, picked, WHAT);
+  const fields = validatePayload(AuthviaBusinessProcessActionPayload, picked, WHAT, fastAuthviaBusinessProcessActionPayload);
   return { fields, context: picked.context ?? null, features: picked.features ?? null };
 }
 

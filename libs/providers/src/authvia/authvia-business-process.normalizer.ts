@@ -21,7 +21,7 @@ import type { NormalizedEvent } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { authviaEntity } from './authvia-envelope';
 import { authviaProcessStatus } from './authvia-process-status.table';
-import { AUTHVIA_BUSINESS_PROCESS_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessPayload, AuthviaVersionPayload } from './authvia.payloads';
+import { AUTHVIA_BUSINESS_PROCESS_FIELDS, AUTHVIA_ENVELOPE_KEYS, AuthviaBusinessProcessPayload, AuthviaVersionPayload, fastAuthviaBusinessProcessPayload, fastAuthviaVersionPayload } from './authvia.payloads';
 
 const WHAT = 'authvia business-process body';
 const ID_ALIASES = AUTHVIA_BUSINESS_PROCESS_FIELDS.businessProcessId!;
@@ -37,12 +37,12 @@ function entity(webhook: DecodedWebhook) {
 export function authviaBusinessProcessRoutingKey(webhook: DecodedWebhook): string {
   const body = entity(webhook);
   const key = readIdentifier(body, 'businessProcessId', ID_ALIASES, WHAT);
-  validatePayload(AuthviaVersionPayload, pickFields(body, { version: AUTHVIA_BUSINESS_PROCESS_FIELDS.version! }, WHAT), WHAT);
+  validatePayload(AuthviaVersionPayload, pickFields(body, { version: AUTHVIA_BUSINESS_PROCESS_FIELDS.version! }, WHAT), WHAT, fastAuthviaVersionPayload);
   return key;
 }
 
 export function parseAuthviaBusinessProcess(webhook: DecodedWebhook): AuthviaBusinessProcessPayload {
-  return validatePayload(AuthviaBusinessProcessPayload, pickFields(entity(webhook), AUTHVIA_BUSINESS_PROCESS_FIELDS, WHAT), WHAT);
+  return validatePayload(AuthviaBusinessProcessPayload, pickFields(entity(webhook), AUTHVIA_BUSINESS_PROCESS_FIELDS, WHAT), WHAT, fastAuthviaBusinessProcessPayload);
 }
 
 /** Authvia sends ISO date-times; one without an offset is read in the source's timezone (contract §4). */

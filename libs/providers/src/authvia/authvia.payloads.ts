@@ -1,6 +1,7 @@
 import { IsArray, IsDefined, IsOptional, IsString, ValidateBy } from 'class-validator';
 import { DateTime } from 'luxon';
-import { IsIdentifier, ToIdText, ToNumber, type FieldAliases } from '../support/payload-support';
+import { fastValidator, isArray, isText, matching, optionalField, requiredField } from '../support/fast-payload';
+import { coerceIdText, coerceNumber, IDENTIFIER_PATTERN, IsIdentifier, ToIdText, ToNumber, type FieldAliases } from '../support/payload-support';
 
 /*
  * The Authvia webhook bodies as validated shapes. Only `statusReason` is a certain key spelling
@@ -9,11 +10,15 @@ import { IsIdentifier, ToIdText, ToNumber, type FieldAliases } from '../support/
  */
 
 /** An ISO 8601 date-time (Authvia documents `expiration` as one); luxon must read it. */
+export function isIsoDateTimeText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && DateTime.fromISO(value.trim()).isValid;
+}
+
 export function IsIsoDateTime(): PropertyDecorator {
   return ValidateBy({
     name: 'isIsoDateTime',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && value.length <= 64 && DateTime.fromISO(value.trim()).isValid,
+      validate: isIsoDateTimeText,
       defaultMessage: (args) => `${args?.property ?? 'value'} must be an ISO 8601 date-time`,
     },
   });
@@ -28,11 +33,15 @@ export function IsIsoDateTime(): PropertyDecorator {
 export const MAX_AUTHVIA_VERSION = Number.MAX_SAFE_INTEGER;
 
 /** A non-negative integer no greater than MAX_AUTHVIA_VERSION. */
+export function isAuthviaVersion(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 export function IsAuthviaVersion(): PropertyDecorator {
   return ValidateBy({
     name: 'isAuthviaVersion',
     validator: {
-      validate: (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+      validate: isAuthviaVersion,
       defaultMessage: (args) => `${args?.property ?? 'value'} must be an integer from 0 to ${MAX_AUTHVIA_VERSION}`,
     },
   });
@@ -42,6 +51,12 @@ export function IsAuthviaVersion(): PropertyDecorator {
 export class AuthviaVersionPayload {
   @IsOptional() @ToNumber() @IsAuthviaVersion() version?: number | null;
 }
+
+/* Each DTO's fast validator (support/fast-payload.ts) follows it: its decorators again, one rule per field. */
+const isIdentifier = matching(IDENTIFIER_PATTERN);
+const versionRule = optionalField(isAuthviaVersion, coerceNumber);
+
+export const fastAuthviaVersionPayload = fastValidator(AuthviaVersionPayload, { version: versionRule });
 
 const BUSINESS_PROCESS_ID = ['businessProcessId', 'businessProcessV4Id', 'v4Id'];
 // Bare nouns (`customer`, `partner`, `agent`, `closed`) are not aliases: they may as well hold objects or flags.
@@ -70,6 +85,23 @@ export class AuthviaBusinessProcessPayload {
   @IsOptional() @IsArray() addresses?: unknown[] | null;
 }
 
+export const fastAuthviaBusinessProcessPayload = fastValidator(AuthviaBusinessProcessPayload, {
+  businessProcessId: requiredField(isIdentifier),
+  blueprint: optionalField(isText),
+  partnerId: optionalField(isText, coerceIdText),
+  avid: optionalField(isText, coerceIdText),
+  customerId: optionalField(isText, coerceIdText),
+  status: optionalField(isText),
+  statusReason: optionalField(isText),
+  expiration: optionalField(isIsoDateTimeText),
+  version: versionRule,
+  agentAddress: optionalField(isText),
+  closedDate: optionalField(isIsoDateTimeText),
+  updatedAt: optionalField(isIsoDateTimeText),
+  actions: optionalField(isArray),
+  addresses: optionalField(isArray),
+});
+
 export const AUTHVIA_BUSINESS_PROCESS_FIELDS: FieldAliases = {
   // In a business process body a bare `id` is the process's own ("the unique identifier v4 id",
   // docs/providers/authvia.md#business-process-updated).
@@ -97,6 +129,22 @@ export class AuthviaBusinessProcessActionPayload {
   @IsOptional() @IsString() status?: string | null;
   @IsOptional() @IsIsoDateTime() updatedAt?: string | null;
 }
+
+/** `context` and `features` are picked too (AUTHVIA_ACTION_FIELDS) and copied onto the instance unchecked. */
+export const fastAuthviaBusinessProcessActionPayload = fastValidator(
+  AuthviaBusinessProcessActionPayload,
+  {
+    actionId: requiredField(isIdentifier),
+    businessProcessId: requiredField(isIdentifier),
+    partnerId: optionalField(isText, coerceIdText),
+    avid: optionalField(isText, coerceIdText),
+    customerId: optionalField(isText, coerceIdText),
+    type: optionalField(isText),
+    status: optionalField(isText),
+    updatedAt: optionalField(isIsoDateTimeText),
+  },
+  ['context', 'features'],
+);
 
 export const AUTHVIA_ACTION_FIELDS: FieldAliases = {
   // In an action body a bare `id` is the action's; its process is named explicitly.

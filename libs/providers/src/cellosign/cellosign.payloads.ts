@@ -14,6 +14,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { InvalidRecordError, type ErrorCode } from '@hookbus/contracts';
+import { fastValidator, isNonEmptyText, isObjectValue, isTextWithin, matching, optionalField, requiredField } from '../support/fast-payload';
 
 /**
  * session.id becomes the processKey `cellosign:{id}` and the Kafka key: no ':' or '/', short. The ids in Cellosign's
@@ -24,14 +25,23 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 const MAX_TEXT = 1000;
 
 /** Numbers and ids arrive as numbers in Cellosign's example (`process_number: 51`) but may come as text: accept both. */
+function isTextOrNumber(value: unknown): value is string | number {
+  return (typeof value === 'string' && value.length <= MAX_TEXT) || (typeof value === 'number' && Number.isFinite(value));
+}
+
 function IsTextOrNumber(): PropertyDecorator {
   return ValidateBy({
     name: 'isTextOrNumber',
     validator: {
-      validate: (value: unknown) => (typeof value === 'string' && value.length <= MAX_TEXT) || (typeof value === 'number' && Number.isFinite(value)),
+      validate: isTextOrNumber,
       defaultMessage: () => 'must be a string or a number',
     },
   });
+}
+
+/** A numeric session id is read as its text. */
+function sessionIdText(value: unknown): unknown {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
 }
 
 export class CellosignEventDto {
@@ -46,7 +56,7 @@ export class CellosignRecipientDto {
 
 export class CellosignSessionDto {
   @IsDefined()
-  @Transform(({ value }) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value))
+  @Transform(({ value }) => sessionIdText(value))
   @IsString()
   @Matches(SESSION_ID_PATTERN)
   id!: string;
@@ -75,6 +85,38 @@ export class CellosignWebhookDto {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => CellosignSessionDto) session!: CellosignSessionDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CellosignClientDto) client?: CellosignClientDto | null;
 }
+
+/*
+ * The fast validators of the DTOs above (support/fast-payload.ts): their decorators again, one rule per field. They
+ * read the validation view (only declared fields, free-form objects emptied), as class-transformer does.
+ */
+const isText = isTextWithin(MAX_TEXT);
+const fastCellosignEvent = fastValidator(CellosignEventDto, {
+  type: requiredField((value) => isNonEmptyText(value) && isTextWithin(200)(value)),
+  timestamp: optionalField(isTextWithin(64)),
+});
+const fastCellosignRecipient = fastValidator(CellosignRecipientDto, {
+  id: optionalField(isTextOrNumber),
+  name: optionalField(isText),
+});
+const fastCellosignSession = fastValidator(CellosignSessionDto, {
+  id: requiredField(matching(SESSION_ID_PATTERN), sessionIdText),
+  reference: optionalField(isText),
+  process_id: optionalField(isTextOrNumber),
+  process_number: optionalField(isTextOrNumber),
+  transaction_number: optionalField(isTextOrNumber),
+  recipient: { required: false, nested: fastCellosignRecipient },
+  labels: optionalField(isObjectValue),
+});
+const fastCellosignClient = fastValidator(CellosignClientDto, {
+  ip: optionalField(isText),
+  user_agent: optionalField(isText),
+});
+const fastCellosignWebhookView = fastValidator(CellosignWebhookDto, {
+  event: { required: true, nested: fastCellosignEvent },
+  session: { required: true, nested: fastCellosignSession },
+  client: { required: false, nested: fastCellosignClient },
+});
 
 type JsonObject = Record<string, unknown>;
 
@@ -139,6 +181,16 @@ function errorCode(broken: readonly BrokenRule[]): ErrorCode {
  * names, client addresses). Throws InvalidRecordError.
  */
 export function parseCellosignWebhook(payload: unknown): CellosignWebhookDto {
+  return fastCellosignWebhook(payload) ?? parseCellosignWebhookWithClassValidator(payload);
+}
+
+/** The body as the DTO when the fast validators are certain it is valid; null leaves the verdict to class-validator. */
+export function fastCellosignWebhook(payload: unknown): CellosignWebhookDto | null {
+  return isRecord(payload) ? fastCellosignWebhookView(validationView(payload)) : null;
+}
+
+/** The DTO's own verdict, and the wording of every refusal. */
+export function parseCellosignWebhookWithClassValidator(payload: unknown): CellosignWebhookDto {
   if (!isRecord(payload)) {
     throw new InvalidRecordError('cellosign.invalid_body', 'a Cellosign webhook body must be a JSON object');
   }

@@ -10,7 +10,7 @@ import {
 import type { NormalizedEvent } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { credasCommunicationStatus, type CredasChannel } from './credas-communication-status.table';
-import { CREDAS_ACTOR_FIELDS, CREDAS_ACTOR_IDENTITY_FIELDS, CredasActorIdentity, CredasProcessActorPayload } from './credas.payloads';
+import { CREDAS_ACTOR_FIELDS, CREDAS_ACTOR_IDENTITY_FIELDS, CredasActorIdentity, CredasProcessActorPayload, fastCredasActorIdentity, fastCredasProcessActorPayload } from './credas.payloads';
 import { cloudEvent, copyOriginal, pickFields, requireObject, truncateText, validatePayload } from '../support/payload-support';
 
 const WHAT = 'credas process-actor body';
@@ -23,7 +23,7 @@ export interface ParsedCredasActor {
 
 export function parseCredasActor(webhook: DecodedWebhook): ParsedCredasActor {
   const body = requireObject(webhook.payload, WHAT);
-  const fields = validatePayload(CredasProcessActorPayload, pickFields(body, CREDAS_ACTOR_FIELDS, WHAT), WHAT);
+  const fields = validatePayload(CredasProcessActorPayload, pickFields(body, CREDAS_ACTOR_FIELDS, WHAT), WHAT, fastCredasProcessActorPayload);
   return { fields, original: copyOriginal(body) };
 }
 
@@ -33,7 +33,7 @@ export function parseCredasActor(webhook: DecodedWebhook): ParsedCredasActor {
  */
 export function credasActorRoutingKey(webhook: DecodedWebhook): string {
   const body = requireObject(webhook.payload, WHAT);
-  return validatePayload(CredasActorIdentity, pickFields(body, CREDAS_ACTOR_IDENTITY_FIELDS, WHAT), WHAT).processId;
+  return validatePayload(CredasActorIdentity, pickFields(body, CREDAS_ACTOR_IDENTITY_FIELDS, WHAT), WHAT, fastCredasActorIdentity).processId;
 }
 
 function channelStatus(fields: CredasProcessActorPayload, channel: CredasChannel): { code: number; text: string | null } | null {

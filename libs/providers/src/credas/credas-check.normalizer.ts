@@ -14,6 +14,8 @@ import {
   CREDAS_STATUS_UPDATE_FIELDS,
   CredasEntityPayload,
   CredasStatusUpdatePayload,
+  fastCredasEntityPayload,
+  fastCredasStatusUpdatePayload,
 } from './credas.payloads';
 import {
   cloudEvent,
@@ -63,15 +65,15 @@ function parseEmbeddedPayload(value: unknown): JsonObject {
 function parseStatusUpdate(webhook: DecodedWebhook): ParsedCredasCheck {
   const body = requireObject(webhook.payload, STATUS_UPDATE);
   const outer = pickFields(body, CREDAS_STATUS_UPDATE_FIELDS, STATUS_UPDATE);
-  const { updateType } = validatePayload(CredasStatusUpdatePayload, { updateType: outer.updateType }, STATUS_UPDATE);
+  const { updateType } = validatePayload(CredasStatusUpdatePayload, { updateType: outer.updateType }, STATUS_UPDATE, fastCredasStatusUpdatePayload);
   const payload = parseEmbeddedPayload(outer.payload);
-  const entity = validatePayload(CredasEntityPayload, pickFields(payload, CREDAS_ENTITY_FIELDS, STATUS_UPDATE_PAYLOAD), STATUS_UPDATE_PAYLOAD);
+  const entity = validatePayload(CredasEntityPayload, pickFields(payload, CREDAS_ENTITY_FIELDS, STATUS_UPDATE_PAYLOAD), STATUS_UPDATE_PAYLOAD, fastCredasEntityPayload);
   return { kind: 'status-update', entity, updateType: updateType ?? null, payload: copyOriginal(payload), original: copyOriginal(body) };
 }
 
 function parseMonitoring(webhook: DecodedWebhook): ParsedCredasCheck {
   const body = requireObject(webhook.payload, MONITORING);
-  const entity = validatePayload(CredasEntityPayload, pickFields(body, CREDAS_ENTITY_FIELDS, MONITORING), MONITORING);
+  const entity = validatePayload(CredasEntityPayload, pickFields(body, CREDAS_ENTITY_FIELDS, MONITORING), MONITORING, fastCredasEntityPayload);
   return { kind: 'monitoring', entity, updateType: null, payload: null, original: copyOriginal(body) };
 }
 

@@ -2,14 +2,14 @@ import { EventTypes, Topics, processKey, type ProcessStatusData, type ProcessSta
 import type { NormalizedEvent } from '../provider-adapter';
 import type { DecodedWebhook, ReceivedWebhook } from '../webhook';
 import { credasProcessStatus } from './credas-process-status.table';
-import { CREDAS_PROCESS_FIELDS, CredasProcessPayload } from './credas.payloads';
+import { CREDAS_PROCESS_FIELDS, CredasProcessPayload, fastCredasProcessPayload } from './credas.payloads';
 import { cloudEvent, copyOriginal, pickFields, readIdentifier, requireObject, truncateText, validatePayload } from '../support/payload-support';
 
 const WHAT = 'credas process body';
 
 export function parseCredasProcess(webhook: DecodedWebhook): { fields: CredasProcessPayload; original: Record<string, unknown> } {
   const body = requireObject(webhook.payload, WHAT);
-  const fields = validatePayload(CredasProcessPayload, pickFields(body, CREDAS_PROCESS_FIELDS, WHAT), WHAT);
+  const fields = validatePayload(CredasProcessPayload, pickFields(body, CREDAS_PROCESS_FIELDS, WHAT), WHAT, fastCredasProcessPayload);
   return { fields, original: copyOriginal(body) };
 }
 

@@ -1,5 +1,6 @@
 import { IsDefined, IsInt, IsOptional, IsString, Min } from 'class-validator';
-import { IsIdentifier, ToIdText, ToInteger, type FieldAliases } from '../support/payload-support';
+import { fastValidator, isInteger, isNonNegativeInteger, isText, matching, optionalField, requiredField } from '../support/fast-payload';
+import { coerceIdText, coerceInteger, IDENTIFIER_PATTERN, IsIdentifier, ToIdText, ToInteger, type FieldAliases } from '../support/payload-support';
 
 /*
  * The Credas webhook bodies as validated shapes. Field lookup ignores casing (process bodies are PascalCase,
@@ -13,6 +14,15 @@ export class CredasActorIdentity {
   @IsDefined() @ToInteger() @IsInt() @Min(0) processActorId!: number;
 }
 
+/* Each DTO's fast validator (support/fast-payload.ts) follows it: its decorators again, one rule per field. */
+const isIdentifier = matching(IDENTIFIER_PATTERN);
+const CREDAS_ACTOR_IDENTITY_RULES = {
+  processId: requiredField(isIdentifier),
+  processActorId: requiredField(isNonNegativeInteger, coerceInteger),
+};
+
+export const fastCredasActorIdentity = fastValidator(CredasActorIdentity, CREDAS_ACTOR_IDENTITY_RULES);
+
 /** Process actor webhook (docs/providers/credas.md#process-actor-webhook). */
 export class CredasProcessActorPayload extends CredasActorIdentity {
   @IsOptional() @IsIdentifier() entityId?: string | null;
@@ -22,6 +32,16 @@ export class CredasProcessActorPayload extends CredasActorIdentity {
   @IsOptional() @ToInteger() @IsInt() emailStatus?: number | null;
   @IsOptional() @IsString() emailStatusDescription?: string | null;
 }
+
+export const fastCredasProcessActorPayload = fastValidator(CredasProcessActorPayload, {
+  ...CREDAS_ACTOR_IDENTITY_RULES,
+  entityId: optionalField(isIdentifier),
+  clientId: optionalField(isText, coerceIdText),
+  smsStatus: optionalField(isInteger, coerceInteger),
+  smsStatusDescription: optionalField(isText),
+  emailStatus: optionalField(isInteger, coerceInteger),
+  emailStatusDescription: optionalField(isText),
+});
 
 export const CREDAS_ACTOR_IDENTITY_FIELDS: FieldAliases = {
   processId: ['processId'],
@@ -46,6 +66,13 @@ export class CredasProcessPayload {
   @IsOptional() @IsString() statusDescription?: string | null;
 }
 
+export const fastCredasProcessPayload = fastValidator(CredasProcessPayload, {
+  processId: requiredField(isIdentifier),
+  clientId: optionalField(isText, coerceIdText),
+  status: optionalField(isInteger, coerceInteger),
+  statusDescription: optionalField(isText),
+});
+
 export const CREDAS_PROCESS_FIELDS: FieldAliases = {
   processId: ['ProcessId'],
   clientId: ['ClientId'],
@@ -61,6 +88,10 @@ export class CredasStatusUpdatePayload {
   @IsOptional() @ToInteger() @IsInt() updateType?: number | null;
 }
 
+export const fastCredasStatusUpdatePayload = fastValidator(CredasStatusUpdatePayload, {
+  updateType: optionalField(isInteger, coerceInteger),
+});
+
 export const CREDAS_STATUS_UPDATE_FIELDS: FieldAliases = {
   updateType: ['UpdateType'],
   payload: ['Payload'],
@@ -71,6 +102,11 @@ export class CredasEntityPayload {
   @IsDefined() @IsIdentifier() entityId!: string;
   @IsOptional() @ToIdText() @IsString() clientId?: string | null;
 }
+
+export const fastCredasEntityPayload = fastValidator(CredasEntityPayload, {
+  entityId: requiredField(isIdentifier),
+  clientId: optionalField(isText, coerceIdText),
+});
 
 export const CREDAS_ENTITY_FIELDS: FieldAliases = {
   entityId: ['EntityId'],

@@ -1,6 +1,7 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { InvalidRecordError, MAX_IDENTITY_BYTES, identityProblem } from '@hookbus/contracts';
+import { fastValidator, isNonEmptyText, isText, optionalField, requiredField } from '../support/fast-payload';
 
 /**
  * The message key becomes the communicationId `octapush:{channel}:{messageKey}`, an identity (MAX_IDENTITY_BYTES in
@@ -38,7 +39,27 @@ export class OctapushCallbackDto {
   phone!: string | null;
 }
 
+/** The DTO's fast validator (support/fast-payload.ts): its decorators again, one rule per field. */
+const fastOctapushCallbackShape = fastValidator(OctapushCallbackDto, {
+  status: requiredField(isNonEmptyText),
+  statusSource: requiredField((value) => value === 'path' || value === 'token'),
+  messageKey: requiredField(isNonEmptyText),
+  phone: optionalField(isText),
+});
+
+/** The callback when it is certainly valid, message key included; null leaves the verdict to validateOctapushCallback. */
+export function fastOctapushCallback(plain: unknown): OctapushCallbackDto | null {
+  const dto = fastOctapushCallbackShape(plain);
+  return dto && messageKeyProblem(dto.messageKey) === null ? dto : null;
+}
+
+/** The callback's parts as the DTO: the fast validator's answer when it is certain, class-validator's otherwise. */
 export function validateOctapushCallback(plain: Record<string, unknown>): OctapushCallbackDto {
+  return fastOctapushCallback(plain) ?? validateOctapushCallbackWithClassValidator(plain);
+}
+
+/** The DTO's own verdict, and the wording of every refusal. */
+export function validateOctapushCallbackWithClassValidator(plain: Record<string, unknown>): OctapushCallbackDto {
   const dto = plainToInstance(OctapushCallbackDto, plain);
   const errors = validateSync(dto, { forbidUnknownValues: true });
   const keyProblem = typeof dto.messageKey === 'string' ? messageKeyProblem(dto.messageKey) : null;
