@@ -36,8 +36,14 @@ function kafkajsUVarInt(value: number): Buffer {
   return Buffer.from(byteArray);
 }
 
-const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }));
-const bytes = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a));
+/** Lone halves of surrogate pairs too: Node writes each as the 3-byte replacement character, as it counts it. */
+const loneSurrogates = fc.array(fc.oneof(fc.constantFrom('\ud800', '\udfff', '\ud83d', '\ude00', 'a', 'é', '😀'), fc.string({ maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(''));
+const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }), loneSurrogates);
+/** Buffers alone and as views into a larger buffer (a subarray shares its memory at an offset). */
+const bytes = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+  fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.nat(16), fc.nat(16)).map(([a, before, after]) => Buffer.concat([Buffer.alloc(before, 0xa5), a, Buffer.alloc(after, 0x5a)]).subarray(before, before + a.length)),
+);
 const keyOrValue = fc.oneof(fc.constant(null), fc.constant(undefined), text, bytes, fc.string({ minLength: 200, maxLength: 400 }));
 const headerValue = fc.oneof(text, bytes);
 const headers = fc.dictionary(text, fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })), { maxKeys: 12 });
@@ -62,8 +68,9 @@ describe("kafkajs' record encoder (patched: one pass, one buffer)", () => {
   it("reads back through kafkajs' own decoder: key, value, headers, offset and timestamp", () => {
     fc.assert(
       // kafkajs' decoder gathers headers into a plain object: a name such as `valueOf` or `__proto__` meets
-      // Object.prototype there (its quirk, not the encoder's; the bytes are held to kafkajs' above for every name).
-      fc.property(record.filter((f) => Object.keys(f.headers).every((name) => !(name in Object.prototype))), (fields) => {
+      // Object.prototype there, and a name with a lone surrogate comes back as U+FFFD (UTF-8 cannot carry it). Both
+      // are the decoder's and UTF-8's, not the encoder's: the bytes are held to kafkajs' above for every name.
+      fc.property(record.filter((f) => Object.keys(f.headers).every((name) => !(name in Object.prototype) && Buffer.from(name).toString() === name)), (fields) => {
         const decoder = new Decoder(Record(fields).buffer);
         const length = decoder.readVarInt();
         const read = decodeRecord(decoder, { firstOffset: '0', firstTimestamp: '0', magicByte: 2 });
