@@ -72,4 +72,20 @@ describe('authviaAdapter', () => {
       { numRuns: 400 },
     );
   });
+  // class-transformer took a nested object's own `constructor` key for its class and threw a TypeError: the normalizer
+  // dead-lettered it as an internal fault (an ERROR to act on). Now a clear refusal of the body.
+  it.each([
+    ['business-process', 'an action object', { ...VALID['business-process'], actions: [{ constructor: 1 }] }],
+    ['business-process', 'an address object', { ...VALID['business-process'], addresses: [{ constructor: { a: 1 } }] }],
+    ['business-process-action', 'the context', { ...VALID['business-process-action'], context: { constructor: 'x' } }],
+  ] as const)('%s: %s with a key named "constructor" is refused as invalid input, not a TypeError', (kind, _what, body) => {
+    const source = testSource('authvia', kind);
+    const webhook = testWebhook({ provider: 'authvia', kind, body: Buffer.from(JSON.stringify(body)) });
+    // The routing key reads only the ids: the gateway stores the webhook; the normalizer refuses it (one dead letter).
+    expect(typeof authviaAdapter.routingKey(webhook, source)).toBe('string');
+    const result = outcome(() => authviaAdapter.normalize(webhook, source));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toBeInstanceOf(InvalidRecordError);
+    expect(!result.ok && (result.error as InvalidRecordError).code).toBe('providers.invalid_field');
+  });
 });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Transform, Type, plainToInstance } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsDefined,
   IsNotEmpty,
@@ -14,6 +14,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { InvalidRecordError, type ErrorCode } from '@hookbus/contracts';
+import { toDtoInstance } from '../support/dto-instance';
 import { fastValidator, isNonEmptyText, isObjectValue, isTextWithin, matching, optionalField, requiredField } from '../support/fast-payload';
 
 /**
@@ -194,7 +195,7 @@ export function parseCellosignWebhookWithClassValidator(payload: unknown): Cello
   if (!isRecord(payload)) {
     throw new InvalidRecordError('cellosign.invalid_body', 'a Cellosign webhook body must be a JSON object');
   }
-  const dto = plainToInstance(CellosignWebhookDto, validationView(payload));
+  const dto = toDtoInstance(CellosignWebhookDto, validationView(payload), 'cellosign.invalid_body', 'invalid Cellosign webhook');
   const broken = flatten(validateSync(dto, { forbidUnknownValues: false }));
   if (broken.length === 0) return dto;
   const detail = broken

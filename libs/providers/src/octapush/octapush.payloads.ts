@@ -1,6 +1,6 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, validateSync } from 'class-validator';
-import { plainToInstance } from 'class-transformer';
 import { InvalidRecordError, MAX_IDENTITY_BYTES, identityProblem } from '@hookbus/contracts';
+import { toDtoInstance } from '../support/dto-instance';
 import { fastValidator, isNonEmptyText, isText, optionalField, requiredField } from '../support/fast-payload';
 
 /**
@@ -60,7 +60,7 @@ export function validateOctapushCallback(plain: Record<string, unknown>): Octapu
 
 /** The DTO's own verdict, and the wording of every refusal. */
 export function validateOctapushCallbackWithClassValidator(plain: Record<string, unknown>): OctapushCallbackDto {
-  const dto = plainToInstance(OctapushCallbackDto, plain);
+  const dto = toDtoInstance(OctapushCallbackDto, plain, 'octapush.invalid_callback', 'invalid Octapush callback');
   const errors = validateSync(dto, { forbidUnknownValues: true });
   const keyProblem = typeof dto.messageKey === 'string' ? messageKeyProblem(dto.messageKey) : null;
   if (keyProblem) throw new InvalidRecordError('octapush.invalid_message_key', `invalid Octapush callback: ${keyProblem}`);

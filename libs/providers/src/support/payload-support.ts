@@ -1,7 +1,8 @@
-import { plainToInstance, Transform } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { Matches, validateSync, type ValidationError } from 'class-validator';
 import { cloudEventEnvelope, InvalidRecordError, sourceUri, type CloudEvent, type ProviderName } from '@hookbus/contracts';
 import { deliveryEventId } from '../provider-adapter';
+import { toDtoInstance } from './dto-instance';
 import { isoToUtc } from './iso-time';
 import type { ReceivedWebhook } from '../webhook';
 
@@ -126,7 +127,7 @@ function flatten(errors: readonly ValidationError[], prefix = ''): Array<{ path:
 export function validatePayload<T extends object>(dto: new () => T, picked: JsonObject, what: string, fast?: (plain: unknown) => T | null): T {
   const certainlyValid = fast?.(picked);
   if (certainlyValid) return certainlyValid;
-  const instance = plainToInstance(dto, picked);
+  const instance = toDtoInstance(dto, picked, 'providers.invalid_field', what);
   const errors = flatten(validateSync(instance, { forbidUnknownValues: false }));
   if (errors.length === 0) return instance;
   const first = errors[0]!;
