@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import { pickFields, validatePayload, type FieldAliases, type JsonObject } from '../support/payload-support';
-import { agreementOnEvery, expectAgreement, mutated, singleEdits } from '../support/testing/fast-payload-agreement';
+import { pickFields, type FieldAliases } from '../support/payload-support';
+import { describeDtoAgreement, type DtoCase } from '../support/testing/fast-payload-agreement';
 import { authviaEntity } from './authvia-envelope';
 import {
   AUTHVIA_ACTION_FIELDS,
@@ -20,14 +19,6 @@ import {
  * Each Authvia DTO's fast validator agrees with class-validator (support/fast-payload.ts): on the picked fields of
  * every fixture body (and the drain bench's bodies), and on mutations of them.
  */
-interface DtoCase {
-  readonly name: string;
-  readonly dto: new () => object;
-  readonly fast: (plain: unknown) => object | null;
-  readonly aliases: FieldAliases;
-  readonly picked: JsonObject;
-}
-
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 const VERSION_FIELDS: FieldAliases = { version: AUTHVIA_BUSINESS_PROCESS_FIELDS.version! };
 
@@ -61,26 +52,4 @@ const CASES: DtoCase[] = [
   ...casesOf('coerced fields', 'business-process', { id: 'bp-1', partnerId: 17, avid: 4, customerId: 0, version: ' 42 ', actions: [{ id: 'a', nested: [1, { x: null }] }] }),
 ];
 
-function agree(c: DtoCase, plain: unknown): boolean {
-  const picked = plain as JsonObject;
-  return expectAgreement(c.fast(picked), () => validatePayload(c.dto, picked, c.name, c.fast), () => validatePayload(c.dto, picked, c.name));
-}
-
-describe('Authvia fast validators', () => {
-  it.each(CASES.map((c) => [c.name, c] as const))('%s: is certain, and builds what class-validator builds', (_name, c) => {
-    expect(agree(c, c.picked)).toBe(true);
-  });
-
-  it.each(CASES.map((c) => [c.name, c] as const))('%s, every single edit: the same value or the same refusal as class-validator', (_name, c) => {
-    expect(agreementOnEvery(singleEdits(c.picked, Object.keys(c.aliases)), (plain) => agree(c, plain))).toBeGreaterThan(0);
-  });
-
-  it.each(CASES.map((c) => [c.name, c] as const))('%s, mutated: the same value or the same refusal as class-validator', (_name, c) => {
-    fc.assert(
-      fc.property(mutated(c.picked, Object.keys(c.aliases)), (plain) => {
-        agree(c, plain);
-      }),
-      { numRuns: 200 },
-    );
-  });
-});
+describeDtoAgreement('Authvia fast validators', CASES);

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import { pickFields, validatePayload, type FieldAliases, type JsonObject } from '../support/payload-support';
-import { agreementOnEvery, expectAgreement, mutated, singleEdits } from '../support/testing/fast-payload-agreement';
+import { pickFields, type FieldAliases, type JsonObject } from '../support/payload-support';
+import { describeDtoAgreement, type DtoCase } from '../support/testing/fast-payload-agreement';
 import {
   CREDAS_ACTOR_FIELDS,
   CREDAS_ACTOR_IDENTITY_FIELDS,
@@ -25,14 +24,6 @@ import {
  * Each Credas DTO's fast validator agrees with class-validator (support/fast-payload.ts): on the picked fields of
  * every fixture body, and on mutations of them.
  */
-interface DtoCase {
-  readonly name: string;
-  readonly dto: new () => object;
-  readonly fast: (plain: unknown) => object | null;
-  readonly aliases: FieldAliases;
-  readonly picked: JsonObject;
-}
-
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 
 function casesOf(name: string, kind: string, body: JsonObject): DtoCase[] {
@@ -71,26 +62,4 @@ const CASES: DtoCase[] = [
   { name: 'actor, coerced fields', dto: CredasProcessActorPayload, fast: fastCredasProcessActorPayload, aliases: CREDAS_ACTOR_FIELDS, picked: { processId: 'p-1', processActorId: ' 11014 ', clientId: 75, smsStatus: '2', emailStatus: -1 } },
 ];
 
-function agree(c: DtoCase, plain: unknown): boolean {
-  const picked = plain as JsonObject;
-  return expectAgreement(c.fast(picked), () => validatePayload(c.dto, picked, c.name, c.fast), () => validatePayload(c.dto, picked, c.name));
-}
-
-describe('Credas fast validators', () => {
-  it.each(CASES.map((c) => [c.name, c] as const))('%s: is certain, and builds what class-validator builds', (_name, c) => {
-    expect(agree(c, c.picked)).toBe(true);
-  });
-
-  it.each(CASES.map((c) => [c.name, c] as const))('%s, every single edit: the same value or the same refusal as class-validator', (_name, c) => {
-    expect(agreementOnEvery(singleEdits(c.picked, Object.keys(c.aliases)), (plain) => agree(c, plain))).toBeGreaterThan(0);
-  });
-
-  it.each(CASES.map((c) => [c.name, c] as const))('%s, mutated: the same value or the same refusal as class-validator', (_name, c) => {
-    fc.assert(
-      fc.property(mutated(c.picked, Object.keys(c.aliases)), (plain) => {
-        agree(c, plain);
-      }),
-      { numRuns: 200 },
-    );
-  });
-});
+describeDtoAgreement('Credas fast validators', CASES);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { InvalidRecordError } from '@hookbus/contracts';
+import { validatePayload, type FieldAliases, type JsonObject } from '../payload-support';
 
 /**
  * What the agreement specs of the fast validators (support/fast-payload.ts) share: one plain object run through the
@@ -164,4 +165,45 @@ export function agreementOnEvery(inputs: ReadonlyArray<readonly [string, unknown
     }
   }
   return certain;
+}
+
+/** One DTO checked on one picked body: the provider's DTO class, its fast validator and the aliases it was picked by. */
+export interface DtoCase {
+  readonly name: string;
+  readonly dto: new () => object;
+  readonly fast: (plain: unknown) => object | null;
+  readonly aliases: FieldAliases;
+  readonly picked: JsonObject;
+}
+
+/**
+ * The agreement suite of the DTOs that go through validatePayload (Authvia, Credas): on each case's own body the fast
+ * validator is certain and builds class-validator's value; on every single edit and on random mutations of the body
+ * both paths end the same way.
+ */
+export function describeDtoAgreement(title: string, cases: readonly DtoCase[]): void {
+  const agree = (c: DtoCase, plain: unknown): boolean => {
+    const picked = plain as JsonObject;
+    return expectAgreement(c.fast(picked), () => validatePayload(c.dto, picked, c.name, c.fast), () => validatePayload(c.dto, picked, c.name));
+  };
+  const named = cases.map((c) => [c.name, c] as const);
+
+  describe(title, () => {
+    it.each(named)('%s: is certain, and builds what class-validator builds', (_name, c) => {
+      expect(agree(c, c.picked)).toBe(true);
+    });
+
+    it.each(named)('%s, every single edit: the same value or the same refusal as class-validator', (_name, c) => {
+      expect(agreementOnEvery(singleEdits(c.picked, Object.keys(c.aliases)), (plain) => agree(c, plain))).toBeGreaterThan(0);
+    });
+
+    it.each(named)('%s, mutated: the same value or the same refusal as class-validator', (_name, c) => {
+      fc.assert(
+        fc.property(mutated(c.picked, Object.keys(c.aliases)), (plain) => {
+          agree(c, plain);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
 }
