@@ -81,17 +81,17 @@ function phone(): string {
 describe('every default source: the raw record is the request, byte for byte', () => {
   const processId = randomUUID();
   const entityId = randomUUID();
-  const cases: Array<{ source: string; path?: string; method?: string; query?: string; body: string; contentType?: string; key: string | RegExp; topic: string; pathStatus?: string }> = [
-    { source: 'credas-process', query: 'our-reference=1232323', body: `{"ProcessId":"${processId}","ClientId":"c-1","Status":2,"StatusDescription":"The process is complete"}`, key: processId, topic: 'webhooks.raw.credas' },
-    { source: 'credas-actor', body: `{"clientId":"c-1","processId":"${processId}","processActorId":11014,"entityId":"${entityId}","smsStatus":2,"smsStatusDescription":"Delivered","emailStatus":5,"emailStatusDescription":"Bounced"}`, key: processId, topic: 'webhooks.raw.credas' },
-    { source: 'credas-status-update', body: JSON.stringify({ UpdateType: 1, Payload: JSON.stringify({ EntityIdvEntryIdDocumentId: 48213, NameCheckVerificationResult: 1, EntityId: entityId, ClientId: 'c-1' }) }), key: entityId, topic: 'webhooks.raw.credas' },
-    { source: 'credas-monitoring', body: `{ "EntityId": "${entityId}",\n  "ClientId": "c-1" }\n`, key: entityId, topic: 'webhooks.raw.credas' },
-    { source: 'authvia-business-process', body: `{"id":"${processId}","status":"in-progress","version":2,"statusReason":null}`, key: processId, topic: 'webhooks.raw.authvia' },
-    { source: 'authvia-business-process-action', body: `{"actionId":"a-1","businessProcessId":"${processId}","type":"payment","status":"completed"}`, key: processId, topic: 'webhooks.raw.authvia' },
-    { source: 'octapush-sms', method: 'GET', query: `phone=${phone()}&status=Delivered&firstname=Maria&option2=`, body: '', contentType: undefined, key: /^\+?3069\d{8}$/, topic: 'webhooks.raw.octapush' },
-    { source: 'octapush-viber', path: '/webhooks/octapush-viber/Seen', body: `{"phone":"${phone()}","customid":"CRM-1"}`, key: /^\+?3069\d{8}$/, topic: 'webhooks.raw.octapush', pathStatus: 'Seen' },
-    { source: 'octapush-sms', query: 'x=1', body: `phone=${phone()}&status=Submitted`, contentType: 'application/x-www-form-urlencoded', key: /^\+?3069\d{8}$/, topic: 'webhooks.raw.octapush' },
-    { source: 'cellosign', body: `{ "event": { "type": "WHEF_SESSION_CREATED", "timestamp": "2025-01-26T08:49:33.626046" }, "session": { "id": "${processId}", "reference": "r", "process_id": "p", "recipient": { "id": 1, "name": "client" } } }`, key: processId, topic: 'webhooks.raw.cellosign' },
+  const cases: Array<{ source: string; kind: string; path?: string; method?: string; query?: string; body: string; contentType?: string; key: string | RegExp; topic: string; pathStatus?: string }> = [
+    { source: 'credas-process', kind: 'process', query: 'our-reference=1232323', body: `{"ProcessId":"${processId}","ClientId":"c-1","Status":2,"StatusDescription":"The process is complete"}`, key: processId, topic: 'webhooks.raw.credas' },
+    { source: 'credas-actor', kind: 'process-actor', body: `{"clientId":"c-1","processId":"${processId}","processActorId":11014,"entityId":"${entityId}","smsStatus":2,"smsStatusDescription":"Delivered","emailStatus":5,"emailStatusDescription":"Bounced"}`, key: processId, topic: 'webhooks.raw.credas' },
+    { source: 'credas-status-update', kind: 'status-update', body: JSON.stringify({ UpdateType: 1, Payload: JSON.stringify({ EntityIdvEntryIdDocumentId: 48213, NameCheckVerificationResult: 1, EntityId: entityId, ClientId: 'c-1' }) }), key: entityId, topic: 'webhooks.raw.credas' },
+    { source: 'credas-monitoring', kind: 'monitoring', body: `{ "EntityId": "${entityId}",\n  "ClientId": "c-1" }\n`, key: entityId, topic: 'webhooks.raw.credas' },
+    { source: 'authvia-business-process', kind: 'business-process', body: `{"id":"${processId}","status":"in-progress","version":2,"statusReason":null}`, key: processId, topic: 'webhooks.raw.authvia' },
+    { source: 'authvia-business-process-action', kind: 'business-process-action', body: `{"actionId":"a-1","businessProcessId":"${processId}","type":"payment","status":"completed"}`, key: processId, topic: 'webhooks.raw.authvia' },
+    { source: 'octapush-sms', kind: 'sms', method: 'GET', query: `phone=${phone()}&status=Delivered&firstname=Maria&option2=`, body: '', contentType: undefined, key: /^\+?3069\d{8}$/, topic: 'webhooks.raw.octapush' },
+    { source: 'octapush-viber', kind: 'viber', path: '/webhooks/octapush-viber/Seen', body: `{"phone":"${phone()}","customid":"CRM-1"}`, key: /^\+?3069\d{8}$/, topic: 'webhooks.raw.octapush', pathStatus: 'Seen' },
+    { source: 'octapush-sms', kind: 'sms', query: 'x=1', body: `phone=${phone()}&status=Submitted`, contentType: 'application/x-www-form-urlencoded', key: /^\+?3069\d{8}$/, topic: 'webhooks.raw.octapush' },
+    { source: 'cellosign', kind: 'workflow', body: `{ "event": { "type": "WHEF_SESSION_CREATED", "timestamp": "2025-01-26T08:49:33.626046" }, "session": { "id": "${processId}", "reference": "r", "process_id": "p", "recipient": { "id": 1, "name": "client" } } }`, key: processId, topic: 'webhooks.raw.cellosign' },
   ];
 
   it.each(cases)('$source ($topic, key $key)', async (c) => {
@@ -128,7 +128,7 @@ describe('every default source: the raw record is the request, byte for byte', (
       [RawHeaders.contentType]: contentType ?? '',
       [RawHeaders.pathStatus]: c.pathStatus ?? '',
     });
-    expect(h[RawHeaders.kind]).toBeTruthy();
+    expect(h[RawHeaders.kind]).toBe(c.kind);
     expect(JSON.parse(h[RawHeaders.requestHeaders]!)['user-agent']).toBe('provider-test');
   });
 });

@@ -89,7 +89,6 @@ describe('kafkajs murmur2 (patched to 32-bit arithmetic)', () => {
       { numRuns: 2_000 },
     );
   });
-
 });
 
 describe('kafkajs DefaultPartitioner (patched)', () => {
