@@ -18,6 +18,11 @@ export interface IngestRun {
   readonly peakRssMb: number;
   readonly avgBatchRecords: number;
   readonly avgProduceMs: number;
+  /**
+   * The server process' CPU time (user + system) over the measured run, per 2xx answer, in microseconds; absent in
+   * results from older runs and for the steady run.
+   */
+  readonly cpuUsPer2xx?: number;
 }
 
 export interface DrainRun {
@@ -312,20 +317,25 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('- Medians are over runs; percentiles within a run come from the load generator (gateway) or from the followed receipts (end to end).', '');
 
   push('## Gateway ingest against its baselines', '');
-  push('| server | 2xx/s (median) | p50 ms | p99 ms | non-2xx | errors | peak RSS MB | gateway ÷ this |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  push('| server | 2xx/s (median) | p50 ms | p99 ms | non-2xx | errors | peak RSS MB | server CPU µs per 2xx (median) | gateway ÷ this |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const t of ['bare', 'naive', 'durable', 'gateway'] as const) {
     if (ing(t).length === 0) continue;
-    push(`| ${{ bare: '(a) bare Node http', naive: '(b) naive NestJS + ClientKafka', durable: '(c) durable baseline: bare http + the gateway\'s producer', gateway: 'hookbus gateway' }[t]} | ${n0(rate[t])} | ${n1(med(t, (x) => x.result.latencyMs.p50))} | ${n1(med(t, (x) => x.result.latencyMs.p99))} | ${n0(med(t, (x) => x.result.non2xx))} | ${n0(med(t, (x) => x.result.errors))} | ${n0(med(t, (x) => x.peakRssMb))} | ${t === 'gateway' ? '1' : `${n2(rate.gateway / rate[t])}×`} |`);
+    push(`| ${{ bare: '(a) bare Node http', naive: '(b) naive NestJS + ClientKafka', durable: '(c) durable baseline: bare http + the gateway\'s producer', gateway: 'hookbus gateway' }[t]} | ${n0(rate[t])} | ${n1(med(t, (x) => x.result.latencyMs.p50))} | ${n1(med(t, (x) => x.result.latencyMs.p99))} | ${n0(med(t, (x) => x.result.non2xx))} | ${n0(med(t, (x) => x.result.errors))} | ${n0(med(t, (x) => x.peakRssMb))} | ${n0(med(t, (x) => x.cpuUsPer2xx ?? NaN))} | ${t === 'gateway' ? '1' : `${n2(rate.gateway / rate[t])}×`} |`);
   }
   const pi = (r.ceilings ?? []).filter((c) => c.kind === 'producer-ingest');
   if (pi.length) {
-    push(`| (ceiling) Kafka ProducerPerformance, ${pi[0]!.recordBytes} B records, the gateway's producer settings | ${n0(median(pi.map((c) => c.recordsPerSec)))} records/s | | p99 ${n0(median(pi.map((c) => c.p99Ms)))} | | | | ${n2(rate.gateway / median(pi.map((c) => c.recordsPerSec)))}× |`);
+    push(`| (ceiling) Kafka ProducerPerformance, ${pi[0]!.recordBytes} B records, the gateway's producer settings | ${n0(median(pi.map((c) => c.recordsPerSec)))} records/s | | p99 ${n0(median(pi.map((c) => c.p99Ms)))} | | | | | ${n2(rate.gateway / median(pi.map((c) => c.recordsPerSec)))}× |`);
   }
   const within = (a: IngestRun['target'], b: IngestRun['target']) => perRunRatios(r, a, b).map((v) => `${n1(v * 100)} %`).join(', ') || '—';
   push('', `Ratios within each run (the servers take turns seconds apart, so these move less with the machine's load than ratios of medians): gateway ÷ durable baseline ${within('gateway', 'durable')}; gateway ÷ bare http ${within('gateway', 'bare')}; durable baseline ÷ bare http ${within('durable', 'bare')}.`);
+  const cpu = (t: IngestRun['target']) => med(t, (x) => x.cpuUsPer2xx ?? NaN);
+  if (Number.isFinite(cpu('gateway')) && Number.isFinite(cpu('durable'))) {
+    push('', `CPU per answer, the server process alone (/proc, user + system, over the measured 10 s): the gateway spends ${n0(cpu('gateway'))} µs per 2xx, ${n1(cpu('gateway') / cpu('durable'))}× the durable baseline's ${n0(cpu('durable'))} µs and ${n1(cpu('gateway') / cpu('bare'))}× bare http's ${n0(cpu('bare'))} µs. ` +
+      'A server whose JavaScript runs on one thread cannot answer much faster than one second ÷ its CPU per answer on any machine; this ratio of costs moves far less with the machine\'s load than the rates do, and is the figure an A/B of a change to the gateway should compare.');
+  }
   push('', `Gateway produce batching in these runs (from its hookbus_gateway_* metrics): ${n1(med('gateway', (x) => x.avgBatchRecords))} records per produce request on average, ${n1(med('gateway', (x) => x.avgProduceMs))} ms per produce round trip (acks all).`, '');
-  push('<details><summary>every ingest run</summary>', '', '| run | server | 2xx/s | p50 | p99 | max | non-2xx | errors |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const x of r.ingest) push(`| ${x.run} | ${x.target} | ${n0(x.result.okPerSec)} | ${x.result.latencyMs.p50} | ${x.result.latencyMs.p99} | ${x.result.latencyMs.max} | ${x.result.non2xx} | ${x.result.errors} |`);
+  push('<details><summary>every ingest run</summary>', '', '| run | server | 2xx/s | p50 | p99 | max | non-2xx | errors | CPU µs per 2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of r.ingest) push(`| ${x.run} | ${x.target} | ${n0(x.result.okPerSec)} | ${x.result.latencyMs.p50} | ${x.result.latencyMs.p99} | ${x.result.latencyMs.max} | ${x.result.non2xx} | ${x.result.errors} | ${n0(x.cpuUsPer2xx ?? NaN)} |`);
   push('', '</details>', '');
 
   push('## Drain rates from pre-filled topics', '');

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { STAGES, allTopics } from '@hookbus/contracts';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { withOverrides } from './lib/service-env';
-import { coresBetween, cpuSnapshot } from './lib/cpu';
+import { coresBetween, cpuSnapshot, processCpuSeconds } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { backlog, committed, delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
@@ -209,14 +209,16 @@ async function ingest(infra: BenchInfra): Promise<IngestRun[]> {
         await waitHttp(`${base}${target.ready}`, child, target.name);
         await runLoad(loadSpec(`${base}${target.path}`, SETTINGS.warmupSec, 0));
         const before = target.name === 'gateway' ? await scrape(`${base}/metrics`) : '';
+        const cpuBefore = processCpuSeconds(child.pid);
         const result = await runLoad(loadSpec(`${base}${target.path}`, SETTINGS.ingestSec, 0));
+        const cpuUsPer2xx = result.ok2xx > 0 ? ((processCpuSeconds(child.pid) - cpuBefore) / result.ok2xx) * 1e6 : NaN;
         const after = target.name === 'gateway' ? await scrape(`${base}/metrics`) : '';
         const mem = readMemory(child.pid);
         const batches = metricSum(after, 'hookbus_gateway_produce_batch_records_count') - metricSum(before, 'hookbus_gateway_produce_batch_records_count');
         const batchRecords = metricSum(after, 'hookbus_gateway_produce_batch_records_sum') - metricSum(before, 'hookbus_gateway_produce_batch_records_sum');
         const produceSec = metricSum(after, 'hookbus_gateway_produce_seconds_sum') - metricSum(before, 'hookbus_gateway_produce_seconds_sum');
-        runs.push({ run, target: target.name, result, peakRssMb: mem?.hwmMb ?? NaN, avgBatchRecords: batches > 0 ? batchRecords / batches : NaN, avgProduceMs: batches > 0 ? (produceSec / batches) * 1000 : NaN });
-        log(`ingest run ${run} ${target.name}: ${Math.round(result.okPerSec)} 2xx/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+        runs.push({ run, target: target.name, result, peakRssMb: mem?.hwmMb ?? NaN, avgBatchRecords: batches > 0 ? batchRecords / batches : NaN, avgProduceMs: batches > 0 ? (produceSec / batches) * 1000 : NaN, cpuUsPer2xx });
+        log(`ingest run ${run} ${target.name}: ${Math.round(result.okPerSec)} 2xx/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${Math.round(cpuUsPer2xx)} µs per 2xx`);
         if (target.name === 'gateway') {
           // Issue 3's latency target: the same gateway, still warm, at a steady 2,000 requests/s.
           const steady = await runLoad(loadSpec(`${base}${target.path}`, SETTINGS.ingestSec, 2000));

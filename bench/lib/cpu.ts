@@ -38,6 +38,20 @@ export function cpuSnapshot(named: ReadonlyMap<number, string>): CpuSnapshot {
   return { at: Date.now(), machineBusy: machineBusyTicks(), ticks };
 }
 
+/**
+ * CPU seconds (user + system) one process has used so far, or NaN once it is gone: two readings around a load run
+ * give what the server spent on it, a figure that moves far less with the machine's load than its rate does.
+ */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
+  } catch {
+    return NaN;
+  }
+}
+
 function machineBusyTicks(): number {
   const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
   return user! + nice! + system! + irq! + softirq! + steal!;
