@@ -101,6 +101,56 @@ describe('withdrawing a record whose caller gave up', () => {
   });
 });
 
+describe('submit: a record its caller withdraws itself (the gateway, no AbortSignal per request)', () => {
+  it('withdrawn while queued: its outcome is kafka.produce_withdrawn, it is never sent, and its bytes are freed', async () => {
+    const held = new HeldProducer();
+    const producer = coalescing(held);
+    const first = producer.submit(record('in-flight'));
+    await until(() => held.waiting === 1);
+    const timedOut = producer.submit(record('answered-503'));
+    const kept = producer.submit(record('still-waiting'));
+    timedOut.withdraw(new Error('produce timeout'));
+    await expect(timedOut.settled).rejects.toMatchObject({ code: 'kafka.produce_withdrawn', retriable: true, cause: new Error('produce timeout') });
+    expect(producer.queuedByteCount).toBe(recordBytes(record('still-waiting')));
+    held.acknowledge();
+    await first.settled;
+    await until(() => held.waiting === 1);
+    held.acknowledge();
+    await kept.settled;
+    expect(held.batches).toEqual([['in-flight'], ['still-waiting']]);
+  });
+
+  it('withdrawn once in flight: nothing changes, the batch decides', async () => {
+    const held = new HeldProducer();
+    const producer = coalescing(held);
+    const sent = producer.submit(record('a'));
+    await until(() => held.waiting === 1);
+    sent.withdraw();
+    held.acknowledge();
+    await expect(sent.settled).resolves.toBeUndefined();
+    expect(producer.queuedByteCount).toBe(0);
+  });
+
+  it('over the bound on queued bytes: refused at once, and withdrawing it is harmless', async () => {
+    const held = new HeldProducer();
+    const size = recordBytes(record('x'.repeat(100)));
+    const producer = coalescing(held, { maxQueuedBytes: size });
+    const inFlight = producer.submit(record('x'.repeat(100)));
+    await until(() => held.waiting === 1);
+    const queued = producer.submit(record('x'.repeat(100)));
+    const refused = producer.submit(record('y'.repeat(100)));
+    await expect(refused.settled).rejects.toMatchObject({ code: 'kafka.producer_queue_full', retriable: true });
+    refused.withdraw();
+    expect(producer.queuedByteCount).toBe(size);
+    held.acknowledge();
+    await inFlight.settled;
+    await until(() => held.waiting === 1);
+    held.acknowledge();
+    await queued.settled;
+    expect(held.batches).toEqual([['x'.repeat(100)], ['x'.repeat(100)]]);
+  });
+});
+
 describe('the bound on queued bytes', () => {
   it('refuses at once with a retriable error once the waiting records would pass maxQueuedBytes', async () => {
     const held = new HeldProducer();

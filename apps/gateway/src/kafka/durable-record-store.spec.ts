@@ -88,6 +88,18 @@ it('withdraws a queued record when the caller hands the write over (the spool to
   expect(producer.sent).toEqual(['in-flight']);
 });
 
+it('a write handed over before it began (its signal already aborted) is refused as withdrawn and never sent', async () => {
+  const producer = new HeldProducer();
+  const store = storeOn(producer, { produceTimeoutMs: 60_000 });
+  await expect(store.store(record('handed-over'), AbortSignal.abort())).rejects.toMatchObject({ code: 'kafka.produce_withdrawn' });
+  // A later record goes out alone: nothing of the refused one was queued.
+  const next = store.store(record('next'));
+  await until(() => producer.waiting === 1);
+  producer.recover();
+  await next;
+  expect(producer.sent).toEqual(['next']);
+});
+
 /**
  * A producer session as the broker sees it: each one has its own producer id, so a batch can be taken for a retry of
  * another only within one session. `answers` scripts each sendBatch: 'ack' or an error.

@@ -70,20 +70,20 @@ export class DurableRecordStore implements RecordStore {
 
   /** `signal`: the caller gave up on this write (the spool took it over); a record still queued is withdrawn. */
   store(record: OutgoingRecord, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return this.coalescing.send(record, signal);
     return new Promise<void>((resolve, reject) => {
-      const withdraw = new AbortController();
-      const giveUp = (): void => withdraw.abort();
+      const queued = this.coalescing.submit(record);
+      const giveUp = (): void => queued.withdraw(signal?.reason);
       signal?.addEventListener('abort', giveUp, { once: true });
       const timer = setTimeout(() => {
-        withdraw.abort();
+        queued.withdraw();
         reject(new TransientError('gateway.produce_timeout', `not acknowledged within ${this.options.produceTimeoutMs} ms`));
       }, this.options.produceTimeoutMs);
       const settle = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', giveUp);
       };
-      if (signal?.aborted) withdraw.abort();
-      this.coalescing.send(record, withdraw.signal).then(
+      queued.settled.then(
         () => {
           settle();
           resolve();
