@@ -57,6 +57,10 @@ export interface E2eRun {
   readonly receipt: Percentiles;
   /** Cores used by each process group while the load ran (bench/lib/cpu.ts); absent in results from older runs. */
   readonly cores?: Readonly<Record<string, number>>;
+  /** How long the follower's polls took (a row is seen up to that late); absent in results from older runs. */
+  readonly followPollMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The ANALYZE of the followed tables before the run (bench/run.ts analyzeFollowedTables). */
+  readonly analyzeMs?: number;
 }
 
 /** One rate judged by the capacity search (bench/capacity.ts): a fixed rate it started from, or one of its probes. */
@@ -378,7 +382,13 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   for (const e of r.e2e) {
     push(`| ${n0(e.rate)} | ${n0(e.gateway.okPerSec)} | ${e.gateway.latencyMs.p50} / ${e.gateway.latencyMs.p99} | ${e.gateway.non2xx + e.gateway.errors} | ${n0(e.event.p50)} / ${n0(e.event.p95)} / ${n0(e.event.p99)} | ${n0(e.event.max)} | ${n0(e.receipt.p50)} / ${n0(e.receipt.p95)} / ${n0(e.receipt.p99)} | ${n0(e.samples)} | ${n0(e.missing)} |`);
   }
-  push('', '"Never visible" = followed receipts whose event row had not appeared 60 s after the load stopped.', '');
+  push('', '"Never visible" = followed receipts whose event row had not appeared 60 s after the load stopped.');
+  const polls = r.e2e.filter((e) => e.followPollMs);
+  if (polls.length) {
+    push('', `The follower's own error: a row is seen up to one poll late, and its polls took p99 ${polls.map((e) => `${n1(e.followPollMs!.p99)} ms at ${n0(e.rate)}/s`).join(', ')} (longest ${n1(Math.max(...polls.map((e) => e.followPollMs!.max)))} ms). ` +
+      'Before each run the followed tables are analyzed (where autovacuum is off nothing else does, and an unanalyzed million-row table turned every poll into a parallel sequential scan that took a core from the stack and a second from every latency), and the follower runs without parallel workers or JIT.');
+  }
+  push('');
 
   const withCores = r.e2e.filter((e) => e.cores);
   if (withCores.length) {

@@ -347,6 +347,8 @@ class VisibilityWatcher {
   private readonly pendingReceipt = new Map<string, number>();
   readonly eventLatencies: number[] = [];
   readonly receiptLatencies: number[] = [];
+  /** How long each poll's query took: a row is seen up to that much after it became visible. */
+  readonly pollMillis: number[] = [];
   private stopped = false;
   private loop: Promise<void> = Promise.resolve();
 
@@ -376,8 +378,10 @@ class VisibilityWatcher {
   private async poll(pending: Map<string, number>, sql: string, into: number[]): Promise<void> {
     if (pending.size === 0) return;
     const ids = [...pending.keys()].slice(0, 20_000);
+    const asked = performance.now();
     const { rows } = await this.client.query<{ id: string }>(sql, [ids]);
     const seenAt = Date.now();
+    this.pollMillis.push(performance.now() - asked);
     for (const { id } of rows) {
       const at = pending.get(id);
       if (at === undefined) continue;
@@ -398,7 +402,22 @@ const FOLLOWED_PER_SEC = 50;
 /** Growth over the soak is judged on the peak RSS of this many equal windows after warm-up (see peakEnvelope). */
 const MEMORY_WINDOWS = 8;
 
+/**
+ * The follower's tables get fresh planner statistics before each run. Where autovacuum is off (this machine's CI
+ * Postgres: conf.d/90-ci.conf), nothing else ever analyzes them: after the soak the planner guessed 1.4 million matching
+ * rows for a hundred receipt ids and seq-scanned 1.7 million rows, with two parallel workers, on every poll — a second
+ * per poll, back to back, which took about a core from the stack it measured and added up to that second to every
+ * latency it read (the capacity probes after the soak failed at 550/s with p50 1.6 s where the fixed 500/s before it
+ * held with p50 0.2 s). With statistics the same query is a few index probes.
+ */
+async function analyzeFollowedTables(db: Client): Promise<number> {
+  const started = performance.now();
+  await db.query('ANALYZE hookbus.events, hookbus.receipts');
+  return performance.now() - started;
+}
+
 async function e2eAt(db: Client, rate: number, durationSec: number, stack: Stack): Promise<E2eRun> {
+  const analyzeMs = await analyzeFollowedTables(db);
   const watcher = new VisibilityWatcher(db);
   watcher.start();
   const services = new Map(Object.entries(stack.children).map(([name, child]) => [child.pid, name]));
@@ -422,9 +441,11 @@ async function e2eAt(db: Client, rate: number, durationSec: number, stack: Stack
     event: { p50: percentile(ev, 50), p95: percentile(ev, 95), p99: percentile(ev, 99), max: percentile(ev, 100) },
     receipt: { p50: percentile(rc, 50), p95: percentile(rc, 95), p99: percentile(rc, 99), max: percentile(rc, 100) },
     cores,
+    followPollMs: { p50: percentile(watcher.pollMillis, 50), p99: percentile(watcher.pollMillis, 99), max: percentile(watcher.pollMillis, 100) },
+    analyzeMs,
   };
   log(`e2e ${rate}/s cores: ${Object.entries(cores).map(([group, used]) => `${group} ${used.toFixed(2)}`).join(', ')}`);
-  log(`e2e ${rate}/s: gateway ${Math.round(result.okPerSec)} 2xx/s p99 ${result.latencyMs.p99} ms; event row p50 ${run.event.p50} p95 ${run.event.p95} p99 ${run.event.p99} ms (${ev.length} samples, ${missing} missing)`);
+  log(`e2e ${rate}/s: gateway ${Math.round(result.okPerSec)} 2xx/s p99 ${result.latencyMs.p99} ms; event row p50 ${run.event.p50} p95 ${run.event.p95} p99 ${run.event.p99} ms (${ev.length} samples, ${missing} missing); follower's polls p50 ${run.followPollMs!.p50.toFixed(1)} max ${run.followPollMs!.max.toFixed(1)} ms (ANALYZE before: ${Math.round(analyzeMs)} ms)`);
   return run;
 }
 
@@ -472,6 +493,10 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; capacity: C
   const stack = await startStack(infra);
   const db = new Client({ connectionString: infra.databaseUrl, application_name: 'hookbus-bench' });
   await db.connect();
+  // The follower must never cost the stack more than its index probes: no parallel workers (a fork per worker per
+  // poll) and no JIT compilation for these small queries, whatever the planner estimates.
+  await db.query('SET max_parallel_workers_per_gather = 0');
+  await db.query('SET jit = off');
   const e2e: E2eRun[] = [];
   const memory: MemoryRun[] = [];
   try {
