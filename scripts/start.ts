@@ -148,6 +148,19 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
 
+/**
+ * Where npm start keeps the tracker's state store when TRACKER_STORE_DIR is unset. The store survives restarts (a
+ * restart replays only the changelog's tail) and caches one broker's changelog, so it lives in that broker's data
+ * directory, beside its `data`: a stack started with a HOOKBUS_KAFKA_DATA of its own (the console and supervisor
+ * suites) never writes npm start's store, and --reset-kafka removes the store with the broker's data. A broker that
+ * is not ours to start (KAFKA_BROKERS elsewhere) gets `.hookbus/tracker-store`; the tracker discards a store written
+ * for another cluster id.
+ */
+export function localTrackerStoreDir(env: NodeJS.ProcessEnv): string {
+  const { options } = localKafkaSetup('start', env);
+  return options ? join(options.dataDir, 'tracker-store') : join(repoRoot(), '.hookbus', 'tracker-store');
+}
+
 /** The broker this run started (to stop on exit), or null when it uses one that already answered. */
 async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBroker | null> {
   if (await brokerAnswers(env.kafkaBrokers, 2000, env.kafkaSecurity)) {
@@ -300,9 +313,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...(env.configPath ? { HOOKBUS_CONFIG: env.configPath } : {}) };
-  // The tracker's state store survives npm start restarts (a restart replays only the changelog's tail); it lives
-  // beside the local broker's data, and --reset-kafka's new cluster id makes the tracker discard it.
-  childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || join(repoRoot(), '.hookbus', 'tracker-store');
+  childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || localTrackerStoreDir(process.env);
   // A laptop's stack answers this machine only (its secrets are generated, its fake Credas plain http): LISTEN_HOST
   // opens it wider when asked.
   childEnv.LISTEN_HOST = childEnv.LISTEN_HOST || '127.0.0.1';

@@ -190,7 +190,13 @@ describe('npm start supervisor', () => {
 
   it('SIGKILLed, it leaves no service, no fake Credas, no broker and no listening port behind', async () => {
     const kafkaBrokers = `127.0.0.1:${KAFKA_PORT}`;
-    const supervisor = startSupervisor([], stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: join(ROOT, '.hookbus', 'kafka-supervisor-test'), HOOKBUS_KAFKA_HEAP_MB: '384' }), cwd);
+    const dataDir = join(ROOT, '.hookbus', 'kafka-supervisor-test');
+    // No TRACKER_STORE_DIR, as a user runs it: the tracker's store must go with this stack's broker, not into the
+    // repository's .hookbus where npm start's own stack keeps its store.
+    const trackerStore = join(dataDir, 'tracker-store');
+    rmSync(trackerStore, { recursive: true, force: true });
+    const { TRACKER_STORE_DIR: _unset, ...env } = stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: dataDir, HOOKBUS_KAFKA_HEAP_MB: '384' });
+    const supervisor = startSupervisor([], env, cwd);
     let stack: number[] = [];
     try {
       const servicePorts = Object.values(PORTS).filter((port) => port !== PORTS.FAKE_CREDAS_PORT);
@@ -209,6 +215,7 @@ describe('npm start supervisor', () => {
       expect(bound.filter((address) => !address.startsWith('127.0.0.1:'))).toEqual([]);
       expect(bound.length).toBeGreaterThanOrEqual(Object.values(PORTS).length + 1);
       expect(await listens(KAFKA_PORT)).toBe(true);
+      expect(readdirSync(trackerStore).length).toBeGreaterThan(0);
 
       supervisor.child.kill('SIGKILL');
       const started = Date.now();
