@@ -24,16 +24,9 @@ export function cpuSnapshot(named: ReadonlyMap<number, string>): CpuSnapshot {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are the
-      // 14th and 15th fields of the whole line.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const used = Number(fields[11]) + Number(fields[12]);
-      ticks.set(pid, { group: named.get(pid) ?? classify(pid), ticks: used });
-    } catch {
-      // The process ended between listing and reading: its time is lost to both snapshots alike.
-    }
+    const used = processTicks(pid);
+    // NaN: the process ended between listing and reading; its time is lost to both snapshots alike.
+    if (!Number.isNaN(used)) ticks.set(pid, { group: named.get(pid) ?? classify(pid), ticks: used });
   }
   return { at: Date.now(), machineBusy: machineBusyTicks(), ticks };
 }
@@ -43,10 +36,17 @@ export function cpuSnapshot(named: ReadonlyMap<number, string>): CpuSnapshot {
  * give what the server spent on it, a figure that moves far less with the machine's load than its rate does.
  */
 export function processCpuSeconds(pid: number): number {
+  return processTicks(pid) / TICKS_PER_SEC;
+}
+
+/** Clock ticks (user + system) one process has used so far, or NaN once it is gone. */
+function processTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are the
+    // 14th and 15th fields of the whole line.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
+    return Number(fields[11]) + Number(fields[12]);
   } catch {
     return NaN;
   }

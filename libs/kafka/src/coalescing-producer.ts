@@ -28,8 +28,8 @@ interface Pending {
   readonly bytes: number;
   resolve(): void;
   reject(error: unknown): void;
-  /** Stops listening to the caller's signal: a record in flight can no longer be withdrawn. */
-  detach(): void;
+  /** Stops listening to the caller's signal (sendAll's): a record in flight can no longer be withdrawn. */
+  detach: () => void;
 }
 
 /**
@@ -72,9 +72,10 @@ export class CoalescingProducer {
     const sizes = records.map(recordBytes);
     const full = this.queueFull(sizes.reduce((sum, size) => sum + size, 0));
     if (full) return Promise.reject(full);
-    const settled = records.map((record, i) => this.enqueue(record, sizes[i]!, signal));
+    const queued = records.map((record, i) => this.enqueue(record, sizes[i]!));
+    if (signal) for (const { pending } of queued) this.withdrawOnAbort(pending, signal);
     this.schedule();
-    return Promise.all(settled).then(() => undefined);
+    return Promise.all(queued.map((q) => q.settled)).then(() => undefined);
   }
 
   /**
@@ -85,10 +86,7 @@ export class CoalescingProducer {
     const bytes = recordBytes(record);
     const full = this.queueFull(bytes);
     if (full) return { settled: Promise.reject(full), withdraw: () => undefined };
-    let pending!: Pending;
-    const settled = new Promise<void>((resolve, reject) => (pending = { record, bytes, resolve, reject, detach: () => undefined }));
-    this.queue.push(pending);
-    this.queuedBytes += bytes;
+    const { settled, pending } = this.enqueue(record, bytes);
     this.schedule();
     return { settled, withdraw: (reason?: unknown) => this.withdraw(pending, reason) };
   }
@@ -118,14 +116,18 @@ export class CoalescingProducer {
     return this.batchSizes.splice(0);
   }
 
-  private enqueue(record: OutgoingRecord, bytes: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => this.withdraw(pending, signal!.reason);
-      const pending: Pending = { record, bytes, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(pending);
-      this.queuedBytes += bytes;
-    });
+  private enqueue(record: OutgoingRecord, bytes: number): { settled: Promise<void>; pending: Pending } {
+    let pending!: Pending;
+    const settled = new Promise<void>((resolve, reject) => (pending = { record, bytes, resolve, reject, detach: () => undefined }));
+    this.queue.push(pending);
+    this.queuedBytes += bytes;
+    return { settled, pending };
+  }
+
+  private withdrawOnAbort(pending: Pending, signal: AbortSignal): void {
+    const onAbort = (): void => this.withdraw(pending, signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.detach = () => signal.removeEventListener('abort', onAbort);
   }
 
   /** The caller gave up (its request was answered 503): a record still queued must not reach Kafka after that. */
