@@ -39,6 +39,29 @@ export function processCpuSeconds(pid: number): number {
   return processTicks(pid) / TICKS_PER_SEC;
 }
 
+/** The steady window of a drain (bench/lib/offsets.ts watchDrain): offsets counted, milliseconds, CPU seconds. */
+export interface SteadyWindow {
+  readonly progressAtFirst: number;
+  readonly progressAtEnd: number;
+  readonly firstCommitMs: number;
+  readonly lastChangeMs: number;
+  readonly steadyCpuSeconds: number;
+}
+
+/**
+ * What a drain's steady window cost its process: CPU µs per counted offset, and the cores it kept busy. Busy cores
+ * near 1 say the stage is bound by its one JavaScript thread (overlapping its fetches with its produces could not
+ * raise its rate); well below 1, it waits on round trips. They can pass 1: V8's garbage collector and libuv have
+ * threads of their own. NaN where the window is empty or its CPU was not read.
+ */
+export function drainCpu(window: SteadyWindow): { readonly cpuUsPerRecord: number; readonly busyCores: number } {
+  const records = window.progressAtEnd - window.progressAtFirst;
+  const seconds = (window.lastChangeMs - window.firstCommitMs) / 1000;
+  const cpu = window.steadyCpuSeconds;
+  if (!Number.isFinite(cpu) || records <= 0 || seconds <= 0) return { cpuUsPerRecord: NaN, busyCores: NaN };
+  return { cpuUsPerRecord: (cpu / records) * 1e6, busyCores: cpu / seconds };
+}
+
 /** Clock ticks (user + system) one process has used so far, or NaN once it is gone. */
 function processTicks(pid: number): number {
   try {

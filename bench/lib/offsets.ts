@@ -64,6 +64,11 @@ export interface DrainObservation {
   readonly progressAtFirst: number;
   readonly progressAtEnd: number;
   readonly target: number;
+  /**
+   * CPU seconds the stage's process spent between the first commit and the last change (NaN without `cpuSeconds`):
+   * over the same window as the rate, what each counted offset cost and how busy its one JavaScript thread was.
+   */
+  readonly steadyCpuSeconds: number;
 }
 
 /**
@@ -106,7 +111,16 @@ export function drainTimeoutMs(records: number): number {
   return DRAIN_STARTUP_ALLOWANCE_MS + Math.ceil((Math.max(0, records) / DRAIN_FLOOR_RECORDS_PER_SEC) * 1000);
 }
 
-export async function watchDrain(admin: Admin, groupId: string, start: Offsets, target: Offsets, timeoutMs: number, settleMs = 1500, gone: () => boolean = () => false): Promise<DrainObservation> {
+export async function watchDrain(
+  admin: Admin,
+  groupId: string,
+  start: Offsets,
+  target: Offsets,
+  timeoutMs: number,
+  settleMs = 1500,
+  gone: () => boolean = () => false,
+  cpuSeconds: () => number = () => NaN,
+): Promise<DrainObservation> {
   const topics = [...target.keys()];
   const began = Date.now();
   const targetTotal = delta(start, target);
@@ -114,9 +128,12 @@ export async function watchDrain(admin: Admin, groupId: string, start: Offsets, 
   let progressAtFirst = 0;
   let last = -1;
   let lastChangeMs = 0;
+  let cpuAtFirst = NaN;
+  let cpuAtLastChange = NaN;
+  const steadyCpuSeconds = () => cpuAtLastChange - cpuAtFirst;
   while (Date.now() - began < timeoutMs) {
     // Checked before the offsets: a stage that died has committed all it ever will.
-    if (gone()) return { caughtUp: false, exited: true, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal };
+    if (gone()) return { caughtUp: false, exited: true, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal, steadyCpuSeconds: NaN };
     const now = committed(admin, groupId, topics);
     const current = await now.catch(() => null);
     const at = Date.now() - began;
@@ -132,18 +149,22 @@ export async function watchDrain(admin: Admin, groupId: string, start: Offsets, 
         }
       }
       if (progress !== last) {
+        // Read with the offsets it goes with: the window's CPU starts and ends where its offsets do.
+        const cpu = cpuSeconds();
         if (last >= 0 && Number.isNaN(firstCommitMs) && progress > 0) {
           firstCommitMs = at;
           progressAtFirst = progress;
+          cpuAtFirst = cpu;
         }
         last = progress;
         lastChangeMs = at;
+        cpuAtLastChange = cpu;
       }
       if (behind === 0 && at - lastChangeMs >= settleMs) {
-        return { caughtUp: true, exited: false, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal };
+        return { caughtUp: true, exited: false, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal, steadyCpuSeconds: steadyCpuSeconds() };
       }
     }
     await sleep(100);
   }
-  return { caughtUp: false, exited: gone(), firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal };
+  return { caughtUp: false, exited: gone(), firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal, steadyCpuSeconds: steadyCpuSeconds() };
 }
