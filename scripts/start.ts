@@ -21,7 +21,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, kafkaSecurityConfig, provisionTopics } from '@hookbus/kafka';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
-import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
+import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, runningPid, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalConsoleUsers } from './local-console-users';
 import { ensureLocalSources } from './local-sources';
 
@@ -150,15 +150,15 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Where npm start keeps the tracker's state store when TRACKER_STORE_DIR is unset. The store survives restarts (a
- * restart replays only the changelog's tail) and caches one broker's changelog, so it lives in that broker's data
+ * restart replays only the changelog's tail) and caches one broker's changelog, so with the project's own broker
+ * (`ownBroker`: started by this run, or already running from that data directory) it lives in that broker's data
  * directory, beside its `data`: a stack started with a HOOKBUS_KAFKA_DATA of its own (the console and supervisor
- * suites) never writes npm start's store, and --reset-kafka removes the store with the broker's data. A broker that
- * is not ours to start (KAFKA_BROKERS elsewhere) gets `.hookbus/tracker-store`; the tracker discards a store written
- * for another cluster id.
+ * suites) never writes npm start's store, and a --reset-kafka that starts the broker afresh removes the store with
+ * the broker's data. With any other broker (KAFKA_BROKERS at one that answered, the tests' own included) it is
+ * `.hookbus/tracker-store`; the tracker discards a store written for another cluster id.
  */
-export function localTrackerStoreDir(env: NodeJS.ProcessEnv): string {
-  const { options } = localKafkaSetup('start', env);
-  return options ? join(options.dataDir, 'tracker-store') : join(repoRoot(), '.hookbus', 'tracker-store');
+export function localTrackerStoreDir(ownBroker: Pick<LocalKafkaOptions, 'dataDir'> | null, root: string = repoRoot()): string {
+  return ownBroker ? join(ownBroker.dataDir, 'tracker-store') : join(root, '.hookbus', 'tracker-store');
 }
 
 /** The broker this run started (to stop on exit), or null when it uses one that already answered. */
@@ -313,7 +313,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...(env.configPath ? { HOOKBUS_CONFIG: env.configPath } : {}) };
-  childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || localTrackerStoreDir(process.env);
+  const { options: ownBrokerOptions } = localKafkaSetup('start');
+  const ownBroker = ownBrokerOptions && (startedKafka !== null || runningPid(ownBrokerOptions) !== null) ? ownBrokerOptions : null;
+  childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || localTrackerStoreDir(ownBroker);
   // A laptop's stack answers this machine only (its secrets are generated, its fake Credas plain http): LISTEN_HOST
   // opens it wider when asked.
   childEnv.LISTEN_HOST = childEnv.LISTEN_HOST || '127.0.0.1';

@@ -6,7 +6,7 @@
  * must show that the broker the supervisor started is stopped too. (The no-Java case uses 19796, its own data directory.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,12 @@ function descendants(pid: number): number[] {
   };
   walk(pid);
   return found;
+}
+
+/** The latest modification time of a folder and the files in it (SQLite writes into files it already has), or null. */
+function newestChange(dir: string): number | null {
+  if (!existsSync(dir)) return null;
+  return Math.max(statSync(dir).mtimeMs, ...readdirSync(dir).map((name) => statSync(join(dir, name)).mtimeMs));
 }
 
 function isAlive(pid: number): boolean {
@@ -195,6 +201,8 @@ describe('npm start supervisor', () => {
     // repository's .hookbus where npm start's own stack keeps its store.
     const trackerStore = join(dataDir, 'tracker-store');
     rmSync(trackerStore, { recursive: true, force: true });
+    const usersStore = join(ROOT, '.hookbus', 'tracker-store');
+    const usersStoreBefore = newestChange(usersStore);
     const { TRACKER_STORE_DIR: _unset, ...env } = stackEnv(kafkaBrokers, cwd, { HOOKBUS_KAFKA_DATA: dataDir, HOOKBUS_KAFKA_HEAP_MB: '384' });
     const supervisor = startSupervisor([], env, cwd);
     let stack: number[] = [];
@@ -216,6 +224,7 @@ describe('npm start supervisor', () => {
       expect(bound.length).toBeGreaterThanOrEqual(Object.values(PORTS).length + 1);
       expect(await listens(KAFKA_PORT)).toBe(true);
       expect(readdirSync(trackerStore).length).toBeGreaterThan(0);
+      expect(newestChange(usersStore)).toBe(usersStoreBefore);
 
       supervisor.child.kill('SIGKILL');
       const started = Date.now();
