@@ -40,7 +40,7 @@ export interface DrainRun {
   readonly peakRssMb: number;
   /** Over the steady window (bench/lib/cpu.ts drainCpu); absent in results written before they were measured. */
   readonly cpuUsPerRecord?: number;
-  readonly busyCores?: number;
+  readonly mainThreadBusy?: number;
 }
 
 export interface Percentiles {
@@ -270,7 +270,8 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   const rate = { bare: med('bare', (x) => x.result.okPerSec), naive: med('naive', (x) => x.result.okPerSec), durable: med('durable', (x) => x.result.okPerSec), gateway: med('gateway', (x) => x.result.okPerSec) };
   const drain = (s: DrainRun['stage']) => r.drains.filter((d) => d.stage === s);
   const drainMed = (s: DrainRun['stage']) => median(drain(s).map((d) => d.steadyPerSec));
-  const drainCpuMed = (s: DrainRun['stage'], figure: 'cpuUsPerRecord' | 'busyCores') => median(drain(s).map((d) => d[figure] ?? NaN).filter(Number.isFinite));
+  const busy = (v: number) => (Number.isFinite(v) ? `${Math.round(v * 100)} %` : '—');
+  const drainCpuMed = (s: DrainRun['stage'], figure: 'cpuUsPerRecord' | 'mainThreadBusy') => median(drain(s).map((d) => d[figure] ?? NaN).filter(Number.isFinite));
   const maxPeak = (svc: string) => r.memory.find((x) => x.service === svc)?.peakRssMb ?? NaN;
 
   push('# Benchmarks', '');
@@ -347,7 +348,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('', '</details>', '');
 
   push('## Drain rates from pre-filled topics', '');
-  push('| stage | offsets per run | rate (median) | rate incl. start-up (median) | start-up until first commit | CPU µs per offset | cores busy | peak RSS MB | ÷ copy baseline | goal (issue 18) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  push('| stage | offsets per run | rate (median) | rate incl. start-up (median) | start-up until first commit | CPU µs per offset | main thread busy | peak RSS MB | ÷ copy baseline | goal (issue 18) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const targets = { normalizer: 0.75, tracker: 0.6 };
   const copyOf = { normalizer: 'copy-normalizer', tracker: 'copy-tracker', projector: null } as const;
   for (const s of ['normalizer', 'copy-normalizer', 'tracker', 'copy-tracker', 'projector'] as const) {
@@ -357,7 +358,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     const copy = s in copyOf ? copyOf[s as keyof typeof copyOf] : null;
     const share = copy && drain(copy).length ? drainMed(s) / drainMed(copy) : NaN;
     const ratio = copy && drain(copy).length ? `${n1(share * 100)} %` : '';
-    push(`| ${s.startsWith('copy-') ? `(baseline) ${s}` : s} | ${n0(median(d.map((x) => x.records)))} | ${n0(drainMed(s))} /s | ${n0(median(d.map((x) => x.wallPerSec)))} /s | ${n1(median(d.map((x) => x.startupMs)) / 1000)} s | ${n0(drainCpuMed(s, 'cpuUsPerRecord'))} | ${n2(drainCpuMed(s, 'busyCores'))} | ${n0(median(d.map((x) => x.peakRssMb)))} | ${ratio} | ${target === null ? '' : `≥ ${target * 100} % of its copy baseline ${verdict(share >= target)}`} |`);
+    push(`| ${s.startsWith('copy-') ? `(baseline) ${s}` : s} | ${n0(median(d.map((x) => x.records)))} | ${n0(drainMed(s))} /s | ${n0(median(d.map((x) => x.wallPerSec)))} /s | ${n1(median(d.map((x) => x.startupMs)) / 1000)} s | ${n0(drainCpuMed(s, 'cpuUsPerRecord'))} | ${busy(drainCpuMed(s, 'mainThreadBusy'))} | ${n0(median(d.map((x) => x.peakRssMb)))} | ${ratio} | ${target === null ? '' : `≥ ${target * 100} % of its copy baseline ${verdict(share >= target)}`} |`);
   }
   const tools = r.ceilings ?? [];
   for (const k of ['consumer-drain', 'producer-drain'] as const) {
@@ -376,8 +377,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     push('', `CPU per offset over the same steady window (the stage's process alone, /proc user + system): the copy baseline's cost ÷ the stage's is ${pct(copyCpu('copy-normalizer'), copyCpu('normalizer'))} for the normalizer ` +
       `and ${pct(copyCpu('copy-tracker'), copyCpu('tracker'))} for the tracker — the ratio their rates would show were both bound by their own CPU alone. ` +
       'The tracker\'s offsets are the events it reads; the entity hints it writes to itself and reads back are part of its cost per event, while its copy, which reads the hints topic too, counts them as offsets of their own. ' +
-      'Cores busy is that CPU over the window\'s wall time: near 1, the stage is bound by its one JavaScript thread, and overlapping its fetches with its produces could not raise its rate here; well below 1, it waits on round trips. ' +
-      'It can pass 1: V8\'s garbage collector and libuv have threads of their own.');
+      'CPU per offset counts all the process\'s threads (V8\'s garbage collector and libuv work for it); main thread busy is the CPU of the thread that runs its JavaScript over the window\'s wall time: near 100 %, the stage is bound by that thread, and overlapping its fetches with its produces could not raise its rate here; well below, it waits on round trips.');
   }
   push('', 'A copy baseline runs the same consumer runner (bench/service-child.ts) on the same inputs with the same settings — the tracker\'s in Kafka transactions — ' +
     'and only copies each record it reads to `' + COPY_TOPIC + '`: one record out per record in, with none of the stage\'s own work. It is what kafkajs and the broker cost on this machine, ' +

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { STAGES, allTopics } from '@hookbus/contracts';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { withOverrides } from './lib/service-env';
-import { coresBetween, cpuSnapshot, drainCpu, processCpuSeconds } from './lib/cpu';
+import { coresBetween, cpuReading, cpuSnapshot, drainCpu, processCpuSeconds } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { backlog, committed, delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
@@ -252,7 +252,7 @@ async function drainStage(infra: BenchInfra, stage: DrainRun['stage'], topics: r
   try {
     // The limit scales with the records (a big drain is slow, not failed); a stage that exits ends the watch at once.
     const limitMs = drainTimeoutMs(delta(startAt, target));
-    const seen = await watchDrain(infra.admin, groupId, startAt, target, limitMs, 1500, () => child.exit() !== null, () => processCpuSeconds(child.pid));
+    const seen = await watchDrain(infra.admin, groupId, startAt, target, limitMs, 1500, () => child.exit() !== null, () => cpuReading(child.pid));
     if (seen.exited) {
       const failure = child.describeExit();
       log(`drain run ${run} ${stage} FAILED after ${seen.progressAtEnd}/${seen.target} offsets: ${failure}`);
@@ -263,9 +263,9 @@ async function drainStage(infra: BenchInfra, stage: DrainRun['stage'], topics: r
     const wall = seen.lastChangeMs > 0 ? (seen.progressAtEnd / seen.lastChangeMs) * 1000 : NaN;
     const perTopic = [...target].map(([topic, parts]) => [topic, [...parts].reduce((sum, [p, end]) => sum + Math.max(0, end - (startAt.get(topic)?.get(p) ?? end)), 0)] as const).filter(([, n]) => n > 0);
     log(`drain run ${run} ${stage} input: ${perTopic.map(([t, n]) => `${t} ${n}`).join(', ')}`);
-    const { cpuUsPerRecord, busyCores } = drainCpu(seen);
-    log(`drain run ${run} ${stage}: ${seen.progressAtEnd}/${seen.target} offsets, ${Math.round(steady)}/s after the first commit (${Math.round(seen.firstCommitMs)} ms to start), ${Math.round(wall)}/s from spawn, ${Math.round(cpuUsPerRecord)} µs CPU per offset, ${busyCores.toFixed(2)} cores busy${seen.caughtUp ? '' : ` — DID NOT CATCH UP within ${Math.round(limitMs / 1000)} s (the stage still ran: slow, not dead)`}`);
-    return { run, stage, records: seen.target, drained: seen.progressAtEnd, caughtUp: seen.caughtUp, startupMs: seen.firstCommitMs, steadyPerSec: steady, wallPerSec: wall, peakRssMb: Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0), cpuUsPerRecord, busyCores };
+    const { cpuUsPerRecord, mainThreadBusy } = drainCpu(seen);
+    log(`drain run ${run} ${stage}: ${seen.progressAtEnd}/${seen.target} offsets, ${Math.round(steady)}/s after the first commit (${Math.round(seen.firstCommitMs)} ms to start), ${Math.round(wall)}/s from spawn, ${Number.isFinite(cpuUsPerRecord) ? `${Math.round(cpuUsPerRecord)} µs CPU per offset, main thread ${Math.round(mainThreadBusy * 100)} % busy` : 'no CPU figure (an empty window)'}${seen.caughtUp ? '' : ` — DID NOT CATCH UP within ${Math.round(limitMs / 1000)} s (the stage still ran: slow, not dead)`}`);
+    return { run, stage, records: seen.target, drained: seen.progressAtEnd, caughtUp: seen.caughtUp, startupMs: seen.firstCommitMs, steadyPerSec: steady, wallPerSec: wall, peakRssMb: Math.max(peak, readMemory(child.pid)?.hwmMb ?? 0), cpuUsPerRecord, mainThreadBusy };
   } finally {
     clearInterval(sampler);
     await stopChild(child);

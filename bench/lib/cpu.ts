@@ -39,33 +39,48 @@ export function processCpuSeconds(pid: number): number {
   return processTicks(pid) / TICKS_PER_SEC;
 }
 
+/** CPU seconds so far of a process (all its threads) and of its main thread, the one that runs its JavaScript. */
+export interface CpuReading {
+  readonly process: number;
+  readonly mainThread: number;
+}
+
+/** NaN for either once the process is gone. A process' main thread has the process' own id. */
+export function cpuReading(pid: number): CpuReading {
+  return { process: processCpuSeconds(pid), mainThread: statTicks(`/proc/${pid}/task/${pid}/stat`) / TICKS_PER_SEC };
+}
+
 /** The steady window of a drain (bench/lib/offsets.ts watchDrain): offsets counted, milliseconds, CPU seconds. */
 export interface SteadyWindow {
   readonly progressAtFirst: number;
   readonly progressAtEnd: number;
   readonly firstCommitMs: number;
   readonly lastChangeMs: number;
-  readonly steadyCpuSeconds: number;
+  readonly steadyCpu: CpuReading;
 }
 
 /**
- * What a drain's steady window cost its process: CPU µs per counted offset, and the cores it kept busy. Busy cores
- * near 1 say the stage is bound by its one JavaScript thread (overlapping its fetches with its produces could not
- * raise its rate); well below 1, it waits on round trips. They can pass 1: V8's garbage collector and libuv have
- * threads of their own. NaN where the window is empty or its CPU was not read.
+ * What a drain's steady window cost its process: CPU µs per counted offset (all its threads: the garbage collector's
+ * and libuv's count, they work for it), and how busy its main thread was (its CPU over the window's wall time). Near
+ * 1 the stage is bound by its one JavaScript thread, and overlapping its fetches with its produces could not raise
+ * its rate; well below 1, it waits on round trips. NaN where the window is empty or its CPU was not read.
  */
-export function drainCpu(window: SteadyWindow): { readonly cpuUsPerRecord: number; readonly busyCores: number } {
+export function drainCpu(window: SteadyWindow): { readonly cpuUsPerRecord: number; readonly mainThreadBusy: number } {
   const records = window.progressAtEnd - window.progressAtFirst;
   const seconds = (window.lastChangeMs - window.firstCommitMs) / 1000;
-  const cpu = window.steadyCpuSeconds;
-  if (!Number.isFinite(cpu) || records <= 0 || seconds <= 0) return { cpuUsPerRecord: NaN, busyCores: NaN };
-  return { cpuUsPerRecord: (cpu / records) * 1e6, busyCores: cpu / seconds };
+  if (records <= 0 || seconds <= 0) return { cpuUsPerRecord: NaN, mainThreadBusy: NaN };
+  return { cpuUsPerRecord: (window.steadyCpu.process / records) * 1e6, mainThreadBusy: window.steadyCpu.mainThread / seconds };
 }
 
 /** Clock ticks (user + system) one process has used so far, or NaN once it is gone. */
 function processTicks(pid: number): number {
+  return statTicks(`/proc/${pid}/stat`);
+}
+
+/** utime + stime from a /proc stat file (a process' or one thread's), or NaN once it is gone. */
+function statTicks(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are the
     // 14th and 15th fields of the whole line.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { fetchTopicOffsetsSettled } from '@hookbus/kafka';
 import { sleep } from './stats';
+import type { CpuReading } from './cpu';
 
 /** topic → partition → offset */
 export type Offsets = Map<string, Map<number, number>>;
@@ -54,6 +55,8 @@ export async function committed(admin: Admin, groupId: string, topics: readonly 
   return result;
 }
 
+const NO_CPU: CpuReading = { process: NaN, mainThread: NaN };
+
 export interface DrainObservation {
   readonly caughtUp: boolean;
   /** The watch ended because the stage's process had exited: a failure, not a slow drain. */
@@ -65,10 +68,10 @@ export interface DrainObservation {
   readonly progressAtEnd: number;
   readonly target: number;
   /**
-   * CPU seconds the stage's process spent between the first commit and the last change (NaN without `cpuSeconds`):
-   * over the same window as the rate, what each counted offset cost and how busy its one JavaScript thread was.
+   * CPU seconds the stage's process and its main thread spent between the first commit and the last change (NaN
+   * without `cpu`): over the same window as the rate, what each counted offset cost and how busy its JavaScript was.
    */
-  readonly steadyCpuSeconds: number;
+  readonly steadyCpu: CpuReading;
 }
 
 /**
@@ -119,7 +122,7 @@ export async function watchDrain(
   timeoutMs: number,
   settleMs = 1500,
   gone: () => boolean = () => false,
-  cpuSeconds: () => number = () => NaN,
+  cpu: () => CpuReading = () => NO_CPU,
 ): Promise<DrainObservation> {
   const topics = [...target.keys()];
   const began = Date.now();
@@ -128,12 +131,12 @@ export async function watchDrain(
   let progressAtFirst = 0;
   let last = -1;
   let lastChangeMs = 0;
-  let cpuAtFirst = NaN;
-  let cpuAtLastChange = NaN;
-  const steadyCpuSeconds = () => cpuAtLastChange - cpuAtFirst;
+  let cpuAtFirst = NO_CPU;
+  let cpuAtLastChange = NO_CPU;
+  const steadyCpu = (): CpuReading => ({ process: cpuAtLastChange.process - cpuAtFirst.process, mainThread: cpuAtLastChange.mainThread - cpuAtFirst.mainThread });
   while (Date.now() - began < timeoutMs) {
     // Checked before the offsets: a stage that died has committed all it ever will.
-    if (gone()) return { caughtUp: false, exited: true, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal, steadyCpuSeconds: NaN };
+    if (gone()) return { caughtUp: false, exited: true, firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal, steadyCpu: NO_CPU };
     const now = committed(admin, groupId, topics);
     const current = await now.catch(() => null);
     const at = Date.now() - began;
@@ -150,21 +153,21 @@ export async function watchDrain(
       }
       if (progress !== last) {
         // Read with the offsets it goes with: the window's CPU starts and ends where its offsets do.
-        const cpu = cpuSeconds();
+        const reading = cpu();
         if (last >= 0 && Number.isNaN(firstCommitMs) && progress > 0) {
           firstCommitMs = at;
           progressAtFirst = progress;
-          cpuAtFirst = cpu;
+          cpuAtFirst = reading;
         }
         last = progress;
         lastChangeMs = at;
-        cpuAtLastChange = cpu;
+        cpuAtLastChange = reading;
       }
       if (behind === 0 && at - lastChangeMs >= settleMs) {
-        return { caughtUp: true, exited: false, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal, steadyCpuSeconds: steadyCpuSeconds() };
+        return { caughtUp: true, exited: false, firstCommitMs: Number.isNaN(firstCommitMs) ? lastChangeMs : firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: progress, target: targetTotal, steadyCpu: steadyCpu() };
       }
     }
     await sleep(100);
   }
-  return { caughtUp: false, exited: gone(), firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal, steadyCpuSeconds: steadyCpuSeconds() };
+  return { caughtUp: false, exited: gone(), firstCommitMs, lastChangeMs, progressAtFirst, progressAtEnd: Math.max(0, last), target: targetTotal, steadyCpu: steadyCpu() };
 }
