@@ -8,7 +8,7 @@ import type { Admin } from 'kafkajs';
 import { rawTopicFor } from '@hookbus/contracts';
 import { DEFAULT_STORE_OPTIONS } from '../apps/gateway/src/kafka/durable-record-store';
 import { runKafkaTool } from '../scripts/kafka/local-kafka';
-import { parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
+import { emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
 import { storyRecords } from './workload';
 
 /** One measurement by one of Kafka's tools. */
@@ -109,6 +109,10 @@ export async function kafkaCeilings(o: CeilingOptions): Promise<CeilingRun[]> {
       const produced = producerRun(run, 'producer-drain', o.bootstrap, drainTopic, o.records, sizes.drain);
       runs.push(produced);
       o.log(`ceilings run ${run} ProducerPerformance, ${sizes.drain} B records: ${Math.round(produced.recordsPerSec)} records/s (${produced.mbPerSec} MB/s), p99 ${produced.p99Ms} ms`);
+      const spread = await o.admin.fetchTopicOffsets(drainTopic);
+      const empty = emptyPartitions(spread);
+      if (empty.length > 0) throw new Error(`ProducerPerformance left partition(s) ${empty.join(', ')} of ${drainTopic} empty: ConsumerPerformance would measure its wait on them, not the broker`);
+      o.log(`ceilings run ${run} records per partition: ${spread.sort((a, b) => a.partition - b.partition).map((p) => p.offset).join(', ')}`);
       const out = runKafkaTool(
         'org.apache.kafka.tools.ConsumerPerformance',
         ['--bootstrap-server', o.bootstrap, '--topic', drainTopic, '--messages', String(o.records), '--group', `hookbus-bench-ceiling-${o.runId}-${run}`, '--timeout', '30000', '--hide-header'],

@@ -1,5 +1,5 @@
 /** Parsing what Apache Kafka's ProducerPerformance and ConsumerPerformance print (bench/lib/kafka-perf.ts). */
-import { parseConsumerPerformance, parseProducerPerformance, producerProps } from '../../bench/lib/kafka-perf';
+import { emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from '../../bench/lib/kafka-perf';
 
 // Printed by kafka-tools 3.9.1 on 2026-12-01 (100,000 records of 330 bytes, acks=all, idempotent).
 const PRODUCER_OUT = [
@@ -38,7 +38,24 @@ describe('producerProps', () => {
     );
   });
 
+  it('leaves the spreading of keyless records to the producer\'s own partitioner (RoundRobinPartitioner left half the partitions empty)', () => {
+    const props = producerProps('127.0.0.1:1', { lingerMs: 2, maxBatchRecords: 1000, maxBatchBytes: 16 * 1024 * 1024 }, 618, 6);
+    expect(props.filter((p) => p.startsWith('partitioner.'))).toEqual([]);
+  });
+
   it('never asks for a batch above the gateway\'s byte bound', () => {
     expect(producerProps('127.0.0.1:1', { lingerMs: 2, maxBatchRecords: 1000, maxBatchBytes: 10_000 }, 330, 1)).toContain('batch.size=10000');
+  });
+});
+
+describe('emptyPartitions', () => {
+  it('names the partitions a fresh topic got no record in, in order', () => {
+    // What RoundRobinPartitioner left in kafka-clients 3.9.1: 300,000 records over 3 of 6 partitions.
+    const offsets = [5, 0, 1, 4, 3, 2].map((partition) => ({ partition, offset: [100000, 100000, 0, 100000, 0, 0][partition].toString() }));
+    expect(emptyPartitions(offsets)).toEqual([2, 4, 5]);
+  });
+
+  it('finds none when every partition holds records', () => {
+    expect(emptyPartitions([49365, 50163, 50245, 49855, 50140, 50232].map((n, partition) => ({ partition, offset: String(n) })))).toEqual([]);
   });
 });
