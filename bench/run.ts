@@ -16,7 +16,8 @@ import { coresBetween, cpuReading, cpuSnapshot, drainCpu, processCpuSeconds } fr
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { backlog, committed, delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
-import { median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
+import { heapReading, metricSum } from './lib/prom-text';
+import { median, peakEnvelope, percentile, pollUntil, sleep, slope, troughEnvelope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
@@ -175,19 +176,6 @@ async function scrape(url: string): Promise<string> {
   } catch {
     return '';
   }
-}
-
-/** Sum of a Prometheus series (all label sets) from a /metrics text. */
-export function metricSum(text: string, name: string, labelFilter = ''): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || line.startsWith('#')) continue;
-    const rest = line.slice(name.length);
-    if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue;
-    if (labelFilter && !rest.includes(labelFilter)) continue;
-    sum += Number(line.split(' ').pop());
-  }
-  return sum;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -513,26 +501,44 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; capacity: C
       const why = capacityFailures(run);
       fixed.push({ source: 'fixed', passed: why.length === 0, why, settleMs, settled, run });
       if (rate !== 2000) continue;
-      // Soak straight after the 2,000/s run: same load, RSS of every service sampled along the way.
+      // Soak straight after the 2,000/s run: same load, RSS of every service sampled along the way, and what V8 says
+      // of its heap (the services' /metrics): RSS alone cannot tell memory something keeps from a heap sized up.
       const series = new Map<string, Array<[number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
+      const heapSeries = new Map<string, Array<[number, number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
       const began = Date.now();
+      let scraping = false;
       const sampler = setInterval(() => {
         for (const [name, child] of Object.entries(stack.children)) {
           const m = readMemory(child.pid);
           if (m) series.get(name)!.push([(Date.now() - began) / 60_000, m.rssMb]);
         }
+        if (scraping) return;
+        scraping = true;
+        void Promise.all(
+          (Object.keys(stack.children) as Array<keyof Stack['children']>).map(async (name) => {
+            const heap = heapReading(await scrape(`http://127.0.0.1:${PORTS[name]}/metrics`));
+            if (heap) heapSeries.get(name)!.push([(Date.now() - began) / 60_000, heap.usedMb, heap.externalMb]);
+          }),
+        ).finally(() => (scraping = false));
       }, quick ? 1000 : 5000);
       const soak = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, SETTINGS.soakSec, 2000));
       clearInterval(sampler);
       log(`soak ${SETTINGS.soakSec} s at 2000/s: ${Math.round(soak.okPerSec)} 2xx/s, p99 ${soak.latencyMs.p99} ms`);
+      // The first fifth is warm-up (heaps and pools growing to their working size); growth is judged after it.
+      const afterWarmUp = <T extends readonly number[]>(points: readonly T[]) => points.filter(([t]) => t! >= (SETTINGS.soakSec / 60) * 0.2);
       for (const [name, child] of Object.entries(stack.children)) {
         const points = series.get(name)!;
-        // The first fifth is warm-up (heaps and pools growing to their working size); growth is judged after it.
-        const settled = points.filter(([t]) => t >= (SETTINGS.soakSec / 60) * 0.2);
+        const settled = afterWarmUp(points);
+        const heap = afterWarmUp(heapSeries.get(name)!);
         const m = readMemory(child.pid);
         const growth = slope(peakEnvelope(settled, MEMORY_WINDOWS));
-        memory.push({ service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: growth, sampleSlopeMbPerMin: slope(settled), soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec, series: points });
-        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)})`);
+        const heapGrowth = slope(troughEnvelope(heap.map(([t, used]) => [t, used] as const), MEMORY_WINDOWS));
+        const externalGrowth = slope(troughEnvelope(heap.map(([t, , external]) => [t, external] as const), MEMORY_WINDOWS));
+        memory.push({
+          service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: growth, sampleSlopeMbPerMin: slope(settled),
+          heapTroughGrowthMbPerMin: heapGrowth, externalTroughGrowthMbPerMin: externalGrowth, soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec, series: points, heapSeries: heapSeries.get(name)!,
+        });
+        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)}); heap in use, growth of the troughs ${heapGrowth.toFixed(2)} MB/min, external ${externalGrowth.toFixed(2)} (${heap.length} scrapes)`);
       }
     }
     const capacity = await capacitySearch(infra, db, stack, fixed);

@@ -32,17 +32,29 @@ export function slope(points: ReadonlyArray<readonly [number, number]>): number 
  * climb if what survives collections does.
  */
 export function peakEnvelope(points: ReadonlyArray<readonly [number, number]>, windows: number): Array<[number, number]> {
+  return envelope(points, windows, (y, seen) => y > seen);
+}
+
+/**
+ * The lowest point of each of `windows` equal time windows, at the window's middle. The heap in use is lowest right
+ * after a collection, where it is what survived: troughs that climb are memory something keeps.
+ */
+export function troughEnvelope(points: ReadonlyArray<readonly [number, number]>, windows: number): Array<[number, number]> {
+  return envelope(points, windows, (y, seen) => y < seen);
+}
+
+function envelope(points: ReadonlyArray<readonly [number, number]>, windows: number, replaces: (y: number, seen: number) => boolean): Array<[number, number]> {
   if (points.length === 0) return [];
   const from = points[0]![0];
   const span = points[points.length - 1]![0] - from;
-  const peaks = new Map<number, [number, number]>();
+  const kept = new Map<number, [number, number]>();
   for (const [x, y] of points) {
     const w = span === 0 ? 0 : Math.min(windows - 1, Math.floor(((x - from) / span) * windows));
     const mid = from + ((w + 0.5) * span) / windows;
-    const seen = peaks.get(w);
-    if (!seen || y > seen[1]) peaks.set(w, [mid, y]);
+    const seen = kept.get(w);
+    if (!seen || replaces(y, seen[1])) kept.set(w, [mid, y]);
   }
-  return [...peaks.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
+  return [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
 }
 
 export function sleep(ms: number): Promise<void> {
