@@ -4,11 +4,15 @@
  * broker, with the workload's record sizes and the gateway's producer settings (acks=all, idempotent, one request in
  * flight, its linger and batch bound). The gateway and the copy baselines are judged against these in BENCHMARKS.md.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { rawTopicFor } from '@hookbus/contracts';
 import { DEFAULT_STORE_OPTIONS } from '../apps/gateway/src/kafka/durable-record-store';
+import { DEFAULT_FETCH_MAX_WAIT_MS, DEFAULT_FETCH_MIN_BYTES, DEFAULT_MAX_BYTES_PER_PARTITION } from '../libs/kafka/src/batch-consumer';
 import { runKafkaTool } from '../scripts/kafka/local-kafka';
-import { emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
+import { consumerProps, emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
 import { storyRecords } from './workload';
 
 /** One measurement by one of Kafka's tools. */
@@ -91,41 +95,50 @@ function producerRun(run: number, kind: CeilingRun['kind'], bootstrap: string, t
 /**
  * Per run: ProducerPerformance with the gateway's record size into a fresh topic; ProducerPerformance with the drains'
  * mean record size into another, then ConsumerPerformance reading exactly those records back (a fresh group from the
- * start). Each topic has the raw topics' partition count and is deleted after its run.
+ * start, the stages' fetch settings). Each topic has the raw topics' partition count and is deleted after its run.
  */
 export async function kafkaCeilings(o: CeilingOptions): Promise<CeilingRun[]> {
   const sizes = workloadRecordBytes();
   o.log(`ceilings: Kafka's own tools, ${o.records} records per tool, ${sizes.ingest} B per ingest record, ${sizes.drain} B per drain record`);
   const runs: CeilingRun[] = [];
-  for (let run = 1; run <= o.runs; run++) {
-    const ingestTopic = `hookbus-bench.ceiling-${o.runId}-${run}-ingest`;
-    const drainTopic = `hookbus-bench.ceiling-${o.runId}-${run}-drain`;
-    await freshTopic(o.admin, ingestTopic);
-    await freshTopic(o.admin, drainTopic);
-    try {
-      const ingest = producerRun(run, 'producer-ingest', o.bootstrap, ingestTopic, o.records, sizes.ingest);
-      runs.push(ingest);
-      o.log(`ceilings run ${run} ProducerPerformance, ${sizes.ingest} B records: ${Math.round(ingest.recordsPerSec)} records/s (${ingest.mbPerSec} MB/s), p99 ${ingest.p99Ms} ms`);
-      const produced = producerRun(run, 'producer-drain', o.bootstrap, drainTopic, o.records, sizes.drain);
-      runs.push(produced);
-      o.log(`ceilings run ${run} ProducerPerformance, ${sizes.drain} B records: ${Math.round(produced.recordsPerSec)} records/s (${produced.mbPerSec} MB/s), p99 ${produced.p99Ms} ms`);
-      const spread = await o.admin.fetchTopicOffsets(drainTopic);
-      const empty = emptyPartitions(spread);
-      if (empty.length > 0) throw new Error(`ProducerPerformance left partition(s) ${empty.join(', ')} of ${drainTopic} empty: ConsumerPerformance would measure its wait on them, not the broker`);
-      o.log(`ceilings run ${run} records per partition: ${spread.sort((a, b) => a.partition - b.partition).map((p) => p.offset).join(', ')}`);
-      const out = runKafkaTool(
-        'org.apache.kafka.tools.ConsumerPerformance',
-        ['--bootstrap-server', o.bootstrap, '--topic', drainTopic, '--messages', String(o.records), '--group', `hookbus-bench-ceiling-${o.runId}-${run}`, '--timeout', '30000', '--hide-header'],
-        { timeoutMs: 600_000, jvm: PERF_JVM },
-      );
-      if (out.status !== 0) throw new Error(`ConsumerPerformance exited ${out.status}:\n${out.stderr.slice(-2000)}`);
-      const c = parseConsumerPerformance(out.stdout);
-      if (c.records < o.records) throw new Error(`ConsumerPerformance read ${c.records} of ${o.records} records:\n${out.stdout.slice(-2000)}`);
-      runs.push({ run, kind: 'consumer-drain', recordBytes: sizes.drain, records: c.records, recordsPerSec: c.fetchRecordsPerSec, mbPerSec: c.mb / (c.fetchMs / 1000), p99Ms: NaN, wallRecordsPerSec: c.recordsPerSec });
-      o.log(`ceilings run ${run} ConsumerPerformance, ${sizes.drain} B records: ${Math.round(c.fetchRecordsPerSec)} records/s after the join (${Math.round(c.recordsPerSec)}/s with it, join ${c.rebalanceMs} ms)`);
-    } finally {
-      await o.admin.deleteTopics({ topics: [ingestTopic, drainTopic] }).catch(() => undefined);
+  // ConsumerPerformance fetches as the stages and their copy baselines do (libs/kafka batch-consumer.ts).
+  const configDir = mkdtempSync(join(tmpdir(), 'hookbus-ceilings-'));
+  const stageFetchConfig = join(configDir, 'consumer.properties');
+  const fetchSettings = { fetchMinBytes: DEFAULT_FETCH_MIN_BYTES, fetchMaxWaitMs: DEFAULT_FETCH_MAX_WAIT_MS, maxBytesPerPartition: DEFAULT_MAX_BYTES_PER_PARTITION };
+  writeFileSync(stageFetchConfig, `${consumerProps(fetchSettings).join('\n')}\n`);
+  try {
+    for (let run = 1; run <= o.runs; run++) {
+      const ingestTopic = `hookbus-bench.ceiling-${o.runId}-${run}-ingest`;
+      const drainTopic = `hookbus-bench.ceiling-${o.runId}-${run}-drain`;
+      await freshTopic(o.admin, ingestTopic);
+      await freshTopic(o.admin, drainTopic);
+      try {
+        const ingest = producerRun(run, 'producer-ingest', o.bootstrap, ingestTopic, o.records, sizes.ingest);
+        runs.push(ingest);
+        o.log(`ceilings run ${run} ProducerPerformance, ${sizes.ingest} B records: ${Math.round(ingest.recordsPerSec)} records/s (${ingest.mbPerSec} MB/s), p99 ${ingest.p99Ms} ms`);
+        const produced = producerRun(run, 'producer-drain', o.bootstrap, drainTopic, o.records, sizes.drain);
+        runs.push(produced);
+        o.log(`ceilings run ${run} ProducerPerformance, ${sizes.drain} B records: ${Math.round(produced.recordsPerSec)} records/s (${produced.mbPerSec} MB/s), p99 ${produced.p99Ms} ms`);
+        const spread = await o.admin.fetchTopicOffsets(drainTopic);
+        const empty = emptyPartitions(spread, PARTITIONS);
+        if (empty.length > 0) throw new Error(`ProducerPerformance left partition(s) ${empty.join(', ')} of ${drainTopic} empty: ConsumerPerformance would measure its wait on them, not the broker`);
+        o.log(`ceilings run ${run} records per partition: ${spread.sort((a, b) => a.partition - b.partition).map((p) => p.offset).join(', ')}`);
+        const out = runKafkaTool(
+          'org.apache.kafka.tools.ConsumerPerformance',
+          ['--bootstrap-server', o.bootstrap, '--topic', drainTopic, '--messages', String(o.records), '--group', `hookbus-bench-ceiling-${o.runId}-${run}`, '--timeout', '30000', '--hide-header', '--consumer.config', stageFetchConfig],
+          { timeoutMs: 600_000, jvm: PERF_JVM },
+        );
+        if (out.status !== 0) throw new Error(`ConsumerPerformance exited ${out.status}:\n${out.stderr.slice(-2000)}`);
+        const c = parseConsumerPerformance(out.stdout);
+        if (c.records < o.records) throw new Error(`ConsumerPerformance read ${c.records} of ${o.records} records:\n${out.stdout.slice(-2000)}`);
+        runs.push({ run, kind: 'consumer-drain', recordBytes: sizes.drain, records: c.records, recordsPerSec: c.fetchRecordsPerSec, mbPerSec: c.mb / (c.fetchMs / 1000), p99Ms: NaN, wallRecordsPerSec: c.recordsPerSec });
+        o.log(`ceilings run ${run} ConsumerPerformance, ${sizes.drain} B records: ${Math.round(c.fetchRecordsPerSec)} records/s after the join (${Math.round(c.recordsPerSec)}/s with it, join ${c.rebalanceMs} ms)`);
+      } finally {
+        await o.admin.deleteTopics({ topics: [ingestTopic, drainTopic] }).catch(() => undefined);
+      }
     }
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
   }
   return runs;
 }

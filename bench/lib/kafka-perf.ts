@@ -91,11 +91,14 @@ export interface GatewayProducerSettings {
  *
  * ProducerPerformance sends no keys, so its records go where the producer's own partitioner puts them: it fills one
  * partition's batch, then moves on, which spreads them evenly over the partitions (300,000 records over 6: 47,557 to
- * 51,566 each). Not RoundRobinPartitioner, which this bench once named to mimic keyed records: in kafka-clients 3.9.1
- * it advances twice whenever a record opens a new batch, and left 3 of the 6 partitions empty (100,000, 100,000, 0,
- * 100,000, 0, 0). ConsumerPerformance then read those records at about 9,300/s instead of 145,000–163,000/s: the
- * Java consumer's next fetch leaves out the partitions it still holds records of, so it asked for the empty ones
- * alone, and the broker held each such fetch for `fetch.max.wait.ms` (500 ms; 100 ms gave 38,900/s).
+ * 51,566 each in four runs). Not RoundRobinPartitioner, which this bench once named to mimic keyed records: in
+ * kafka-clients 3.9.1 it advances twice whenever a record opens a new batch, and left 3 of the 6 partitions empty
+ * (100,000, 100,000, 0, 100,000, 0, 0), as reported upstream (KAFKA-16283; fixed by KAFKA-17632, released after
+ * 3.9.1). ConsumerPerformance then read those records at about 9,300/s instead of 114,000–194,000/s: the Java
+ * consumer's next fetch leaves out the partitions it still holds records of, so it asked for the empty ones alone,
+ * and the broker held each such fetch for `fetch.max.wait.ms` (500 ms; 100 ms gave 38,900/s). The producer's own
+ * partitioner changes partition per batch, not per record: each produce request carries batches of some partitions,
+ * where the gateway's carries its share of every partition. Same acks, idempotence, linger and batch bytes.
  */
 export function producerProps(bootstrap: string, settings: GatewayProducerSettings, recordBytes: number, partitions: number): string[] {
   const perPartition = Math.ceil(settings.maxBatchRecords / partitions);
@@ -113,10 +116,29 @@ export function producerProps(bootstrap: string, settings: GatewayProducerSettin
   ];
 }
 
+/** The fetch settings of the stages' consumers and their copy baselines (libs/kafka batch-consumer.ts). */
+export interface StageFetchSettings {
+  readonly fetchMinBytes: number;
+  readonly fetchMaxWaitMs: number;
+  readonly maxBytesPerPartition: number;
+}
+
 /**
- * The partitions of a topic the tool wrote no record to (end offset 0 on a fresh topic). A ceiling read from a topic
- * with empty partitions measures the consumer's wait on them, not the broker (see producerProps).
+ * The Java consumer's properties for the stages' fetch settings, for ConsumerPerformance's `--consumer.config`: the
+ * copy baselines are compared with it, so it fetches as they do. With the Java default `fetch.max.wait.ms` (500), a
+ * partition read to its end costs up to half a second per fetch while others still hold records (see producerProps):
+ * the stages wait at most 100 ms.
  */
-export function emptyPartitions(endOffsets: ReadonlyArray<{ readonly partition: number; readonly offset: string }>): number[] {
-  return endOffsets.filter((p) => BigInt(p.offset) === 0n).map((p) => p.partition).sort((a, b) => a - b);
+export function consumerProps(settings: StageFetchSettings): string[] {
+  return [`fetch.min.bytes=${settings.fetchMinBytes}`, `fetch.max.wait.ms=${settings.fetchMaxWaitMs}`, `max.partition.fetch.bytes=${settings.maxBytesPerPartition}`];
+}
+
+/**
+ * The partitions of a fresh topic of `partitions` the tool wrote no record to (end offset 0, or none reported). A
+ * ceiling read from a topic with empty partitions measures the consumer's wait on them, not the broker (see
+ * producerProps).
+ */
+export function emptyPartitions(endOffsets: ReadonlyArray<{ readonly partition: number; readonly offset: string }>, partitions: number): number[] {
+  const written = new Set(endOffsets.filter((p) => BigInt(p.offset) > 0n).map((p) => p.partition));
+  return Array.from({ length: partitions }, (_, p) => p).filter((p) => !written.has(p));
 }

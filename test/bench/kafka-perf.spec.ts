@@ -1,5 +1,5 @@
 /** Parsing what Apache Kafka's ProducerPerformance and ConsumerPerformance print (bench/lib/kafka-perf.ts). */
-import { emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from '../../bench/lib/kafka-perf';
+import { consumerProps, emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from '../../bench/lib/kafka-perf';
 
 // Printed by kafka-tools 3.9.1 on 2026-12-01 (100,000 records of 330 bytes, acks=all, idempotent).
 const PRODUCER_OUT = [
@@ -51,11 +51,21 @@ describe('producerProps', () => {
 describe('emptyPartitions', () => {
   it('names the partitions a fresh topic got no record in, in order', () => {
     // What RoundRobinPartitioner left in kafka-clients 3.9.1: 300,000 records over 3 of 6 partitions.
-    const offsets = [5, 0, 1, 4, 3, 2].map((partition) => ({ partition, offset: [100000, 100000, 0, 100000, 0, 0][partition].toString() }));
-    expect(emptyPartitions(offsets)).toEqual([2, 4, 5]);
+    const offsets = [5, 0, 1, 4, 3, 2].map((partition) => ({ partition, offset: [100000, 100000, 0, 100000, 0, 0][partition]!.toString() }));
+    expect(emptyPartitions(offsets, 6)).toEqual([2, 4, 5]);
+  });
+
+  it('counts a partition the broker reported nothing for as empty', () => {
+    expect(emptyPartitions([{ partition: 0, offset: '10' }, { partition: 2, offset: '10' }], 3)).toEqual([1]);
   });
 
   it('finds none when every partition holds records', () => {
-    expect(emptyPartitions([49365, 50163, 50245, 49855, 50140, 50232].map((n, partition) => ({ partition, offset: String(n) })))).toEqual([]);
+    expect(emptyPartitions([49365, 50163, 50245, 49855, 50140, 50232].map((n, partition) => ({ partition, offset: String(n) })), 6)).toEqual([]);
+  });
+});
+
+describe('consumerProps', () => {
+  it('gives ConsumerPerformance the stages\' fetch settings, not the Java defaults (fetch.max.wait.ms 500)', () => {
+    expect(consumerProps({ fetchMinBytes: 131072, fetchMaxWaitMs: 100, maxBytesPerPartition: 1048576 })).toEqual(['fetch.min.bytes=131072', 'fetch.max.wait.ms=100', 'max.partition.fetch.bytes=1048576']);
   });
 });
