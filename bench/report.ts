@@ -105,12 +105,20 @@ export interface MemoryRun {
   readonly sampleSlopeMbPerMin?: number;
   /** [minutes into the soak, RSS MB]. */
   readonly series?: ReadonlyArray<readonly [number, number]>;
-  /** Slope of the lowest heap in use (V8, nodejs_heap_size_used_bytes) of equal windows after warm-up: what survives collections. */
-  readonly heapTroughGrowthMbPerMin?: number;
+  /**
+   * Slope through V8's heap in use (nodejs_heap_size_used_bytes) read right after each major collection after warm-up
+   * (bench/lib/stats.ts keptGrowth): the growth of what the service keeps. NaN from fewer than 3 such readings.
+   */
+  readonly heapKeptGrowthMbPerMin?: number;
   /** The same for the memory outside V8's heap (nodejs_external_memory_bytes: Buffers). */
-  readonly externalTroughGrowthMbPerMin?: number;
-  /** [minutes into the soak, heap in use MB, external MB], from the service's /metrics. */
-  readonly heapSeries?: ReadonlyArray<readonly [number, number, number]>;
+  readonly externalKeptGrowthMbPerMin?: number;
+  /** How many readings after warm-up followed a major collection: what the two figures above stand on. */
+  readonly heapReadingsAfterMajor?: number;
+  readonly heapScrapes?: number;
+  /** Scrapes of /metrics that gave nothing (timed out after 3 s, or refused): missing readings, at the busiest moments. */
+  readonly heapScrapesFailed?: number;
+  /** [minutes into the soak, heap in use MB, external MB, major collections so far], from the service's /metrics. */
+  readonly heapSeries?: ReadonlyArray<readonly [number, number, number, number]>;
   readonly soakSec: number;
   readonly soakOkPerSec: number;
 }
@@ -329,7 +337,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
     `Before each measured run the harness waits (at most ${String(r.settings.settleLimitSec ?? '—')} s) until the stages' consumer groups have read what the run before left: a run that starts on a backlog measures the backlog.`);
   push(`- Memory: RSS (VmRSS) and peak RSS (VmHWM, /proc) of each service process; the soak is ${r.settings.soakSec} s at 2,000 webhooks/s right after the 2,000/s latency run; growth is the least-squares slope through the highest RSS of each of 8 equal windows after the first fifth of the soak ` +
     '(RSS under load is a garbage-collection sawtooth: a slope through every sample, also given, swings with where the soak starts and ends in a tooth). ' +
-    'Beside it, from each service\'s /metrics every 5 s, V8\'s heap in use and its external memory, each judged on the slope through its lowest reading per window. The series are in the run\'s JSON.');
+    'Beside it, from each service\'s /metrics every 5 s, V8\'s heap in use and its external memory, and the count of major (mark-compact) collections; their growth is the slope through the readings taken right after a major collection (the lowest reading of a window without one is only a point of the sawtooth). The series are in the run\'s JSON.');
   push('- Medians are over runs; percentiles within a run come from the load generator (gateway) or from the followed receipts (end to end).', '');
 
   push('## Gateway ingest against its baselines', '');
@@ -429,10 +437,10 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   if (r.capacity) push(...capacitySection(r.capacity, ceilingFigures(r, median).bare, m.cores));
 
   push('## Memory under 2,000 webhooks/s and the soak', '');
-  push('| service | peak RSS MB | RSS after warm-up MB | RSS at end MB | growth of the peaks MB/min | slope of all samples MB/min | heap in use, growth of the troughs MB/min | external (Buffers), growth of the troughs MB/min | verdict (≤ 300 MB, flat) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  push('| service | peak RSS MB | RSS after warm-up MB | RSS at end MB | growth of the peaks MB/min | slope of all samples MB/min | heap in use after major collections, MB/min | external (Buffers), MB/min | readings after a major collection (failed scrapes) | verdict (≤ 300 MB, flat) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const flatJudged = r.settings.mode !== 'quick';
-  for (const x of r.memory) push(`| ${x.service} | ${n0(x.peakRssMb)} | ${n0(x.startRssMb)} | ${n0(x.endRssMb)} | ${n2(x.growthMbPerMin)} | ${n2(x.sampleSlopeMbPerMin ?? NaN)} | ${n2(x.heapTroughGrowthMbPerMin ?? NaN)} | ${n2(x.externalTroughGrowthMbPerMin ?? NaN)} | ${flatJudged ? verdict(x.peakRssMb <= 300 && x.growthMbPerMin < FLAT_MB_PER_MIN) : `${verdict(x.peakRssMb <= 300)} (flatness not judged: quick)`} |`);
-  push('', 'The verdict is on RSS, as the goal is. The heap columns say why RSS moved: V8\'s heap in use and the memory outside it (Buffers) are lowest right after a collection, so troughs that climb are memory the service keeps, and RSS that climbs over flat troughs is the allocator and V8 sizing themselves up.');
+  for (const x of r.memory) push(`| ${x.service} | ${n0(x.peakRssMb)} | ${n0(x.startRssMb)} | ${n0(x.endRssMb)} | ${n2(x.growthMbPerMin)} | ${n2(x.sampleSlopeMbPerMin ?? NaN)} | ${n2(x.heapKeptGrowthMbPerMin ?? NaN)} | ${n2(x.externalKeptGrowthMbPerMin ?? NaN)} | ${x.heapReadingsAfterMajor ?? '—'} (${x.heapScrapesFailed ?? '—'} of ${x.heapScrapes ?? '—'}) | ${flatJudged ? verdict(x.peakRssMb <= 300 && x.growthMbPerMin < FLAT_MB_PER_MIN) : `${verdict(x.peakRssMb <= 300)} (flatness not judged: quick)`} |`);
+  push('', 'The verdict is on RSS, as the goal is. The heap columns say why RSS moved: V8\'s heap in use and the memory outside it (Buffers), read right after each major collection, are what the service keeps; RSS that climbs while they stay flat is the allocator and V8 sizing themselves up. Fewer than 3 readings after a major collection give no figure.');
   if (r.memory[0]) push('', `The soak sustained ${n0(r.memory[0].soakOkPerSec)} 2xx/s.`);
   push('');
   push('## Gateway metrics at the end of the end-to-end runs', '', '```', r.gatewayMetrics || '(none)', '```', '');

@@ -17,7 +17,7 @@ import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, fo
 import { backlog, committed, delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
 import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
 import { heapReading, metricSum } from './lib/prom-text';
-import { median, peakEnvelope, percentile, pollUntil, sleep, slope, troughEnvelope } from './lib/stats';
+import { keptGrowth, median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
 import type { LoadMessage, LoadResult, LoadSpec } from './load/load-spec';
 import { prefillRaw } from './workload';
@@ -503,26 +503,34 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; capacity: C
       if (rate !== 2000) continue;
       // Soak straight after the 2,000/s run: same load, RSS of every service sampled along the way, and what V8 says
       // of its heap (the services' /metrics): RSS alone cannot tell memory something keeps from a heap sized up.
-      const series = new Map<string, Array<[number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
-      const heapSeries = new Map<string, Array<[number, number, number]>>(Object.keys(stack.children).map((n) => [n, []]));
+      const names = Object.keys(stack.children) as Array<keyof Stack['children']>;
+      const series = new Map<string, Array<[number, number]>>(names.map((n) => [n, []]));
+      const heapSeries = new Map<string, Array<[number, number, number, number]>>(names.map((n) => [n, []]));
+      const scrapesFailed = new Map<string, number>(names.map((n) => [n, 0]));
       const began = Date.now();
-      let scraping = false;
+      let scraping: Promise<unknown> | null = null;
       const sampler = setInterval(() => {
         for (const [name, child] of Object.entries(stack.children)) {
           const m = readMemory(child.pid);
           if (m) series.get(name)!.push([(Date.now() - began) / 60_000, m.rssMb]);
         }
+        // One scrape of each service at a time (each bounded by 3 s, under the 5 s interval); a slow one skips a turn.
         if (scraping) return;
-        scraping = true;
-        void Promise.all(
-          (Object.keys(stack.children) as Array<keyof Stack['children']>).map(async (name) => {
+        scraping = Promise.all(
+          names.map(async (name) => {
             const heap = heapReading(await scrape(`http://127.0.0.1:${PORTS[name]}/metrics`));
-            if (heap) heapSeries.get(name)!.push([(Date.now() - began) / 60_000, heap.usedMb, heap.externalMb]);
+            if (heap) heapSeries.get(name)!.push([(Date.now() - began) / 60_000, heap.usedMb, heap.externalMb, heap.majorGcs]);
+            else scrapesFailed.set(name, scrapesFailed.get(name)! + 1);
           }),
-        ).finally(() => (scraping = false));
+        ).finally(() => (scraping = null));
       }, quick ? 1000 : 5000);
-      const soak = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, SETTINGS.soakSec, 2000));
-      clearInterval(sampler);
+      let soak: Awaited<ReturnType<typeof runLoad>>;
+      try {
+        soak = await runLoad(loadSpec(`http://127.0.0.1:${PORTS.gateway}/webhooks/octapush-sms?key=${TOKEN}`, SETTINGS.soakSec, 2000));
+      } finally {
+        clearInterval(sampler);
+        await scraping;
+      }
       log(`soak ${SETTINGS.soakSec} s at 2000/s: ${Math.round(soak.okPerSec)} 2xx/s, p99 ${soak.latencyMs.p99} ms`);
       // The first fifth is warm-up (heaps and pools growing to their working size); growth is judged after it.
       const afterWarmUp = <T extends readonly number[]>(points: readonly T[]) => points.filter(([t]) => t! >= (SETTINGS.soakSec / 60) * 0.2);
@@ -532,13 +540,14 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; capacity: C
         const heap = afterWarmUp(heapSeries.get(name)!);
         const m = readMemory(child.pid);
         const growth = slope(peakEnvelope(settled, MEMORY_WINDOWS));
-        const heapGrowth = slope(troughEnvelope(heap.map(([t, used]) => [t, used] as const), MEMORY_WINDOWS));
-        const externalGrowth = slope(troughEnvelope(heap.map(([t, , external]) => [t, external] as const), MEMORY_WINDOWS));
+        const kept = keptGrowth(heap.map(([t, used, , majors]) => [t, used, majors] as const));
+        const keptExternal = keptGrowth(heap.map(([t, , external, majors]) => [t, external, majors] as const));
         memory.push({
           service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: growth, sampleSlopeMbPerMin: slope(settled),
-          heapTroughGrowthMbPerMin: heapGrowth, externalTroughGrowthMbPerMin: externalGrowth, soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec, series: points, heapSeries: heapSeries.get(name)!,
+          heapKeptGrowthMbPerMin: kept.mbPerMin, externalKeptGrowthMbPerMin: keptExternal.mbPerMin, heapReadingsAfterMajor: kept.readings, heapScrapes: heapSeries.get(name)!.length, heapScrapesFailed: scrapesFailed.get(name)!,
+          soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec, series: points, heapSeries: heapSeries.get(name)!,
         });
-        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)}); heap in use, growth of the troughs ${heapGrowth.toFixed(2)} MB/min, external ${externalGrowth.toFixed(2)} (${heap.length} scrapes)`);
+        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)}); heap in use after major collections ${kept.mbPerMin.toFixed(2)} MB/min, external ${keptExternal.mbPerMin.toFixed(2)} (${kept.readings} readings after a major collection; ${heapSeries.get(name)!.length} scrapes, ${scrapesFailed.get(name)} failed)`);
       }
     }
     const capacity = await capacitySearch(infra, db, stack, fixed);

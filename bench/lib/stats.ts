@@ -32,29 +32,42 @@ export function slope(points: ReadonlyArray<readonly [number, number]>): number 
  * climb if what survives collections does.
  */
 export function peakEnvelope(points: ReadonlyArray<readonly [number, number]>, windows: number): Array<[number, number]> {
-  return envelope(points, windows, (y, seen) => y > seen);
-}
-
-/**
- * The lowest point of each of `windows` equal time windows, at the window's middle. The heap in use is lowest right
- * after a collection, where it is what survived: troughs that climb are memory something keeps.
- */
-export function troughEnvelope(points: ReadonlyArray<readonly [number, number]>, windows: number): Array<[number, number]> {
-  return envelope(points, windows, (y, seen) => y < seen);
-}
-
-function envelope(points: ReadonlyArray<readonly [number, number]>, windows: number, replaces: (y: number, seen: number) => boolean): Array<[number, number]> {
   if (points.length === 0) return [];
   const from = points[0]![0];
   const span = points[points.length - 1]![0] - from;
-  const kept = new Map<number, [number, number]>();
+  const peaks = new Map<number, [number, number]>();
   for (const [x, y] of points) {
     const w = span === 0 ? 0 : Math.min(windows - 1, Math.floor(((x - from) / span) * windows));
     const mid = from + ((w + 0.5) * span) / windows;
-    const seen = kept.get(w);
-    if (!seen || replaces(y, seen[1])) kept.set(w, [mid, y]);
+    const seen = peaks.get(w);
+    if (!seen || y > seen[1]) peaks.set(w, [mid, y]);
   }
-  return [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
+  return [...peaks.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
+}
+
+/**
+ * The readings taken right after a major (mark-compact) collection: those whose collector count rose since the
+ * reading before. A heap is lowest after a mark-compact, where it holds what survived plus what was allocated in the
+ * few seconds since, so a slope through these is the growth of what a service keeps. The lowest reading of a time
+ * window is not: a window without a major collection has only a point of the sawtooth, and with collections minutes
+ * apart the slope swung by ±1.5 MB/min on a flat heap depending on where they fell.
+ * Points: [minutes, value, major collections so far].
+ */
+export function afterMajorCollections(points: ReadonlyArray<readonly [number, number, number]>): Array<[number, number]> {
+  const after: Array<[number, number]> = [];
+  for (let i = 1; i < points.length; i++) {
+    if (points[i]![2] > points[i - 1]![2]) after.push([points[i]![0], points[i]![1]]);
+  }
+  return after;
+}
+
+/** Fewer readings after a major collection than this give no growth figure: two points make a slope of anything. */
+export const MIN_READINGS_AFTER_MAJOR = 3;
+
+/** The slope through the readings after major collections, and how many there were (NaN below MIN_READINGS_AFTER_MAJOR). */
+export function keptGrowth(points: ReadonlyArray<readonly [number, number, number]>): { mbPerMin: number; readings: number } {
+  const after = afterMajorCollections(points);
+  return { mbPerMin: after.length >= MIN_READINGS_AFTER_MAJOR ? slope(after) : NaN, readings: after.length };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -15,6 +15,23 @@ describe('heapReading', () => {
     expect(reading!.externalMb).toBeGreaterThan(0);
   });
 
+  it('counts the major collections the process has run (prom-client observes them as they happen)', async () => {
+    const registry = createMetricsRegistry('gateway');
+    const before = heapReading(await registry.metrics())!.majorGcs;
+    // A full collection, as the soak's services run them; --expose-gc is not given to jest, so through V8's flags.
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    // The GC observer reports on a later tick: look until it has (bounded), then say what was seen.
+    let after = before;
+    for (let i = 0; i < 50 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = heapReading(await registry.metrics())!.majorGcs;
+    }
+    expect(after).toBeGreaterThan(before);
+  });
+
   it('gives null for a text without them (a service not answering gives an empty text)', () => {
     expect(heapReading('')).toBeNull();
     expect(heapReading('nodejs_heap_size_used_bytes_total 5\n')).toBeNull();
