@@ -15,7 +15,7 @@ import { withOverrides } from './lib/service-env';
 import { coresBetween, cpuReading, cpuSnapshot, drainCpu, processCpuSeconds } from './lib/cpu';
 import { BenchFailed, killAllChildrenNow, readMemory, runFailures, spawnNode, forkNode, stopAllChildren, stopChild, waitHttp, type SpawnedChild } from './lib/children';
 import { backlog, committed, delta, drainTimeoutMs, endOffsets, placeGroup, watchDrain, type Offsets } from './lib/offsets';
-import { benchPorts, machineInfo, prepareInfra, type BenchInfra } from './lib/setup';
+import { benchPorts, machineInfo, prepareInfra, stopStartedBroker, type BenchInfra } from './lib/setup';
 import { heapReading, metricSum } from './lib/prom-text';
 import { keptGrowth, median, peakEnvelope, percentile, pollUntil, sleep, slope } from './lib/stats';
 import { latencyChartPng } from './lib/chart';
@@ -633,16 +633,31 @@ async function main(): Promise<void> {
 }
 
 process.on('exit', killAllChildrenNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+/**
+ * Set by the first SIGINT or SIGTERM: the stop under way (children, then the broker the bench started), which ends
+ * the process with 128 + the signal's number. main() goes on meanwhile until what it awaits fails or ends, and then
+ * waits for that stop rather than exit under it; a second signal changes nothing. A Kafka tool running when the signal
+ * arrives (spawnSync: bench/ceilings.ts) holds the handler back until it ends, seconds at the bench's sizes.
+ */
+let interrupted: Promise<void> | null = null;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
     log(`${signal}: stopping every child`);
-    void stopAllChildren().finally(() => process.exit(130));
+    interrupted = stopAllChildren()
+      .then(() => stopStartedBroker(log))
+      .catch((error: unknown) => log(`${signal}: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => process.exit(code));
   });
 }
 
 main().then(
-  () => process.exit(0),
+  async () => {
+    if (interrupted) await interrupted;
+    process.exit(0);
+  },
   async (error: unknown) => {
+    if (interrupted) await interrupted;
     if (error instanceof BenchFailed) {
       process.stderr.write(`bench FAILED: ${error.message}\n`);
       await stopAllChildren();

@@ -21,7 +21,7 @@ import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, kafkaSecurityConfig, provisionTopics } from '@hookbus/kafka';
 import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
-import { guardLocalKafka, isOurBroker, localKafkaSetup, repoRoot, runningPid, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
+import { guardLocalKafka, isOurBroker, localKafkaSetup, releaseGuard, repoRoot, runningPid, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalConsoleUsers } from './local-console-users';
 import { ensureLocalSources } from './local-sources';
 
@@ -203,9 +203,7 @@ async function prepareKafka(env: HookbusEnv, reset: boolean): Promise<StartedBro
       say(`${prefix('kafka')} stopping the local broker`);
       await stopLocalKafka(spawned.options, 30_000, spawned.pid);
     }
-    guard.ref();
-    if (guard.connected) guard.disconnect();
-    await exited(guard);
+    await releaseGuard(guard);
     throw error;
   }
   // A broker that answered already is someone else's: the guard was told no pid, stops nothing and exits.
@@ -286,13 +284,9 @@ async function main(argv: string[]): Promise<void> {
     if (startedKafka) {
       say(`${prefix('kafka')} stopping the local broker`);
       await stopLocalKafka(startedKafka.options, 30_000, startedKafka.pid);
-      // The broker is stopped: the guard has nothing left to do and exits when its channel closes. It was unref'd
-      // (a lifeline must not keep this process alive); waiting for it needs it counted again, or the event loop
-      // would end here and this process exit before saying "stopped.". A guard that is gone already (killed by
-      // hand) has no channel left to close.
-      startedKafka.guard.ref();
-      if (startedKafka.guard.connected) startedKafka.guard.disconnect();
-      await exited(startedKafka.guard);
+      // The broker is stopped: the guard has nothing left to do. Waited for, or this process could exit before
+      // saying "stopped.".
+      await releaseGuard(startedKafka.guard);
     }
   };
   try {

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPIC_DURABILITY, allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, provisionTopics } from '@hookbus/kafka';
-import { KAFKA_VERSION, localKafkaSetup, startLocalKafka, stopLocalKafka } from '../../scripts/kafka/local-kafka';
+import { KAFKA_VERSION, guardLocalKafka, localKafkaSetup, releaseGuard, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from '../../scripts/kafka/local-kafka';
 
 export interface BenchInfra {
   readonly brokers: string[];
@@ -56,6 +56,28 @@ export async function recreateDatabase(databaseUrl: string, mayDrop: (name: stri
   }
 }
 
+/** The broker this bench process spawned and the guard that stops it should this process disappear. */
+let startedBroker: { readonly options: LocalKafkaOptions; readonly pid: number; readonly guard: ChildProcess } | null = null;
+/** The one stop of that broker: the end of a run and a signal may both ask, and both must wait for the same stop. */
+let brokerStop: Promise<void> | null = null;
+
+/**
+ * Stops the broker this process started, if it did (the end of a run, or SIGINT/SIGTERM: bench/run.ts). The broker
+ * runs in a session of its own, so a terminal's Ctrl-C does not reach it: before this, an interrupted bench left a
+ * broker with a 768 MB heap running on 19192. Every caller gets the same stop; a bench that dies without calling it
+ * (SIGKILL, out of memory) is covered by the guard (scripts/kafka/broker-guard.ts), spawned before the JVM is.
+ */
+export function stopStartedBroker(log: (line: string) => void): Promise<void> {
+  brokerStop ??= (async () => {
+    const broker = startedBroker;
+    if (!broker) return;
+    log('kafka: stopping the broker the bench started');
+    await stopLocalKafka(broker.options, 30_000, broker.pid);
+    await releaseGuard(broker.guard);
+  })();
+  return brokerStop;
+}
+
 /**
  * Like the test setup: reuse a broker that answers or start the bench's own (127.0.0.1:19192, data in
  * .hookbus/kafka-bench: never `npm start`'s, whose projector would otherwise catch up on every bench event); the
@@ -67,13 +89,22 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
   const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hookbus_bench';
   brokers.forEach((b) => assertLocal('KAFKA_BROKERS', b));
   assertLocal('BENCH_DATABASE_URL', new URL(databaseUrl).host);
-  let startedHere = false;
   if (await brokerAnswers(brokers, 2000, undefined)) {
     log(`kafka: using the broker at ${brokers.join(',')}`);
   } else {
     if (!kafkaSetup.options) throw new Error(`KAFKA_BROKERS: no broker answers at ${brokers.join(',')}`);
-    const started = await startLocalKafka(kafkaSetup.options, (line) => log(`kafka: ${line}`));
-    startedHere = started.startedHere;
+    const options = kafkaSetup.options;
+    // Guarded from before the spawn, as npm start's broker: the guard learns the JVM's pid the moment it exists.
+    const guard = guardLocalKafka(options);
+    const started = await startLocalKafka(options, (line) => log(`kafka: ${line}`), (pid) => {
+      startedBroker = { options, pid, guard };
+      tellGuard(guard, { pid });
+    }).catch(async (error: unknown) => {
+      // A failed start has stopped its own JVM.
+      await releaseGuard(guard);
+      throw error;
+    });
+    if (!started.startedHere) await releaseGuard(guard);
   }
   await recreateDatabase(databaseUrl);
   const applied = await migrate(databaseUrl);
@@ -105,10 +136,7 @@ export async function prepareInfra(log: (line: string) => void, extraTopics: str
     admin,
     close: async () => {
       await admin.disconnect().catch(() => undefined);
-      if (startedHere) {
-        log('kafka: stopping the broker the bench started');
-        await stopLocalKafka(kafkaSetup.options!);
-      }
+      await stopStartedBroker(log);
     },
   };
 }

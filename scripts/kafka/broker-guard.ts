@@ -1,5 +1,5 @@
 /**
- * Stops the local broker `npm start` started when `npm start` itself is gone, however it went. The broker is a JVM
+ * Stops the local broker `npm start` (or `npm run bench`) started when that process itself is gone, however it went. The broker is a JVM
  * started detached (so Ctrl-C in the terminal does not reach it before the services have stopped), so nothing
  * ends it when its supervisor is SIGKILLed; this small Node process holds an IPC channel to the supervisor, and
  * when that channel closes it does what the supervisor would have done: waits for the services to be gone (they

@@ -572,6 +572,17 @@ export function guardLocalKafka(options: LocalKafkaOptions): ChildProcess {
   return guard;
 }
 
+/**
+ * Lets a guard go once its broker is stopped (or was never spawned): it exits when its channel closes. It was unref'd
+ * (a lifeline must not keep the caller alive); waiting for it needs it counted again, or the event loop could end
+ * before the caller has said what it did. A guard that is gone already (killed by hand) has no channel left to close.
+ */
+export async function releaseGuard(guard: ChildProcess): Promise<void> {
+  guard.ref();
+  if (guard.connected) guard.disconnect();
+  if (guard.exitCode === null && guard.signalCode === null) await new Promise<void>((resolve) => guard.once('exit', () => resolve()));
+}
+
 /** Sends the guard a message if its channel is still open (a guard that died must not crash the caller). */
 export function tellGuard(guard: ChildProcess, message: GuardMessage): void {
   if (guard.connected) guard.send(message, (error) => error && undefined);
