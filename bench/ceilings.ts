@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { rawTopicFor } from '@hookbus/contracts';
 import { DEFAULT_STORE_OPTIONS } from '../apps/gateway/src/kafka/durable-record-store';
-import { DEFAULT_FETCH_MAX_WAIT_MS, DEFAULT_FETCH_MIN_BYTES, DEFAULT_MAX_BYTES_PER_PARTITION } from '../libs/kafka/src/batch-consumer';
+import { DEFAULT_FETCH_MAX_WAIT_MS, DEFAULT_FETCH_MIN_BYTES, DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_FETCH_BYTES } from '../libs/kafka/src/batch-consumer';
 import { runKafkaTool } from '../scripts/kafka/local-kafka';
-import { consumerProps, emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
+import { consumerArgs, consumerProps, emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from './lib/kafka-perf';
 import { storyRecords } from './workload';
 
 /** One measurement by one of Kafka's tools. */
@@ -54,6 +54,8 @@ const PERF_JVM = ['-Xmx512m', '-XX:+UseG1GC'];
 const PARTITIONS = 6;
 
 export interface CeilingOptions {
+  /** Aborted when the bench is asked to stop: no further tool is started (one runs synchronously: it holds the process). */
+  readonly signal?: AbortSignal;
   readonly admin: Admin;
   readonly bootstrap: string;
   readonly runs: number;
@@ -80,6 +82,15 @@ async function freshTopic(admin: Admin, topic: string): Promise<void> {
   }
 }
 
+/**
+ * Before each tool: lets a signal that arrived while the last one held the process be handled (the tools run under
+ * spawnSync), then starts nothing more once the bench is stopping.
+ */
+async function beforeTool(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  signal?.throwIfAborted();
+}
+
 function producerRun(run: number, kind: CeilingRun['kind'], bootstrap: string, topic: string, records: number, recordBytes: number): CeilingRun {
   const props = producerProps(bootstrap, DEFAULT_STORE_OPTIONS, recordBytes, PARTITIONS);
   const out = runKafkaTool(
@@ -104,7 +115,7 @@ export async function kafkaCeilings(o: CeilingOptions): Promise<CeilingRun[]> {
   // ConsumerPerformance fetches as the stages and their copy baselines do (libs/kafka batch-consumer.ts).
   const configDir = mkdtempSync(join(tmpdir(), 'hookbus-ceilings-'));
   const stageFetchConfig = join(configDir, 'consumer.properties');
-  const fetchSettings = { fetchMinBytes: DEFAULT_FETCH_MIN_BYTES, fetchMaxWaitMs: DEFAULT_FETCH_MAX_WAIT_MS, maxBytesPerPartition: DEFAULT_MAX_BYTES_PER_PARTITION };
+  const fetchSettings = { fetchMinBytes: DEFAULT_FETCH_MIN_BYTES, fetchMaxWaitMs: DEFAULT_FETCH_MAX_WAIT_MS, maxBytesPerPartition: DEFAULT_MAX_BYTES_PER_PARTITION, maxFetchBytes: DEFAULT_MAX_FETCH_BYTES };
   writeFileSync(stageFetchConfig, `${consumerProps(fetchSettings).join('\n')}\n`);
   try {
     for (let run = 1; run <= o.runs; run++) {
@@ -113,9 +124,11 @@ export async function kafkaCeilings(o: CeilingOptions): Promise<CeilingRun[]> {
       await freshTopic(o.admin, ingestTopic);
       await freshTopic(o.admin, drainTopic);
       try {
+        await beforeTool(o.signal);
         const ingest = producerRun(run, 'producer-ingest', o.bootstrap, ingestTopic, o.records, sizes.ingest);
         runs.push(ingest);
         o.log(`ceilings run ${run} ProducerPerformance, ${sizes.ingest} B records: ${Math.round(ingest.recordsPerSec)} records/s (${ingest.mbPerSec} MB/s), p99 ${ingest.p99Ms} ms`);
+        await beforeTool(o.signal);
         const produced = producerRun(run, 'producer-drain', o.bootstrap, drainTopic, o.records, sizes.drain);
         runs.push(produced);
         o.log(`ceilings run ${run} ProducerPerformance, ${sizes.drain} B records: ${Math.round(produced.recordsPerSec)} records/s (${produced.mbPerSec} MB/s), p99 ${produced.p99Ms} ms`);
@@ -123,9 +136,10 @@ export async function kafkaCeilings(o: CeilingOptions): Promise<CeilingRun[]> {
         const empty = emptyPartitions(spread, PARTITIONS);
         if (empty.length > 0) throw new Error(`ProducerPerformance left partition(s) ${empty.join(', ')} of ${drainTopic} empty: ConsumerPerformance would measure its wait on them, not the broker`);
         o.log(`ceilings run ${run} records per partition: ${spread.sort((a, b) => a.partition - b.partition).map((p) => p.offset).join(', ')}`);
+        await beforeTool(o.signal);
         const out = runKafkaTool(
           'org.apache.kafka.tools.ConsumerPerformance',
-          ['--bootstrap-server', o.bootstrap, '--topic', drainTopic, '--messages', String(o.records), '--group', `hookbus-bench-ceiling-${o.runId}-${run}`, '--timeout', '30000', '--hide-header', '--consumer.config', stageFetchConfig],
+          ['--bootstrap-server', o.bootstrap, '--topic', drainTopic, '--messages', String(o.records), '--group', `hookbus-bench-ceiling-${o.runId}-${run}`, '--timeout', '30000', '--hide-header', ...consumerArgs(fetchSettings, stageFetchConfig)],
           { timeoutMs: 600_000, jvm: PERF_JVM },
         );
         if (out.status !== 0) throw new Error(`ConsumerPerformance exited ${out.status}:\n${out.stderr.slice(-2000)}`);

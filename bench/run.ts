@@ -544,10 +544,10 @@ async function endToEnd(infra: BenchInfra): Promise<{ e2e: E2eRun[]; capacity: C
         const keptExternal = keptGrowth(heap.map(([t, , external, majors]) => [t, external, majors] as const));
         memory.push({
           service: name, peakRssMb: m?.hwmMb ?? NaN, endRssMb: m?.rssMb ?? NaN, startRssMb: settled[0]?.[1] ?? NaN, growthMbPerMin: growth, sampleSlopeMbPerMin: slope(settled),
-          heapKeptGrowthMbPerMin: kept.mbPerMin, externalKeptGrowthMbPerMin: keptExternal.mbPerMin, heapReadingsAfterMajor: kept.readings, heapScrapes: heapSeries.get(name)!.length, heapScrapesFailed: scrapesFailed.get(name)!,
+          heapKeptGrowthMbPerMin: kept.mbPerMin, externalKeptGrowthMbPerMin: keptExternal.mbPerMin, heapReadingsAfterMajor: kept.readings, heapScrapes: heapSeries.get(name)!.length + scrapesFailed.get(name)!, heapScrapesFailed: scrapesFailed.get(name)!,
           soakSec: SETTINGS.soakSec, soakOkPerSec: soak.okPerSec, series: points, heapSeries: heapSeries.get(name)!,
         });
-        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)}); heap in use after major collections ${kept.mbPerMin.toFixed(2)} MB/min, external ${keptExternal.mbPerMin.toFixed(2)} (${kept.readings} readings after a major collection; ${heapSeries.get(name)!.length} scrapes, ${scrapesFailed.get(name)} failed)`);
+        log(`memory ${name}: peak ${m?.hwmMb.toFixed(0)} MB, growth of the peaks ${growth.toFixed(2)} MB/min (all samples ${slope(settled).toFixed(2)}); heap in use after major collections ${kept.mbPerMin.toFixed(2)} MB/min, external ${keptExternal.mbPerMin.toFixed(2)} (${kept.readings} readings after a major collection after warm-up; ${scrapesFailed.get(name)} of ${heapSeries.get(name)!.length + scrapesFailed.get(name)!} scrapes failed)`);
       }
     }
     const capacity = await capacitySearch(infra, db, stack, fixed);
@@ -581,7 +581,7 @@ async function main(): Promise<void> {
     const machine = await machineInfo(infra.databaseUrl);
     log(`machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB`);
     const ceilings: CeilingRun[] = ONLY.has('ceilings')
-      ? await kafkaCeilings({ admin: infra.admin, bootstrap: infra.brokers.join(','), runs: SETTINGS.ceilingRuns, records: SETTINGS.ceilingRecords, runId: RUN_ID, log })
+      ? await kafkaCeilings({ signal: stopRequested.signal, admin: infra.admin, bootstrap: infra.brokers.join(','), runs: SETTINGS.ceilingRuns, records: SETTINGS.ceilingRecords, runId: RUN_ID, log })
       : [];
     const ingestRuns = ONLY.has('ingest') ? await ingest(infra) : [];
     const drainRuns = ONLY.has('drain') ? await drains(infra) : [];
@@ -633,39 +633,48 @@ async function main(): Promise<void> {
 }
 
 process.on('exit', killAllChildrenNow);
+/** Aborted by the first SIGINT or SIGTERM: parts that start work in steps (the ceilings' tools) start no more. */
+const stopRequested = new AbortController();
 /**
- * Set by the first SIGINT or SIGTERM: the stop under way (children, then the broker the bench started), which ends
- * the process with 128 + the signal's number. main() goes on meanwhile until what it awaits fails or ends, and then
- * waits for that stop rather than exit under it; a second signal changes nothing. A Kafka tool running when the signal
- * arrives (spawnSync: bench/ceilings.ts) holds the handler back until it ends, seconds at the bench's sizes.
+ * The stop under way after the first SIGINT or SIGTERM (children, then the broker the bench started), which ends the
+ * process with 128 + the signal's number. main() goes on until what it awaits fails or ends, and then waits for that
+ * stop rather than exit under it. A second signal exits at once (the children are killed; the broker-guard stops the
+ * broker), for a bench held by a Kafka tool under spawnSync, which no handler can interrupt.
  */
 let interrupted: Promise<void> | null = null;
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
-    if (interrupted) return;
+    if (interrupted) {
+      log(`${signal} again: exiting now`);
+      killAllChildrenNow();
+      process.exit(code);
+    }
     log(`${signal}: stopping every child`);
-    interrupted = stopAllChildren()
-      .then(() => stopStartedBroker(log))
-      .catch((error: unknown) => log(`${signal}: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => process.exit(code));
+    stopRequested.abort();
+    interrupted = stopEverything(signal).finally(() => process.exit(code));
   });
 }
 
+/** The services the bench started, then its broker: each exit path waits for the same stop (stopStartedBroker is one). */
+async function stopEverything(why: string): Promise<void> {
+  await stopAllChildren()
+    .then(() => stopStartedBroker(log))
+    .catch((error: unknown) => log(`${why}: ${error instanceof Error ? error.message : String(error)}`));
+}
+
+/** Every ending of main() goes through here: a signal's stop under way decides the exit code. */
+async function exitWith(code: number): Promise<never> {
+  await stopEverything('exit');
+  if (interrupted) await interrupted;
+  process.exit(code);
+}
+
 main().then(
-  async () => {
-    if (interrupted) await interrupted;
-    process.exit(0);
-  },
-  async (error: unknown) => {
-    if (interrupted) await interrupted;
-    if (error instanceof BenchFailed) {
-      process.stderr.write(`bench FAILED: ${error.message}\n`);
-      await stopAllChildren();
-      process.exit(2);
-    }
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await stopAllChildren();
-    process.exit(1);
+  () => exitWith(0),
+  (error: unknown) => {
+    if (error instanceof BenchFailed) process.stderr.write(`bench FAILED: ${error.message}\n`);
+    else if (!stopRequested.signal.aborted) process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return exitWith(error instanceof BenchFailed ? 2 : 1);
   },
 );
 

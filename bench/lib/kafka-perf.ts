@@ -121,6 +121,7 @@ export interface StageFetchSettings {
   readonly fetchMinBytes: number;
   readonly fetchMaxWaitMs: number;
   readonly maxBytesPerPartition: number;
+  readonly maxFetchBytes: number;
 }
 
 /**
@@ -130,7 +131,15 @@ export interface StageFetchSettings {
  * the stages wait at most 100 ms.
  */
 export function consumerProps(settings: StageFetchSettings): string[] {
-  return [`fetch.min.bytes=${settings.fetchMinBytes}`, `fetch.max.wait.ms=${settings.fetchMaxWaitMs}`, `max.partition.fetch.bytes=${settings.maxBytesPerPartition}`];
+  return [`fetch.min.bytes=${settings.fetchMinBytes}`, `fetch.max.wait.ms=${settings.fetchMaxWaitMs}`, `fetch.max.bytes=${settings.maxFetchBytes}`];
+}
+
+/**
+ * ConsumerPerformance's own flags for the rest: it sets `max.partition.fetch.bytes` from `--fetch-size` after reading
+ * `--consumer.config`, so the per-partition bound must go there.
+ */
+export function consumerArgs(settings: StageFetchSettings, configFile: string): string[] {
+  return ['--consumer.config', configFile, '--fetch-size', String(settings.maxBytesPerPartition)];
 }
 
 /**

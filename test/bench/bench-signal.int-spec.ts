@@ -58,7 +58,8 @@ async function interruptedBench(interrupt: (pid: number) => void, check: (exit: 
   let brokerPid: number | null = null;
   try {
     // Past its set-up, inside the run: the broker is the bench's own and the run has parts left to do.
-    await waitFor(() => /postgres: hookbus_signal_bench ready/.test(out), { timeoutMs: 180_000, what: 'the bench set up (its broker started, its database ready)' });
+    await waitFor(() => /postgres: hookbus_signal_bench ready/.test(out) || bench.exitCode !== null, { timeoutMs: 180_000, what: 'the bench set up (its broker started, its database ready)' });
+    if (bench.exitCode !== null) throw new Error(`the bench exited ${bench.exitCode} before it was set up; it printed:\n${out}`);
     brokerPid = runningPid(brokerOptions);
     expect(brokerPid).not.toBeNull();
     expect(running(brokerPid!)).toBe(true);

@@ -1,5 +1,5 @@
 /** Parsing what Apache Kafka's ProducerPerformance and ConsumerPerformance print (bench/lib/kafka-perf.ts). */
-import { consumerProps, emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from '../../bench/lib/kafka-perf';
+import { consumerArgs, consumerProps, emptyPartitions, parseConsumerPerformance, parseProducerPerformance, producerProps } from '../../bench/lib/kafka-perf';
 
 // Printed by kafka-tools 3.9.1 on 2026-12-01 (100,000 records of 330 bytes, acks=all, idempotent).
 const PRODUCER_OUT = [
@@ -64,8 +64,14 @@ describe('emptyPartitions', () => {
   });
 });
 
-describe('consumerProps', () => {
-  it('gives ConsumerPerformance the stages\' fetch settings, not the Java defaults (fetch.max.wait.ms 500)', () => {
-    expect(consumerProps({ fetchMinBytes: 131072, fetchMaxWaitMs: 100, maxBytesPerPartition: 1048576 })).toEqual(['fetch.min.bytes=131072', 'fetch.max.wait.ms=100', 'max.partition.fetch.bytes=1048576']);
+describe('consumerProps and consumerArgs', () => {
+  const stages = { fetchMinBytes: 131072, fetchMaxWaitMs: 100, maxBytesPerPartition: 1048576, maxFetchBytes: 4194304 };
+
+  it('give ConsumerPerformance the stages\' fetch settings, not the Java defaults (fetch.max.wait.ms 500, fetch.max.bytes 50 MiB)', () => {
+    expect(consumerProps(stages)).toEqual(['fetch.min.bytes=131072', 'fetch.max.wait.ms=100', 'fetch.max.bytes=4194304']);
+  });
+
+  it('put the per-partition bound in --fetch-size, which the tool applies after its --consumer.config', () => {
+    expect(consumerArgs({ ...stages, maxBytesPerPartition: 2097152 }, '/tmp/c.properties')).toEqual(['--consumer.config', '/tmp/c.properties', '--fetch-size', '2097152']);
   });
 });
