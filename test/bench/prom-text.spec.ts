@@ -22,7 +22,7 @@ describe('heapReading', () => {
     const { PerformanceObserver, constants } = await import('node:perf_hooks');
     const seen = new Promise<void>((resolve) => {
       const observer = new PerformanceObserver((list) => {
-        if (list.getEntries().some((e) => (e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) {
+        if (list.getEntries().some((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) {
           observer.disconnect();
           resolve();
         }

@@ -20,7 +20,7 @@ it('counts every garbage collection of a batch, not only the first', async () =>
   const seen = new Promise<number>((resolve) => {
     let majors = 0;
     const observer = new PerformanceObserver((list) => {
-      majors += list.getEntries().filter((e) => (e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR).length;
+      majors += list.getEntries().filter((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR).length;
       if (majors >= 3) {
         observer.disconnect();
         resolve(majors);
