@@ -7,26 +7,16 @@
  * which the bench drops and recreates.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_DATABASE_URL, waitFor } from '@hookbus/testing';
-import { defaultOptions, runningPid } from '../../scripts/kafka/local-kafka';
+import { defaultOptions, isProcessAlive as running, runningPid } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
 const KAFKA_PORT = Number(process.env.BENCH_SIGNAL_TEST_KAFKA_PORT || 19592);
 /** A broker's controlled shutdown, on a loaded two-core machine (stopLocalKafka's own bound is 30 s, then SIGKILL). */
 const BROKER_GONE_WITHIN_MS = 45_000;
-
-/** Alive and not a zombie (a zombie has exited; only its parent has not collected it). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs `--only ceilings` until it has set up (its broker started, its database ready), then does `interrupt` to it

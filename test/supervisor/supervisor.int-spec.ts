@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, stackPortSettings, stackPorts, waitFor } from '@hookbus/testing';
+import { isProcessAlive as isAlive } from '../../scripts/kafka/local-kafka';
 
 const ROOT = join(__dirname, '..', '..');
 const START = join(ROOT, 'dist', 'scripts', 'start.js');
@@ -50,15 +51,6 @@ function descendants(pid: number): number[] {
 function newestChange(dir: string): number | null {
   if (!existsSync(dir)) return null;
   return Math.max(statSync(dir).mtimeMs, ...readdirSync(dir).map((name) => statSync(join(dir, name)).mtimeMs));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 function listens(port: number): Promise<boolean> {
