@@ -24,6 +24,7 @@ import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { guardLocalKafka, isOurBroker, localKafkaSetup, releaseGuard, repoRoot, runningPid, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalConsoleUsers } from './local-console-users';
 import { ensureLocalSources } from './local-sources';
+import { watchReadiness } from './readiness';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor', 'console'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -312,7 +313,8 @@ async function main(argv: string[]): Promise<void> {
   childEnv.TRACKER_STORE_DIR = childEnv.TRACKER_STORE_DIR || localTrackerStoreDir(ownBroker);
   // A laptop's stack answers this machine only (its secrets are generated, its fake Credas plain http): LISTEN_HOST
   // opens it wider when asked.
-  childEnv.LISTEN_HOST = childEnv.LISTEN_HOST || '127.0.0.1';
+  const listenHost = childEnv.LISTEN_HOST || '127.0.0.1';
+  childEnv.LISTEN_HOST = listenHost;
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
   const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;
@@ -348,11 +350,20 @@ async function main(argv: string[]): Promise<void> {
   if (consoleLine) say(consoleLine);
   say('Ctrl-C stops everything.');
   say('');
+  // The children listen a few seconds after they spawn; a curl sent before then is refused. This line is the moment.
+  const probeHost = ['0.0.0.0', '::'].includes(listenHost) ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+  const readiness = watchReadiness({
+    targets: new Map(services.map((name) => [name, `http://${probeHost}:${ports[name]}/health/ready`])),
+    // Set apart by blank lines: it lands among the services' start-up lines.
+    onReady: () => say(`\nhookbus is ready: every service answers /health/ready; send webhooks to http://127.0.0.1:${env.gatewayPort}/webhooks/{sourceId}\n`),
+    onSlow: (waiting) => say(`still starting after 60 s, waiting for: ${waiting}`),
+  });
 
   let stopping = false;
   const stopAll = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
+    readiness.stop();
     say(`stopping services (${why})...`);
     const exits = [...children.values()].map(exited);
     for (const child of children.values()) child.kill('SIGTERM');
