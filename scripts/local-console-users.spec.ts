@@ -23,7 +23,7 @@ describe('ensureLocalConsoleUsers (npm start on a fresh clone)', () => {
   it('adds an operator and a viewer to the local config, passwords in a 0600 file, and says so in one line', async () => {
     mkdirSync('.hookbus');
     writeFileSync(LOCAL_CONFIG_PATH, 'sources: []\n');
-    const result = await ensureLocalConsoleUsers(LOCAL_CONFIG_PATH, parseHookbusConfig('sources: []'), {}, 3006);
+    const result = await ensureLocalConsoleUsers(LOCAL_CONFIG_PATH, parseHookbusConfig('sources: []'), {}, 'http://127.0.0.1:3006');
     expect(result).toEqual({ env: {}, line: 'console: http://127.0.0.1:3006 (users operator and viewer; passwords in .hookbus/console-credentials.txt)' });
     expect(statSync(CONSOLE_CREDENTIALS_PATH).mode & 0o777).toBe(0o600);
     const config = loadHookbusConfig(LOCAL_CONFIG_PATH, {});
@@ -35,25 +35,25 @@ describe('ensureLocalConsoleUsers (npm start on a fresh clone)', () => {
     expect(readFileSync(LOCAL_CONFIG_PATH, 'utf8')).not.toContain(passwords.operator!);
 
     // The next start finds them and generates nothing.
-    const again = await ensureLocalConsoleUsers(LOCAL_CONFIG_PATH, config, {}, 3006);
+    const again = await ensureLocalConsoleUsers(LOCAL_CONFIG_PATH, config, {}, 'http://127.0.0.1:3006');
     expect(again.env).toEqual({});
     expect(credentials()).toEqual(passwords);
   });
 
   it("leaves a config of the user's own alone: the users go to .hookbus/console-users.yaml, named by CONSOLE_USERS_FILE", async () => {
     writeFileSync('hookbus.yaml', 'sources: []\n');
-    const first = await ensureLocalConsoleUsers('./hookbus.yaml', parseHookbusConfig('sources: []'), {}, 3006);
+    const first = await ensureLocalConsoleUsers('./hookbus.yaml', parseHookbusConfig('sources: []'), {}, 'http://127.0.0.1:3006');
     expect(first.env).toEqual({ CONSOLE_USERS_FILE: LOCAL_CONSOLE_USERS_PATH });
     expect(readFileSync('hookbus.yaml', 'utf8')).toBe('sources: []\n');
     expect(statSync(LOCAL_CONSOLE_USERS_PATH).mode & 0o777).toBe(0o600);
     const passwords = credentials();
-    const second = await ensureLocalConsoleUsers('./hookbus.yaml', parseHookbusConfig('sources: []'), {}, 3006);
+    const second = await ensureLocalConsoleUsers('./hookbus.yaml', parseHookbusConfig('sources: []'), {}, 'http://127.0.0.1:3006');
     expect(second.env).toEqual(first.env);
     expect(credentials()).toEqual(passwords);
   });
 
   it('generates nothing when users are configured', async () => {
-    const result = await ensureLocalConsoleUsers('./hookbus.yaml', parseHookbusConfig('sources: []'), { CONSOLE_USERS_FILE: '/etc/users.yaml' }, 3006);
+    const result = await ensureLocalConsoleUsers('./hookbus.yaml', parseHookbusConfig('sources: []'), { CONSOLE_USERS_FILE: '/etc/users.yaml' }, 'http://127.0.0.1:3006');
     expect(result).toEqual({ env: {}, line: 'console: http://127.0.0.1:3006 (users from CONSOLE_USERS_FILE)' });
   });
 });

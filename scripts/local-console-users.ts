@@ -41,10 +41,10 @@ export async function ensureLocalConsoleUsers(
   configPath: string | null,
   config: HookbusConfig,
   env: Readonly<Record<string, string | undefined>>,
-  port: number,
+  /** Where the console answers from this machine (libs/platform localUrl), for the line said. */
+  url: string,
   password: () => string = () => randomBytes(18).toString('base64url'),
 ): Promise<LocalConsoleUsers> {
-  const url = `http://127.0.0.1:${port}`;
   const configured = (config.console?.users.length ?? 0) > 0 || config.console?.oidc || env.CONSOLE_USERS_FILE;
   if (configured) {
     const local = existsSync(CONSOLE_CREDENTIALS_PATH) ? `; generated passwords in ${CONSOLE_CREDENTIALS_PATH}` : '';

@@ -2,9 +2,9 @@
  * `npm start`'s "hookbus is ready" line (scripts/readiness.ts): said once every service answers `/health/ready`
  * together, never before; a stack slow to get there says once which service waits on what.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { downChecks, probeReady, waitingLine, watchReadiness, type ReadinessProbe } from './readiness';
+import { downChecks, probeService, readyLine, waitingLine, watchReadiness, type ReadinessProbe, type ReadinessTarget } from './readiness';
 
 describe('downChecks: what a terminus /health/ready body says is down', () => {
   it.each([
@@ -35,42 +35,99 @@ describe('waitingLine', () => {
   });
 });
 
-describe('probeReady against a real http server', () => {
-  let server: Server;
-  let status = 200;
-  let hang = false;
-  let base = '';
-  beforeAll(async () => {
-    server = createServer((_request, response) => {
-      if (hang) return;
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(status === 200 ? { status: 'ok' } : { status: 'error', error: { kafka: { status: 'down', message: 'no leader' } } }));
+describe('probeService against a real http server', () => {
+  /** How the server answers /health/ready; /health/live always names `livePid`. */
+  let answer: (request: IncomingMessage, response: ServerResponse) => void;
+  const livePid = 4242;
+  const servers: Server[] = [];
+  let target: ReadinessTarget;
+
+  async function serve(host: string): Promise<number> {
+    const server = createServer((request, response) => {
+      if (request.url === '/health/live') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'ok', info: { process: { status: 'up', service: 'gateway', pid: livePid } } }));
+        return;
+      }
+      if (request.url === '/elsewhere') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"status":"ok"}');
+        return;
+      }
+      answer(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    return (server.address() as AddressInfo).port;
+  }
+  const json = (status: number, body: unknown) => (_request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+
+  beforeAll(async () => {
+    target = { host: '127.0.0.1', port: await serve('127.0.0.1'), pid: livePid };
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
-  it('200 is ready', async () => {
-    status = 200;
-    expect(await probeReady(`${base}/health/ready`, 2_000)).toEqual({ ready: true, why: '' });
+  it('200 from the process started is ready', async () => {
+    answer = json(200, { status: 'ok' });
+    expect(await probeService(target, 2_000)).toEqual({ ready: true, why: '' });
   });
 
   it('503 is not, with the checks that are down', async () => {
-    status = 503;
-    expect(await probeReady(`${base}/health/ready`, 2_000)).toEqual({ ready: false, why: '503: kafka (no leader)' });
+    answer = json(503, { status: 'error', error: { kafka: { status: 'down', message: 'no leader' } } });
+    expect(await probeService(target, 2_000)).toEqual({ ready: false, why: '503: kafka (no leader)' });
   });
 
+  it('a 200 from another process on the port (a stack left running) is not ready', async () => {
+    answer = json(200, { status: 'ok' });
+    expect(await probeService({ ...target, pid: 999_999 }, 2_000)).toEqual({
+      ready: false,
+      why: `port ${target.port} is answered by another process (pid ${livePid}), not the one started (pid 999999)`,
+    });
+  });
+
+  it('a redirect is not followed: only the service\'s own 200 counts', async () => {
+    answer = (_request, response) => {
+      response.writeHead(302, { location: '/elsewhere' });
+      response.end();
+    };
+    expect(await probeService(target, 2_000)).toEqual({ ready: false, why: '302' });
+  });
+
+  it('a huge error body is not read to its end: the status is enough', async () => {
+    const whole = 32 * 1024 * 1024;
+    let sent = 0;
+    answer = (_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      const more = (): void => {
+        while (sent < whole && response.write(chunk)) sent += chunk.length;
+        if (sent >= whole) response.end();
+      };
+      response.on('drain', more);
+      more();
+    };
+    // A bound far past this test's 10 s: a probe that waited for the whole body would fail the test.
+    expect(await probeService(target, 600_000)).toEqual({ ready: false, why: '503' });
+    // The probe hung up after its 64 KiB: the server's writes stopped at what the sockets' buffers held.
+    expect(sent).toBeLessThan(whole);
+  }, 10_000);
+
   it('a server that never answers is not ready, within the bound', async () => {
-    hang = true;
-    try {
-      expect(await probeReady(`${base}/health/ready`, 200)).toEqual({ ready: false, why: 'no answer within 200 ms' });
-    } finally {
-      hang = false;
-    }
+    answer = () => undefined;
+    expect(await probeService(target, 200)).toEqual({ ready: false, why: 'no answer within 200 ms' });
+  });
+
+  it('a connection dropped mid-request says its code', async () => {
+    answer = (request) => request.socket.destroy();
+    expect((await probeService(target, 2_000)).why).toMatch(/^ECONNRESET: /);
   });
 
   it('a port nobody listens on is "not listening yet"', async () => {
@@ -78,41 +135,53 @@ describe('probeReady against a real http server', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    expect(await probeReady(`http://127.0.0.1:${port}/health/ready`, 2_000)).toEqual({ ready: false, why: 'not listening yet' });
+    expect(await probeService({ host: '127.0.0.1', port, pid: 1 }, 2_000)).toEqual({ ready: false, why: 'not listening yet' });
+  });
+
+  it('an IPv6 address, as libs/platform localHost gives it (no brackets)', async () => {
+    answer = json(200, { status: 'ok' });
+    expect(await probeService({ host: '::1', port: await serve('::1'), pid: livePid }, 2_000)).toEqual({ ready: true, why: '' });
   });
 });
 
 describe('watchReadiness', () => {
-  /** Probes that answer from a script: each target's answers in order, the last one repeated. */
-  function scripted(answers: Record<string, boolean[]>) {
-    const seen: Record<string, number> = {};
-    return async (url: string): Promise<ReadinessProbe> => {
-      const list = answers[url]!;
-      const index = Math.min(seen[url] ?? 0, list.length - 1);
-      seen[url] = (seen[url] ?? 0) + 1;
+  const at = (port: number): ReadinessTarget => ({ host: '127.0.0.1', port, pid: undefined });
+
+  /** Probes that answer from a script: each port's answers in order, the last one repeated; every call logged. */
+  function scripted(answers: Record<number, boolean[]>, calls: number[] = []) {
+    const seen: Record<number, number> = {};
+    return async ({ port }: ReadinessTarget): Promise<ReadinessProbe> => {
+      calls.push(port);
+      const list = answers[port]!;
+      const index = Math.min(seen[port] ?? 0, list.length - 1);
+      seen[port] = (seen[port] ?? 0) + 1;
       return list[index] ? { ready: true, why: '' } : { ready: false, why: 'not listening yet' };
     };
   }
 
   it('says ready once, only in a round where every service answers ready', async () => {
     const said: string[] = [];
-    // a is ready at once then falls over once; b gets ready on its third probe: rounds 1–3 have one not ready.
+    const calls: number[] = [];
+    // 1 is ready at once, falls over in round 3, is back in round 4; 2 gets ready in round 3. Each of rounds 1–3 has
+    // one service not ready, though by round 3 both have answered ready once: only round 4 (probe calls 7 and 8) is.
     const watch = watchReadiness({
-      targets: new Map([['a', 'a'], ['b', 'b']]),
-      probe: scripted({ a: [true, true, false, true], b: [false, false, true] }),
+      targets: new Map([['a', at(1)], ['b', at(2)]]),
+      probe: scripted({ 1: [true, true, false, true], 2: [false, false, true] }, calls),
       intervalMs: 1,
-      onReady: () => said.push('ready'),
+      patienceMs: 60_000,
+      onReady: () => said.push(`ready after ${calls.length} probes`),
       onSlow: (w) => said.push(`slow ${w}`),
     });
     expect(await watch.settled).toBe(true);
-    expect(said).toEqual(['ready']);
+    expect(said).toEqual(['ready after 8 probes']);
+    expect(calls).toHaveLength(8);
   });
 
   it('says once which service waits, when the stack is slow, and keeps waiting', async () => {
     const said: string[] = [];
     const watch = watchReadiness({
-      targets: new Map([['gateway', 'g'], ['tracker', 't']]),
-      probe: scripted({ g: [true], t: [false, false, false, false, false, true] }),
+      targets: new Map([['gateway', at(1)], ['tracker', at(2)]]),
+      probe: scripted({ 1: [true], 2: [false, false, false, false, false, true] }),
       intervalMs: 5,
       patienceMs: 0,
       onReady: () => said.push('ready'),
@@ -125,9 +194,10 @@ describe('watchReadiness', () => {
   it('says nothing once stopped (the stack is stopping)', async () => {
     const said: string[] = [];
     const watch = watchReadiness({
-      targets: new Map([['a', 'a']]),
-      probe: scripted({ a: [false] }),
+      targets: new Map([['a', at(1)]]),
+      probe: scripted({ 1: [false] }),
       intervalMs: 5,
+      patienceMs: 60_000,
       onReady: () => said.push('ready'),
       onSlow: () => said.push('slow'),
     });
@@ -136,14 +206,47 @@ describe('watchReadiness', () => {
     expect(said).toEqual([]);
   });
 
-  it('a probe that throws counts as not ready, not as a crash', async () => {
+  describe('stopped while a probe is in flight', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it.each([
+      ['the probe then answers ready', true],
+      ['the probe then answers not ready, past the patience', false],
+    ])('%s: nothing is said and nothing probed again', async (_, answersReady) => {
+      const said: string[] = [];
+      let calls = 0;
+      let answer: (probe: ReadinessProbe) => void = () => undefined;
+      const watch = watchReadiness({
+        targets: new Map([['a', at(1)]]),
+        probe: () => {
+          calls += 1;
+          return new Promise<ReadinessProbe>((resolve) => (answer = resolve));
+        },
+        intervalMs: 5,
+        patienceMs: 0,
+        onReady: () => said.push('ready'),
+        onSlow: () => said.push('slow'),
+      });
+      expect(calls).toBe(1);
+      watch.stop();
+      answer({ ready: answersReady, why: answersReady ? '' : 'not listening yet' });
+      // Runs the answer's continuation and every round that could follow it.
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(await watch.settled).toBe(false);
+      expect(said).toEqual([]);
+      expect(calls).toBe(1);
+    });
+  });
+
+  it('a probe that throws counts as not ready, on one line, not as a crash', async () => {
     let calls = 0;
     const said: string[] = [];
     const watch = watchReadiness({
-      targets: new Map([['a', 'a']]),
+      targets: new Map([['a', at(1)]]),
       probe: async () => {
         calls += 1;
-        if (calls === 1) throw new Error('boom');
+        if (calls === 1) throw new Error('boom\n    at somewhere');
         return { ready: true, why: '' };
       },
       intervalMs: 1,
@@ -152,6 +255,22 @@ describe('watchReadiness', () => {
       onSlow: (w) => said.push(`slow ${w}`),
     });
     expect(await watch.settled).toBe(true);
-    expect(said).toEqual(['slow a (Error: boom)', 'ready']);
+    expect(said).toEqual(['slow a (Error: boom at somewhere)', 'ready']);
+  });
+
+  it('refuses to watch nothing: no service is not a ready stack', () => {
+    expect(() => watchReadiness({ targets: new Map(), patienceMs: 0, onReady: () => undefined, onSlow: () => undefined })).toThrow(/no service to watch/);
+  });
+});
+
+describe('readyLine', () => {
+  it.each([
+    ['every service, on loopback', ['gateway', 'tracker'], '127.0.0.1', 'hookbus is ready: every service answers /health/ready; send webhooks to http://127.0.0.1:3000/webhooks/{sourceId}'],
+    ['bound everywhere: reached on loopback', ['gateway'], '0.0.0.0', 'hookbus is ready: every service answers /health/ready; send webhooks to http://127.0.0.1:3000/webhooks/{sourceId}'],
+    ['bound to one address: that address', ['gateway'], '10.1.2.3', 'hookbus is ready: every service answers /health/ready; send webhooks to http://10.1.2.3:3000/webhooks/{sourceId}'],
+    ['bound to one IPv6 address', ['gateway'], '::1', 'hookbus is ready: every service answers /health/ready; send webhooks to http://[::1]:3000/webhooks/{sourceId}'],
+    ['no gateway started (--only)', ['normalizer', 'tracker'], '127.0.0.1', 'hookbus is ready: every service answers /health/ready (normalizer, tracker; no gateway was started, so no webhook is taken)'],
+  ])('%s', (_, services, listenHost, line) => {
+    expect(readyLine(services, listenHost, 3000)).toBe(line);
   });
 });

@@ -5,6 +5,8 @@
  * `/health/ready` reports), once, and keeps waiting: a slow first build or a broker still electing leaders is no
  * failure, and a dependency that stays down shows in that line.
  */
+import { get as httpGet } from 'node:http';
+import { localUrl } from '@hookbus/platform';
 
 /** What one probe of a service's `/health/ready` found. */
 export interface ReadinessProbe {
@@ -32,23 +34,88 @@ function oneLine(text: string, max = 120): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** One GET of `url`, bounded by `timeoutMs`: a service that accepts the connection but never answers is not ready. */
-export async function probeReady(url: string, timeoutMs: number): Promise<ReadinessProbe> {
+/** Where one service answers, and which process should: the child `npm start` spawned. */
+export interface ReadinessTarget {
+  /** As a socket takes it: an IPv6 address without brackets, its zone id kept (libs/platform localHost). */
+  readonly host: string;
+  readonly port: number;
+  /** The child's pid; undefined when it was not spawned (then any process on the port is taken at its word). */
+  readonly pid: number | undefined;
+}
+
+/** A ready or error body is a few hundred bytes; past this much the rest is not read (a stranger on the port). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+type Answer = { readonly status: number; readonly body: unknown } | { readonly failed: string };
+
+/**
+ * One GET, bounded by `timeoutMs` from the first byte sent to the last read. node:http rather than fetch: a socket
+ * takes a link-local address with its zone id, which a URL cannot carry, and it follows no redirect.
+ */
+function getJson(target: ReadinessTarget, path: string, timeoutMs: number): Promise<Answer> {
+  return new Promise<Answer>((resolve) => {
+    let done = false;
+    const finish = (answer: Answer): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      request.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => finish({ failed: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const request = httpGet({ host: target.host, port: target.port, path, headers: { accept: 'application/json' } }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const status = response.statusCode ?? 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) finish({ status, body: null });
+        else chunks.push(chunk);
+      });
+      response.on('end', () => finish({ status, body: parseJson(Buffer.concat(chunks).toString('utf8')) }));
+      response.on('error', (error) => finish({ failed: connectionProblem(error) }));
+    });
+    request.on('error', (error) => finish({ failed: connectionProblem(error) }));
+  });
+}
+
+function parseJson(text: string): unknown {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (response.status === 200) {
-      await response.body?.cancel();
-      return { ready: true, why: '' };
-    }
-    const body: unknown = await response.json().catch(() => null);
-    return { ready: false, why: downChecks(response.status, body) };
-  } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (code === 'ECONNREFUSED') return { ready: false, why: 'not listening yet' };
-    // A DOMException, which is an Error in some realms only: told by its name.
-    if ((error as { name?: unknown }).name === 'TimeoutError') return { ready: false, why: `no answer within ${timeoutMs} ms` };
-    return { ready: false, why: oneLine(error instanceof Error ? error.message : String(error)) };
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
+}
+
+/** "not listening yet" for a refused connection (the child has not bound its port yet); the code and message else. */
+function connectionProblem(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return 'not listening yet';
+  return oneLine(code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message);
+}
+
+/** The pid a `/health/live` body names (libs/platform HealthController), if any. */
+function livePid(body: unknown): number | undefined {
+  const pid = (body as { info?: { process?: { pid?: unknown } } } | null)?.info?.process?.pid;
+  return typeof pid === 'number' ? pid : undefined;
+}
+
+/**
+ * Ready when the process on the port is the one spawned (`/health/live` names its pid: another stack left running
+ * on these ports answers 200 too, until this child fails to bind and the stack stops) and its `/health/ready`
+ * answers 200. Each GET is bounded by `timeoutMs`: a service that accepts the connection but never answers is not
+ * ready.
+ */
+export async function probeService(target: ReadinessTarget, timeoutMs: number): Promise<ReadinessProbe> {
+  if (target.pid !== undefined) {
+    const live = await getJson(target, '/health/live', timeoutMs);
+    if ('failed' in live) return { ready: false, why: live.failed };
+    const pid = livePid(live.body);
+    if (pid !== target.pid) return { ready: false, why: `port ${target.port} is answered by another process (pid ${pid ?? 'unknown'}), not the one started (pid ${target.pid})` };
+  }
+  const ready = await getJson(target, '/health/ready', timeoutMs);
+  if ('failed' in ready) return { ready: false, why: ready.failed };
+  return ready.status === 200 ? { ready: true, why: '' } : { ready: false, why: downChecks(ready.status, ready.body) };
 }
 
 /** "gateway (not listening yet); tracker (503: kafka (…))": the services not ready, for the line said once. */
@@ -67,14 +134,15 @@ export interface ReadinessWatch {
 }
 
 export interface ReadinessOptions {
-  /** Service name → its `/health/ready` URL. */
-  readonly targets: ReadonlyMap<string, string>;
+  /** Service name → where it answers. At least one: a watch of nothing would say ready at once. */
+  readonly targets: ReadonlyMap<string, ReadinessTarget>;
   readonly onReady: () => void;
   /** Said once, when the stack is still not ready after `patienceMs`: the services that wait, and on what. */
   readonly onSlow: (waiting: string) => void;
+  /** How long before the slow line; the caller says it, so the caller's text and this wait are the same number. */
+  readonly patienceMs: number;
   readonly intervalMs?: number;
-  readonly patienceMs?: number;
-  readonly probe?: (url: string) => Promise<ReadinessProbe>;
+  readonly probe?: (target: ReadinessTarget) => Promise<ReadinessProbe>;
 }
 
 /**
@@ -82,9 +150,10 @@ export interface ReadinessOptions {
  * again in every round: one that fell over after answering (its broker went away) is not ready.
  */
 export function watchReadiness(options: ReadinessOptions): ReadinessWatch {
+  if (options.targets.size === 0) throw new Error('watchReadiness: no service to watch');
   const intervalMs = options.intervalMs ?? 250;
-  const patienceMs = options.patienceMs ?? 60_000;
-  const probe = options.probe ?? ((url: string) => probeReady(url, 2_000));
+  const patienceMs = options.patienceMs;
+  const probe = options.probe ?? ((target: ReadinessTarget) => probeService(target, 2_000));
   const startedAt = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -92,7 +161,9 @@ export function watchReadiness(options: ReadinessOptions): ReadinessWatch {
   let settle: (ready: boolean) => void = () => undefined;
   const settled = new Promise<boolean>((resolve) => (settle = resolve));
   const round = async (): Promise<void> => {
-    const results = await Promise.all([...options.targets].map(async ([name, url]) => [name, await probe(url).catch((error: unknown) => ({ ready: false, why: String(error) }))] as const));
+    const results = await Promise.all(
+      [...options.targets].map(async ([name, target]) => [name, await probe(target).catch((error: unknown): ReadinessProbe => ({ ready: false, why: oneLine(String(error)) }))] as const),
+    );
     if (stopped) return;
     const probes = new Map(results);
     if ([...probes.values()].every((p) => p.ready)) {
@@ -119,4 +190,14 @@ export function watchReadiness(options: ReadinessOptions): ReadinessWatch {
     },
     settled,
   };
+}
+
+/**
+ * The line said once the stack is ready. It gives the webhook URL only when a gateway was started (`--only` can leave
+ * it out), at the address the gateway answers from this machine.
+ */
+export function readyLine(services: readonly string[], listenHost: string, gatewayPort: number): string {
+  return services.includes('gateway')
+    ? `hookbus is ready: every service answers /health/ready; send webhooks to ${localUrl(listenHost, gatewayPort)}/webhooks/{sourceId}`
+    : `hookbus is ready: every service answers /health/ready (${services.join(', ')}; no gateway was started, so no webhook is taken)`;
 }

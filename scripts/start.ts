@@ -20,11 +20,11 @@ import { ConfigError, loadEnv, loadHookbusConfig, type HookbusConfig, type Hookb
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, kafkaSecurityConfig, provisionTopics } from '@hookbus/kafka';
-import { serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
+import { localHost, localUrl, serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { guardLocalKafka, isOurBroker, localKafkaSetup, releaseGuard, repoRoot, runningPid, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalConsoleUsers } from './local-console-users';
 import { ensureLocalSources } from './local-sources';
-import { watchReadiness } from './readiness';
+import { readyLine, watchReadiness } from './readiness';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor', 'console'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -131,9 +131,20 @@ function pipeLines(child: ChildProcess, name: string): void {
   }
 }
 
-function argValue(argv: string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv[i + 1] : undefined;
+/**
+ * The services `--only a,b` names, in start order; all of them without the flag. A name that is no service, or a
+ * flag with no names, is an error before anything starts: a typo would otherwise start nothing and call that ready.
+ */
+export function selectServices(argv: readonly string[]): ServiceName[] {
+  const at = argv.indexOf('--only');
+  if (at < 0) return [...SERVICES];
+  const names = (argv[at + 1] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(SERVICES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    const given = names.length === 0 ? 'no service named' : `unknown service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`;
+    throw new Error(`--only: ${given}; expected a comma-separated list of ${SERVICES.join(', ')}`);
+  }
+  return SERVICES.filter((service) => names.includes(service));
 }
 
 interface StartedBroker {
@@ -267,6 +278,7 @@ function withLocalSources(env: HookbusEnv): HookbusEnv {
 
 async function main(argv: string[]): Promise<void> {
   watchForStopRequests();
+  const services = selectServices(argv);
   let env: HookbusEnv;
   let config: HookbusConfig;
   try {
@@ -317,13 +329,11 @@ async function main(argv: string[]): Promise<void> {
   childEnv.LISTEN_HOST = listenHost;
   const children = new Map<string, ChildProcess>();
   const root = join(__dirname, '..');
-  const only = argValue(argv, '--only')?.split(',') as ServiceName[] | undefined;
-  const services = SERVICES.filter((s) => !only || only.includes(s));
   // The console needs users: a fresh clone gets an operator and a viewer (scripts/local-console-users.ts). Its
   // session cookie is not Secure here: the local console is plain http on 127.0.0.1.
   let consoleLine: string | null = null;
   if (services.includes('console')) {
-    const users = await ensureLocalConsoleUsers(env.configPath, config, process.env, env.servicePorts.console);
+    const users = await ensureLocalConsoleUsers(env.configPath, config, process.env, localUrl(listenHost, env.servicePorts.console));
     Object.assign(childEnv, users.env);
     childEnv.CONSOLE_COOKIE_SECURE = childEnv.CONSOLE_COOKIE_SECURE || 'false';
     consoleLine = users.line;
@@ -344,19 +354,20 @@ async function main(argv: string[]): Promise<void> {
   const ports = { gateway: env.gatewayPort, ...env.servicePorts };
   say('');
   say('hookbus is starting:');
-  for (const name of services) say(`  ${name.padEnd(13)} http://127.0.0.1:${ports[name]}  (/health/ready, /metrics)`);
-  say(`  webhooks      http://127.0.0.1:${env.gatewayPort}/webhooks/{sourceId}`);
+  for (const name of services) say(`  ${name.padEnd(13)} ${localUrl(listenHost, ports[name])}  (/health/ready, /metrics)`);
+  if (services.includes('gateway')) say(`  webhooks      ${localUrl(listenHost, env.gatewayPort)}/webhooks/{sourceId}`);
   say(`  kafka         ${env.kafkaBrokers.join(',')}${startedKafka ? ' (started by hookbus)' : ''}`);
   if (consoleLine) say(consoleLine);
   say('Ctrl-C stops everything.');
   say('');
   // The children listen a few seconds after they spawn; a curl sent before then is refused. This line is the moment.
-  const probeHost = ['0.0.0.0', '::'].includes(listenHost) ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+  const patienceMs = 60_000;
   const readiness = watchReadiness({
-    targets: new Map(services.map((name) => [name, `http://${probeHost}:${ports[name]}/health/ready`])),
+    targets: new Map(services.map((name) => [name, { host: localHost(listenHost), port: ports[name], pid: children.get(name)?.pid }])),
+    patienceMs,
     // Set apart by blank lines: it lands among the services' start-up lines.
-    onReady: () => say(`\nhookbus is ready: every service answers /health/ready; send webhooks to http://127.0.0.1:${env.gatewayPort}/webhooks/{sourceId}\n`),
-    onSlow: (waiting) => say(`still starting after 60 s, waiting for: ${waiting}`),
+    onReady: () => say(`\n${readyLine(services, listenHost, env.gatewayPort)}\n`),
+    onSlow: (waiting) => say(`still starting after ${patienceMs / 1000} s, waiting for: ${waiting}`),
   });
 
   let stopping = false;

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadEnv, loadHookbusConfig, type HookbusConfig, type HookbusEnv, type SourceCredentials } from '@hookbus/config';
 import { createLogger } from './logger';
+import { bindsEverywhere, localUrl } from './local-url';
 import { createMetricsRegistry } from './metrics';
 import { PinoNestLogger } from './nest-logger';
 import type { ServiceContext } from './service-context';
@@ -50,10 +51,8 @@ export async function listen(app: INestApplication, port: number, context: Servi
   await app.listen(port, host);
   const address = app.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const everywhere = host === '0.0.0.0' || host === '::';
-  // The URL to try from this machine: loopback answers when bound to all interfaces; a specific address answers only
-  // at that address (an IPv6 one in brackets).
-  const url = everywhere ? `http://127.0.0.1:${actualPort}` : `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const everywhere = bindsEverywhere(host);
+  const url = localUrl(host, actualPort);
   // Says where it is bound (all interfaces, or this address only).
   const bound = everywhere ? `all interfaces, port ${actualPort}` : `${host}:${actualPort} only`;
   context.logger.info({ url, host }, `${context.name} listening on ${url} (${bound}; health: ${url}/health/ready, metrics: ${url}/metrics)`);

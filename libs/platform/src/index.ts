@@ -9,3 +9,4 @@ export * from './bootstrap';
 export * from './service-process';
 export * from './personal-data';
 export * from './client-address';
+export * from './local-url';
