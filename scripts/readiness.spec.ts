@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { downChecks, probeService, readyLine, waitingLine, watchReadiness, type ReadinessProbe, type ReadinessTarget } from './readiness';
+import { downChecks, probeService, readinessTargets, readyLine, waitingLine, watchReadiness, type ReadinessProbe, type ReadinessTarget } from './readiness';
 
 describe('downChecks: what a terminus /health/ready body says is down', () => {
   it.each([
@@ -57,7 +57,8 @@ describe('probeService against a real http server', () => {
       answer(request, response);
     });
     servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    // An address this machine lacks fails here at once, rather than leaving the test waiting.
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
     return (server.address() as AddressInfo).port;
   }
   const json = (status: number, body: unknown) => (_request: IncomingMessage, response: ServerResponse) => {
@@ -93,6 +94,29 @@ describe('probeService against a real http server', () => {
     });
   });
 
+  it('a /health/live that names no pid is not the process started', async () => {
+    const stranger = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"status":"ok"}');
+    });
+    servers.push(stranger);
+    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+    const port = (stranger.address() as AddressInfo).port;
+    expect(await probeService({ host: '127.0.0.1', port, pid: livePid }, 2_000)).toEqual({
+      ready: false,
+      why: `port ${port} is answered by another process (pid unknown), not the one started (pid ${livePid})`,
+    });
+  });
+
+  it('a service that was not spawned (no pid) is never ready, whatever answers on its port', async () => {
+    answer = json(200, { status: 'ok' });
+    expect(await probeService({ ...target, pid: undefined }, 2_000)).toEqual({ ready: false, why: 'not started' });
+  });
+
+  it('a port no socket takes is said, not thrown', async () => {
+    expect(await probeService({ host: '127.0.0.1', port: 70_000, pid: 1 }, 50)).toEqual({ ready: false, why: expect.stringMatching(/port.*70000/i) });
+  });
+
   it('a redirect is not followed: only the service\'s own 200 counts', async () => {
     answer = (_request, response) => {
       response.writeHead(302, { location: '/elsewhere' });
@@ -101,12 +125,14 @@ describe('probeService against a real http server', () => {
     expect(await probeService(target, 2_000)).toEqual({ ready: false, why: '302' });
   });
 
-  it('a huge error body is not read to its end: the status is enough', async () => {
-    const whole = 32 * 1024 * 1024;
+  it('a huge error body is not read to its end: the status is enough, and the connection is closed', async () => {
+    const whole = 256 * 1024 * 1024;
     let sent = 0;
+    let closed!: Promise<void>;
     answer = (_request, response) => {
+      closed = new Promise((resolve) => response.once('close', resolve));
       response.writeHead(503, { 'content-type': 'application/json' });
-      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
       const more = (): void => {
         while (sent < whole && response.write(chunk)) sent += chunk.length;
         if (sent >= whole) response.end();
@@ -114,10 +140,23 @@ describe('probeService against a real http server', () => {
       response.on('drain', more);
       more();
     };
-    // A bound far past this test's 10 s: a probe that waited for the whole body would fail the test.
-    expect(await probeService(target, 600_000)).toEqual({ ready: false, why: '503' });
-    // The probe hung up after its 64 KiB: the server's writes stopped at what the sockets' buffers held.
-    expect(sent).toBeLessThan(whole);
+    expect(await probeService(target, 60_000)).toEqual({ ready: false, why: '503' });
+    await closed;
+    // What the server wrote before the probe hung up fits in the sockets' buffers: a few MiB on loopback, not the
+    // 256 MiB a probe that read the whole body would have taken in.
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  }, 20_000);
+
+  it('headers and then nothing: not ready within the bound, and the connection is closed', async () => {
+    let closed!: Promise<void>;
+    answer = (_request, response) => {
+      closed = new Promise((resolve) => response.once('close', resolve));
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{');
+    };
+    expect(await probeService(target, 200)).toEqual({ ready: false, why: 'no answer within 200 ms' });
+    // A probe that left its socket open would hold this past the test's 10 s.
+    await closed;
   }, 10_000);
 
   it('a server that never answers is not ready, within the bound', async () => {
@@ -239,6 +278,23 @@ describe('watchReadiness', () => {
     });
   });
 
+  it('stopped between rounds: nothing probed again', async () => {
+    jest.useFakeTimers();
+    try {
+      const calls: number[] = [];
+      const watch = watchReadiness({ targets: new Map([['a', at(1)]]), probe: scripted({ 1: [false] }, calls), intervalMs: 5, patienceMs: 60_000, onReady: () => undefined, onSlow: () => undefined });
+      // The first round ends and the second is due in 5 ms.
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(1);
+      watch.stop();
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(calls).toHaveLength(1);
+      expect(await watch.settled).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('a probe that throws counts as not ready, on one line, not as a crash', async () => {
     let calls = 0;
     const said: string[] = [];
@@ -272,5 +328,19 @@ describe('readyLine', () => {
     ['no gateway started (--only)', ['normalizer', 'tracker'], '127.0.0.1', 'hookbus is ready: every service answers /health/ready (normalizer, tracker; no gateway was started, so no webhook is taken)'],
   ])('%s', (_, services, listenHost, line) => {
     expect(readyLine(services, listenHost, 3000)).toBe(line);
+  });
+});
+
+describe('readinessTargets', () => {
+  it('every service started, where this machine reaches it, with its pid', () => {
+    const pids: Record<string, number> = { gateway: 11, tracker: 12 };
+    expect(readinessTargets(['gateway', 'tracker', 'console'], '0.0.0.0', { gateway: 3000, tracker: 3002, console: 3006 }, (name) => pids[name])).toEqual(
+      new Map([
+        ['gateway', { host: '127.0.0.1', port: 3000, pid: 11 }],
+        ['tracker', { host: '127.0.0.1', port: 3002, pid: 12 }],
+        ['console', { host: '127.0.0.1', port: 3006, pid: undefined }],
+      ]),
+    );
+    expect(readinessTargets(['gateway'], 'fe80::1%eth0', { gateway: 3000 }, () => 5).get('gateway')).toEqual({ host: 'fe80::1%eth0', port: 3000, pid: 5 });
   });
 });

@@ -5,8 +5,8 @@
  * `/health/ready` reports), once, and keeps waiting: a slow first build or a broker still electing leaders is no
  * failure, and a dependency that stays down shows in that line.
  */
-import { get as httpGet } from 'node:http';
-import { localUrl } from '@hookbus/platform';
+import { get as httpGet, type ClientRequest } from 'node:http';
+import { localHost, localUrl } from '@hookbus/platform';
 
 /** What one probe of a service's `/health/ready` found. */
 export interface ReadinessProbe {
@@ -39,7 +39,7 @@ export interface ReadinessTarget {
   /** As a socket takes it: an IPv6 address without brackets, its zone id kept (libs/platform localHost). */
   readonly host: string;
   readonly port: number;
-  /** The child's pid; undefined when it was not spawned (then any process on the port is taken at its word). */
+  /** The child's pid; undefined when it could not be spawned, and then the service is never ready. */
   readonly pid: number | undefined;
 }
 
@@ -54,28 +54,38 @@ type Answer = { readonly status: number; readonly body: unknown } | { readonly f
  */
 function getJson(target: ReadinessTarget, path: string, timeoutMs: number): Promise<Answer> {
   return new Promise<Answer>((resolve) => {
+    let request: ClientRequest;
+    let timer: NodeJS.Timeout | undefined;
     let done = false;
     const finish = (answer: Answer): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      request.destroy();
+      // The connection is closed whatever it was doing: a probe never leaves a socket behind.
+      request?.destroy();
       resolve(answer);
     };
-    const timer = setTimeout(() => finish({ failed: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    const request = httpGet({ host: target.host, port: target.port, path, headers: { accept: 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const status = response.statusCode ?? 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) finish({ status, body: null });
-        else chunks.push(chunk);
+    try {
+      // agent: false, one connection per GET and closed after it, rather than one kept alive in Node's global pool.
+      request = httpGet({ host: target.host, port: target.port, path, agent: false, headers: { accept: 'application/json' } }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const status = response.statusCode ?? 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) finish({ status, body: null });
+          else chunks.push(chunk);
+        });
+        response.on('end', () => finish({ status, body: parseJson(Buffer.concat(chunks).toString('utf8')) }));
+        response.on('error', (error) => finish({ failed: connectionProblem(error) }));
       });
-      response.on('end', () => finish({ status, body: parseJson(Buffer.concat(chunks).toString('utf8')) }));
-      response.on('error', (error) => finish({ failed: connectionProblem(error) }));
-    });
+    } catch (error) {
+      // A target no socket can take (a port out of range): said, not thrown.
+      finish({ failed: oneLine(error instanceof Error ? error.message : String(error)) });
+      return;
+    }
     request.on('error', (error) => finish({ failed: connectionProblem(error) }));
+    timer = setTimeout(() => finish({ failed: `no answer within ${timeoutMs} ms` }), timeoutMs);
   });
 }
 
@@ -107,12 +117,11 @@ function livePid(body: unknown): number | undefined {
  * ready.
  */
 export async function probeService(target: ReadinessTarget, timeoutMs: number): Promise<ReadinessProbe> {
-  if (target.pid !== undefined) {
-    const live = await getJson(target, '/health/live', timeoutMs);
-    if ('failed' in live) return { ready: false, why: live.failed };
-    const pid = livePid(live.body);
-    if (pid !== target.pid) return { ready: false, why: `port ${target.port} is answered by another process (pid ${pid ?? 'unknown'}), not the one started (pid ${target.pid})` };
-  }
+  if (target.pid === undefined) return { ready: false, why: 'not started' };
+  const live = await getJson(target, '/health/live', timeoutMs);
+  if ('failed' in live) return { ready: false, why: live.failed };
+  const pid = livePid(live.body);
+  if (pid !== target.pid) return { ready: false, why: `port ${target.port} is answered by another process (pid ${pid ?? 'unknown'}), not the one started (pid ${target.pid})` };
   const ready = await getJson(target, '/health/ready', timeoutMs);
   if ('failed' in ready) return { ready: false, why: ready.failed };
   return ready.status === 200 ? { ready: true, why: '' } : { ready: false, why: downChecks(ready.status, ready.body) };
@@ -161,6 +170,7 @@ export function watchReadiness(options: ReadinessOptions): ReadinessWatch {
   let settle: (ready: boolean) => void = () => undefined;
   const settled = new Promise<boolean>((resolve) => (settle = resolve));
   const round = async (): Promise<void> => {
+    if (stopped) return;
     const results = await Promise.all(
       [...options.targets].map(async ([name, target]) => [name, await probe(target).catch((error: unknown): ReadinessProbe => ({ ready: false, why: oneLine(String(error)) }))] as const),
     );
@@ -200,4 +210,14 @@ export function readyLine(services: readonly string[], listenHost: string, gatew
   return services.includes('gateway')
     ? `hookbus is ready: every service answers /health/ready; send webhooks to ${localUrl(listenHost, gatewayPort)}/webhooks/{sourceId}`
     : `hookbus is ready: every service answers /health/ready (${services.join(', ')}; no gateway was started, so no webhook is taken)`;
+}
+
+/** What `npm start` watches: each service it started, where this machine reaches it, and the pid it was given. */
+export function readinessTargets(
+  services: readonly string[],
+  listenHost: string,
+  ports: Readonly<Record<string, number>>,
+  pidOf: (service: string) => number | undefined,
+): Map<string, ReadinessTarget> {
+  return new Map(services.map((name) => [name, { host: localHost(listenHost), port: ports[name]!, pid: pidOf(name) }]));
 }

@@ -4,7 +4,7 @@
  * store of the user's `npm start`; with any other broker, `.hookbus/tracker-store`.
  */
 import { join } from 'node:path';
-import { localTrackerStoreDir, selectServices } from './start';
+import { localTrackerStoreDir, parseStartArgs } from './start';
 
 const ROOT = '/repo';
 
@@ -18,24 +18,33 @@ describe('localTrackerStoreDir', () => {
   });
 });
 
-/** `--only` (scripts/start.ts selectServices): a typo is an error before anything starts, never a stack of nothing. */
-describe('selectServices', () => {
+/**
+ * npm start's command line (scripts/start.ts parseStartArgs): a typo is an error before anything starts, never the
+ * wrong stack, nor a stack of nothing called ready.
+ */
+describe('parseStartArgs', () => {
   const all = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor', 'console'];
   it.each([
-    ['no --only: every service', [], all],
-    ['--only names, in start order whatever the order given', ['--only', 'tracker,gateway'], ['gateway', 'tracker']],
-    ['spaces and empty names around commas are ignored', ['--only', ' normalizer, ,projector,'], ['normalizer', 'projector']],
-    ['other flags around it', ['--fake-credas', '--only', 'orchestrator'], ['orchestrator']],
+    ['nothing: every service', [], { services: all, initOnly: false, resetKafka: false, fakeCredas: false }],
+    ['--only names, in start order whatever the order given', ['--only', 'tracker,gateway'], { services: ['gateway', 'tracker'], initOnly: false, resetKafka: false, fakeCredas: false }],
+    ['--only=names', ['--only=projector'], { services: ['projector'], initOnly: false, resetKafka: false, fakeCredas: false }],
+    ['spaces and empty names around commas are ignored', ['--only', ' normalizer, ,projector,'], { services: ['normalizer', 'projector'], initOnly: false, resetKafka: false, fakeCredas: false }],
+    ['every switch, with --only among them', ['--fake-credas', '--only', 'orchestrator', '--reset-kafka', '--init-only'], { services: ['orchestrator'], initOnly: true, resetKafka: true, fakeCredas: true }],
   ])('%s', (_, argv, expected) => {
-    expect(selectServices(argv)).toEqual(expected);
+    expect(parseStartArgs(argv)).toEqual(expected);
   });
 
   it.each([
     ['a name that is no service', ['--only', 'gatewya'], /^--only: unknown service gatewya; expected a comma-separated list of gateway, normalizer/],
     ['two, one valid', ['--only', 'gateway,trakcer,projecter'], /^--only: unknown services trakcer, projecter;/],
     ['the flag with no names', ['--only'], /^--only: no service named;/],
+    ['--only= with no names', ['--only='], /^--only: no service named;/],
     ['only commas', ['--only', ',,'], /^--only: no service named;/],
+    ['--only twice', ['--only', 'gateway', '--only=tracker'], /^--only given twice; usage: npm start -- /],
+    ['a switch twice', ['--reset-kafka', '--reset-kafka'], /^--reset-kafka given twice;/],
+    ['a misspelt switch', ['--reset-kafak'], /^unknown argument "--reset-kafak"; usage: npm start -- \[--init-only\] \[--reset-kafka\] \[--fake-credas\] \[--only gateway,normalizer,/],
+    ['a stray word', ['gateway'], /^unknown argument "gateway";/],
   ])('refuses %s', (_, argv, message) => {
-    expect(() => selectServices(argv)).toThrow(message);
+    expect(() => parseStartArgs(argv)).toThrow(message);
   });
 });

@@ -20,11 +20,11 @@ import { ConfigError, loadEnv, loadHookbusConfig, type HookbusConfig, type Hookb
 import { allTopics } from '@hookbus/contracts';
 import { migrate } from '@hookbus/db';
 import { brokerAnswers, kafkaSecurityConfig, provisionTopics } from '@hookbus/kafka';
-import { localHost, localUrl, serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
+import { localUrl, serviceEnvironment, serviceNodeOptions } from '@hookbus/platform';
 import { guardLocalKafka, isOurBroker, localKafkaSetup, releaseGuard, repoRoot, runningPid, startLocalKafka, stopLocalKafka, tellGuard, type LocalKafkaOptions } from './kafka/local-kafka';
 import { ensureLocalConsoleUsers } from './local-console-users';
 import { ensureLocalSources } from './local-sources';
-import { readyLine, watchReadiness } from './readiness';
+import { readinessTargets, readyLine, watchReadiness } from './readiness';
 
 const SERVICES = ['gateway', 'normalizer', 'tracker', 'orchestrator', 'projector', 'monitor', 'console'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -131,14 +131,42 @@ function pipeLines(child: ChildProcess, name: string): void {
   }
 }
 
+/** What `npm start` was asked: the flags it knows, each at most once. */
+export interface StartArgs {
+  /** The services `--only a,b` (or `--only=a,b`) names, in start order; all of them without the flag. */
+  readonly services: readonly ServiceName[];
+  readonly initOnly: boolean;
+  readonly resetKafka: boolean;
+  readonly fakeCredas: boolean;
+}
+
+const SWITCHES = ['--init-only', '--reset-kafka', '--fake-credas'] as const;
+const USAGE = `usage: npm start -- [${SWITCHES.join('] [')}] [--only ${SERVICES.join(',')}]`;
+
 /**
- * The services `--only a,b` names, in start order; all of them without the flag. A name that is no service, or a
- * flag with no names, is an error before anything starts: a typo would otherwise start nothing and call that ready.
+ * Reads the command line once, before anything starts. An unknown flag, a repeated one, or an `--only` that names no
+ * service or one that does not exist is an error: a typo would otherwise start the wrong stack (or none, and call
+ * that ready).
  */
-export function selectServices(argv: readonly string[]): ServiceName[] {
-  const at = argv.indexOf('--only');
-  if (at < 0) return [...SERVICES];
-  const names = (argv[at + 1] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+export function parseStartArgs(argv: readonly string[]): StartArgs {
+  const seen = new Set<string>();
+  let only: string | undefined;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--only=') ? ['--only', arg.slice('--only='.length)] : [arg, undefined];
+    if (flag !== '--only' && !(SWITCHES as readonly string[]).includes(flag)) throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
+    if (seen.has(flag)) throw new Error(`${flag} given twice; ${USAGE}`);
+    seen.add(flag);
+    if (flag === '--only') {
+      only = inline ?? argv[i + 1] ?? '';
+      if (inline === undefined) i += 1;
+    }
+  }
+  return { services: only === undefined ? [...SERVICES] : onlyServices(only), initOnly: seen.has('--init-only'), resetKafka: seen.has('--reset-kafka'), fakeCredas: seen.has('--fake-credas') };
+}
+
+function onlyServices(list: string): ServiceName[] {
+  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
   const unknown = names.filter((name) => !(SERVICES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
     const given = names.length === 0 ? 'no service named' : `unknown service${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`;
@@ -247,8 +275,8 @@ async function provision(env: HookbusEnv): Promise<void> {
  * runs the local fake Credas API from test/fake-credas, so a fresh clone runs the whole stack. Compose and Kubernetes
  * have no such default: there the orchestrator refuses to start without the key (apps/orchestrator/src/orchestrator-settings.ts).
  */
-export function usesFakeCredas(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
-  return argv.includes('--fake-credas') || !env.CREDAS_API_KEY;
+export function usesFakeCredas(env: NodeJS.ProcessEnv, asked: boolean): boolean {
+  return asked || !env.CREDAS_API_KEY;
 }
 
 /** Starts the fake Credas API, points the services' environment at it, and says so in one line. */
@@ -278,13 +306,14 @@ function withLocalSources(env: HookbusEnv): HookbusEnv {
 
 async function main(argv: string[]): Promise<void> {
   watchForStopRequests();
-  const services = selectServices(argv);
+  const args = parseStartArgs(argv);
+  const { services } = args;
   let env: HookbusEnv;
   let config: HookbusConfig;
   try {
     env = withLocalSources(loadEnv());
     // --init-only (compose's init, the Kubernetes Job) starts no gateway: it is deployed without the webhook secrets.
-    config = loadHookbusConfig(env.configPath, process.env, argv.includes('--init-only') ? 'withheld' : 'read');
+    config = loadHookbusConfig(env.configPath, process.env, args.initOnly ? 'withheld' : 'read');
     for (const source of config.sources.filter((s) => s.auth.type === 'none')) {
       say(`${prefix('gateway')} WARN  source ${source.id} accepts unauthenticated requests (auth: none); give it a secret in ${env.configPath ?? 'hookbus.yaml'}`);
     }
@@ -292,7 +321,7 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof ConfigError) throw error;
     throw new Error(`HOOKBUS_CONFIG: ${(error as Error).message}`);
   }
-  const startedKafka = await prepareKafka(env, argv.includes('--reset-kafka'));
+  const startedKafka = await prepareKafka(env, args.resetKafka);
   const stopKafka = async () => {
     if (startedKafka) {
       say(`${prefix('kafka')} stopping the local broker`);
@@ -315,7 +344,7 @@ async function main(argv: string[]): Promise<void> {
     await stopKafka();
     throw error;
   }
-  if (argv.includes('--init-only')) {
+  if (args.initOnly) {
     await stopKafka();
     return;
   }
@@ -338,8 +367,8 @@ async function main(argv: string[]): Promise<void> {
     childEnv.CONSOLE_COOKIE_SECURE = childEnv.CONSOLE_COOKIE_SECURE || 'false';
     consoleLine = users.line;
   }
-  if (services.includes('orchestrator') && usesFakeCredas(process.env, argv)) {
-    children.set('fake-credas', startFakeCredas(childEnv, root, argv.includes('--fake-credas')));
+  if (services.includes('orchestrator') && usesFakeCredas(process.env, args.fakeCredas)) {
+    children.set('fake-credas', startFakeCredas(childEnv, root, args.fakeCredas));
   }
   for (const name of services) {
     const env = { ...serviceEnvironment(name), ...childEnv, NODE_OPTIONS: process.env.NODE_OPTIONS || serviceNodeOptions(name) };
@@ -361,16 +390,20 @@ async function main(argv: string[]): Promise<void> {
   say('Ctrl-C stops everything.');
   say('');
   // The children listen a few seconds after they spawn; a curl sent before then is refused. This line is the moment.
+  let stopping = false;
   const patienceMs = 60_000;
   const readiness = watchReadiness({
-    targets: new Map(services.map((name) => [name, { host: localHost(listenHost), port: ports[name], pid: children.get(name)?.pid }])),
+    targets: readinessTargets(services, listenHost, ports, (name) => children.get(name)?.pid),
     patienceMs,
     // Set apart by blank lines: it lands among the services' start-up lines.
-    onReady: () => say(`\n${readyLine(services, listenHost, env.gatewayPort)}\n`),
+    onReady: () => {
+      // A child that exited during the last round is seen here before its exit event stops the stack.
+      if (stopping || [...children.values()].some((child) => child.exitCode !== null || child.signalCode !== null)) return;
+      say(`\n${readyLine(services, listenHost, env.gatewayPort)}\n`);
+    },
     onSlow: (waiting) => say(`still starting after ${patienceMs / 1000} s, waiting for: ${waiting}`),
   });
 
-  let stopping = false;
   const stopAll = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;

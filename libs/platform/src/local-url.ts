@@ -3,12 +3,18 @@
  * services' "listening on" line, `npm start`'s lines and its readiness probe, so they never disagree.
  */
 
-/** LISTEN_HOST values that bind every interface; loopback reaches them from this machine. */
-const EVERYWHERE = new Set(['', '0.0.0.0', '::']);
+import { isIPv6 } from 'node:net';
 
-/** True when a server bound to `listenHost` answers on every interface. */
+/**
+ * True when a server bound to `listenHost` answers on every interface: the unspecified address however it is
+ * spelled (`0.0.0.0`, `::`, `::0`, `0:0:0:0:0:0:0:0`, `::ffff:0.0.0.0` all pass LISTEN_HOST's check), or none.
+ */
 export function bindsEverywhere(listenHost: string): boolean {
-  return EVERYWHERE.has(listenHost);
+  if (listenHost === '' || listenHost === '0.0.0.0') return true;
+  if (!isIPv6(listenHost) || listenHost.includes('%')) return false;
+  // The WHATWG serializer writes an IPv6 address in its one canonical form (RFC 5952): '::' for all zeros.
+  const canonical = new URL(`http://[${listenHost}]/`).hostname;
+  return canonical === '[::]' || canonical === '[::ffff:0:0]';
 }
 
 /**
