@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConfigError, loadEnv, loadHookbusConfig, type HookbusConfig, type HookbusEnv } from '@hookbus/config';
 import { allTopics } from '@hookbus/contracts';
@@ -146,21 +147,27 @@ const USAGE = `usage: npm start -- [${SWITCHES.join('] [')}] [--only ${SERVICES.
 /**
  * Reads the command line once, before anything starts. An unknown flag, a repeated one, or an `--only` that names no
  * service or one that does not exist is an error: a typo would otherwise start the wrong stack (or none, and call
- * that ready).
+ * that ready). node:util parseArgs splits it (`--only a` and `--only=a`); it runs lenient and hands back its tokens
+ * so that these errors name the argument as it was typed and refuse a repeat, which strict mode lets the last win.
  */
 export function parseStartArgs(argv: readonly string[]): StartArgs {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: { only: { type: 'string' }, 'init-only': { type: 'boolean' }, 'reset-kafka': { type: 'boolean' }, 'fake-credas': { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const seen = new Set<string>();
   let only: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--only=') ? ['--only', arg.slice('--only='.length)] : [arg, undefined];
-    if (flag !== '--only' && !(SWITCHES as readonly string[]).includes(flag)) throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
+  for (const token of tokens) {
+    const arg = argv[token.index]!;
+    const flag = token.kind === 'option' ? `--${token.name}` : '';
+    const known = token.kind === 'option' && (flag === '--only' || ((SWITCHES as readonly string[]).includes(flag) && !token.inlineValue));
+    if (!known) throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
     if (seen.has(flag)) throw new Error(`${flag} given twice; ${USAGE}`);
     seen.add(flag);
-    if (flag === '--only') {
-      only = inline ?? argv[i + 1] ?? '';
-      if (inline === undefined) i += 1;
-    }
+    if (flag === '--only') only = token.value ?? '';
   }
   return { services: only === undefined ? [...SERVICES] : onlyServices(only), initOnly: seen.has('--init-only'), resetKafka: seen.has('--reset-kafka'), fakeCredas: seen.has('--fake-credas') };
 }
