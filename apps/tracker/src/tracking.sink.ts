@@ -19,6 +19,7 @@ import type { BatchEffects, BatchSink, ConsumedRecord, OutgoingRecord, Transform
 import {
   applyCommunicationEvent,
   applyProcessEvent,
+  coalesceEntityHints,
   learnProcessEntity,
   overdueIndexBound,
   overdueIndexKey,
@@ -70,8 +71,9 @@ function transitionRecord(event: CloudEvent<TransitionData>): OutgoingRecord {
 /**
  * Applies status events to the state machines (libs/tracking) and, in the batch's Kafka transaction, writes the
  * changed states to the compacted state topics (on the input record's partition, which its owner restores),
- * announces transitions, and forwards Credas entity hints to the process's partition. The stores (their cache and
- * their file) change only after the transaction committed, with the changelog offsets the state records got.
+ * announces transitions, and forwards Credas entity hints to the process's partition (the fewest that teach what the
+ * batch's actor events do: coalesceEntityHints). The stores (their cache and their file) change only after the
+ * transaction committed, with the changelog offsets the state records got.
  */
 export class TrackingSink implements BatchSink<TrackerInput> {
   readonly stage = 'tracker';
@@ -99,6 +101,8 @@ export class TrackingSink implements BatchSink<TrackerInput> {
     const processes = new Overlay(this.processes);
     const out: OutgoingRecord[] = [];
     const announced = new Map<string, number>();
+    // Credas actor events whose entity the process's owner must learn; sent once per batch, coalesced (below).
+    const hintEvents: CloudEvent[] = [];
     for (const { record, value: input } of items) {
       const partition = record.partition;
       switch (input.type) {
@@ -108,8 +112,7 @@ export class TrackingSink implements BatchSink<TrackerInput> {
           const json = communications.changed(key, partition, applied.state);
           if (json !== null) out.push(stateRecord(Topics.communicationState.name, key, partition, json, input.event));
           out.push(...applied.transitions.map((t) => transitionRecord(transitionEvent(t, input.event))));
-          const hint = entityHint(input.event);
-          if (hint) out.push(hint);
+          hintEvents.push(input.event);
           break;
         }
         case 'process':
@@ -138,6 +141,7 @@ export class TrackingSink implements BatchSink<TrackerInput> {
           break;
       }
     }
+    for (const event of coalesceEntityHints(hintEvents)) out.push(encodeEntityHint((event.data as { processKey: string }).processKey, event));
     const written = await effects.send(out);
     effects.afterCommit(() => {
       // The transaction is committed: a failed disk write must not fail the batch (it would run again), so the
@@ -213,13 +217,6 @@ class Overlay<S> {
 
 function stateRecord(topic: string, key: string, partition: number, value: string, cause: CloudEvent): OutgoingRecord & { partition: number } {
   return encodeStateRecord({ topic, key, partition, value, cause });
-}
-
-/** A Credas communication names its process and entity: tell the process's owner (keyed by processKey). */
-function entityHint(event: CloudEvent): OutgoingRecord | null {
-  const data = event.data as { provider?: string; processKey?: string | null; entityId?: string | null };
-  if (data.provider !== 'credas' || !data.processKey || !data.entityId) return null;
-  return encodeEntityHint(data.processKey, event);
 }
 
 export function overdueTick(partition: number, now: Date): OutgoingRecord & { partition: number } {

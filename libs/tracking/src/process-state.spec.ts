@@ -9,7 +9,7 @@ import {
   type ProcessStatusEvent,
   type TransitionData,
 } from '@hookbus/contracts';
-import { applyProcessEvent, learnProcessEntity, type ProcessState } from './process-state';
+import { applyProcessEvent, coalesceEntityHints, learnProcessEntity, type ProcessState } from './process-state';
 import { AUTHVIA_PROCESS_TABLE, CELLOSIGN_PROCESS_TABLE, CREDAS_PROCESS_TABLE } from './process.table';
 import { rankOf, type StatusTable } from './status-table';
 import { communicationEvent, processEvent, replay, withoutSeq } from './testing/tracking-events';
@@ -282,6 +282,104 @@ describe.each(MACHINES)('%s merge', (_name, table, event) => {
         const versions = events.filter((e) => e.type === EventTypes.processStatus).map((e) => (e as ProcessStatusEvent).data.version ?? -1);
         if (state === null || versions.length === 0) return;
         expect(state.version ?? -1).toBe(Math.max(...versions));
+      }),
+    );
+  });
+});
+
+describe('coalesceEntityHints', () => {
+  const hintsOf = (entities: Array<[string, string, string]>) => entities.map(([id, time, entity]) => actor(id, time, entity));
+
+  it('keeps one event per process, entity and processId: the greatest, which is also the latest', () => {
+    const events = hintsOf([
+      ['e1', '2025-01-01T10:00:00Z', 'ent-1'],
+      ['e2', '2025-01-01T10:02:00Z', 'ent-1'],
+      ['e3', '2025-01-01T10:01:00Z', 'ent-1'],
+      ['e4', '2025-01-01T10:00:00Z', 'ent-2'],
+    ]);
+    expect(coalesceEntityHints(events).map((e) => e.id)).toEqual(['e2', 'e4']);
+  });
+
+  it('keeps two when the latest time and the greatest event differ (one instant written two ways)', () => {
+    // Same instant: the merge order then takes the greater id (b), updatedAt the greater string (the Z one, a).
+    const events = hintsOf([
+      ['b', '2025-01-01T10:00:00.000+00:00', 'ent-1'],
+      ['a', '2025-01-01T10:00:00Z', 'ent-1'],
+    ]);
+    expect(coalesceEntityHints(events).map((e) => e.id)).toEqual(['b', 'a']);
+    // Returned in arrival order.
+    expect(coalesceEntityHints([...events].reverse()).map((e) => e.id)).toEqual(['a', 'b']);
+  });
+
+  it('returns what it keeps in arrival order, so a tie across entities resolves as a fold over all of them does', () => {
+    // y and x2: one id, one instant written two ways, two entities: the merge keeps whichever came first (y).
+    const events = hintsOf([
+      ['z', '2025-01-01T09:00:00Z', 'ent-1'],
+      ['a', '2025-01-01T10:00:00Z', 'ent-2'],
+      ['a', '2025-01-01T11:00:00+01:00', 'ent-1'],
+    ]);
+    const all = learnAll(null, events);
+    expect(all?.statusEventTime).toBe('2025-01-01T10:00:00Z');
+    expect(learnAll(null, coalesceEntityHints(events))).toEqual(all);
+  });
+
+  it('drops events that teach nothing, and keeps processes apart', () => {
+    const other = actor('o1', '2025-01-01T10:00:00Z', 'ent-1', 'credas:p-2');
+    const noEntity = actor('n1', '2025-01-01T10:00:00Z', null);
+    const noProcess = actor('k1', '2025-01-01T10:00:00Z', 'ent-1', null);
+    const notCredas = { ...actor('c1', '2025-01-01T10:00:00Z', 'ent-1'), data: { ...actor('c1', '2025-01-01T10:00:00Z', 'ent-1').data, provider: 'octapush' } } as CloudEvent;
+    expect(coalesceEntityHints([other, noEntity, noProcess, notCredas, actor('e1', '2025-01-01T10:00:00Z', 'ent-1')]).map((e) => e.id)).toEqual(['o1', 'e1']);
+  });
+
+  const hintEvents = fc
+    .record({ id, time: fc.constantFrom(...TIMES), entityId: maybe(['ent-1', 'ent-2']), processId: fc.constantFrom<string | null>('p-1', null, 'p-0') })
+    .map((r) => ({ ...actor(r.id, r.time, r.entityId), data: { ...actor(r.id, r.time, r.entityId).data, processId: r.entityId ? r.processId : null } }) as CommunicationStatusEvent);
+  const learnAll = (start: ProcessState | null, events: readonly CloudEvent[]) => events.reduce<ProcessState | null>((state, e) => learnProcessEntity(state, e).state, start);
+
+  const starts = fc.array(fc.oneof(statusEvents(CREDAS_PROCESS_TABLE), hintEvents), { maxLength: 4 });
+  const announcements = (start: ProcessState | null, events: readonly CloudEvent[]) => {
+    let state = start;
+    return events.flatMap((e) => {
+      const learned = learnProcessEntity(state, e);
+      state = learned.state;
+      return learned.transitions;
+    });
+  };
+
+  it('learning the kept events, in any order, onto any state, gives the state learning all of them gives, and announces nothing', () => {
+    // Distinct ids, as the merge's convergence assumes (ids are deterministic per delivery: one id, one event).
+    fc.assert(
+      fc.property(starts, fc.uniqueArray(hintEvents, { selector: (e) => e.id, minLength: 1, maxLength: 12 }), fc.nat(), (prefix, events, rotation) => {
+        const start = prefix.reduce<ProcessState | null>((state, e) => apply(state, e).state, null);
+        const kept = coalesceEntityHints(events);
+        const rotated = kept.map((_, i) => kept[(i + rotation) % kept.length]!);
+        expect(learnAll(start, rotated)).toEqual(learnAll(start, events));
+        expect(announcements(start, rotated)).toEqual([]);
+        expect(announcements(start, events)).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('with one id reused for one instant written two ways, the kept events in the order sent give what all of them give in arrival order', () => {
+    // The merge keeps the state it has on a full tie (same version, rank, instant and id), so such a pair converges
+    // only up to arrival order; coalescing keeps the first of a tie and returns the kept events in arrival order.
+    fc.assert(
+      fc.property(starts, fc.array(hintEvents, { minLength: 1, maxLength: 12 }), (prefix, events) => {
+        const start = prefix.reduce<ProcessState | null>((state, e) => apply(state, e).state, null);
+        expect(learnAll(start, coalesceEntityHints(events))).toEqual(learnAll(start, events));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('sends at most two hints per process, entity and processId, and one where no instant is written two ways', () => {
+    fc.assert(
+      fc.property(fc.array(hintEvents, { maxLength: 20 }), (events) => {
+        const kept = coalesceEntityHints(events);
+        const groups = new Set(events.filter((e) => e.data.entityId).map((e) => JSON.stringify([e.data.entityId, e.data.processId ?? 'p-1'])));
+        expect(kept.length).toBeLessThanOrEqual(2 * groups.size);
+        expect(kept.length).toBeGreaterThanOrEqual(groups.size);
       }),
     );
   });

@@ -82,6 +82,49 @@ export function learnProcessEntity(state: ProcessState | null, event: CloudEvent
   return announceChange(state, joinProcess(table, state, candidate), event.id, table);
 }
 
+/**
+ * The fewest of a batch's entity hints (Credas actor events) that teach the processes' owner what all of them do.
+ * learnProcessEntity folds each event into the process state by a join (commutative, associative and idempotent for
+ * events with distinct ids; on a full tie of the merge order the state it has is kept), and
+ * events naming the same processKey, entityId and processId make placeholders that differ only in their event: the
+ * join keeps the statusEventId and statusEventTime of the greatest under the merge order (time, then id) and the
+ * updatedAt of the latest time (equal instants written differently: the greater string). So of each such group at
+ * most two events count, and one when they coincide, as they do unless equal instants are spelled differently.
+ * Learning the kept events, in any order and onto any state, gives the state learning all of them gives; with an id
+ * reused for one instant written two ways, the same holds in the order they are returned (arrival order, which keeps
+ * the first of a tie first, as a fold over all of them does; process-state.spec). Events that teach nothing (another
+ * provider, no processKey or no entityId) are dropped.
+ *
+ * Why: each hint is a produce, a read back by the tracker and usually a process state record; sent one per actor
+ * event, hints were about half of the tracker's cost per event on Credas-heavy traffic (issue 18's drain bench).
+ */
+export function coalesceEntityHints<E extends CloudEvent>(events: readonly E[]): E[] {
+  const groups = new Map<string, { greatest: E; latest: E }>();
+  const arrival = new Map<E, number>();
+  for (const event of events) {
+    if (!arrival.has(event)) arrival.set(event, arrival.size);
+    const data = event.data as Partial<CommunicationStatusEvent['data']> | undefined;
+    if (data?.provider !== 'credas' || !data.processKey || !data.entityId) continue;
+    const group = JSON.stringify([data.processKey, data.entityId, placeholderProcessId(data.processId ?? null, data.processKey)]);
+    const known = groups.get(group);
+    if (!known) {
+      groups.set(group, { greatest: event, latest: event });
+      continue;
+    }
+    const time = timeKey(event.time);
+    if ((compareNumbers(time, timeKey(known.greatest.time)) || compareStrings(event.id, known.greatest.id)) > 0) known.greatest = event;
+    if ((compareNumbers(time, timeKey(known.latest.time)) || compareStrings(event.time, known.latest.time)) > 0) known.latest = event;
+  }
+  // In arrival order: on a full tie of the merge order (one id reused for one instant written two ways, even across
+  // entities) the first to arrive is the one a fold over all of them keeps.
+  const kept = new Set([...groups.values()].flatMap(({ greatest, latest }) => [greatest, latest]));
+  return [...kept].sort((a, b) => arrival.get(a)! - arrival.get(b)!);
+}
+
+function placeholderProcessId(processId: string | null, processKey: string): string {
+  return processId ?? (processKey.startsWith(CREDAS_PREFIX) ? processKey.slice(CREDAS_PREFIX.length) : processKey);
+}
+
 function processFromEvent(table: StatusTable<string>, event: ProcessStatusEvent): ProcessState {
   const { data } = event;
   const version = data.version ?? null;
@@ -111,7 +154,7 @@ function processFromEvent(table: StatusTable<string>, event: ProcessStatusEvent)
 const CREDAS_PREFIX = 'credas:';
 
 function placeholderFromCommunication(event: CommunicationStatusEvent, processKey: string, entityId: string): ProcessState {
-  const processId = event.data.processId ?? (processKey.startsWith(CREDAS_PREFIX) ? processKey.slice(CREDAS_PREFIX.length) : processKey);
+  const processId = placeholderProcessId(event.data.processId ?? null, processKey);
   return {
     kind: 'process',
     key: processKey,
