@@ -302,6 +302,7 @@ export function writeReport(path: string, r: BenchResults, median: (v: readonly 
   push('Issue 18\'s goals, each a ratio against a ceiling measured in this same run (medians over its runs), and the memory bounds of issue 10.', '');
   push('| goal | measured | ceiling (same run) | ratio | verdict |', '| --- | --- | --- | --- | --- |');
   for (const g of goalRows(r, median)) push(`| ${g.goal} | ${g.measured} | ${g.ceiling} | ${g.ratio} | ${g.pass === null ? 'not judged (quick)' : verdict(g.pass)} |`);
+  push('', 'What bounds each ratio on this machine, and what each lever of issue 18 measured (the ones not kept too): [docs/performance.md](docs/performance.md).');
   push('', 'The absolute targets of issues 3–7 (10,000 webhooks/s at the gateway, 20,000 records/s through the normalizer and so on) are no longer judged: on a machine shared by the broker, ' +
     'Postgres, every stage and the load generator they said more about the machine than about hookbus. Their figures are still in the sections below (the gateway alone at a steady 2,000/s in every ingest run, the end-to-end latency at each fixed rate).');
   if (r.settings.mode === 'quick') push('', `The soak of a quick run lasts ${r.settings.soakSec} s: its growth figure mostly measures warm-up. Only a full run judges flatness.`);
